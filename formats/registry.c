@@ -1,0 +1,78 @@
+/* The reader table and format detection. A reader is added by defining its
+ * hs_reader in its own file and listing it here; detection asks each probe
+ * and keeps the highest score, so no reader needs to know about another. */
+#include "heapscan/reader.h"
+
+#include <string.h>
+
+/* extern const hs_reader hs_reader_pprof; */
+
+static const hs_reader *const readers[] = {
+
+    NULL,
+};
+
+const hs_reader *const *hs_readers(void)
+{
+    return readers;
+}
+
+static int load_source(hs_model *m, const hs_load_options *opt, hs_error *err)
+{
+    const hs_reader *best = NULL;
+    int best_score = 0;
+    for (const hs_reader *const *r = readers; *r; r++) {
+        int s = (*r)->probe(m->src.data, m->src.size);
+        if (s > best_score) {
+            best_score = s;
+            best = *r;
+        }
+    }
+    if (m->src.size == 0)
+        return hs_error_set(err, m->src.name, 0, "empty file");
+    if (!best)
+        return hs_error_set(err, m->src.name, 0,
+                            "not a recognised format (expected a pprof profile, a Go heap dump "
+                            "or an ELF core)");
+    m->reader = best;
+    m->kind = best->kind;
+    if (best->kind == HS_MODEL_PROFILE) {
+        hs_profile_init(&m->profile);
+        return best->load_profile(&m->src, opt, &m->profile, err);
+    }
+    hs_heap_init(&m->heap, best->name);
+    return best->load_heap(&m->src, opt, &m->heap, err);
+}
+
+int hs_load(const char *path, const hs_load_options *opt, hs_model *out, hs_error *err)
+{
+    static const hs_load_options none;
+    memset(out, 0, sizeof *out);
+    if (hs_source_open(&out->src, path, err)) return -1;
+    if (load_source(out, opt ? opt : &none, err)) {
+        hs_model_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+int hs_load_memory(const char *name, const uint8_t *data, size_t size, const hs_load_options *opt,
+                   hs_model *out, hs_error *err)
+{
+    static const hs_load_options none;
+    memset(out, 0, sizeof *out);
+    if (hs_source_from_memory(&out->src, name, data, size, err)) return -1;
+    if (load_source(out, opt ? opt : &none, err)) {
+        hs_model_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+void hs_model_free(hs_model *m)
+{
+    if (m->kind == HS_MODEL_PROFILE) hs_profile_free(&m->profile);
+    if (m->kind == HS_MODEL_HEAP) hs_heap_free(&m->heap);
+    hs_source_close(&m->src);
+    m->kind = HS_MODEL_NONE;
+}

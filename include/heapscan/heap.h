@@ -1,0 +1,116 @@
+/* heapscan heap model: an object graph (objects, references, roots).
+ * Objects are numbered 0..n-1 in ascending address order and never overlap.
+ * References are compressed sparse rows: the targets of object i are
+ * edge_target[edge_start[i] .. edge_start[i+1]), 32-bit object ids.
+ * Roots (a global, a stack frame, a register set, a finalizer, ...) each
+ * point at objects the same way through root_edge_start/root_edge_target.
+ *
+ * Building happens in three phases, in this order:
+ *   1. hs_heap_add_object() for every object (any order);
+ *   2. hs_heap_index(): sort by address, reject overlaps; ids are final now,
+ *      and hs_heap_find() maps any address inside an object to its id;
+ *   3. hs_heap_add_ref() / hs_heap_add_root() / hs_heap_add_root_ref() with
+ *      raw pointer values (interior pointers resolve to the containing
+ *      object, others are dropped), then hs_heap_finish() builds the rows.
+ * After finish the model is read-only. */
+#ifndef HEAPSCAN_HEAP_H
+#define HEAPSCAN_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heapscan/error.h"
+#include "heapscan/strtab.h"
+
+#ifndef HS_NONE
+#define HS_NONE UINT32_MAX
+#endif
+
+typedef enum hs_root_kind {
+    HS_ROOT_GLOBAL = 0,
+    HS_ROOT_STACK,
+    HS_ROOT_REGISTER,
+    HS_ROOT_FINALIZER,
+    HS_ROOT_OTHER,
+} hs_root_kind;
+
+/* Object flags. */
+#define HS_OBJ_SAMPLED 0x01u /* site is a real allocation stack */
+
+typedef struct hs_heap_info_line {
+    uint32_t key, value; /* string ids: "HeapAlloc" -> "123456" etc., shown by `info` */
+} hs_heap_info_line;
+
+typedef struct hs_heap_pending_ref {
+    uint32_t from, to;
+} hs_heap_pending_ref;
+
+typedef struct hs_heap {
+    char format[32]; /* "go-heapdump", "elf-core" */
+    hs_strtab strings;
+
+    uint32_t n_objects, cap_objects;
+    uint64_t *addr;
+    uint64_t *size;
+    uint32_t *type; /* index into type_name, or HS_NONE */
+    uint32_t *site; /* index into sites, or HS_NONE */
+    uint8_t *flags;
+
+    uint32_t *edge_start; /* n_objects + 1 */
+    uint32_t *edge_target;
+    uint32_t n_edges;
+
+    uint32_t n_roots, cap_roots;
+    uint8_t *root_kind;   /* hs_root_kind */
+    uint32_t *root_label; /* string id */
+    uint32_t *root_edge_start; /* n_roots + 1 */
+    uint32_t *root_edge_target;
+    uint32_t n_root_edges;
+
+    uint32_t n_types, cap_types;
+    uint32_t *type_name; /* string id */
+
+    /* Allocation sites: frames of site s are site_frames[site_start[s] .. site_start[s+1]),
+     * innermost first, each a string id ("func" or "func file:line"). */
+    uint32_t n_sites, cap_sites;
+    uint32_t *site_start;
+    uint32_t *site_frames;
+    uint32_t n_site_frames, cap_site_frames;
+
+    hs_heap_info_line *info;
+    uint32_t n_info, cap_info;
+
+    /* private: build state */
+    int phase_;
+    hs_heap_pending_ref *pending_;
+    uint64_t n_pending_, cap_pending_;
+    hs_heap_pending_ref *pending_roots_;
+    uint64_t n_pending_roots_, cap_pending_roots_;
+} hs_heap;
+
+void hs_heap_init(hs_heap *h, const char *format);
+void hs_heap_free(hs_heap *h);
+uint32_t hs_heap_intern(hs_heap *h, const char *s, size_t len);
+static inline const char *hs_heap_str(const hs_heap *h, uint32_t id)
+{
+    return hs_strtab_get(&h->strings, id);
+}
+
+uint32_t hs_heap_add_type(hs_heap *h, const char *name); /* interned: same name, same id */
+uint32_t hs_heap_add_site(hs_heap *h, const uint32_t *frames, uint32_t n);
+int hs_heap_add_info(hs_heap *h, const char *key, const char *value);
+
+/* Phase 1. Returns 0, or -1 with err. */
+int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, uint32_t site,
+                       uint8_t flags, hs_error *err);
+/* Phase 2. Sorts; duplicate or overlapping objects are an error naming both addresses. */
+int hs_heap_index(hs_heap *h, hs_error *err);
+/* Id of the object whose [addr, addr+size) contains p, or HS_NONE. Valid after index. */
+uint32_t hs_heap_find(const hs_heap *h, uint64_t p);
+/* Phase 3. */
+int hs_heap_add_ref(hs_heap *h, uint32_t from, uint64_t pointer, hs_error *err);
+uint32_t hs_heap_add_root(hs_heap *h, hs_root_kind kind, uint32_t label);
+int hs_heap_add_root_ref(hs_heap *h, uint32_t root, uint64_t pointer, hs_error *err);
+int hs_heap_finish(hs_heap *h, hs_error *err);
+
+#endif

@@ -1,0 +1,47 @@
+/* heapscan readers: from a path to a model. Each reader (one file in formats/)
+ * exports one hs_reader: probe() scores how sure it is that the bytes are
+ * its format (0 = not mine, 100 = certain), load() builds a model. hs_load()
+ * opens the source, asks every reader, and loads with the best score. */
+#ifndef HEAPSCAN_READER_H
+#define HEAPSCAN_READER_H
+
+#include "heapscan/heap.h"
+#include "heapscan/profile.h"
+#include "heapscan/source.h"
+
+typedef enum hs_model_kind { HS_MODEL_NONE = 0, HS_MODEL_PROFILE, HS_MODEL_HEAP } hs_model_kind;
+
+typedef struct hs_load_options {
+    const char *binary;    /* --binary: the program's executable, or NULL */
+    const char *sysroot;   /* --sysroot */
+    const char *debug_dir; /* --debug-dir */
+    int progress;          /* nonzero: reader may print progress on stderr */
+} hs_load_options;
+
+typedef struct hs_reader {
+    const char *name; /* "pprof", "go-heapdump", "elf-core" */
+    hs_model_kind kind;
+    int (*probe)(const uint8_t *data, size_t size);
+    int (*load_profile)(const hs_source *src, const hs_load_options *opt, hs_profile *out,
+                        hs_error *err);
+    int (*load_heap)(const hs_source *src, const hs_load_options *opt, hs_heap *out,
+                     hs_error *err);
+} hs_reader;
+
+typedef struct hs_model {
+    hs_model_kind kind;
+    const hs_reader *reader;
+    hs_source src; /* kept open: some readers' models point into it */
+    hs_profile profile;
+    hs_heap heap;
+} hs_model;
+
+/* The readers, in probe order. */
+const hs_reader *const *hs_readers(void);
+int hs_load(const char *path, const hs_load_options *opt, hs_model *out, hs_error *err);
+/* Load from bytes already in memory (tests, fuzzing). */
+int hs_load_memory(const char *name, const uint8_t *data, size_t size, const hs_load_options *opt,
+                   hs_model *out, hs_error *err);
+void hs_model_free(hs_model *m);
+
+#endif

@@ -1,0 +1,62 @@
+/* heapscan source layer: bytes of one input, and a bounds-checked cursor.
+ * A source is a whole file (or stdin) in memory: mapped read-only when it
+ * is a plain regular file, inflated into a buffer when it starts with the
+ * gzip magic (all concatenated members). Readers see only data/size and
+ * parse with hs_cursor, which never reads past its end and reports the
+ * offset of every failure. */
+#ifndef HEAPSCAN_SOURCE_H
+#define HEAPSCAN_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heapscan/error.h"
+
+typedef struct hs_source {
+    char name[512];      /* as given; "<stdin>" for "-" */
+    const uint8_t *data; /* decompressed bytes */
+    size_t size;
+    int gzipped;         /* input was gzip */
+    size_t raw_size;     /* bytes on disk */
+    /* private */
+    void *map_;
+    size_t map_size_;
+    uint8_t *owned_;
+} hs_source;
+
+/* Size cap for inflated data (default 64 GiB); guards against gzip bombs. */
+#define HS_SOURCE_MAX_INFLATE ((size_t)64 << 30)
+
+int hs_source_open(hs_source *src, const char *path, hs_error *err);
+/* Wrap bytes already in memory (copied if gzip, else borrowed). */
+int hs_source_from_memory(hs_source *src, const char *name, const uint8_t *data, size_t size,
+                          hs_error *err);
+void hs_source_close(hs_source *src);
+/* Nonzero if bytes look like gzip (1f 8b). */
+int hs_is_gzip(const uint8_t *data, size_t size);
+
+/* A window [pos, end) over a buffer; offsets reported are base_off + pos. */
+typedef struct hs_cursor {
+    const uint8_t *buf;
+    size_t pos;
+    size_t end;
+    uint64_t base_off; /* offset of buf[0] in the whole input */
+    const char *name;  /* input name for errors */
+} hs_cursor;
+
+hs_cursor hs_cursor_make(const hs_source *src);
+/* A sub-cursor over the next len bytes; advances c. Fails if len > remaining. */
+int hs_cursor_sub(hs_cursor *c, uint64_t len, hs_cursor *out, hs_error *err);
+static inline size_t hs_cursor_left(const hs_cursor *c) { return c->end - c->pos; }
+static inline uint64_t hs_cursor_offset(const hs_cursor *c) { return c->base_off + c->pos; }
+int hs_cursor_u8(hs_cursor *c, uint8_t *out, hs_error *err);
+int hs_cursor_uvarint(hs_cursor *c, uint64_t *out, hs_error *err); /* LEB128, <= 10 bytes */
+int hs_cursor_le32(hs_cursor *c, uint32_t *out, hs_error *err);
+int hs_cursor_le64(hs_cursor *c, uint64_t *out, hs_error *err);
+int hs_cursor_bytes(hs_cursor *c, uint64_t len, const uint8_t **out, hs_error *err);
+int hs_cursor_skip(hs_cursor *c, uint64_t len, hs_error *err);
+/* Fail with a message at the cursor's current offset; returns -1. */
+int hs_cursor_fail(const hs_cursor *c, hs_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install what heapscan needs to build and test on Debian/Ubuntu, if missing.
+# Build: cmake, pkg-config, a C compiler, libelf, libdw, zlib, cmocka.
+# Tests: golang-go (fixtures and `go tool pprof` ground truth), graphviz (dot
+# renders our DOT), gdb (gcore), clang + libclang-rt (sanitizer and fuzz builds).
+set -euo pipefail
+pkgs=(cmake make pkg-config gcc g++ clang libelf-dev libdw-dev zlib1g-dev libcmocka-dev
+      golang-go graphviz gdb libclang-rt-14-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi

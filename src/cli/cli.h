@@ -1,0 +1,93 @@
+/* heapscan CLI shared pieces: the command table type, one option parser
+ * for every command (each command says which options it accepts), output
+ * files written atomically, error printing and exit codes. Only the CLI
+ * prints errors and chooses exit statuses. */
+#ifndef HEAPSCAN_CLI_H
+#define HEAPSCAN_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "heapscan/heapscan.h"
+
+enum { HS_EXIT_OK = 0, HS_EXIT_GATE = 1, HS_EXIT_USAGE = 2 };
+
+typedef enum hs_out_format { HS_FMT_TEXT = 0, HS_FMT_JSON, HS_FMT_CSV, HS_FMT_DOT } hs_out_format;
+
+/* Option bits: which options a command accepts. */
+enum {
+    HS_OPT_SAMPLE_INDEX = 1u << 0, /* -i, --sample-index NAME */
+    HS_OPT_LIMIT = 1u << 1,        /* -n, --limit N */
+    HS_OPT_BY = 1u << 2,           /* --by KEY */
+    HS_OPT_SORT = 1u << 3,         /* --sort KEY */
+    HS_OPT_FILTER = 1u << 4,       /* --focus RE, --ignore RE, --tag K=V */
+    HS_OPT_FORMAT = 1u << 5,       /* --format F, -o FILE */
+    HS_OPT_FAIL_IF = 1u << 6,      /* --fail-if EXPR */
+    HS_OPT_GRAPH = 1u << 7,        /* --nodecount N, --base FILE, --dot, --paths ADDR */
+    HS_OPT_BINARY = 1u << 8,       /* --binary, --sysroot, --debug-dir */
+    HS_OPT_TREE = 1u << 9,         /* --depth N, --min-retained SIZE */
+    HS_OPT_SHOW_BYTES = 1u << 10,  /* --show-bytes */
+};
+
+#define HS_CLI_MAX_MULTI 32
+#define HS_CLI_MAX_ARGS 8
+
+typedef struct hs_cli_opts {
+    const char *sample_index;
+    long limit;
+    int limit_set;
+    const char *by, *sort;
+    const char *focus, *ignore;
+    const char *tags[HS_CLI_MAX_MULTI];
+    int n_tags;
+    hs_out_format format;
+    int format_set;
+    const char *output;
+    const char *fail_if[HS_CLI_MAX_MULTI];
+    int n_fail_if;
+    long nodecount;
+    int nodecount_set;
+    const char *base;
+    int dot;
+    const char *paths;
+    const char *binary, *sysroot, *debug_dir;
+    long depth;
+    int depth_set;
+    const char *min_retained;
+    int show_bytes;
+    const char *args[HS_CLI_MAX_ARGS];
+    int n_args;
+} hs_cli_opts;
+
+typedef struct hs_command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} hs_command;
+
+/* Parse argv[1..] (argv[0] is the command name). Returns 0 to go on,
+ * 1 when --help was printed (exit 0), -1 after printing a usage error
+ * (exit 2). min_args/max_args bound the positional arguments. */
+int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, int min_args,
+                 int max_args, hs_cli_opts *o);
+
+/* Print "heapscan: <error>" on stderr; returns HS_EXIT_USAGE. */
+int hs_cli_fail(const hs_error *err);
+int hs_cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Progress is shown only when stderr is a terminal. */
+int hs_cli_progress_wanted(void);
+void hs_cli_load_options(const hs_cli_opts *o, hs_load_options *lo);
+
+/* Output: stdout, or -o FILE written to a temporary beside it and renamed
+ * into place only on commit, so a failed run never clobbers FILE. */
+typedef struct hs_output {
+    FILE *fp;
+    char path[4096];
+    char tmp[4200];
+} hs_output;
+int hs_output_open(hs_output *out, const char *path); /* NULL or "-" = stdout */
+int hs_output_commit(hs_output *out);                 /* 0 ok, else prints error */
+void hs_output_abort(hs_output *out);
+
+#endif

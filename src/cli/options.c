@@ -1,0 +1,210 @@
+/* One option parser for every command. A command passes the set of options
+ * it accepts; any other option is a usage error naming the command, so each
+ * command's --help and behaviour stay in step with what it parses. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+enum {
+    O_BY = 256, O_SORT, O_FOCUS, O_IGNORE, O_TAG, O_FORMAT, O_FAIL_IF, O_NODECOUNT, O_BASE,
+    O_DOT, O_PATHS, O_BINARY, O_SYSROOT, O_DEBUG_DIR, O_DEPTH, O_MIN_RETAINED, O_SHOW_BYTES,
+};
+
+static const struct option long_opts[] = {
+    {"sample-index", required_argument, 0, 'i'},
+    {"limit", required_argument, 0, 'n'},
+    {"output", required_argument, 0, 'o'},
+    {"help", no_argument, 0, 'h'},
+    {"by", required_argument, 0, O_BY},
+    {"sort", required_argument, 0, O_SORT},
+    {"focus", required_argument, 0, O_FOCUS},
+    {"ignore", required_argument, 0, O_IGNORE},
+    {"tag", required_argument, 0, O_TAG},
+    {"format", required_argument, 0, O_FORMAT},
+    {"fail-if", required_argument, 0, O_FAIL_IF},
+    {"nodecount", required_argument, 0, O_NODECOUNT},
+    {"base", required_argument, 0, O_BASE},
+    {"dot", no_argument, 0, O_DOT},
+    {"paths", required_argument, 0, O_PATHS},
+    {"binary", required_argument, 0, O_BINARY},
+    {"sysroot", required_argument, 0, O_SYSROOT},
+    {"debug-dir", required_argument, 0, O_DEBUG_DIR},
+    {"depth", required_argument, 0, O_DEPTH},
+    {"min-retained", required_argument, 0, O_MIN_RETAINED},
+    {"show-bytes", no_argument, 0, O_SHOW_BYTES},
+    {0, 0, 0, 0},
+};
+
+static const char *option_name(int c)
+{
+    for (const struct option *lo = long_opts; lo->name; lo++)
+        if (lo->val == c) return lo->name;
+    return "?";
+}
+
+static unsigned option_bit(int c)
+{
+    switch (c) {
+    case 'i': return HS_OPT_SAMPLE_INDEX;
+    case 'n': return HS_OPT_LIMIT;
+    case 'o': case O_FORMAT: return HS_OPT_FORMAT;
+    case O_BY: return HS_OPT_BY;
+    case O_SORT: return HS_OPT_SORT;
+    case O_FOCUS: case O_IGNORE: case O_TAG: return HS_OPT_FILTER;
+    case O_FAIL_IF: return HS_OPT_FAIL_IF;
+    case O_NODECOUNT: case O_BASE: case O_DOT: case O_PATHS: return HS_OPT_GRAPH;
+    case O_BINARY: case O_SYSROOT: case O_DEBUG_DIR: return HS_OPT_BINARY;
+    case O_DEPTH: case O_MIN_RETAINED: return HS_OPT_TREE;
+    case O_SHOW_BYTES: return HS_OPT_SHOW_BYTES;
+    default: return 0;
+    }
+}
+
+int hs_cli_failf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("heapscan: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return HS_EXIT_USAGE;
+}
+
+int hs_cli_fail(const hs_error *err)
+{
+    char buf[1200];
+    return hs_cli_failf("%s", hs_error_format(err, buf, sizeof buf));
+}
+
+static int parse_long(const char *cmd, const char *opt, const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0) {
+        hs_cli_failf("%s: %s wants a non-negative integer, got '%s'", cmd, opt, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int add_multi(const char *cmd, const char *opt, const char **arr, int *n, const char *v)
+{
+    if (*n >= HS_CLI_MAX_MULTI) {
+        hs_cli_failf("%s: too many %s options (at most %d)", cmd, opt, HS_CLI_MAX_MULTI);
+        return -1;
+    }
+    arr[(*n)++] = v;
+    return 0;
+}
+
+static int parse_format(const char *cmd, const char *s, hs_out_format *f)
+{
+    if (strcmp(s, "text") == 0) *f = HS_FMT_TEXT;
+    else if (strcmp(s, "json") == 0) *f = HS_FMT_JSON;
+    else if (strcmp(s, "csv") == 0) *f = HS_FMT_CSV;
+    else if (strcmp(s, "dot") == 0) *f = HS_FMT_DOT;
+    else {
+        hs_cli_failf("%s: unknown --format '%s' (text, json, csv or dot)", cmd, s);
+        return -1;
+    }
+    return 0;
+}
+
+static int apply(int c, const char *cmd, hs_cli_opts *o)
+{
+    switch (c) {
+    case 'i': o->sample_index = optarg; return 0;
+    case 'n': o->limit_set = 1; return parse_long(cmd, "--limit", optarg, &o->limit);
+    case 'o': o->output = optarg; return 0;
+    case O_BY: o->by = optarg; return 0;
+    case O_SORT: o->sort = optarg; return 0;
+    case O_FOCUS: o->focus = optarg; return 0;
+    case O_IGNORE: o->ignore = optarg; return 0;
+    case O_TAG: return add_multi(cmd, "--tag", o->tags, &o->n_tags, optarg);
+    case O_FORMAT: o->format_set = 1; return parse_format(cmd, optarg, &o->format);
+    case O_FAIL_IF: return add_multi(cmd, "--fail-if", o->fail_if, &o->n_fail_if, optarg);
+    case O_NODECOUNT:
+        o->nodecount_set = 1;
+        return parse_long(cmd, "--nodecount", optarg, &o->nodecount);
+    case O_BASE: o->base = optarg; return 0;
+    case O_DOT: o->dot = 1; return 0;
+    case O_PATHS: o->paths = optarg; return 0;
+    case O_BINARY: o->binary = optarg; return 0;
+    case O_SYSROOT: o->sysroot = optarg; return 0;
+    case O_DEBUG_DIR: o->debug_dir = optarg; return 0;
+    case O_DEPTH: o->depth_set = 1; return parse_long(cmd, "--depth", optarg, &o->depth);
+    case O_MIN_RETAINED: o->min_retained = optarg; return 0;
+    case O_SHOW_BYTES: o->show_bytes = 1; return 0;
+    }
+    return -1;
+}
+
+int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, int min_args,
+                 int max_args, hs_cli_opts *o)
+{
+    const char *cmd = argv[0];
+    memset(o, 0, sizeof *o);
+    o->limit = 20;
+    o->nodecount = 80;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":i:n:o:h", long_opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return 1;
+        }
+        if (c == '?') {
+            hs_cli_failf("%s: unknown option '%s' (see 'heapscan help %s')", cmd, argv[optind - 1],
+                         cmd);
+            return -1;
+        }
+        if (c == ':') {
+            hs_cli_failf("%s: option '%s' needs a value", cmd, argv[optind - 1]);
+            return -1;
+        }
+        if (!(option_bit(c) & allowed)) {
+            hs_cli_failf("%s: option --%s does not apply to '%s' (see 'heapscan help %s')", cmd,
+                         option_name(c), cmd, cmd);
+            return -1;
+        }
+        if (apply(c, cmd, o)) return -1;
+    }
+    /* getopt_long permuted argv: what is left are the positional arguments. */
+    while (optind < argc) {
+        if (o->n_args >= HS_CLI_MAX_ARGS) {
+            hs_cli_failf("%s: too many arguments", cmd);
+            return -1;
+        }
+        o->args[o->n_args++] = argv[optind++];
+    }
+    if (o->n_args < min_args || o->n_args > max_args) {
+        hs_cli_failf("%s: expected %s%d file argument%s, got %d (see 'heapscan help %s')", cmd,
+                     min_args == max_args ? "" : "at least ", min_args, min_args == 1 ? "" : "s",
+                     o->n_args, cmd);
+        return -1;
+    }
+    return 0;
+}
+
+int hs_cli_progress_wanted(void)
+{
+    return isatty(2);
+}
+
+void hs_cli_load_options(const hs_cli_opts *o, hs_load_options *lo)
+{
+    memset(lo, 0, sizeof *lo);
+    lo->binary = o->binary;
+    lo->sysroot = o->sysroot;
+    lo->debug_dir = o->debug_dir;
+    lo->progress = hs_cli_progress_wanted();
+}

@@ -1,0 +1,89 @@
+/* String interning for both models. Invariant: every id < n has its bytes at
+ * data+off[id], NUL-terminated; slots is a power-of-two open-addressing
+ * table (linear probing) over the ids added by intern, at most half full. */
+#include "heapscan/strtab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+    return h;
+}
+
+void hs_strtab_init(hs_strtab *t)
+{
+    memset(t, 0, sizeof *t);
+    hs_strtab_intern(t, "", 0);
+}
+
+void hs_strtab_free(hs_strtab *t)
+{
+    free(t->data);
+    free(t->off);
+    free(t->slots);
+    memset(t, 0, sizeof *t);
+}
+
+static int rehash(hs_strtab *t, uint32_t nslots)
+{
+    uint32_t *slots = calloc(nslots, sizeof *slots);
+    if (!slots) return -1;
+    for (uint32_t i = 0; i < t->nslots; i++) {
+        uint32_t id1 = t->slots[i];
+        if (!id1) continue;
+        const char *s = t->data + t->off[id1 - 1];
+        uint64_t h = hash_bytes(s, strlen(s));
+        uint32_t j = (uint32_t)h & (nslots - 1);
+        while (slots[j]) j = (j + 1) & (nslots - 1);
+        slots[j] = id1;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->nslots = nslots;
+    return 0;
+}
+
+uint32_t hs_strtab_append(hs_strtab *t, const char *s, size_t len)
+{
+    if (t->n == UINT32_MAX - 1) return HS_STR_NONE;
+    if (t->n == t->ncap) {
+        uint32_t ncap = t->ncap ? t->ncap * 2 : 256;
+        uint64_t *off = realloc(t->off, (size_t)ncap * sizeof *off);
+        if (!off) return HS_STR_NONE;
+        t->off = off;
+        t->ncap = ncap;
+    }
+    if (t->len + len + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->len + len + 1) cap *= 2;
+        char *d = realloc(t->data, cap);
+        if (!d) return HS_STR_NONE;
+        t->data = d;
+        t->cap = cap;
+    }
+    if (len) memcpy(t->data + t->len, s, len);
+    t->data[t->len + len] = 0;
+    t->off[t->n] = t->len;
+    t->len += len + 1;
+    return t->n++;
+}
+
+uint32_t hs_strtab_intern(hs_strtab *t, const char *s, size_t len)
+{
+    if ((uint64_t)(t->n + 1) * 2 >= t->nslots && rehash(t, t->nslots ? t->nslots * 2 : 1024))
+        return HS_STR_NONE;
+    uint64_t h = hash_bytes(s, len);
+    uint32_t j = (uint32_t)h & (t->nslots - 1);
+    while (t->slots[j]) {
+        const char *c = t->data + t->off[t->slots[j] - 1];
+        if (strncmp(c, s, len) == 0 && c[len] == 0 && memchr(s, 0, len) == NULL)
+            return t->slots[j] - 1;
+        j = (j + 1) & (t->nslots - 1);
+    }
+    uint32_t id = hs_strtab_append(t, s, len);
+    if (id != HS_STR_NONE) t->slots[j] = id + 1;
+    return id;
+}
