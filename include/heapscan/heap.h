@@ -82,6 +82,8 @@ typedef struct hs_heap {
 
     /* private: build state */
     int phase_;
+    uint32_t *type_by_string_; /* string id -> type id, for hs_heap_add_type */
+    uint32_t cap_type_by_string_;
     hs_heap_pending_ref *pending_;
     uint64_t n_pending_, cap_pending_;
     hs_heap_pending_ref *pending_roots_;
