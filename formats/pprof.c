@@ -316,7 +316,7 @@ static int decode_function(pctx *x, const hs_pb_field *top)
     hs_cursor c = top->sub;
     hs_pb_field f;
     hs_function fn;
-    uint64_t v, id_off = top->key_off;
+    uint64_t v = 0, id_off = top->key_off;
     int r;
     memset(&fn, 0, sizeof fn);
     while ((r = hs_pb_next(&c, &f, x->err)) == 1) {
@@ -341,7 +341,7 @@ static int decode_function(pctx *x, const hs_pb_field *top)
 static int add_comments(pctx *x, const hs_pb_field *f)
 {
     hs_pb_iter it;
-    uint64_t v, off;
+    uint64_t v = 0, off = 0;
     int r;
     if (hs_pb_iter_init(&it, f, "comment", x->err)) return -1;
     while ((r = hs_pb_iter_next(&it, &v, &off, x->err)) == 1) {
@@ -383,7 +383,7 @@ static int meta_field(pctx *x, const hs_pb_field *f)
 static int decode_line(pctx *x, hs_cursor c, hs_line *ln)
 {
     hs_pb_field f;
-    uint64_t v;
+    uint64_t v = 0;
     int r;
     ln->function = HS_NONE;
     ln->line = ln->column = 0;
@@ -414,7 +414,7 @@ static int decode_location(pctx *x, const hs_pb_field *top)
     hs_profile *p = x->p;
     hs_cursor c = top->sub;
     hs_pb_field f;
-    uint64_t id = 0, mapping_id = 0, v, id_off = top->key_off, map_off = 0;
+    uint64_t id = 0, mapping_id = 0, v = 0, id_off = top->key_off, map_off = 0;
     hs_location loc;
     int r;
     memset(&loc, 0, sizeof loc);
@@ -460,7 +460,7 @@ static int decode_location(pctx *x, const hs_pb_field *top)
 static int decode_label(pctx *x, hs_cursor c, hs_label *lb)
 {
     hs_pb_field f;
-    uint64_t v;
+    uint64_t v = 0;
     int r;
     memset(lb, 0, sizeof *lb);
     while ((r = hs_pb_next(&c, &f, x->err)) == 1) {
@@ -479,16 +479,46 @@ static int decode_label(pctx *x, hs_cursor c, hs_label *lb)
     return r;
 }
 
+/* Fast path for a packed run when locations are numbered 1..n: varints of
+ * up to 4 bytes wholly inside the run, resolved by subtraction. Returns the
+ * number of bytes consumed; stops early (for the general loop to finish,
+ * with exact errors) at anything else. */
+static size_t packed_identity_locs(pctx *x, const uint8_t *b, size_t len)
+{
+    hs_profile *p = x->p;
+    uint32_t *dst = p->stacks + p->n_stacks, n = x->locations.n;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t v = b[i], k = 1;
+        if (v >= 0x80) {
+            v &= 0x7f;
+            for (; k < 4 && i + k < len; k++) {
+                v |= (uint32_t)(b[i + k] & 0x7f) << (7 * k);
+                if (b[i + k] < 0x80) break;
+            }
+            if (k == 4 || i + k >= len) break;
+            k++;
+        }
+        if (v == 0 || v > n) break;
+        *dst++ = v - 1;
+        i += k;
+    }
+    p->n_stacks = (uint32_t)(dst - p->stacks);
+    return i;
+}
+
 static int sample_locations(pctx *x, const hs_pb_field *f)
 {
     hs_profile *p = x->p;
     hs_pb_iter it;
-    uint64_t v, off;
+    uint64_t v = 0, off = 0;
     int r;
     if (hs_pb_iter_init(&it, f, "Sample.location_id", x->err)) return -1;
-    uint64_t n = hs_pb_count(f);
+    uint64_t n = f->wire == HS_PB_LEN ? f->u : 1; /* >= 1 byte per element */
     if (p->n_stacks + n > p->cap_stacks && hs_profile_reserve(p, 0, n, 0, 0, 0))
         return oom(x, f->key_off);
+    if (f->wire == HS_PB_LEN && x->locations.identity)
+        it.c.pos += packed_identity_locs(x, it.c.buf + it.c.pos, it.c.end - it.c.pos);
     while ((r = hs_pb_iter_next(&it, &v, &off, x->err)) == 1) {
         uint32_t idx = idmap_get(&x->locations, v);
         if (idx == HS_NONE)
@@ -502,7 +532,7 @@ static int sample_locations(pctx *x, const hs_pb_field *f)
 static int sample_values(pctx *x, const hs_pb_field *f, uint32_t *nv)
 {
     hs_pb_iter it;
-    uint64_t v;
+    uint64_t v = 0;
     int r;
     uint32_t nt = x->p->n_sample_types;
     if (hs_pb_iter_init(&it, f, "Sample.value", x->err)) return -1;

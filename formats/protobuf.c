@@ -79,7 +79,12 @@ int hs_pb_next(hs_cursor *c, hs_pb_field *f, hs_error *err)
                          (ull)f->u, (ull)number, hs_cursor_left(c));
             break;
         }
-        hs_cursor_sub(c, f->u, &f->sub, err);
+        f->sub.buf = c->buf;
+        f->sub.pos = c->pos;
+        f->sub.end = c->pos + (size_t)f->u;
+        f->sub.base_off = c->base_off;
+        f->sub.name = c->name;
+        c->pos = f->sub.end;
         return 1;
     default:
         c->pos = key_pos;

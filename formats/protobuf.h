@@ -28,11 +28,25 @@ typedef struct hs_pb_field {
 int hs_pb_varint_slow(hs_cursor *c, uint64_t *out, hs_error *err);
 static inline int hs_pb_varint(hs_cursor *c, uint64_t *out, hs_error *err)
 {
-    if (c->pos < c->end && c->buf[c->pos] < 0x80) {
-        *out = c->buf[c->pos++];
+    size_t left = c->end - c->pos;
+    if (left == 0) return hs_pb_varint_slow(c, out, err);
+    const uint8_t *b = c->buf + c->pos;
+    if (b[0] < 0x80) {
+        *out = b[0];
+        c->pos++;
         return 0;
     }
-    return hs_pb_varint_slow(c, out, err);
+    size_t n = left < 9 ? left : 9;
+    uint64_t v = b[0] & 0x7f;
+    for (size_t i = 1; i < n; i++) {
+        v |= (uint64_t)(b[i] & 0x7f) << (7 * i);
+        if (b[i] < 0x80) {
+            *out = v;
+            c->pos += i + 1;
+            return 0;
+        }
+    }
+    return hs_pb_varint_slow(c, out, err); /* 10 bytes, truncated or bad */
 }
 
 /* Next field of the message in c: 1 = read one into *f, 0 = end of message,
