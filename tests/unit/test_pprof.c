@@ -757,6 +757,47 @@ static void test_huge_counts_do_not_allocate(void **state)
     free(w);
 }
 
+/* Every truncation and every single-byte change of a valid profile either
+ * loads or fails with a one-line message at an offset inside the input
+ * (run under ASan in CI: no read outside the buffer). */
+static void test_truncations_and_mutations(void **state)
+{
+    pb *w = full_profile();
+    pb *c = pb_new();
+    int failures = 0;
+    for (size_t cut = 0; cut <= w->n; cut++) {
+        memcpy(c->b, w->b, cut);
+        c->n = cut;
+        hs_profile p;
+        hs_error e;
+        if (load(c, &p, &e)) {
+            failures++;
+            assert_true(e.msg[0]);
+            assert_true(e.offset <= cut);
+        }
+        hs_profile_free(&p);
+    }
+    assert_true(failures > 0);
+    static const uint8_t flips[] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0x0b, 0x12};
+    for (size_t i = 0; i < w->n; i++) {
+        for (size_t k = 0; k < sizeof flips; k++) {
+            memcpy(c->b, w->b, w->n);
+            c->n = w->n;
+            c->b[i] = flips[k];
+            hs_profile p;
+            hs_error e;
+            if (load(c, &p, &e)) {
+                assert_true(e.msg[0]);
+                assert_null(strchr(e.msg, '\n'));
+                assert_true(e.offset < c->n);
+            }
+            hs_profile_free(&p);
+        }
+    }
+    free(c);
+    free(w);
+}
+
 /* ---- registry, gzip, probe ---------------------------------------------- */
 
 static size_t gzip_bytes(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
@@ -972,6 +1013,7 @@ int main(void)
         cmocka_unit_test(test_wrong_wire_type),
         cmocka_unit_test(test_concatenated_profiles),
         cmocka_unit_test(test_huge_counts_do_not_allocate),
+        cmocka_unit_test(test_truncations_and_mutations),
         cmocka_unit_test(test_load_memory_gzip),
         cmocka_unit_test(test_probe),
         cmocka_unit_test(test_wire_iter_mixed),
