@@ -5,10 +5,10 @@
 
 #include <string.h>
 
-/* extern const hs_reader hs_reader_pprof; */
+extern const hs_reader hs_reader_pprof;
 
 static const hs_reader *const readers[] = {
-
+    &hs_reader_pprof,
     NULL,
 };
 

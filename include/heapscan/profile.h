@@ -104,6 +104,12 @@ uint32_t hs_profile_add_location(hs_profile *p, uint64_t id, uint64_t address, u
 uint32_t hs_profile_add_sample(hs_profile *p, const int64_t *values, const uint32_t *locs,
                                uint32_t n_locs, const hs_label *labels, uint32_t n_labels);
 
+/* Room for at least this many more samples (and their value rows), stack
+ * entries, labels, locations and lines; 0 = none of that kind. Sample types
+ * must be set first. Returns -1 when out of memory. */
+int hs_profile_reserve(hs_profile *p, uint64_t samples, uint64_t stacks, uint64_t labels,
+                       uint64_t locations, uint64_t lines);
+
 /* Index of the sample type named name, or HS_NONE. */
 uint32_t hs_profile_find_sample_type(const hs_profile *p, const char *name);
 /* default_sample_type if set and present, else the last type. */

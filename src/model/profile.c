@@ -126,6 +126,44 @@ uint32_t hs_profile_add_sample(hs_profile *p, const int64_t *values, const uint3
     return p->n_samples++;
 }
 
+/* Like reserve() but grows to exactly `need` first (no minimum of 64), so a
+ * reader can size from counts it has proven; later growth doubles. */
+static int reserve_exact(void **arr, uint32_t *cap, uint64_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    if (need >= UINT32_MAX) return -1;
+    uint64_t ncap = *cap ? (uint64_t)*cap * 2 : need;
+    if (ncap < need) ncap = need;
+    if (ncap >= UINT32_MAX) ncap = UINT32_MAX - 1;
+    void *n = realloc(*arr, (size_t)ncap * elem);
+    if (!n) return -1;
+    *arr = n;
+    *cap = (uint32_t)ncap;
+    return 0;
+}
+
+int hs_profile_reserve(hs_profile *p, uint64_t samples, uint64_t stacks, uint64_t labels,
+                       uint64_t locations, uint64_t lines)
+{
+    uint32_t old_cap = p->cap_samples;
+    if (reserve_exact((void **)&p->samples, &p->cap_samples, p->n_samples + samples,
+                      sizeof *p->samples))
+        return -1;
+    if (p->cap_samples != old_cap) {
+        uint64_t nt = p->n_sample_types ? p->n_sample_types : 1;
+        int64_t *v = realloc(p->values, (size_t)p->cap_samples * nt * sizeof *v);
+        if (!v) return -1;
+        p->values = v;
+    }
+    if (RESERVE(p->stacks, p->cap_stacks, p->n_stacks + stacks) ||
+        RESERVE(p->labels, p->cap_labels, p->n_labels_total + labels) ||
+        reserve_exact((void **)&p->locations, &p->cap_locations, p->n_locations + locations,
+                      sizeof *p->locations) ||
+        RESERVE(p->lines, p->cap_lines, p->n_lines + lines))
+        return -1;
+    return 0;
+}
+
 uint32_t hs_profile_find_sample_type(const hs_profile *p, const char *name)
 {
     for (uint32_t i = 0; i < p->n_sample_types; i++)
