@@ -112,6 +112,8 @@ static void node_line(FILE *out, const hs_report_meta *m, const hs_graph *g, uin
     fprintf(out, "N%u [label=", i + 1);
     hs_render_dot_string(out, label);
     fprintf(out, " id=\"node%u\" fontsize=%d shape=box tooltip=", i + 1, fontsize);
+    if (g->is_diff) hs_render_value_signed(c, sizeof c, n->cum, m->unit);
+    else hs_render_value(c, sizeof c, n->cum, m->unit);
     snprintf(label, sizeof label, "%s (%s)", n->name, c);
     hs_render_dot_string(out, label);
     fprintf(out, " color=\"%s\" fillcolor=\"%s\"]\n", fg, bg);
