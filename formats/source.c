@@ -282,7 +282,7 @@ int hs_cursor_le32(hs_cursor *c, uint32_t *out, hs_error *err)
 
 int hs_cursor_le64(hs_cursor *c, uint64_t *out, hs_error *err)
 {
-    uint32_t lo, hi;
+    uint32_t lo = 0, hi = 0;
     if (need(c, 8, "64-bit value", err)) return -1;
     hs_cursor_le32(c, &lo, err);
     hs_cursor_le32(c, &hi, err);
