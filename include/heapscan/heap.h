@@ -41,6 +41,18 @@ typedef struct hs_heap_info_line {
     uint32_t key, value; /* string ids: "HeapAlloc" -> "123456" etc., shown by `info` */
 } hs_heap_info_line;
 
+/* Allocator bookkeeping a reader may know (glibc chunks, Go spans); shown by
+ * `info`. Sizes count whole chunks/slots. valid = 0 when unknown. */
+typedef struct hs_heap_alloc_stats {
+    int valid;
+    uint64_t used_count, used_bytes;
+    uint64_t free_count, free_bytes;
+    uint64_t mmapped_count, mmapped_bytes;
+    uint64_t top_bytes;
+    uint64_t tcache_count, fastbin_count, bin_count;
+    uint32_t arenas;
+} hs_heap_alloc_stats;
+
 typedef struct hs_heap_pending_ref {
     uint32_t from, to;
 } hs_heap_pending_ref;
@@ -79,9 +91,12 @@ typedef struct hs_heap {
 
     hs_heap_info_line *info;
     uint32_t n_info, cap_info;
+    hs_heap_alloc_stats alloc;
 
     /* private: build state */
     int phase_;
+    uint32_t *type_by_string_; /* string id -> type id, for hs_heap_add_type */
+    uint32_t cap_type_by_string_;
     hs_heap_pending_ref *pending_;
     uint64_t n_pending_, cap_pending_;
     hs_heap_pending_ref *pending_roots_;

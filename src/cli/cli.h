@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "heapscan/analysis.h"
 #include "heapscan/heapscan.h"
+#include "heapscan/render.h"
 
 enum { HS_EXIT_OK = 0, HS_EXIT_GATE = 1, HS_EXIT_USAGE = 2 };
 
@@ -89,5 +91,36 @@ typedef struct hs_output {
 int hs_output_open(hs_output *out, const char *path); /* NULL or "-" = stdout */
 int hs_output_commit(hs_output *out);                 /* 0 ok, else prints error */
 void hs_output_abort(hs_output *out);
+
+/* ---- shared by the profile commands (info, top, diff, graph) ---- */
+
+/* Load a model; on failure print the error and return -1 (exit 2). */
+int hs_cli_load(const char *path, const hs_cli_opts *o, hs_model *m);
+/* Resolve -i NAME (a sample type name or a 0-based number; NULL = the
+ * profile's default). Prints an error naming file and the choices on failure. */
+int hs_cli_sample_index(const hs_profile *p, const char *file, const char *want, uint32_t *out);
+
+/* --by, --sort, --focus, --ignore, --tag as analysis options, plus the
+ * "Active filters" lines the reports show. */
+typedef struct hs_cli_prof {
+    hs_agg_by by;
+    hs_agg_order order;
+    hs_agg_filter filter;
+    char filter_text[HS_CLI_MAX_MULTI + 2][256];
+    const char *filter_lines[HS_CLI_MAX_MULTI + 2];
+    uint32_t n_filter_lines;
+} hs_cli_prof;
+int hs_cli_prof_options(const char *cmd, const hs_cli_opts *o, hs_cli_prof *out);
+/* -n as a row limit (0 = all). */
+uint32_t hs_cli_limit(const hs_cli_opts *o);
+
+/* Heap-model branches of the profile commands. Each profile command calls
+ * exactly one of these when a loaded model is a heap (m->kind ==
+ * HS_MODEL_HEAP) and returns its exit status. The heap commands' owner
+ * replaces src/cli/heap_branch.c; until then they say "not supported yet". */
+int hs_cli_heap_info(const hs_cli_opts *o, hs_model *m);
+int hs_cli_heap_top(const hs_cli_opts *o, hs_model *m);
+int hs_cli_heap_diff(const hs_cli_opts *o, hs_model *before, hs_model *after);
+int hs_cli_heap_graph(const hs_cli_opts *o, hs_model *m, hs_model *base);
 
 #endif

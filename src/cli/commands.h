@@ -2,4 +2,9 @@
 #ifndef HEAPSCAN_COMMANDS_H
 #define HEAPSCAN_COMMANDS_H
 
+int cmd_info(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+
 #endif

@@ -8,6 +8,10 @@
 #include "commands.h"
 
 static const hs_command commands[] = {
+    {"info", cmd_info, "describe a file: format, sample types, totals, sizes"},
+    {"top", cmd_top, "entries with the largest flat/cum values (like pprof -top)"},
+    {"diff", cmd_diff, "signed changes between two files, with --fail-if gates"},
+    {"graph", cmd_graph, "call graph as Graphviz DOT (--base for a diff graph)"},
     {NULL, NULL, NULL},
 };
 

@@ -1,8 +1,35 @@
-/* Heap model storage. (Builder phases are documented in heap.h.) */
+/* Heap model storage and its three-phase builder (see heap.h).
+ * Objects are parallel arrays; hs_heap_index() sorts them by address and
+ * rejects overlaps, which makes hs_heap_find() a binary search. References
+ * arrive as (from, to) pairs in any order and become compressed sparse rows
+ * by a counting sort in hs_heap_finish(): two passes, no per-object lists. */
 #include "heapscan/heap.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+enum { PHASE_OBJECTS = 0, PHASE_REFS = 1, PHASE_DONE = 2 };
+
+static int grow(void **arr, uint64_t *cap, uint64_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    uint64_t ncap = *cap ? *cap : 256;
+    while (ncap < need) ncap *= 2;
+    void *n = realloc(*arr, (size_t)ncap * elem);
+    if (!n) return -1;
+    *arr = n;
+    *cap = ncap;
+    return 0;
+}
+
+static int grow32(void **arr, uint32_t *cap, uint64_t need, size_t elem)
+{
+    if (need >= UINT32_MAX) return -1;
+    uint64_t c = *cap;
+    if (grow(arr, &c, need, elem)) return -1;
+    *cap = c > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)c;
+    return 0;
+}
 
 void hs_heap_init(hs_heap *h, const char *format)
 {
@@ -29,6 +56,7 @@ void hs_heap_free(hs_heap *h)
     free(h->site_start);
     free(h->site_frames);
     free(h->info);
+    free(h->type_by_string_);
     free(h->pending_);
     free(h->pending_roots_);
     memset(h, 0, sizeof *h);
@@ -37,4 +65,237 @@ void hs_heap_free(hs_heap *h)
 uint32_t hs_heap_intern(hs_heap *h, const char *s, size_t len)
 {
     return hs_strtab_intern(&h->strings, s, len);
+}
+
+uint32_t hs_heap_add_type(hs_heap *h, const char *name)
+{
+    uint32_t sid = hs_heap_intern(h, name, strlen(name));
+    if (sid == HS_STR_NONE) return HS_NONE;
+    if (sid >= h->cap_type_by_string_) {
+        uint32_t old = h->cap_type_by_string_;
+        if (grow32((void **)&h->type_by_string_, &h->cap_type_by_string_, (uint64_t)sid + 1,
+                   sizeof *h->type_by_string_))
+            return HS_NONE;
+        for (uint32_t i = old; i < h->cap_type_by_string_; i++) h->type_by_string_[i] = HS_NONE;
+    }
+    if (h->type_by_string_[sid] != HS_NONE) return h->type_by_string_[sid];
+    if (grow32((void **)&h->type_name, &h->cap_types, (uint64_t)h->n_types + 1,
+               sizeof *h->type_name))
+        return HS_NONE;
+    h->type_name[h->n_types] = sid;
+    h->type_by_string_[sid] = h->n_types;
+    return h->n_types++;
+}
+
+uint32_t hs_heap_add_site(hs_heap *h, const uint32_t *frames, uint32_t n)
+{
+    if (grow32((void **)&h->site_start, &h->cap_sites, (uint64_t)h->n_sites + 2,
+               sizeof *h->site_start) ||
+        grow32((void **)&h->site_frames, &h->cap_site_frames, (uint64_t)h->n_site_frames + n,
+               sizeof *h->site_frames))
+        return HS_NONE;
+    if (h->n_sites == 0) h->site_start[0] = 0;
+    if (n) memcpy(h->site_frames + h->n_site_frames, frames, n * sizeof *frames);
+    h->n_site_frames += n;
+    h->site_start[h->n_sites + 1] = h->n_site_frames;
+    return h->n_sites++;
+}
+
+int hs_heap_add_info(hs_heap *h, const char *key, const char *value)
+{
+    if (grow32((void **)&h->info, &h->cap_info, (uint64_t)h->n_info + 1, sizeof *h->info))
+        return -1;
+    h->info[h->n_info].key = hs_heap_intern(h, key, strlen(key));
+    h->info[h->n_info].value = hs_heap_intern(h, value, strlen(value));
+    h->n_info++;
+    return 0;
+}
+
+int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, uint32_t site,
+                       uint8_t flags, hs_error *err)
+{
+    if (h->phase_ != PHASE_OBJECTS)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: object added after indexing");
+    if (h->n_objects == h->cap_objects) {
+        uint32_t cap = h->cap_objects;
+        uint64_t need = (uint64_t)h->n_objects + 1;
+        if (need >= UINT32_MAX - 1)
+            return hs_error_set(err, NULL, HS_NO_OFFSET, "too many objects (limit 2^32-2)");
+        uint32_t c1 = cap, c2 = cap, c3 = cap, c4 = cap;
+        if (grow32((void **)&h->addr, &c1, need, sizeof *h->addr) ||
+            grow32((void **)&h->size, &c2, need, sizeof *h->size) ||
+            grow32((void **)&h->type, &c3, need, sizeof *h->type) ||
+            grow32((void **)&h->site, &c4, need, sizeof *h->site) ||
+            grow32((void **)&h->flags, &cap, need, sizeof *h->flags))
+            return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding objects");
+        h->cap_objects = cap;
+    }
+    uint32_t i = h->n_objects++;
+    h->addr[i] = addr;
+    h->size[i] = size;
+    h->type[i] = type;
+    h->site[i] = site;
+    h->flags[i] = flags;
+    return 0;
+}
+
+typedef struct addr_index {
+    uint64_t addr;
+    uint32_t idx;
+} addr_index;
+
+static int cmp_addr(const void *a, const void *b)
+{
+    const addr_index *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Reorder the parallel arrays by ascending address (only when needed). */
+static int sort_objects(hs_heap *h, hs_error *err)
+{
+    uint32_t n = h->n_objects, sorted = 1;
+    for (uint32_t i = 1; i < n && sorted; i++) sorted = h->addr[i - 1] <= h->addr[i];
+    if (sorted) return 0;
+    addr_index *ix = malloc((size_t)n * sizeof *ix);
+    uint64_t *tmp64 = malloc((size_t)n * sizeof *tmp64);
+    uint32_t *tmp32 = malloc((size_t)n * sizeof *tmp32);
+    uint8_t *tmp8 = malloc(n);
+    if (!ix || !tmp64 || !tmp32 || !tmp8) {
+        free(ix), free(tmp64), free(tmp32), free(tmp8);
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory sorting objects");
+    }
+    for (uint32_t i = 0; i < n; i++) ix[i] = (addr_index){h->addr[i], i};
+    qsort(ix, n, sizeof *ix, cmp_addr);
+    for (uint32_t i = 0; i < n; i++) tmp64[i] = h->size[ix[i].idx];
+    memcpy(h->size, tmp64, (size_t)n * sizeof *tmp64);
+    for (uint32_t i = 0; i < n; i++) tmp64[i] = ix[i].addr;
+    memcpy(h->addr, tmp64, (size_t)n * sizeof *tmp64);
+    for (uint32_t i = 0; i < n; i++) tmp32[i] = h->type[ix[i].idx];
+    memcpy(h->type, tmp32, (size_t)n * sizeof *tmp32);
+    for (uint32_t i = 0; i < n; i++) tmp32[i] = h->site[ix[i].idx];
+    memcpy(h->site, tmp32, (size_t)n * sizeof *tmp32);
+    for (uint32_t i = 0; i < n; i++) tmp8[i] = h->flags[ix[i].idx];
+    memcpy(h->flags, tmp8, n);
+    free(ix), free(tmp64), free(tmp32), free(tmp8);
+    return 0;
+}
+
+int hs_heap_index(hs_heap *h, hs_error *err)
+{
+    if (h->phase_ != PHASE_OBJECTS)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: heap indexed twice");
+    if (sort_objects(h, err)) return -1;
+    for (uint32_t i = 1; i < h->n_objects; i++) {
+        uint64_t end = h->addr[i - 1] + h->size[i - 1];
+        if (h->addr[i] == h->addr[i - 1])
+            return hs_error_set(err, NULL, HS_NO_OFFSET, "duplicate object at 0x%llx",
+                                (unsigned long long)h->addr[i]);
+        if (end > h->addr[i] || end < h->addr[i - 1])
+            return hs_error_set(err, NULL, HS_NO_OFFSET,
+                                "objects overlap: 0x%llx (%llu bytes) and 0x%llx",
+                                (unsigned long long)h->addr[i - 1],
+                                (unsigned long long)h->size[i - 1],
+                                (unsigned long long)h->addr[i]);
+    }
+    h->phase_ = PHASE_REFS;
+    return 0;
+}
+
+uint32_t hs_heap_find(const hs_heap *h, uint64_t p)
+{
+    uint32_t lo = 0, hi = h->n_objects; /* first object with addr > p is hi */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (h->addr[mid] <= p) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0) return HS_NONE;
+    uint32_t i = lo - 1;
+    if (p == h->addr[i] || p - h->addr[i] < h->size[i]) return i;
+    return HS_NONE;
+}
+
+static int push_pending(hs_heap_pending_ref **arr, uint64_t *n, uint64_t *cap, uint32_t from,
+                        uint32_t to, hs_error *err)
+{
+    if (*n >= UINT32_MAX - 1)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "too many references (limit 2^32-2)");
+    if (grow((void **)arr, cap, *n + 1, sizeof **arr))
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding references");
+    (*arr)[(*n)++] = (hs_heap_pending_ref){from, to};
+    return 0;
+}
+
+int hs_heap_add_ref(hs_heap *h, uint32_t from, uint64_t pointer, hs_error *err)
+{
+    if (h->phase_ != PHASE_REFS || from >= h->n_objects)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad reference source");
+    uint32_t to = hs_heap_find(h, pointer);
+    if (to == HS_NONE) return 0;
+    return push_pending(&h->pending_, &h->n_pending_, &h->cap_pending_, from, to, err);
+}
+
+uint32_t hs_heap_add_root(hs_heap *h, hs_root_kind kind, uint32_t label)
+{
+    if (h->n_roots == h->cap_roots) {
+        uint32_t cap = h->cap_roots;
+        uint64_t need = (uint64_t)h->n_roots + 1;
+        if (grow32((void **)&h->root_kind, &cap, need, sizeof *h->root_kind)) return HS_NONE;
+        cap = h->cap_roots;
+        if (grow32((void **)&h->root_label, &cap, need, sizeof *h->root_label)) return HS_NONE;
+        h->cap_roots = cap;
+    }
+    h->root_kind[h->n_roots] = (uint8_t)kind;
+    h->root_label[h->n_roots] = label;
+    return h->n_roots++;
+}
+
+int hs_heap_add_root_ref(hs_heap *h, uint32_t root, uint64_t pointer, hs_error *err)
+{
+    if (h->phase_ != PHASE_REFS || root >= h->n_roots)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad root");
+    uint32_t to = hs_heap_find(h, pointer);
+    if (to == HS_NONE) return 0;
+    return push_pending(&h->pending_roots_, &h->n_pending_roots_, &h->cap_pending_roots_, root,
+                        to, err);
+}
+
+/* Counting sort of (from, to) pairs into start[n+1] / target[m]. */
+static int build_rows(const hs_heap_pending_ref *pairs, uint64_t m, uint32_t n, uint32_t **start,
+                      uint32_t **target)
+{
+    uint32_t *s = calloc((size_t)n + 1, sizeof *s);
+    uint32_t *t = malloc((size_t)(m ? m : 1) * sizeof *t);
+    if (!s || !t) {
+        free(s), free(t);
+        return -1;
+    }
+    for (uint64_t i = 0; i < m; i++) s[pairs[i].from + 1]++;
+    for (uint32_t i = 0; i < n; i++) s[i + 1] += s[i];
+    /* Fill using s[from] as a cursor, then shift back. */
+    for (uint64_t i = 0; i < m; i++) t[s[pairs[i].from]++] = pairs[i].to;
+    for (uint32_t i = n; i > 0; i--) s[i] = s[i - 1];
+    s[0] = 0;
+    *start = s;
+    *target = t;
+    return 0;
+}
+
+int hs_heap_finish(hs_heap *h, hs_error *err)
+{
+    if (h->phase_ == PHASE_OBJECTS && hs_heap_index(h, err)) return -1;
+    if (h->phase_ != PHASE_REFS)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: heap finished twice");
+    if (build_rows(h->pending_, h->n_pending_, h->n_objects, &h->edge_start, &h->edge_target) ||
+        build_rows(h->pending_roots_, h->n_pending_roots_, h->n_roots, &h->root_edge_start,
+                   &h->root_edge_target))
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory building references");
+    h->n_edges = (uint32_t)h->n_pending_;
+    h->n_root_edges = (uint32_t)h->n_pending_roots_;
+    free(h->pending_);
+    free(h->pending_roots_);
+    h->pending_ = h->pending_roots_ = NULL;
+    h->n_pending_ = h->n_pending_roots_ = h->cap_pending_ = h->cap_pending_roots_ = 0;
+    h->phase_ = PHASE_DONE;
+    return 0;
 }

@@ -1,0 +1,192 @@
+/* heapscan analysis of profiles: aggregation into entries (flat/cum, as
+ * `go tool pprof` computes them), diff of two aggregations, --fail-if gates,
+ * and the call graph behind `heapscan graph`.
+ * Everything here is a pure function of a read-only hs_profile; results own
+ * their memory (names are copied) and outlive the profile. Entry names are
+ * unique within one result: an entry IS its printable name, so two results
+ * can be matched by name. */
+#ifndef HEAPSCAN_ANALYSIS_H
+#define HEAPSCAN_ANALYSIS_H
+
+#include <stdint.h>
+
+#include "heapscan/error.h"
+#include "heapscan/profile.h"
+#include "heapscan/strtab.h"
+
+/* What an entry is keyed by (pprof's granularity). */
+typedef enum hs_agg_by {
+    HS_BY_FUNCTION = 0, /* "main.leak" */
+    HS_BY_FILE,         /* "/src/main.go" */
+    HS_BY_LINE,         /* "main.leak /src/main.go:42" */
+    HS_BY_ADDRESS,      /* "0000000000456789 main.leak /src/main.go:42" */
+} hs_agg_by;
+
+typedef enum hs_agg_order { HS_SORT_FLAT = 0, HS_SORT_CUM } hs_agg_order;
+
+/* Parse "function|file|line|address" / "flat|cum"; 0 ok, -1 unknown. */
+int hs_agg_parse_by(const char *s, hs_agg_by *out);
+int hs_agg_parse_order(const char *s, hs_agg_order *out);
+
+/* Sample filters. A sample is kept when (no focus or one of its frames
+ * matches focus) and none of its frames matches ignore and it carries every
+ * tag. A frame matches when the regex (POSIX extended, unanchored) matches
+ * its function name, its file name, or its location's mapping file, as pprof
+ * does. A tag "KEY=VALUE" matches a string label KEY equal to VALUE, or a
+ * numeric label KEY whose number equals VALUE (an integer). */
+typedef struct hs_agg_filter {
+    const char *focus;  /* NULL = no focus */
+    const char *ignore; /* NULL = nothing ignored */
+    const char *const *tags;
+    uint32_t n_tags;
+} hs_agg_filter;
+
+typedef struct hs_agg_entry {
+    const char *name; /* points into hs_agg.names; valid while the hs_agg lives */
+    int64_t flat, cum;
+} hs_agg_entry;
+
+/* The aggregation of one profile for one sample index. */
+typedef struct hs_agg {
+    hs_strtab names;       /* entry names (id 0 = "") */
+    hs_agg_entry *entries; /* entries with flat or cum nonzero, in the order of hs_agg_sort */
+    uint32_t n_entries;
+    int64_t total;         /* pprof's total: sum of |value| over ALL samples, before filters */
+    int64_t kept_total;    /* sum of value over the samples the filters kept */
+    uint64_t n_samples_kept;
+    char sample_type[128], unit[64];
+} hs_agg;
+
+/* Aggregate p for sample type sample_index, keyed by `by`, filtered by f
+ * (NULL = keep all). Entries come out sorted by flat. Returns 0, or -1
+ * with err (a bad regex or tag, out of memory). */
+int hs_agg_build(const hs_profile *p, uint32_t sample_index, hs_agg_by by,
+                 const hs_agg_filter *f, hs_agg *out, hs_error *err);
+/* Re-sort entries: flat = |flat| desc, name asc, |cum| desc (pprof's
+ * FlatNameOrder); cum = |cum| desc, name asc, |flat| desc (CumNameOrder). */
+void hs_agg_sort(hs_agg *a, hs_agg_order order);
+void hs_agg_free(hs_agg *a);
+/* pprof's total of one sample type: sum of |value| over all samples. */
+int64_t hs_agg_total(const hs_profile *p, uint32_t sample_index);
+
+/* ---- diff ---- */
+
+enum { HS_DIFF_BOTH = 0, HS_DIFF_NEW = 1, HS_DIFF_VANISHED = 2 };
+
+typedef struct hs_diff_row {
+    const char *name; /* points into hs_diff.names */
+    int64_t flat_before, flat_after, cum_before, cum_after;
+    uint8_t status; /* HS_DIFF_* */
+} hs_diff_row;
+
+static inline int64_t hs_diff_flat_delta(const hs_diff_row *r) { return r->flat_after - r->flat_before; }
+static inline int64_t hs_diff_cum_delta(const hs_diff_row *r) { return r->cum_after - r->cum_before; }
+
+/* Entries of two aggregations matched by name, one row per name in either
+ * side. Rows are sorted by |delta| of the sort column desc, then changed
+ * before unchanged, then name; so rows[0 .. n_changed) are the entries whose
+ * flat or cum changed (the ones to show: unchanged entries cancel, as in
+ * pprof -diff_base), and the rest only matter to level gates. */
+typedef struct hs_diff {
+    hs_strtab names;
+    hs_diff_row *rows;
+    uint32_t n_rows, n_changed;
+    int64_t total_before, total_after;
+    uint32_t n_new, n_vanished;
+} hs_diff;
+
+int hs_diff_build(const hs_agg *before, const hs_agg *after, hs_agg_order order, hs_diff *out,
+                  hs_error *err);
+void hs_diff_free(hs_diff *d);
+
+/* ---- gates (--fail-if) ----
+ * Grammar: SUBJECT OP VALUE, no spaces needed (spaces are ignored).
+ *   SUBJECT  total | any          (any = some entry's flat)
+ *   OP       > >= < <=
+ *   VALUE    +N[unit] / -N[unit]  a change: total's delta, or an entry's flat delta
+ *            N[unit]              an absolute level: AFTER's total, or an entry's AFTER flat
+ *            +N% / -N%            a change relative to BEFORE's total
+ * Units: B, KiB, MiB, GiB, TiB (K/KB/M/MB/G/GB/T/TB are read as the same
+ * 1024-based units, as pprof labels them); ns, us, ms, s, m, h for time
+ * profiles; none for counts (N may be fractional: "1.5MiB"). A unit must
+ * suit the profile's unit (bytes vs time vs plain numbers). */
+typedef enum hs_gate_subject { HS_GATE_TOTAL = 0, HS_GATE_ANY } hs_gate_subject;
+typedef enum hs_gate_op { HS_GATE_GT = 0, HS_GATE_GE, HS_GATE_LT, HS_GATE_LE } hs_gate_op;
+typedef enum hs_gate_kind { HS_GATE_DELTA = 0, HS_GATE_LEVEL, HS_GATE_PERCENT } hs_gate_kind;
+typedef enum hs_unit_class { HS_UNIT_COUNT = 0, HS_UNIT_BYTES, HS_UNIT_NANOS } hs_unit_class;
+
+typedef struct hs_gate {
+    char expr[128];
+    hs_gate_subject subject;
+    hs_gate_op op;
+    hs_gate_kind kind;
+    hs_unit_class unit_class; /* of the literal; COUNT when it had no unit */
+    int has_unit;
+    double value; /* in base units (bytes, ns) or percent */
+} hs_gate;
+
+/* What a gate measured; the renderer turns it into the "detail" text. */
+typedef struct hs_gate_result {
+    int tripped;
+    double measured;     /* the compared quantity: delta, level or percent */
+    int64_t before, after; /* the total's, or the chosen entry's flat */
+    const char *entry;   /* "any": the entry that tripped, else the most extreme one; NULL if none */
+} hs_gate_result;
+
+/* Parse one expression; -1 with err (file "--fail-if") when malformed. */
+int hs_gate_parse(const char *expr, hs_gate *out, hs_error *err);
+/* Evaluate against a diff whose values are in `unit` (the sample unit, e.g.
+ * "bytes"); -1 with err when the gate's unit does not suit it. */
+int hs_gate_eval(const hs_gate *g, const hs_diff *d, const char *unit, hs_gate_result *out,
+                 hs_error *err);
+/* The class of a sample unit string: "bytes" -> BYTES, "nanoseconds" -> NANOS. */
+hs_unit_class hs_unit_classify(const char *unit);
+
+/* ---- call graph ---- */
+
+typedef struct hs_graph_node {
+    const char *name; /* points into hs_graph.names */
+    int64_t flat, cum;
+} hs_graph_node;
+
+typedef struct hs_graph_edge {
+    uint32_t src, dst; /* node indices: caller -> callee */
+    int64_t weight;    /* cum flowing through, once per sample */
+    uint8_t residual;  /* passes over dropped nodes */
+    uint8_t inlined;   /* callee was inlined into the caller */
+} hs_graph_edge;
+
+typedef struct hs_graph_options {
+    uint32_t nodecount;    /* keep at most this many nodes (0 = no limit); default 80 */
+    double node_fraction;  /* drop nodes with |cum| <= total * this; default 0.005 */
+    double edge_fraction;  /* drop edges with |weight| <= total * this; default 0.001 */
+} hs_graph_options;
+
+/* A pruned call graph. Nodes are sorted by |cum| desc, name; edges by
+ * |weight| desc. For a diff graph values are AFTER - BEFORE. */
+typedef struct hs_graph {
+    hs_strtab names;
+    hs_graph_node *nodes;
+    uint32_t n_nodes;
+    hs_graph_edge *edges;
+    uint32_t n_edges;
+    int64_t total;          /* pprof total (BEFORE's for a diff) */
+    int64_t shown_flat;     /* sum of flat over kept nodes */
+    uint32_t n_orig;        /* nodes before the nodecount cut */
+    uint32_t dropped_nodes; /* below node_fraction */
+    uint32_t dropped_edges; /* below edge_fraction */
+    int64_t node_cutoff, edge_cutoff;
+    int is_diff;
+} hs_graph;
+
+void hs_graph_default_options(hs_graph_options *o);
+int hs_graph_build(const hs_profile *p, uint32_t sample_index, hs_agg_by by,
+                   const hs_agg_filter *f, const hs_graph_options *o, hs_graph *out,
+                   hs_error *err);
+/* The graph of AFTER - BEFORE; both profiles use the same sample index. */
+int hs_graph_build_diff(const hs_profile *before, uint32_t before_index, const hs_profile *after,
+                        uint32_t after_index, hs_agg_by by, const hs_agg_filter *f,
+                        const hs_graph_options *o, hs_graph *out, hs_error *err);
+void hs_graph_free(hs_graph *g);
+
+#endif

@@ -1,0 +1,86 @@
+/* heapscan renderers: turn report rows (names and numbers from analysis.h)
+ * into text tables, JSON, CSV and Graphviz DOT on a FILE. Renderers never
+ * compute: every number they print was handed to them; they only format.
+ * Text is for people (values scaled to binary units, percentages); JSON and
+ * CSV carry exact integers in the profile's own unit. Write errors are left
+ * in the FILE's error flag for the caller to check once at the end. */
+#ifndef HEAPSCAN_RENDER_H
+#define HEAPSCAN_RENDER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "heapscan/analysis.h"
+#include "heapscan/profile.h"
+
+/* ---- values ----
+ * bytes: auto-scaled B, KiB, MiB, GiB, TiB, PiB with 2 decimals, ".00"
+ * dropped ("512B", "1.50MiB", "2KiB"); nanoseconds: ns, us, ms, s, min, h
+ * ("250ms", "1.50s"); anything else: the integer. Zero is "0". */
+void hs_render_value(char *buf, size_t size, int64_t v, const char *unit);
+/* As above with an explicit sign for nonzero values: "+1.50MiB", "-512B", "0". */
+void hs_render_value_signed(char *buf, size_t size, int64_t v, const char *unit);
+/* pprof's percentage of |v| in total, 6 wide: "53.33%", "  100%", " 0.67%". */
+void hs_render_percent(char *buf, size_t size, int64_t v, int64_t total);
+/* Signed, unpadded: "+20.00%", "-0.5%", "0%"; "n/a" when total is 0 and v is not. */
+void hs_render_percent_signed(char *buf, size_t size, int64_t v, int64_t total);
+/* A duration in nanoseconds for headers ("30s", "1.50min"). */
+void hs_render_duration(char *buf, size_t size, int64_t nanos);
+/* pprof's time label, in UTC: "Nov 22, 2026 at 1:55am (UTC)". */
+void hs_render_time(char *buf, size_t size, int64_t unix_nanos);
+
+/* ---- escaping primitives ---- */
+void hs_render_json_string(FILE *out, const char *s); /* quoted; invalid UTF-8 -> U+FFFD */
+void hs_render_csv_field(FILE *out, const char *s);   /* RFC 4180 quoting when needed */
+void hs_render_dot_string(FILE *out, const char *s);  /* quoted DOT string, escapes " and \ */
+
+/* ---- what a report is about ---- */
+typedef struct hs_report_meta {
+    const char *file;          /* the input as the user named it */
+    const char *format;        /* "pprof" */
+    const hs_profile *profile; /* for header lines (binary, comments, time); may be NULL */
+    const char *sample_type, *unit;
+    const char *const *filters; /* "focus=RE", "tag=K=V" ... shown as active filters */
+    uint32_t n_filters;
+} hs_report_meta;
+
+/* top: limit 0 = every entry. */
+void hs_render_top_text(FILE *out, const hs_report_meta *m, const hs_agg *a, uint32_t limit);
+void hs_render_top_json(FILE *out, const hs_report_meta *m, const hs_agg *a, uint32_t limit);
+void hs_render_top_csv(FILE *out, const hs_report_meta *m, const hs_agg *a, uint32_t limit);
+
+/* diff: rows[0..n_changed) are shown (limit 0 = all), gates may be empty. */
+typedef struct hs_diff_meta {
+    const char *before, *after; /* file names */
+    const hs_profile *after_profile; /* may be NULL */
+    const char *sample_type, *unit;
+    const char *const *filters;
+    uint32_t n_filters;
+    const hs_gate *gates;
+    const hs_gate_result *results;
+    uint32_t n_gates;
+} hs_diff_meta;
+
+void hs_render_diff_text(FILE *out, const hs_diff_meta *m, const hs_diff *d, uint32_t limit);
+void hs_render_diff_json(FILE *out, const hs_diff_meta *m, const hs_diff *d, uint32_t limit);
+void hs_render_diff_csv(FILE *out, const hs_diff_meta *m, const hs_diff *d, uint32_t limit);
+/* One line saying what a gate measured: "total +20.00% (1500B -> 1800B), limit > +15%". */
+void hs_render_gate_detail(char *buf, size_t size, const hs_gate *g, const hs_gate_result *r,
+                           const char *unit);
+
+/* graph: Graphviz DOT (renders with `dot -Tsvg`), or nodes/edges as JSON/CSV.
+ * For a diff graph (g->is_diff) growth is red and shrinkage green. */
+void hs_render_graph_dot(FILE *out, const hs_report_meta *m, const hs_graph *g);
+void hs_render_graph_json(FILE *out, const hs_report_meta *m, const hs_graph *g);
+void hs_render_graph_csv(FILE *out, const hs_report_meta *m, const hs_graph *g);
+/* The summary lines of a graph (also the DOT legend), one per call. */
+typedef void (*hs_render_line_fn)(void *ctx, const char *line);
+void hs_render_graph_summary(const hs_report_meta *m, const hs_graph *g, hs_render_line_fn fn,
+                             void *ctx);
+
+/* info: totals[i] is the total of sample type i. */
+void hs_render_info_text(FILE *out, const char *file, const hs_profile *p, const int64_t *totals);
+void hs_render_info_json(FILE *out, const char *file, const hs_profile *p, const int64_t *totals);
+void hs_render_info_csv(FILE *out, const char *file, const hs_profile *p, const int64_t *totals);
+
+#endif

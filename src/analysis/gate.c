@@ -1,0 +1,184 @@
+/* --fail-if gates: parse "SUBJECT OP VALUE" (see analysis.h for the
+ * grammar) and evaluate it against a diff. A signed value is a change, an
+ * unsigned one a level of AFTER, a percentage a change relative to BEFORE's
+ * total. Sizes use binary multiples; K/KB/M/MB/... are read as KiB/MiB/...
+ * because that is what pprof means by them. Evaluation only measures; the
+ * words of the verdict are the renderer's job. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "analysis/internal.h"
+
+typedef struct unit_def {
+    const char *name;
+    hs_unit_class cls;
+    double factor;
+} unit_def;
+
+static const unit_def units[] = {
+    {"B", HS_UNIT_BYTES, 1},
+    {"KiB", HS_UNIT_BYTES, 1024.0},
+    {"KB", HS_UNIT_BYTES, 1024.0},
+    {"K", HS_UNIT_BYTES, 1024.0},
+    {"MiB", HS_UNIT_BYTES, 1048576.0},
+    {"MB", HS_UNIT_BYTES, 1048576.0},
+    {"M", HS_UNIT_BYTES, 1048576.0},
+    {"GiB", HS_UNIT_BYTES, 1073741824.0},
+    {"GB", HS_UNIT_BYTES, 1073741824.0},
+    {"G", HS_UNIT_BYTES, 1073741824.0},
+    {"TiB", HS_UNIT_BYTES, 1099511627776.0},
+    {"TB", HS_UNIT_BYTES, 1099511627776.0},
+    {"T", HS_UNIT_BYTES, 1099511627776.0},
+    {"ns", HS_UNIT_NANOS, 1},
+    {"us", HS_UNIT_NANOS, 1e3},
+    {"ms", HS_UNIT_NANOS, 1e6},
+    {"s", HS_UNIT_NANOS, 1e9},
+    {"min", HS_UNIT_NANOS, 60e9},
+    {"h", HS_UNIT_NANOS, 3600e9},
+};
+
+hs_unit_class hs_unit_classify(const char *unit)
+{
+    if (!strcasecmp(unit, "bytes") || !strcasecmp(unit, "byte") || !strcasecmp(unit, "b"))
+        return HS_UNIT_BYTES;
+    if (!strcasecmp(unit, "nanoseconds") || !strcasecmp(unit, "nanosecond") ||
+        !strcasecmp(unit, "ns"))
+        return HS_UNIT_NANOS;
+    return HS_UNIT_COUNT;
+}
+
+static const char *const class_names[] = {"a plain number", "bytes", "time"};
+
+static int bad(hs_error *err, const char *expr, const char *why)
+{
+    return hs_error_set(err, "--fail-if", HS_NO_OFFSET, "'%s': %s", expr, why);
+}
+
+int hs_gate_parse(const char *expr, hs_gate *out, hs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    char s[128];
+    size_t n = 0;
+    for (const char *c = expr; *c; c++) {
+        if (isspace((unsigned char)*c)) continue;
+        if (n + 1 >= sizeof s) return bad(err, expr, "too long");
+        s[n++] = *c;
+    }
+    s[n] = 0;
+    snprintf(out->expr, sizeof out->expr, "%s", s);
+    const char *p = s;
+    if (strncmp(p, "total", 5) == 0) {
+        out->subject = HS_GATE_TOTAL;
+        p += 5;
+    } else if (strncmp(p, "any", 3) == 0) {
+        out->subject = HS_GATE_ANY;
+        p += 3;
+    } else {
+        return bad(err, expr, "expected 'total' or 'any' first (e.g. total>+10%, any>+5MiB)");
+    }
+    if (p[0] == '>' && p[1] == '=') out->op = HS_GATE_GE, p += 2;
+    else if (p[0] == '<' && p[1] == '=') out->op = HS_GATE_LE, p += 2;
+    else if (p[0] == '>') out->op = HS_GATE_GT, p += 1;
+    else if (p[0] == '<') out->op = HS_GATE_LT, p += 1;
+    else return bad(err, expr, "expected one of > >= < <= after the subject");
+    int sign = p[0] == '+' || p[0] == '-';
+    if (!isdigit((unsigned char)p[sign]) && p[sign] != '.')
+        return bad(err, expr, "expected a number after the operator");
+    char *end;
+    errno = 0;
+    double v = strtod(p, &end);
+    if (errno || !isfinite(v) || end == p) return bad(err, expr, "bad number");
+    if (*end == '%') {
+        if (end[1]) return bad(err, expr, "nothing may follow '%'");
+        if (!sign) return bad(err, expr, "a percentage is a change: write +N% or -N%");
+        out->kind = HS_GATE_PERCENT;
+        out->value = v;
+        return 0;
+    }
+    out->kind = sign ? HS_GATE_DELTA : HS_GATE_LEVEL;
+    out->value = v;
+    if (!*end) return 0;
+    /* Exact spelling first; then byte units in any case ("mib", "kb").
+     * Time units are exact, so "m" and "M" both stay MiB and minutes are "min". */
+    const unit_def *u = NULL;
+    for (size_t i = 0; i < sizeof units / sizeof units[0] && !u; i++)
+        if (strcmp(end, units[i].name) == 0) u = &units[i];
+    for (size_t i = 0; i < sizeof units / sizeof units[0] && !u; i++)
+        if (units[i].cls == HS_UNIT_BYTES && strcasecmp(end, units[i].name) == 0) u = &units[i];
+    if (u) {
+        out->has_unit = 1;
+        out->unit_class = u->cls;
+        out->value = v * u->factor;
+        return 0;
+    }
+    return bad(err, expr, "unknown unit (B, KiB, MiB, GiB, TiB; ns, us, ms, s, min, h; or none)");
+}
+
+static int compare(hs_gate_op op, double x, double limit)
+{
+    switch (op) {
+    case HS_GATE_GT: return x > limit;
+    case HS_GATE_GE: return x >= limit;
+    case HS_GATE_LT: return x < limit;
+    case HS_GATE_LE: return x <= limit;
+    }
+    return 0;
+}
+
+static double measure(const hs_gate *g, int64_t before, int64_t after, int64_t base_total)
+{
+    switch (g->kind) {
+    case HS_GATE_DELTA: return (double)after - (double)before;
+    case HS_GATE_LEVEL: return (double)after;
+    case HS_GATE_PERCENT:
+        if (base_total == 0) return after == before ? 0 : (after > before ? INFINITY : -INFINITY);
+        return ((double)after - (double)before) * 100.0 / (double)base_total;
+    }
+    return 0;
+}
+
+/* For "any": is x more extreme than best in the direction of the op? */
+static int more_extreme(hs_gate_op op, double x, double best)
+{
+    return (op == HS_GATE_GT || op == HS_GATE_GE) ? x > best : x < best;
+}
+
+int hs_gate_eval(const hs_gate *g, const hs_diff *d, const char *unit, hs_gate_result *out,
+                 hs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    hs_unit_class cls = hs_unit_classify(unit);
+    if (g->has_unit && g->unit_class != cls)
+        return hs_error_set(err, "--fail-if", HS_NO_OFFSET,
+                            "'%s': the value is %s but the profile's unit is '%s'", g->expr,
+                            class_names[g->unit_class], unit);
+    if (g->subject == HS_GATE_TOTAL) {
+        out->before = d->total_before;
+        out->after = d->total_after;
+        out->measured = measure(g, d->total_before, d->total_after, d->total_before);
+        out->tripped = compare(g->op, out->measured, g->value);
+        return 0;
+    }
+    int have = 0;
+    for (uint32_t i = 0; i < d->n_rows; i++) {
+        const hs_diff_row *r = &d->rows[i];
+        double x = measure(g, r->flat_before, r->flat_after, d->total_before);
+        int trip = compare(g->op, x, g->value);
+        /* Keep the most extreme entry; a tripping one beats one that does not. */
+        if (!have || (trip && !out->tripped) ||
+            (trip == out->tripped && more_extreme(g->op, x, out->measured))) {
+            have = 1;
+            out->tripped = trip;
+            out->measured = x;
+            out->before = r->flat_before;
+            out->after = r->flat_after;
+            out->entry = r->name;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,71 @@
+/* Private pieces shared by the profile analyses (agg, graph).
+ * frames: every location of a profile expands to one frame per line
+ * (innermost inlined frame first; a location without lines is one frame),
+ * and every frame is mapped ONCE to an entry id = the id of its printable
+ * name in a caller-supplied string table. Hot loops then index flat arrays
+ * by entry id and never hash strings per frame.
+ * filter: --focus/--ignore/--tag compiled to per-location and per-string
+ * flags, so testing a sample is a walk over its stack and labels. */
+#ifndef HS_ANALYSIS_INTERNAL_H
+#define HS_ANALYSIS_INTERNAL_H
+
+#include <regex.h>
+#include <stdint.h>
+
+#include "heapscan/analysis.h"
+
+typedef struct hs_frames {
+    uint32_t *loc_start; /* n_locations + 1: frames of location l are [loc_start[l], loc_start[l+1]) */
+    uint32_t *entry;     /* entry id of each frame, innermost first */
+    uint32_t n_locations;
+} hs_frames;
+
+/* Names go into `names` (interned, so the same name gets the same id even
+ * across two profiles sharing one table). */
+int hs_frames_build(const hs_profile *p, hs_agg_by by, hs_strtab *names, hs_frames *out,
+                    hs_error *err);
+void hs_frames_free(hs_frames *fr);
+
+enum { HS_LOC_FOCUS = 1, HS_LOC_IGNORE = 2 };
+
+typedef struct hs_filter {
+    int active;          /* 0: keep every sample */
+    int by_name;         /* focus or ignore given */
+    uint8_t *loc_flags;  /* HS_LOC_* per location */
+    uint32_t n_tags;
+    uint64_t *str_flags; /* per string id: bit t = key of tag t, bit 32+t = value of tag t */
+    int64_t tag_num[32];
+    uint8_t tag_is_num[32];
+    uint32_t n_strings;
+} hs_filter;
+
+int hs_filter_compile(const hs_profile *p, const hs_agg_filter *f, hs_filter *out, hs_error *err);
+int hs_filter_keep(const hs_filter *flt, const hs_profile *p, const hs_sample *s);
+void hs_filter_free(hs_filter *flt);
+
+/* Per-sample accumulation into arrays indexed by entry id. `stamp` has one
+ * slot per entry id and *gen is the running sample generation, so several
+ * calls (the two sides of a diff) can share them. */
+typedef struct hs_accum {
+    int64_t *flat, *cum;
+    uint32_t *stamp;
+    uint32_t n, gen;
+    int64_t kept_total;
+    uint64_t n_kept;
+} hs_accum;
+
+int hs_accum_init(hs_accum *a, uint32_t n);
+void hs_accum_free(hs_accum *a);
+/* Add sign * value of every kept sample. */
+void hs_accum_add(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames *fr,
+                  const hs_filter *flt, int sign);
+/* The next sample generation (restarts the stamps when it wraps). */
+uint32_t hs_accum_next_gen(hs_accum *a);
+
+/* pprof's total: sum of |value| over all samples. */
+int64_t hs_profile_total(const hs_profile *p, uint32_t vi);
+
+/* Order helpers shared by agg and graph (pprof's tie rules). */
+static inline int64_t hs_abs64(int64_t v) { return v < 0 ? -v : v; }
+
+#endif

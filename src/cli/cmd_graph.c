@@ -1,0 +1,102 @@
+/* heapscan graph FILE: the call graph as Graphviz DOT (or JSON/CSV), pruned
+ * like pprof's; with --base BEFORE, the graph of the change. Heap models go
+ * to hs_cli_heap_graph(). */
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const char usage[] =
+    "usage: heapscan graph [OPTIONS] FILE\n"
+    "       heapscan graph --base BEFORE [OPTIONS] AFTER\n"
+    "\n"
+    "Write the call graph of FILE in Graphviz DOT: one box per entry labelled with\n"
+    "its flat and cum values (bigger font = more flat), edges caller -> callee as\n"
+    "thick as the value flowing through them (dotted when they pass over dropped\n"
+    "nodes). Small nodes and edges are pruned as pprof does, and a legend box says\n"
+    "what was dropped. Render with e.g. 'heapscan graph FILE | dot -Tsvg >g.svg'.\n"
+    "\n"
+    "Options:\n"
+    "  --base BEFORE            draw AFTER - BEFORE: growth red, shrinkage green\n"
+    "  --nodecount N            keep at most N nodes (default 80; 0 = no limit); nodes\n"
+    "                           under 0.5% and edges under 0.1% of the total are dropped\n"
+    "  -i, --sample-index NAME  sample type (default: the profile's default)\n"
+    "  --by KEY                 function (default), file, line or address\n"
+    "  --focus REGEX, --ignore REGEX, --tag KEY=VALUE   sample filters, as for 'top'\n"
+    "  --format dot|json|csv    output format (default dot; 'text' also means dot)\n"
+    "  --dot                    same as --format dot\n"
+    "  -o, --output FILE        write to FILE (replaced only when the command succeeds)\n"
+    "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps and cores)\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "Exit status: 0 success, 2 usage or input error.\n";
+
+static int render(const hs_cli_opts *o, const hs_report_meta *meta, const hs_graph *g)
+{
+    hs_output out;
+    if (hs_output_open(&out, o->output)) return HS_EXIT_USAGE;
+    if (o->format == HS_FMT_JSON) hs_render_graph_json(out.fp, meta, g);
+    else if (o->format == HS_FMT_CSV) hs_render_graph_csv(out.fp, meta, g);
+    else hs_render_graph_dot(out.fp, meta, g);
+    return hs_output_commit(&out) ? HS_EXIT_USAGE : HS_EXIT_OK;
+}
+
+static int graph_profile(const hs_cli_opts *o, const hs_cli_prof *po, const hs_profile *p,
+                         const hs_profile *base)
+{
+    const char *file = o->args[0];
+    uint32_t vi, bi = 0;
+    if (hs_cli_sample_index(p, file, o->sample_index, &vi)) return HS_EXIT_USAGE;
+    if (base && hs_cli_sample_index(base, o->base, o->sample_index, &bi)) return HS_EXIT_USAGE;
+    const char *type = hs_profile_str(p, p->sample_types[vi].type);
+    const char *unit = hs_profile_str(p, p->sample_types[vi].unit);
+    if (base && (strcmp(type, hs_profile_str(base, base->sample_types[bi].type)) ||
+                 strcmp(unit, hs_profile_str(base, base->sample_types[bi].unit))))
+        return hs_cli_failf("graph: different sample types: %s has '%s' but %s has '%s'; "
+                            "pick one both have with -i",
+                            o->base, hs_profile_str(base, base->sample_types[bi].type), file, type);
+    hs_graph_options go;
+    hs_graph_default_options(&go);
+    go.nodecount = o->nodecount > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)o->nodecount;
+    hs_graph g;
+    hs_error err;
+    int rc = base ? hs_graph_build_diff(base, bi, p, vi, po->by, &po->filter, &go, &g, &err)
+                  : hs_graph_build(p, vi, po->by, &po->filter, &go, &g, &err);
+    if (rc) return hs_cli_fail(&err);
+    hs_report_meta meta = {file, p->format, p, type, unit, po->filter_lines, po->n_filter_lines};
+    rc = render(o, &meta, &g);
+    hs_graph_free(&g);
+    return rc;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+    hs_cli_opts o;
+    unsigned allowed = HS_OPT_SAMPLE_INDEX | HS_OPT_BY | HS_OPT_FILTER | HS_OPT_FORMAT |
+                       HS_OPT_GRAPH | HS_OPT_BINARY;
+    int rc = hs_cli_parse(argc, argv, allowed, usage, 1, 1, &o);
+    if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
+    if (o.dot) o.format = HS_FMT_DOT;
+    hs_cli_prof po;
+    if (hs_cli_prof_options("graph", &o, &po)) return HS_EXIT_USAGE;
+    hs_model m, base;
+    int have_base = o.base != NULL;
+    if (have_base && hs_cli_load(o.base, &o, &base)) return HS_EXIT_USAGE;
+    if (hs_cli_load(o.args[0], &o, &m)) {
+        if (have_base) hs_model_free(&base);
+        return HS_EXIT_USAGE;
+    }
+    if (m.kind == HS_MODEL_HEAP || (have_base && base.kind == HS_MODEL_HEAP)) {
+        if (have_base && base.kind != m.kind)
+            rc = hs_cli_failf("graph: cannot compare a heap dump with a profile (%s, %s)", o.base,
+                              o.args[0]);
+        else rc = hs_cli_heap_graph(&o, &m, have_base ? &base : NULL);
+    } else if (o.paths) {
+        rc = hs_cli_failf("graph: --paths applies to heap dumps, not to profiles");
+    } else {
+        rc = graph_profile(&o, &po, &m.profile, have_base ? &base.profile : NULL);
+    }
+    hs_model_free(&m);
+    if (have_base) hs_model_free(&base);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/* heapscan info FILE: what a file is (format, sample types with totals,
+ * period, time, duration, sizes, main binary, comments). Profiles are
+ * described here; heap models go to hs_cli_heap_info(). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const char usage[] =
+    "usage: heapscan info [OPTIONS] FILE\n"
+    "\n"
+    "Describe FILE: its format, sample types and their totals, period, time,\n"
+    "duration, the number of samples, locations, functions and mappings, the main\n"
+    "binary and comments. FILE may be gzip'd; '-' reads standard input.\n"
+    "\n"
+    "Options:\n"
+    "  --format text|json|csv  output format (default text)\n"
+    "  -o, --output FILE       write to FILE (replaced only when the command succeeds)\n"
+    "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps and cores)\n"
+    "  -h, --help              show this help\n"
+    "\n"
+    "Exit status: 0 success, 2 usage or input error.\n";
+
+static int info_profile(const hs_cli_opts *o, hs_model *m)
+{
+    const hs_profile *p = &m->profile;
+    int64_t *totals = calloc((size_t)p->n_sample_types + 1, sizeof *totals);
+    if (!totals) return hs_cli_failf("info: out of memory");
+    for (uint32_t i = 0; i < p->n_sample_types; i++) totals[i] = hs_agg_total(p, i);
+    hs_output out;
+    if (hs_output_open(&out, o->output)) {
+        free(totals);
+        return HS_EXIT_USAGE;
+    }
+    const char *name = o->args[0];
+    if (o->format == HS_FMT_JSON) hs_render_info_json(out.fp, name, p, totals);
+    else if (o->format == HS_FMT_CSV) hs_render_info_csv(out.fp, name, p, totals);
+    else hs_render_info_text(out.fp, name, p, totals);
+    free(totals);
+    return hs_output_commit(&out) ? HS_EXIT_USAGE : HS_EXIT_OK;
+}
+
+int cmd_info(int argc, char **argv)
+{
+    hs_cli_opts o;
+    int rc = hs_cli_parse(argc, argv, HS_OPT_FORMAT | HS_OPT_BINARY, usage, 1, 1, &o);
+    if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
+    if (o.format == HS_FMT_DOT) return hs_cli_failf("info: --format dot applies to 'graph' only");
+    hs_model m;
+    if (hs_cli_load(o.args[0], &o, &m)) return HS_EXIT_USAGE;
+    if (m.kind == HS_MODEL_HEAP) rc = hs_cli_heap_info(&o, &m);
+    else rc = info_profile(&o, &m);
+    hs_model_free(&m);
+    return rc;
+}

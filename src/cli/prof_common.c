@@ -1,0 +1,87 @@
+/* Pieces every profile command shares: loading with the user's options,
+ * choosing the sample type (-i), turning --by/--sort/--focus/--ignore/--tag
+ * into analysis options, and the row limit. Each prints its own error in
+ * the CLI's one-line style, so a command just returns HS_EXIT_USAGE. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int hs_cli_load(const char *path, const hs_cli_opts *o, hs_model *m)
+{
+    hs_load_options lo;
+    hs_error err;
+    hs_cli_load_options(o, &lo);
+    if (hs_load(path, &lo, m, &err) != 0) {
+        hs_cli_fail(&err);
+        return -1;
+    }
+    return 0;
+}
+
+int hs_cli_sample_index(const hs_profile *p, const char *file, const char *want, uint32_t *out)
+{
+    if (p->n_sample_types == 0) {
+        hs_cli_failf("%s: the profile has no sample types", file);
+        return -1;
+    }
+    if (!want) {
+        *out = hs_profile_default_sample_type(p);
+        return 0;
+    }
+    uint32_t i = hs_profile_find_sample_type(p, want);
+    if (i == HS_NONE) {
+        char *end;
+        errno = 0;
+        unsigned long n = strtoul(want, &end, 10);
+        if (*want && !*end && !errno && n < p->n_sample_types) i = (uint32_t)n;
+    }
+    if (i == HS_NONE) {
+        char names[1024] = "";
+        size_t len = 0;
+        for (uint32_t k = 0; k < p->n_sample_types && len < sizeof names - 1; k++) {
+            int w = snprintf(names + len, sizeof names - len, "%s%s", k ? ", " : "",
+                             hs_profile_str(p, p->sample_types[k].type));
+            if (w < 0) break;
+            len += (size_t)w;
+        }
+        hs_cli_failf("%s: no sample type '%s' (the profile has: %s)", file, want, names);
+        return -1;
+    }
+    *out = i;
+    return 0;
+}
+
+static void add_line(hs_cli_prof *out, const char *what, const char *value)
+{
+    uint32_t k = out->n_filter_lines++;
+    snprintf(out->filter_text[k], sizeof out->filter_text[k], "%s=%s", what, value);
+    out->filter_lines[k] = out->filter_text[k];
+}
+
+int hs_cli_prof_options(const char *cmd, const hs_cli_opts *o, hs_cli_prof *out)
+{
+    memset(out, 0, sizeof *out);
+    if (o->by && hs_agg_parse_by(o->by, &out->by)) {
+        hs_cli_failf("%s: unknown --by '%s' (function, file, line or address)", cmd, o->by);
+        return -1;
+    }
+    if (o->sort && hs_agg_parse_order(o->sort, &out->order)) {
+        hs_cli_failf("%s: unknown --sort '%s' (flat or cum)", cmd, o->sort);
+        return -1;
+    }
+    out->filter.focus = o->focus;
+    out->filter.ignore = o->ignore;
+    out->filter.tags = o->tags;
+    out->filter.n_tags = (uint32_t)o->n_tags;
+    if (o->focus) add_line(out, "focus", o->focus);
+    if (o->ignore) add_line(out, "ignore", o->ignore);
+    for (int i = 0; i < o->n_tags; i++) add_line(out, "tag", o->tags[i]);
+    return 0;
+}
+
+uint32_t hs_cli_limit(const hs_cli_opts *o)
+{
+    return o->limit > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)o->limit;
+}

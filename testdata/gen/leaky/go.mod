@@ -1,0 +1,3 @@
+module heapscan/testdata/leaky
+
+go 1.19
