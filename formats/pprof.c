@@ -39,10 +39,22 @@ enum {
     F_MAX = F_DOC_URL
 };
 
-static const char *const field_names[F_MAX + 1] = {
-    "",       "sample_type", "sample",     "mapping",     "location", "function",
-    "string_table", "drop_frames", "keep_frames", "time_nanos", "duration_nanos",
-    "period_type",  "period",      "comment",     "default_sample_type", "doc_url"};
+static const char *const field_names[F_MAX + 1] = {"",
+                                                   "sample_type",
+                                                   "sample",
+                                                   "mapping",
+                                                   "location",
+                                                   "function",
+                                                   "string_table",
+                                                   "drop_frames",
+                                                   "keep_frames",
+                                                   "time_nanos",
+                                                   "duration_nanos",
+                                                   "period_type",
+                                                   "period",
+                                                   "comment",
+                                                   "default_sample_type",
+                                                   "doc_url"};
 
 /* Expected wire type of each top-level field (comment may also be packed). */
 static const uint8_t field_wire[F_MAX + 1] = {0, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0};
@@ -112,15 +124,17 @@ static int idmap_add(idmap *m, uint64_t id)
         }
         uint64_t slots = 16;
         uint64_t want = (uint64_t)(m->hint > m->n ? m->hint : m->n + 1) * 2;
-        while (slots < want) slots *= 2;
+        while (slots < want)
+            slots *= 2;
         m->keys = calloc(slots, sizeof *m->keys);
         m->vals = malloc(slots * sizeof *m->vals);
         if (!m->keys || !m->vals) return -1;
         m->mask = (uint32_t)(slots - 1);
         m->identity = 0;
-        for (uint32_t i = 0; i < m->n; i++) idmap_hash_put(m, (uint64_t)i + 1, i);
+        for (uint32_t i = 0; i < m->n; i++)
+            idmap_hash_put(m, (uint64_t)i + 1, i);
     }
-    if ((uint64_t)m->n + 1 > (uint64_t)(m->mask + 1) / 2) return -1; /* more than the hint */
+    if ((uint64_t)m->n + 1 > ((uint64_t)m->mask + 1) / 2) return -1; /* more than the hint */
     int r = idmap_hash_put(m, id, m->n);
     if (r == 0) m->n++;
     return r;
@@ -223,9 +237,14 @@ static int scan_field(pctx *x, const hs_pb_field *f)
         return hs_pb_wrong_wire(f, field_names[f->number], field_wire[f->number], x->err);
     x->count[f->number]++;
     switch (f->number) {
-    case F_STRING: return add_string(x, f);
-    case F_SAMPLE: x->sample_bytes += f->u; break;
-    case F_COMMENT: x->n_comments += hs_pb_count(f); break;
+    case F_STRING:
+        return add_string(x, f);
+    case F_SAMPLE:
+        x->sample_bytes += f->u;
+        break;
+    case F_COMMENT:
+        x->n_comments += hs_pb_count(f);
+        break;
     case F_TIME:
         if (x->p->time_nanos != 0)
             return hs_error_set(x->err, x->src->name, f->key_off,
@@ -289,20 +308,43 @@ static int decode_mapping(pctx *x, const hs_pb_field *top)
     memset(&m, 0, sizeof m);
     while ((r = hs_pb_next(&c, &f, x->err)) == 1) {
         switch (f.number) {
-        case 1: id_off = f.key_off; r = varint_field(x, &f, "Mapping.id", &m.id); break;
-        case 2: r = varint_field(x, &f, "Mapping.memory_start", &m.start); break;
-        case 3: r = varint_field(x, &f, "Mapping.memory_limit", &m.limit); break;
-        case 4: r = varint_field(x, &f, "Mapping.file_offset", &m.offset); break;
-        case 5: r = str_field(x, &f, "Mapping.filename", &m.filename); break;
-        case 6: r = str_field(x, &f, "Mapping.build_id", &m.build_id); break;
-        case 7: case 8: case 9: case 10:
-            r = varint_field(x, &f, "Mapping.has_*", &v);
-            if (f.number == 7) m.has_functions = v != 0;
-            if (f.number == 8) m.has_filenames = v != 0;
-            if (f.number == 9) m.has_line_numbers = v != 0;
-            if (f.number == 10) m.has_inline_frames = v != 0;
+        case 1:
+            id_off = f.key_off;
+            r = varint_field(x, &f, "Mapping.id", &m.id);
             break;
-        default: r = 0;
+        case 2:
+            r = varint_field(x, &f, "Mapping.memory_start", &m.start);
+            break;
+        case 3:
+            r = varint_field(x, &f, "Mapping.memory_limit", &m.limit);
+            break;
+        case 4:
+            r = varint_field(x, &f, "Mapping.file_offset", &m.offset);
+            break;
+        case 5:
+            r = str_field(x, &f, "Mapping.filename", &m.filename);
+            break;
+        case 6:
+            r = str_field(x, &f, "Mapping.build_id", &m.build_id);
+            break;
+        case 7:
+            r = varint_field(x, &f, "Mapping.has_functions", &v);
+            m.has_functions = v != 0;
+            break;
+        case 8:
+            r = varint_field(x, &f, "Mapping.has_filenames", &v);
+            m.has_filenames = v != 0;
+            break;
+        case 9:
+            r = varint_field(x, &f, "Mapping.has_line_numbers", &v);
+            m.has_line_numbers = v != 0;
+            break;
+        case 10:
+            r = varint_field(x, &f, "Mapping.has_inline_frames", &v);
+            m.has_inline_frames = v != 0;
+            break;
+        default:
+            r = 0;
         }
         if (r) return -1;
     }
@@ -321,15 +363,25 @@ static int decode_function(pctx *x, const hs_pb_field *top)
     memset(&fn, 0, sizeof fn);
     while ((r = hs_pb_next(&c, &f, x->err)) == 1) {
         switch (f.number) {
-        case 1: id_off = f.key_off; r = varint_field(x, &f, "Function.id", &fn.id); break;
-        case 2: r = str_field(x, &f, "Function.name", &fn.name); break;
-        case 3: r = str_field(x, &f, "Function.system_name", &fn.system_name); break;
-        case 4: r = str_field(x, &f, "Function.filename", &fn.filename); break;
+        case 1:
+            id_off = f.key_off;
+            r = varint_field(x, &f, "Function.id", &fn.id);
+            break;
+        case 2:
+            r = str_field(x, &f, "Function.name", &fn.name);
+            break;
+        case 3:
+            r = str_field(x, &f, "Function.system_name", &fn.system_name);
+            break;
+        case 4:
+            r = str_field(x, &f, "Function.filename", &fn.filename);
+            break;
         case 5:
             r = varint_field(x, &f, "Function.start_line", &v);
             fn.start_line = (int64_t)v;
             break;
-        default: r = 0;
+        default:
+            r = 0;
         }
         if (r) return -1;
     }
@@ -367,13 +419,24 @@ static int meta_field(pctx *x, const hs_pb_field *f)
         return decode_function(x, f) ? in_msg(x, "function", x->functions.n) : 0;
     case F_PERIOD_TYPE:
         return decode_value_type(x, f->sub, &p->period_type) ? in_msg(x, "period_type", 0) : 0;
-    case F_DROP: x->drop_off = f->key_off; return str_index(x, f->u, f->key_off, &p->drop_frames);
-    case F_KEEP: x->keep_off = f->key_off; return str_index(x, f->u, f->key_off, &p->keep_frames);
-    case F_DEFAULT_TYPE: return str_index(x, f->u, f->key_off, &p->default_sample_type);
-    case F_DOC_URL: return str_index(x, f->u, f->key_off, &p->doc_url);
-    case F_COMMENT: return add_comments(x, f);
-    case F_DURATION: p->duration_nanos = (int64_t)f->u; return 0;
-    case F_PERIOD: p->period = (int64_t)f->u; return 0;
+    case F_DROP:
+        x->drop_off = f->key_off;
+        return str_index(x, f->u, f->key_off, &p->drop_frames);
+    case F_KEEP:
+        x->keep_off = f->key_off;
+        return str_index(x, f->u, f->key_off, &p->keep_frames);
+    case F_DEFAULT_TYPE:
+        return str_index(x, f->u, f->key_off, &p->default_sample_type);
+    case F_DOC_URL:
+        return str_index(x, f->u, f->key_off, &p->doc_url);
+    case F_COMMENT:
+        return add_comments(x, f);
+    case F_DURATION:
+        p->duration_nanos = (int64_t)f->u;
+        return 0;
+    case F_PERIOD:
+        p->period = (int64_t)f->u;
+        return 0;
     }
     return 0;
 }
@@ -422,9 +485,17 @@ static int decode_location(pctx *x, const hs_pb_field *top)
     loc.mapping = HS_NONE;
     while ((r = hs_pb_next(&c, &f, x->err)) == 1) {
         switch (f.number) {
-        case 1: id_off = f.key_off; r = varint_field(x, &f, "Location.id", &id); break;
-        case 2: map_off = f.key_off; r = varint_field(x, &f, "Location.mapping_id", &mapping_id); break;
-        case 3: r = varint_field(x, &f, "Location.address", &loc.address); break;
+        case 1:
+            id_off = f.key_off;
+            r = varint_field(x, &f, "Location.id", &id);
+            break;
+        case 2:
+            map_off = f.key_off;
+            r = varint_field(x, &f, "Location.mapping_id", &mapping_id);
+            break;
+        case 3:
+            r = varint_field(x, &f, "Location.address", &loc.address);
+            break;
         case 4:
             if ((r = want_wire(x, &f, HS_PB_LEN, "Location.line"))) break;
             if (hs_profile_reserve(p, 0, 0, 0, 0, 1)) return oom(x, f.key_off);
@@ -435,7 +506,8 @@ static int decode_location(pctx *x, const hs_pb_field *top)
             r = varint_field(x, &f, "Location.is_folded", &v);
             loc.is_folded = v != 0;
             break;
-        default: r = 0;
+        default:
+            r = 0;
         }
         if (r) return -1;
     }
@@ -465,14 +537,21 @@ static int decode_label(pctx *x, hs_cursor c, hs_label *lb)
     memset(lb, 0, sizeof *lb);
     while ((r = hs_pb_next(&c, &f, x->err)) == 1) {
         switch (f.number) {
-        case 1: r = str_field(x, &f, "Label.key", &lb->key); break;
-        case 2: r = str_field(x, &f, "Label.str", &lb->str); break;
+        case 1:
+            r = str_field(x, &f, "Label.key", &lb->key);
+            break;
+        case 2:
+            r = str_field(x, &f, "Label.str", &lb->str);
+            break;
         case 3:
             r = varint_field(x, &f, "Label.num", &v);
             lb->num = (int64_t)v;
             break;
-        case 4: r = str_field(x, &f, "Label.num_unit", &lb->num_unit); break;
-        default: r = 0;
+        case 4:
+            r = str_field(x, &f, "Label.num_unit", &lb->num_unit);
+            break;
+        default:
+            r = 0;
         }
         if (r) return -1;
     }
@@ -553,8 +632,12 @@ static int decode_sample(pctx *x, const hs_pb_field *top)
     int r;
     while ((r = hs_pb_next(&c, &f, x->err)) == 1) {
         switch (f.number) {
-        case 1: r = sample_locations(x, &f); break;
-        case 2: r = sample_values(x, &f, &nv); break;
+        case 1:
+            r = sample_locations(x, &f);
+            break;
+        case 2:
+            r = sample_values(x, &f, &nv);
+            break;
         case 3:
             if ((r = want_wire(x, &f, HS_PB_LEN, "Sample.label"))) break;
             if (p->n_labels_total >= p->cap_labels && hs_profile_reserve(p, 0, 0, 1, 0, 0))
@@ -566,7 +649,8 @@ static int decode_sample(pctx *x, const hs_pb_field *top)
                 if (lb->str || lb->num || lb->num_unit) p->n_labels_total++;
             }
             break;
-        default: r = 0;
+        default:
+            r = 0;
         }
         if (r) return -1;
     }
@@ -739,8 +823,8 @@ static int compile_full(regex_t *rx, const char *pat, const char *what, hs_error
     if (rc == 0) return 0;
     char msg[200];
     regerror(rc, rx, msg, sizeof msg);
-    return hs_error_set(err, NULL, HS_NO_OFFSET, "%s \"%.100s\" is not a usable regular expression: %s",
-                        what, pat, msg);
+    return hs_error_set(err, NULL, HS_NO_OFFSET,
+                        "%s \"%.100s\" is not a usable regular expression: %s", what, pat, msg);
 }
 
 /* 1 when function fn's simplified name matches drop and not keep. */
@@ -762,8 +846,7 @@ static int func_pruned(const hs_profile *p, uint32_t fn, const regex_t *drop, co
 }
 
 /* fstate per function: 0 unknown, 1 kept, 2 pruned. */
-static int mark_functions(hs_profile *p, const regex_t *drop, const regex_t *keep,
-                          uint8_t *fstate)
+static int mark_functions(hs_profile *p, const regex_t *drop, const regex_t *keep, uint8_t *fstate)
 {
     char *buf = NULL;
     size_t cap = 0;

@@ -54,8 +54,9 @@ int hs_pb_next(hs_cursor *c, hs_pb_field *f, hs_error *err)
         return 1;
     case HS_PB_FIXED64:
         if (hs_cursor_left(c) < 8) {
-            hs_error_set(err, c->name, f->key_off, "truncated fixed64 value of field %llu (%zu bytes left)",
-                         (ull)number, hs_cursor_left(c));
+            hs_error_set(err, c->name, f->key_off,
+                         "truncated fixed64 value of field %llu (%zu bytes left)", (ull)number,
+                         hs_cursor_left(c));
             break;
         }
         hs_cursor_le64(c, &f->u, err);
@@ -63,8 +64,9 @@ int hs_pb_next(hs_cursor *c, hs_pb_field *f, hs_error *err)
     case HS_PB_FIXED32: {
         uint32_t v;
         if (hs_cursor_left(c) < 4) {
-            hs_error_set(err, c->name, f->key_off, "truncated fixed32 value of field %llu (%zu bytes left)",
-                         (ull)number, hs_cursor_left(c));
+            hs_error_set(err, c->name, f->key_off,
+                         "truncated fixed32 value of field %llu (%zu bytes left)", (ull)number,
+                         hs_cursor_left(c));
             break;
         }
         hs_cursor_le32(c, &v, err);
@@ -74,9 +76,10 @@ int hs_pb_next(hs_cursor *c, hs_pb_field *f, hs_error *err)
     case HS_PB_LEN:
         if (hs_pb_varint(c, &f->u, err)) break;
         if (f->u > hs_cursor_left(c)) {
-            hs_error_set(err, c->name, f->key_off,
-                         "length %llu of field %llu runs past the end of its message (%zu bytes left)",
-                         (ull)f->u, (ull)number, hs_cursor_left(c));
+            hs_error_set(
+                err, c->name, f->key_off,
+                "length %llu of field %llu runs past the end of its message (%zu bytes left)",
+                (ull)f->u, (ull)number, hs_cursor_left(c));
             break;
         }
         f->sub.buf = c->buf;
@@ -119,16 +122,17 @@ uint64_t hs_pb_count(const hs_pb_field *f)
 {
     if (f->wire != HS_PB_LEN) return 1;
     uint64_t n = 0;
-    for (size_t i = f->sub.pos; i < f->sub.end; i++) n += f->sub.buf[i] < 0x80;
+    for (size_t i = f->sub.pos; i < f->sub.end; i++)
+        n += f->sub.buf[i] < 0x80;
     return n;
 }
 
 int hs_pb_wrong_wire(const hs_pb_field *f, const char *name, uint32_t expected, hs_error *err)
 {
-    static const char *const names[8] = {"varint", "fixed64", "length-delimited", "group start",
-                                         "group end", "fixed32", "6", "7"};
+    static const char *const names[8] = {
+        "varint", "fixed64", "length-delimited", "group start", "group end", "fixed32", "6", "7"};
     char msg[160];
-    snprintf(msg, sizeof msg, "field %u (%s) has wire type %u (%s), expected %u (%s)",
-             f->number, name, f->wire, names[f->wire & 7], expected, names[expected & 7]);
+    snprintf(msg, sizeof msg, "field %u (%s) has wire type %u (%s), expected %u (%s)", f->number,
+             name, f->wire, names[f->wire & 7], expected, names[expected & 7]);
     return hs_error_set(err, f->file, f->key_off, "%s", msg);
 }

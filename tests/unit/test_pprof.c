@@ -47,7 +47,10 @@ static void varint(pb *w, uint64_t v)
     put(w, (uint8_t)v);
 }
 
-static void key(pb *w, unsigned f, unsigned wire) { varint(w, (uint64_t)f << 3 | wire); }
+static void key(pb *w, unsigned f, unsigned wire)
+{
+    varint(w, (uint64_t)f << 3 | wire);
+}
 
 /* Each writer returns the offset of the field's key in w. */
 static size_t u(pb *w, unsigned f, uint64_t v)
@@ -63,28 +66,38 @@ static size_t bytes(pb *w, unsigned f, const void *s, size_t len)
     size_t at = w->n;
     key(w, f, 2);
     varint(w, len);
-    for (size_t i = 0; i < len; i++) put(w, ((const uint8_t *)s)[i]);
+    for (size_t i = 0; i < len; i++)
+        put(w, ((const uint8_t *)s)[i]);
     return at;
 }
 
-static size_t str(pb *w, unsigned f, const char *s) { return bytes(w, f, s, strlen(s)); }
+static size_t str(pb *w, unsigned f, const char *s)
+{
+    return bytes(w, f, s, strlen(s));
+}
 
 /* Offset, in w, of the payload of the LEN field whose key is at `at`. */
 static size_t payload(const pb *w, size_t at)
 {
     size_t i = at;
-    while (w->b[i] & 0x80) i++; /* key */
+    while (w->b[i] & 0x80)
+        i++; /* key */
     i++;
-    while (w->b[i] & 0x80) i++; /* length */
+    while (w->b[i] & 0x80)
+        i++; /* length */
     return i + 1;
 }
 
-static size_t msg(pb *w, unsigned f, const pb *m) { return bytes(w, f, m->b, m->n); }
+static size_t msg(pb *w, unsigned f, const pb *m)
+{
+    return bytes(w, f, m->b, m->n);
+}
 
 static size_t packed(pb *w, unsigned f, const uint64_t *v, size_t n)
 {
     pb *m = pb_new();
-    for (size_t i = 0; i < n; i++) varint(m, v[i]);
+    for (size_t i = 0; i < n; i++)
+        varint(m, v[i]);
     size_t at = msg(w, f, m);
     free(m);
     return at;
@@ -94,7 +107,8 @@ static size_t fixed64(pb *w, unsigned f, uint64_t v)
 {
     size_t at = w->n;
     key(w, f, 1);
-    for (int i = 0; i < 8; i++) put(w, (uint8_t)(v >> (8 * i)));
+    for (int i = 0; i < 8; i++)
+        put(w, (uint8_t)(v >> (8 * i)));
     return at;
 }
 
@@ -102,7 +116,8 @@ static size_t fixed32(pb *w, unsigned f, uint32_t v)
 {
     size_t at = w->n;
     key(w, f, 5);
-    for (int i = 0; i < 4; i++) put(w, (uint8_t)(v >> (8 * i)));
+    for (int i = 0; i < 4; i++)
+        put(w, (uint8_t)(v >> (8 * i)));
     return at;
 }
 
@@ -178,7 +193,8 @@ static size_t sample(pb *w, const uint64_t *locs, size_t nl, const uint64_t *val
 
 static void strings(pb *w, const char *const *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) str(w, 6, s[i]);
+    for (size_t i = 0; i < n; i++)
+        str(w, 6, s[i]);
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -208,20 +224,62 @@ static void expect_error(const pb *w, uint64_t off, const char *want)
     hs_profile_free(&p);
 }
 
-static const char *S(const hs_profile *p, uint32_t id) { return hs_profile_str(p, id); }
+static const char *S(const hs_profile *p, uint32_t id)
+{
+    return hs_profile_str(p, id);
+}
 
 /* ---- a profile using every field ---------------------------------------- */
 
 enum {
-    s_empty, s_objects, s_count, s_space, s_bytes, s_main, s_leaf, s_inl, s_file, s_bin, s_build,
-    s_key_w, s_val_w, s_key_b, s_unit_b, s_comment1, s_comment2, s_comment3, s_url, s_cpu, s_ns,
-    s_drop, s_keep, s_n
+    s_empty,
+    s_objects,
+    s_count,
+    s_space,
+    s_bytes,
+    s_main,
+    s_leaf,
+    s_inl,
+    s_file,
+    s_bin,
+    s_build,
+    s_key_w,
+    s_val_w,
+    s_key_b,
+    s_unit_b,
+    s_comment1,
+    s_comment2,
+    s_comment3,
+    s_url,
+    s_cpu,
+    s_ns,
+    s_drop,
+    s_keep,
+    s_n
 };
-static const char *const full_strings[s_n] = {
-    "", "objects", "count", "space", "bytes", "main.main", "main.leaf", "main.inlined",
-    "main.go", "/bin/app", "abc123", "worker", "7", "size", "bytes", "first comment",
-    "second comment", "third comment", "https://example.com/doc", "cpu", "nanoseconds",
-    "nomatch_drop", "nomatch_keep"};
+static const char *const full_strings[s_n] = {"",
+                                              "objects",
+                                              "count",
+                                              "space",
+                                              "bytes",
+                                              "main.main",
+                                              "main.leaf",
+                                              "main.inlined",
+                                              "main.go",
+                                              "/bin/app",
+                                              "abc123",
+                                              "worker",
+                                              "7",
+                                              "size",
+                                              "bytes",
+                                              "first comment",
+                                              "second comment",
+                                              "third comment",
+                                              "https://example.com/doc",
+                                              "cpu",
+                                              "nanoseconds",
+                                              "nomatch_drop",
+                                              "nomatch_keep"};
 
 static pb *full_profile(void)
 {
@@ -443,9 +501,11 @@ static void test_dense_ids_many_locations(void **state)
     value_type(w, 1, 1, 2);
     enum { N = 3000 };
     uint64_t ids[N], v = 1;
-    for (uint64_t i = 0; i < N; i++) ids[i] = N - i;
+    for (uint64_t i = 0; i < N; i++)
+        ids[i] = N - i;
     sample(w, ids, N, &v, 1);
-    for (uint64_t i = 1; i <= N; i++) simple_location(w, i, 1);
+    for (uint64_t i = 1; i <= N; i++)
+        simple_location(w, i, 1);
     function(w, 1, 3, 3, 0, 0);
     strings(w, s, 4);
     hs_profile p;
@@ -496,7 +556,8 @@ static void test_bad_varint(void **state)
     strings(w, basic_strings, 4);
     size_t at = w->n;
     key(w, 9, 0);
-    for (int i = 0; i < 10; i++) put(w, 0xff);
+    for (int i = 0; i < 10; i++)
+        put(w, 0xff);
     put(w, 0x01);
     expect_error(w, at + 1, "bad varint (overflows 64 bits)");
     free(w);
@@ -746,7 +807,8 @@ static void test_huge_counts_do_not_allocate(void **state)
     /* 5000 sample types and 10000 empty samples: must fail on the first
      * sample without reserving 5000 x 10000 values. */
     pb *w = pb_new();
-    for (int i = 0; i < 5000; i++) value_type(w, 1, 0, 0);
+    for (int i = 0; i < 5000; i++)
+        value_type(w, 1, 0, 0);
     size_t at = w->n;
     for (int i = 0; i < 10000; i++) {
         key(w, 2, 2);
@@ -850,9 +912,12 @@ static void test_probe(void **state)
     pb *w = full_profile();
     assert_true(hs_pprof_probe(w->b, w->n) >= 50);
     free(w);
-    static const char *const not_profiles[] = {
-        "heap profile: 1: 2 [3: 4] @ heap/524288\n", "go1.7 heap dump\n", "\x7f\x45LF\x02\x01\x01",
-        "goroutine profile: total 4\n", "--- contention:\n", ""};
+    static const char *const not_profiles[] = {"heap profile: 1: 2 [3: 4] @ heap/524288\n",
+                                               "go1.7 heap dump\n",
+                                               "\x7f\x45LF\x02\x01\x01",
+                                               "goroutine profile: total 4\n",
+                                               "--- contention:\n",
+                                               ""};
     for (size_t i = 0; i < sizeof not_profiles / sizeof *not_profiles; i++)
         assert_int_equal(hs_pprof_probe((const uint8_t *)not_profiles[i], strlen(not_profiles[i])),
                          0);
@@ -875,11 +940,13 @@ static void test_wire_iter_mixed(void **state)
     int n = 0;
     assert_int_equal(hs_pb_next(&c, &f, &e), 1);
     assert_int_equal(hs_pb_iter_init(&it, &f, "x", &e), 0);
-    while (hs_pb_iter_next(&it, &v, &off, &e) == 1) got[n++] = v;
+    while (hs_pb_iter_next(&it, &v, &off, &e) == 1)
+        got[n++] = v;
     assert_int_equal(hs_pb_next(&c, &f, &e), 1);
     assert_int_equal(hs_pb_iter_init(&it, &f, "x", &e), 0);
     assert_int_equal(hs_pb_count(&f), 3);
-    while (hs_pb_iter_next(&it, &v, &off, &e) == 1) got[n++] = v;
+    while (hs_pb_iter_next(&it, &v, &off, &e) == 1)
+        got[n++] = v;
     assert_int_equal(n, 4);
     assert_int_equal(got[0], 5);
     assert_int_equal(got[1], 1);
@@ -917,12 +984,14 @@ static void test_simplify_func(void **state)
  * inlined into user (lines: malloc, user). */
 static pb *prune_profile(const char *drop, const char *keep)
 {
-    const char *s[] = {"", "n", "count", "main", "alloc", "malloc", "user", "keepme_malloc",
-                       drop, keep ? keep : "x"};
+    const char *s[] = {"",       "n",    "count",         "main", "alloc",
+                       "malloc", "user", "keepme_malloc", drop,   keep ? keep : "x"};
     pb *w = pb_new();
     value_type(w, 1, 1, 2);
-    for (uint64_t i = 1; i <= 5; i++) function(w, i, i + 2, 0, 0, 0);
-    for (uint64_t i = 1; i <= 5; i++) simple_location(w, i, i);
+    for (uint64_t i = 1; i <= 5; i++)
+        function(w, i, i + 2, 0, 0, 0);
+    for (uint64_t i = 1; i <= 5; i++)
+        simple_location(w, i, i);
     uint64_t fns[] = {3, 4};
     int64_t lines[] = {1, 2};
     location(w, 6, 0, 0x6000, fns, lines, 2);
