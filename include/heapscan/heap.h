@@ -97,6 +97,10 @@ typedef struct hs_heap {
     int phase_;
     uint32_t *type_by_string_; /* string id -> type id, for hs_heap_add_type */
     uint32_t cap_type_by_string_;
+    /* address -> first object index, by equal-width buckets over [addr[0], addr[n-1]] */
+    uint32_t *bucket_first_; /* n_buckets_ + 1 entries */
+    uint32_t n_buckets_;
+    unsigned bucket_shift_;
     hs_heap_pending_ref *pending_;
     uint64_t n_pending_, cap_pending_;
     hs_heap_pending_ref *pending_roots_;

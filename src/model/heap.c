@@ -57,6 +57,7 @@ void hs_heap_free(hs_heap *h)
     free(h->site_frames);
     free(h->info);
     free(h->type_by_string_);
+    free(h->bucket_first_);
     free(h->pending_);
     free(h->pending_roots_);
     memset(h, 0, sizeof *h);
@@ -180,6 +181,33 @@ static int sort_objects(hs_heap *h, hs_error *err)
     return 0;
 }
 
+/* Equal-width buckets over the address span, about one per object, so that
+ * hs_heap_find() binary-searches a handful of objects instead of all. For
+ * sparse spans (a core's heap and its mmapped chunks far apart) most buckets
+ * are empty and the search just covers the clustered ones. */
+static int build_buckets(hs_heap *h)
+{
+    uint32_t n = h->n_objects;
+    if (n < 64) return 0;
+    uint64_t span = h->addr[n - 1] - h->addr[0] + 1;
+    unsigned shift = 0;
+    uint64_t want = n;
+    while ((span >> shift) > want) shift++;
+    uint64_t nb = (span >> shift) + 1;
+    uint32_t *first = malloc((size_t)(nb + 1) * sizeof *first);
+    if (!first) return -1;
+    uint32_t i = 0;
+    for (uint64_t b = 0; b <= nb; b++) {
+        uint64_t base = b << shift;
+        while (i < n && h->addr[i] - h->addr[0] < base) i++;
+        first[b] = i;
+    }
+    h->bucket_first_ = first;
+    h->n_buckets_ = (uint32_t)nb;
+    h->bucket_shift_ = shift;
+    return 0;
+}
+
 int hs_heap_index(hs_heap *h, hs_error *err)
 {
     if (h->phase_ != PHASE_OBJECTS)
@@ -197,13 +225,22 @@ int hs_heap_index(hs_heap *h, hs_error *err)
                                 (unsigned long long)h->size[i - 1],
                                 (unsigned long long)h->addr[i]);
     }
+    if (build_buckets(h))
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory indexing objects");
     h->phase_ = PHASE_REFS;
     return 0;
 }
 
 uint32_t hs_heap_find(const hs_heap *h, uint64_t p)
 {
+    if (h->n_objects == 0 || p < h->addr[0]) return HS_NONE;
     uint32_t lo = 0, hi = h->n_objects; /* first object with addr > p is hi */
+    uint64_t rel = p - h->addr[0];
+    if (h->bucket_first_ && (rel >> h->bucket_shift_) < h->n_buckets_) {
+        uint64_t b = rel >> h->bucket_shift_;
+        lo = h->bucket_first_[b] ? h->bucket_first_[b] - 1 : 0;
+        hi = h->bucket_first_[b + 1] < h->n_objects ? h->bucket_first_[b + 1] + 1 : h->n_objects;
+    }
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (h->addr[mid] <= p) lo = mid + 1;

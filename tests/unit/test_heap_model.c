@@ -103,6 +103,37 @@ static void test_sites_and_info(void **state)
     hs_heap_free(&h);
 }
 
+/* hs_heap_find against a linear scan, on clustered objects with gaps (the
+ * shape of a core: a dense heap, then mmapped chunks far away). */
+static void test_find_matches_linear_scan(void **state)
+{
+    hs_heap h;
+    hs_error e;
+    hs_heap_init(&h, "test");
+    uint64_t seed = 42, a = 0x10000;
+    for (int i = 0; i < 5000; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t size = 16 + (seed >> 60) * 16;
+        if (i == 4000) a = 0x7f0000000000ull;
+        a += (seed >> 33) % 3 == 0 ? 64 : 0;
+        assert_int_equal(hs_heap_add_object(&h, a, size, HS_NONE, HS_NONE, 0, &e), 0);
+        a += size;
+    }
+    assert_int_equal(hs_heap_index(&h, &e), 0);
+    for (int k = 0; k < 20000; k++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        uint32_t j = (uint32_t)((seed >> 20) % h.n_objects);
+        uint64_t p = h.addr[j] - 64 + (seed >> 50) % (h.size[j] + 128);
+        uint32_t want = HS_NONE;
+        for (uint32_t i = 0; i < h.n_objects; i++)
+            if (p >= h.addr[i] && p < h.addr[i] + h.size[i]) want = i;
+        assert_int_equal(hs_heap_find(&h, p), want);
+    }
+    assert_int_equal(hs_heap_find(&h, 0x7fffffffffffull), HS_NONE);
+    assert_int_equal(hs_heap_find(&h, 5), HS_NONE);
+    hs_heap_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -110,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_rows),
         cmocka_unit_test(test_overlap_and_duplicate),
         cmocka_unit_test(test_sites_and_info),
+        cmocka_unit_test(test_find_matches_linear_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
