@@ -227,7 +227,7 @@ static int elf_open(gh *g)
             return hs_error_set(g->err, path, HS_NO_OFFSET, "out of memory reading symbols");
         g->syms[g->n_syms++] = (gh_sym){s.st_value, s.st_size, s.st_name, t == STT_FUNC};
     }
-    qsort(g->syms, g->n_syms, sizeof *g->syms, cmp_sym);
+    if (g->n_syms) qsort(g->syms, g->n_syms, sizeof *g->syms, cmp_sym);
     return 0;
 }
 
@@ -800,7 +800,7 @@ static int add_info(gh *g)
  * object's referents alive (not the object itself, as the GC does). */
 static int finalizer_roots(gh *g)
 {
-    qsort(g->fin, g->n_fin, sizeof *g->fin, cmp_fin);
+    if (g->n_fin) qsort(g->fin, g->n_fin, sizeof *g->fin, cmp_fin);
     for (uint32_t i = 0; i < g->n_fin; i++) {
         const gh_sym *s = g->n_syms ? sym_find(g, g->fin[i].pc, 1) : NULL;
         uint32_t label = s ? internf(g, "finalizer %s for 0x%llx", sym_name(g, s),
@@ -842,7 +842,7 @@ static int load(gh *g)
     if (walk(g, PASS_OBJECTS)) return -1;
     if (!g->have_params)
         return hs_error_set(g->err, g->src->name, HDR_LEN, "dump has no params record");
-    qsort(g->bk, g->n_bk, sizeof *g->bk, cmp_bucket);
+    if (g->n_bk) qsort(g->bk, g->n_bk, sizeof *g->bk, cmp_bucket);
     if (g->n_syms) elf_bias(g);
     if (add_info(g)) return -1;
     if (hs_heap_index(g->h, g->err)) return index_error(g);
