@@ -528,9 +528,19 @@ static int rec_params(gh *g, hs_cursor *c)
     if (ptr != 8)
         return hs_error_set(g->err, c->name, at, "pointer size %llu not supported (only 8)",
                             (unsigned long long)ptr);
-    if (uv(g, c, &g->heap_start) || uv(g, c, &g->heap_end) || str(g, c, &arch, &alen) ||
-        str(g, c, &ver, &vlen) || uv(g, c, &g->ncpu))
+    if (uv(g, c, &g->heap_start) || uv(g, c, &g->heap_end) || uv(g, c, &alen)) return -1;
+    /* Early go1.5 runtimes wrote the arch as a uvarint "thechar" ('6' = amd64);
+     * later ones a string. No arch name is 32 bytes long, so a value >= 32 is a char. */
+    if (alen >= 32) {
+        static const char *const chars = "056789", *const names[] = {"mips64", "arm",  "amd64",
+                                                                   "arm64",  "386",  "ppc64"};
+        const char *hit = alen < 128 ? strchr(chars, (int)alen) : NULL;
+        arch = (const uint8_t *)(hit ? names[hit - chars] : "unknown");
+        alen = strlen((const char *)arch);
+    } else if (hs_cursor_bytes(c, alen, &arch, g->err)) {
         return -1;
+    }
+    if (str(g, c, &ver, &vlen) || uv(g, c, &g->ncpu)) return -1;
     g->big = big != 0;
     g->ptr = 8;
     g->have_params = 1;
@@ -626,10 +636,7 @@ static int record(gh *g, hs_cursor *c, uint64_t kind)
         return uvs(g, c, v, 2) || str(g, c, &p, &len) || uv(g, c, &v[2]) ? -1 : 0;
     case TAG_GOROUTINE: return rec_goroutine(g, c);
     case TAG_FRAME: return rec_frame(g, c);
-    case TAG_PARAMS:
-        if (g->pass == PASS_OBJECTS) return rec_params(g, c);
-        return uvs(g, c, v, 4) || str(g, c, &p, &len) || str(g, c, &p, &len) || uv(g, c, v) ? -1
-                                                                                         : 0;
+    case TAG_PARAMS: return rec_params(g, c);
     case TAG_FINALIZER: return rec_finalizer(g, c, 0);
     case TAG_QFINALIZER: return rec_finalizer(g, c, 1);
     case TAG_ITAB:

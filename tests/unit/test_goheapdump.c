@@ -341,6 +341,23 @@ static void test_headers(void **state)
     assert_int_equal(load(e, NULL, &m, &err), 0);
     assert_int_equal(m.heap.n_objects, 1);
     hs_model_free(&m);
+    /* Early go1.5 runtimes: the arch as a uvarint "thechar" and GOEXPERIMENT. */
+    put_header(e, "go1.5 heap dump\n");
+    put_uv(e, 6);
+    put_uv(e, 0);
+    put_uv(e, 8);
+    put_uv(e, 0xc000000000);
+    put_uv(e, 0xc004000000);
+    put_uv(e, '6');
+    put_str(e, "");
+    put_uv(e, 2);
+    put_object(e, A, 16, NULL, NULL, 0);
+    put_uv(e, 0);
+    assert_int_equal(load(e, NULL, &m, &err), 0);
+    assert_string_equal(info(&m.heap, "Arch"), "amd64");
+    assert_string_equal(info(&m.heap, "GOEXPERIMENT"), "");
+    assert_null(info(&m.heap, "GoVersion"));
+    hs_model_free(&m);
     memcpy(e->d, "go1.4 heap dump\n", 16);
     assert_int_equal(load(e, NULL, &m, &err), -1);
     assert_int_equal(err.offset, 0);
