@@ -104,6 +104,7 @@ typedef struct gh {
     int have_data;
 
     /* pass 2 state */
+    uint32_t last_obj; /* id of the previous object record */
     uint64_t cur_goid;
     int have_goroutine;
 
@@ -322,7 +323,10 @@ static int rec_object(gh *g, hs_cursor *c)
     }
     uint32_t id = HS_NONE, fin_root = HS_NONE;
     if (g->pass == PASS_REFS) {
-        id = hs_heap_find(g->h, addr);
+        /* Runtimes dump spans in address order mostly: try the next id first. */
+        uint32_t next = g->last_obj + 1;
+        id = next < g->h->n_objects && g->h->addr[next] == addr ? next : hs_heap_find(g->h, addr);
+        g->last_obj = id;
         uint32_t lo = 0, hi = g->n_fin;
         while (lo < hi) { /* finalizers sorted by object address */
             uint32_t mid = lo + (hi - lo) / 2;
@@ -681,6 +685,7 @@ static int walk(gh *g, int pass)
     c.pos = HDR_LEN;
     g->pass = pass;
     g->have_goroutine = 0;
+    g->last_obj = UINT32_MAX;
     for (;;) {
         uint64_t start = hs_cursor_offset(&c), kind;
         if (hs_cursor_left(&c) == 0)
