@@ -4,7 +4,8 @@
 # classes, never from heapscan): the global holding the 1023-node tree retains
 # exactly 1023*64 = 65472 bytes; two globals sharing one object retain nothing
 # alone; the leaf slice retains its 896-byte backing array + 100 32-byte leaves;
-# the worker goroutine's frame holds its 20480-byte buffer.
+# the worker goroutine's frame holds its 20480-byte buffer; the deepest tree
+# node is 10 references below main.treeRoot.
 # Usage: bash tests/e2e/heapdump_truth.sh /path/to/heapscan   (cwd = repo root)
 set -euo pipefail
 HS=${1:?usage: heapdump_truth.sh HEAPSCAN}
@@ -30,6 +31,12 @@ run dominators "$dump" --binary "$tmp/tree.bin" --format json
 cp "$tmp/out" "$tmp/dom.json"
 run info "$dump"
 cp "$tmp/out" "$tmp/info.txt"
+leaf=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tree_leaf"])' "$side")
+shared=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["shared"])' "$side")
+run paths "$dump" "$leaf" --binary "$tmp/tree.bin" --format json
+cp "$tmp/out" "$tmp/leafpath.json"
+run paths "$dump" "$shared" --binary "$tmp/tree.bin" --format json
+cp "$tmp/out" "$tmp/sharedpath.json"
 
 python3 - "$side" "$tmp" <<'PY'
 import json, sys
@@ -96,6 +103,15 @@ hit = any("main.treeRoot" in json.dumps([v for v in d.values() if isinstance(v, 
           and side["tree_retained"] in [v for v in d.values() if isinstance(v, int)]
           for d in walk(dom))
 check("dominators JSON has main.treeRoot retaining 65472", hit, True)
+
+# paths: the deepest leftmost node hangs 10 references below main.treeRoot.
+lp = json.load(open(tmp + "/leafpath.json"))
+hops = lp.get("hops", [])
+check("paths to the deepest tree node: first hop", hops[0].get("name") if hops else None, "main.treeRoot")
+check("paths to the deepest tree node: objects on the path", len(hops) - 1, side["tree_depth"])
+check("paths to the deepest tree node: roots reaching", lp.get("roots_reaching"), 1)
+sp = json.load(open(tmp + "/sharedpath.json"))
+check("paths to the shared object: roots reaching (sharedA, sharedB)", sp.get("roots_reaching"), 2)
 
 info = open(tmp + "/info.txt").read()
 check("info shows HeapObjects from memstats", str(ms["HeapObjects"]) in info, True)

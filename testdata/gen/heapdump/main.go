@@ -161,11 +161,17 @@ func main() {
 		os.Exit(1)
 	}
 
+	deepest := treeRoot
+	for deepest.left != nil {
+		deepest = deepest.left
+	}
 	side := map[string]interface{}{
 		"go_version":       runtime.Version(),
 		"goarch":           runtime.GOARCH,
 		"tree_root":        fmt.Sprintf("%p", treeRoot),
 		"tree_nodes":       1023,
+		"tree_depth":       10,
+		"tree_leaf":        fmt.Sprintf("%p", deepest),
 		"node_size":        unsafe.Sizeof(node{}),
 		"tree_retained":    1023 * unsafe.Sizeof(node{}),
 		"shared":           fmt.Sprintf("%p", sharedA),
