@@ -10,9 +10,9 @@
 #include "heapscan/reader.h"
 
 #include <fcntl.h>
-#include <stdarg.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +44,10 @@ enum { PASS_OBJECTS = 1, PASS_REFS = 2, PASS_LOCATE = 3 };
 enum { N_MEMSTATS = 24, N_PAUSES = 256, HDR_LEN = 16 };
 
 static const char *const memstat_names[N_MEMSTATS] = {
-    "Alloc",       "TotalAlloc", "Sys",         "Lookups",     "Mallocs",      "Frees",
-    "HeapAlloc",   "HeapSys",    "HeapIdle",    "HeapInuse",   "HeapReleased", "HeapObjects",
-    "StackInuse",  "StackSys",   "MSpanInuse",  "MSpanSys",    "MCacheInuse",  "MCacheSys",
-    "BuckHashSys", "GCSys",      "OtherSys",    "NextGC",      "LastGC",       "PauseTotalNs",
+    "Alloc",       "TotalAlloc", "Sys",        "Lookups",   "Mallocs",      "Frees",
+    "HeapAlloc",   "HeapSys",    "HeapIdle",   "HeapInuse", "HeapReleased", "HeapObjects",
+    "StackInuse",  "StackSys",   "MSpanInuse", "MSpanSys",  "MCacheInuse",  "MCacheSys",
+    "BuckHashSys", "GCSys",      "OtherSys",   "NextGC",    "LastGC",       "PauseTotalNs",
 };
 
 typedef struct gh_bucket {
@@ -128,7 +128,8 @@ static int grow_arr(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 {
     if (need <= *cap) return 0;
     uint64_t n = *cap ? (uint64_t)*cap * 2 : 16;
-    while (n < need) n *= 2;
+    while (n < need)
+        n *= 2;
     if (n > UINT32_MAX) n = UINT32_MAX;
     void *p = realloc(*arr, (size_t)n * elem);
     if (!p) return -1;
@@ -245,8 +246,10 @@ static const gh_sym *sym_find(const gh *g, uint64_t a, int func)
     uint32_t lo = 0, hi = g->n_syms;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (g->syms[mid].addr <= a) lo = mid + 1;
-        else hi = mid;
+        if (g->syms[mid].addr <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     for (uint32_t i = lo; i > 0 && lo - i < 4; i--) {
         const gh_sym *s = &g->syms[i - 1];
@@ -284,8 +287,8 @@ static int field_next(gh *g, hs_cursor *c, uint64_t *off, uint64_t *at)
     *at = hs_cursor_offset(c);
     if (uv(g, c, &kind)) return -1;
     if (kind == FIELD_EOL) return 0;
-    if (kind > FIELD_EFACE) return hs_cursor_fail(c, g->err, "unknown field kind %llu",
-                                                  (unsigned long long)kind);
+    if (kind > FIELD_EFACE)
+        return hs_cursor_fail(c, g->err, "unknown field kind %llu", (unsigned long long)kind);
     *at = hs_cursor_offset(c);
     if (uv(g, c, off)) return -1;
     if (kind != FIELD_PTR) {
@@ -300,21 +303,28 @@ static int beyond(const uint64_t off, uint64_t len)
     return off > len || len - off < 8;
 }
 
-/* A root created on its first reference into the heap. */
-typedef struct lazy_root {
-    uint32_t id;
-    hs_root_kind kind;
-} lazy_root;
-
 /* ---- records ------------------------------------------------------------ */
+
+/* The root of the finalizer registered for the object at addr, or HS_NONE. */
+static uint32_t fin_root_of(const gh *g, uint64_t addr)
+{
+    uint32_t lo = 0, hi = g->n_fin;
+    while (lo < hi) { /* finalizers sorted by object address */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->fin[mid].obj < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < g->n_fin && g->fin[lo].obj == addr ? g->fin[lo].root : HS_NONE;
+}
 
 static int rec_object(gh *g, hs_cursor *c)
 {
     uint64_t addr, len, off, at;
     const uint8_t *p;
     if (uv(g, c, &addr) || str(g, c, &p, &len)) return -1;
-    if (g->pass == PASS_LOCATE && addr == g->want_addr && g->seen++ == g->want_nth)
-        g->located = 1;
+    if (g->pass == PASS_LOCATE && addr == g->want_addr && g->seen++ == g->want_nth) g->located = 1;
     if (g->pass == PASS_OBJECTS &&
         hs_heap_add_object(g->h, addr, len, HS_NONE, HS_NONE, 0, g->err)) {
         char msg[sizeof g->err->msg];
@@ -327,13 +337,7 @@ static int rec_object(gh *g, hs_cursor *c)
         uint32_t next = g->last_obj + 1;
         id = next < g->h->n_objects && g->h->addr[next] == addr ? next : hs_heap_find(g->h, addr);
         g->last_obj = id;
-        uint32_t lo = 0, hi = g->n_fin;
-        while (lo < hi) { /* finalizers sorted by object address */
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (g->fin[mid].obj < addr) lo = mid + 1;
-            else hi = mid;
-        }
-        if (lo < g->n_fin && g->fin[lo].obj == addr) fin_root = g->fin[lo].root;
+        fin_root = fin_root_of(g, addr);
     }
     int r;
     while ((r = field_next(g, c, &off, &at)) == 1) {
@@ -407,11 +411,10 @@ static int rec_frame(gh *g, hs_cursor *c)
         if (hs_heap_find(g->h, w) == HS_NONE) continue;
         if (root == HS_NONE) {
             int n = nlen > 400 ? 400 : (int)nlen;
-            uint32_t label =
-                g->have_goroutine
-                    ? internf(g, "goroutine %llu %.*s", (unsigned long long)g->cur_goid, n,
-                              (const char *)name)
-                    : internf(g, "goroutine ? %.*s", n, (const char *)name);
+            uint32_t label = g->have_goroutine
+                                 ? internf(g, "goroutine %llu %.*s",
+                                           (unsigned long long)g->cur_goid, n, (const char *)name)
+                                 : internf(g, "goroutine ? %.*s", n, (const char *)name);
             root = hs_heap_add_root(g->h, HS_ROOT_STACK, label);
             if (root == HS_NONE) return oom(g, c);
         }
@@ -422,8 +425,8 @@ static int rec_frame(gh *g, hs_cursor *c)
 
 static const char *status_name(uint64_t s)
 {
-    static const char *const names[] = {"idle",    "runnable", "running",   "syscall",
-                                        "waiting", "moribund", "dead",      "enqueue",
+    static const char *const names[] = {"idle",      "runnable", "running", "syscall",
+                                        "waiting",   "moribund", "dead",    "enqueue",
                                         "copystack", "preempted"};
     s &= ~(uint64_t)0x1000; /* _Gscan */
     return s < sizeof names / sizeof *names ? names[s] : "unknown";
@@ -436,8 +439,7 @@ static int count_wait(gh *g, const hs_cursor *c, uint32_t status, uint32_t reaso
             g->wait[i].count++;
             return 0;
         }
-    if (grow_arr((void **)&g->wait, &g->cap_wait, g->n_wait + 1, sizeof *g->wait))
-        return oom(g, c);
+    if (grow_arr((void **)&g->wait, &g->cap_wait, g->n_wait + 1, sizeof *g->wait)) return oom(g, c);
     g->wait[g->n_wait++] = (gh_wait){status, reason, 1};
     return 0;
 }
@@ -461,8 +463,8 @@ static int rec_goroutine(gh *g, hs_cursor *c)
     if (g->pass == PASS_OBJECTS) {
         if (grow_arr((void **)&g->gs, &g->cap_gs, g->n_gs + 1, sizeof *g->gs)) return oom(g, c);
         g->gs[g->n_gs++] = (gh_goroutine){v[0], v[2]};
-        uint32_t rid = (v[4] & ~0x1000ull) == 4 ? hs_heap_intern(g->h, (const char *)reason, rlen)
-                                                 : 0;
+        uint32_t rid =
+            (v[4] & ~0x1000ull) == 4 ? hs_heap_intern(g->h, (const char *)reason, rlen) : 0;
         if (count_wait(g, c, (uint32_t)(v[4] & ~0x1000ull), rid)) return -1;
         if (v[5] && count_wait(g, c, UINT32_MAX, 0)) return -1; /* system goroutines */
     }
@@ -495,8 +497,8 @@ static int root_refs(gh *g, hs_cursor *c, hs_root_kind kind, uint32_t label, con
 static uint32_t goroutine_label(gh *g, uint64_t gaddr, const char *what)
 {
     uint64_t goid;
-    if (goid_of(g, gaddr, &goid)) return internf(g, "goroutine %llu %s", (unsigned long long)goid,
-                                                 what);
+    if (goid_of(g, gaddr, &goid))
+        return internf(g, "goroutine %llu %s", (unsigned long long)goid, what);
     return internf(g, "goroutine 0x%llx %s", (unsigned long long)gaddr, what);
 }
 
@@ -510,8 +512,7 @@ static int rec_finalizer(gh *g, hs_cursor *c, int queued)
             g->n_qfin++;
             return 0;
         }
-        if (grow_arr((void **)&g->fin, &g->cap_fin, g->n_fin + 1, sizeof *g->fin))
-            return oom(g, c);
+        if (grow_arr((void **)&g->fin, &g->cap_fin, g->n_fin + 1, sizeof *g->fin)) return oom(g, c);
         g->fin[g->n_fin++] = (gh_fin){v[0], v[1], v[2], HS_NONE};
         return 0;
     }
@@ -536,8 +537,8 @@ static int rec_params(gh *g, hs_cursor *c)
     /* Early go1.5 runtimes wrote the arch as a uvarint "thechar" ('6' = amd64);
      * later ones a string. No arch name is 32 bytes long, so a value >= 32 is a char. */
     if (alen >= 32) {
-        static const char *const chars = "056789", *const names[] = {"mips64", "arm",  "amd64",
-                                                                   "arm64",  "386",  "ppc64"};
+        static const char *const chars = "056789", *const names[] = {"mips64", "arm", "amd64",
+                                                                     "arm64",  "386", "ppc64"};
         const char *hit = alen < 128 ? strchr(chars, (int)alen) : NULL;
         arch = (const uint8_t *)(hit ? names[hit - chars] : "unknown");
         alen = strlen((const char *)arch);
@@ -560,8 +561,9 @@ static int rec_memprof(gh *g, hs_cursor *c)
     if (uv(g, c, &id) || uv(g, c, &size)) return -1;
     at = hs_cursor_offset(c);
     if (uv(g, c, &n)) return -1;
-    if (n > hs_cursor_left(c) / 3) /* a frame takes at least 3 bytes */
-        return hs_error_set(g->err, c->name, at, "memprof bucket claims %llu frames, more than "
+    if (n > hs_cursor_left(c) / 3 || n > UINT32_MAX / 2) /* a frame takes at least 3 bytes */
+        return hs_error_set(g->err, c->name, at,
+                            "memprof bucket claims %llu frames, more than "
                             "the %zu bytes left can hold",
                             (unsigned long long)n, hs_cursor_left(c));
     if (g->pass == PASS_OBJECTS &&
@@ -578,8 +580,7 @@ static int rec_memprof(gh *g, hs_cursor *c)
     if (uvs(g, c, counts, 2)) return -1;
     if (g->pass != PASS_OBJECTS) return 0;
     uint32_t site = hs_heap_add_site(g->h, g->frames, (uint32_t)n);
-    if (site == HS_NONE ||
-        grow_arr((void **)&g->bk, &g->cap_bk, g->n_bk + 1, sizeof *g->bk))
+    if (site == HS_NONE || grow_arr((void **)&g->bk, &g->cap_bk, g->n_bk + 1, sizeof *g->bk))
         return oom(g, c);
     g->bk[g->n_bk++] = (gh_bucket){id, site};
     return 0;
@@ -594,8 +595,10 @@ static int rec_sample(gh *g, hs_cursor *c)
     uint32_t lo = 0, hi = g->n_bk;
     while (lo < hi) { /* buckets sorted by id */
         uint32_t mid = lo + (hi - lo) / 2;
-        if (g->bk[mid].id < id) lo = mid + 1;
-        else hi = mid;
+        if (g->bk[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     if (lo == g->n_bk || g->bk[lo].id != id)
         return hs_error_set(g->err, c->name, at, "alloc sample names unknown bucket 0x%llx",
@@ -607,21 +610,12 @@ static int rec_sample(gh *g, hs_cursor *c)
     return 0;
 }
 
-static int rec_skip_fields(gh *g, hs_cursor *c)
-{
-    uint64_t off, at;
-    int r;
-    while ((r = field_next(g, c, &off, &at)) == 1) {
-    }
-    return r;
-}
-
 static const char *tag_name(uint64_t kind)
 {
     static const char *const names[] = {
-        "EOF",       "object", "other root", "type",   "goroutine", "stack frame",
-        "params",    "finalizer", "itab",    "OS thread", "memstats", "queued finalizer",
-        "data",      "bss",    "defer",      "panic",  "memprof bucket", "alloc sample"};
+        "EOF",    "object",    "other root", "type",      "goroutine",      "stack frame",
+        "params", "finalizer", "itab",       "OS thread", "memstats",       "queued finalizer",
+        "data",   "bss",       "defer",      "panic",     "memprof bucket", "alloc sample"};
     return kind < sizeof names / sizeof *names ? names[kind] : "unknown";
 }
 
@@ -630,7 +624,8 @@ static int record(gh *g, hs_cursor *c, uint64_t kind)
     uint64_t v[N_MEMSTATS + N_PAUSES + 1], len;
     const uint8_t *p;
     switch (kind) {
-    case TAG_OBJECT: return rec_object(g, c);
+    case TAG_OBJECT:
+        return rec_object(g, c);
     case TAG_OTHERROOT:
         if (str(g, c, &p, &len) || uv(g, c, &v[0])) return -1;
         if (g->pass != PASS_REFS) return 0;
@@ -638,11 +633,16 @@ static int record(gh *g, hs_cursor *c, uint64_t kind)
     case TAG_TYPE:
         g->n_types += g->pass == PASS_OBJECTS;
         return uvs(g, c, v, 2) || str(g, c, &p, &len) || uv(g, c, &v[2]) ? -1 : 0;
-    case TAG_GOROUTINE: return rec_goroutine(g, c);
-    case TAG_FRAME: return rec_frame(g, c);
-    case TAG_PARAMS: return rec_params(g, c);
-    case TAG_FINALIZER: return rec_finalizer(g, c, 0);
-    case TAG_QFINALIZER: return rec_finalizer(g, c, 1);
+    case TAG_GOROUTINE:
+        return rec_goroutine(g, c);
+    case TAG_FRAME:
+        return rec_frame(g, c);
+    case TAG_PARAMS:
+        return rec_params(g, c);
+    case TAG_FINALIZER:
+        return rec_finalizer(g, c, 0);
+    case TAG_QFINALIZER:
+        return rec_finalizer(g, c, 1);
     case TAG_ITAB:
         g->n_itabs += g->pass == PASS_OBJECTS;
         return uvs(g, c, v, 2);
@@ -657,8 +657,10 @@ static int record(gh *g, hs_cursor *c, uint64_t kind)
             g->have_memstats = 1;
         }
         return 0;
-    case TAG_DATA: return rec_segment(g, c, "data");
-    case TAG_BSS: return rec_segment(g, c, "bss");
+    case TAG_DATA:
+        return rec_segment(g, c, "data");
+    case TAG_BSS:
+        return rec_segment(g, c, "bss");
     case TAG_DEFER: /* addr, g, sp, pc, funcval, fn PC, link */
         if (uvs(g, c, v, 7)) return -1;
         g->n_defers += g->pass == PASS_OBJECTS;
@@ -672,9 +674,12 @@ static int record(gh *g, hs_cursor *c, uint64_t kind)
         if (g->pass != PASS_REFS) return 0;
         return root_refs(g, c, HS_ROOT_OTHER, goroutine_label(g, v[1], "panic"),
                          (uint64_t[]){v[0], v[3]}, 2);
-    case TAG_MEMPROF: return rec_memprof(g, c);
-    case TAG_ALLOCSAMPLE: return rec_sample(g, c);
-    default: return rec_skip_fields(g, c);
+    case TAG_MEMPROF:
+        return rec_memprof(g, c);
+    case TAG_ALLOCSAMPLE:
+        return rec_sample(g, c);
+    default:
+        return hs_cursor_fail(c, g->err, "internal: record kind %llu", (unsigned long long)kind);
     }
 }
 
@@ -696,15 +701,14 @@ static int walk(gh *g, int pass)
             return hs_error_set(g->err, c.name, start, "unknown record kind %llu",
                                 (unsigned long long)kind);
         if (!g->have_params && kind != TAG_PARAMS)
-            return hs_error_set(g->err, c.name, start,
-                                "%s record before the dump params record", tag_name(kind));
+            return hs_error_set(g->err, c.name, start, "%s record before the dump params record",
+                                tag_name(kind));
         if (record(g, &c, kind)) {
             if (strncmp(g->err->msg, "truncated", 9) == 0) {
                 char tmp[sizeof g->err->msg + 64];
                 snprintf(tmp, sizeof tmp, "%s (in the %s record at offset %llu)", g->err->msg,
                          tag_name(kind), (unsigned long long)start);
-                snprintf(g->err->msg, sizeof g->err->msg, "%.*s", (int)sizeof g->err->msg - 1,
-                         tmp);
+                snprintf(g->err->msg, sizeof g->err->msg, "%.*s", (int)sizeof g->err->msg - 1, tmp);
             }
             return -1;
         }
@@ -773,7 +777,8 @@ static int add_info(gh *g)
     r |= hs_heap_add_info(g->h, "ByteOrder", g->big ? "big-endian" : "little-endian");
     r |= infou(g, "NCPU", g->ncpu);
     if (g->have_memstats) {
-        for (unsigned i = 0; i < N_MEMSTATS; i++) r |= infou(g, memstat_names[i], g->memstats[i]);
+        for (unsigned i = 0; i < N_MEMSTATS; i++)
+            r |= infou(g, memstat_names[i], g->memstats[i]);
         r |= infou(g, "NumGC", g->memstats[N_MEMSTATS]);
     }
     r |= infou(g, "Goroutines", g->n_gs);
@@ -784,7 +789,8 @@ static int add_info(gh *g)
             if (g->wait[i].status == k) n += g->wait[i].count;
         const char *nm = status_name(k);
         int common = 0;
-        for (unsigned j = 0; j < 4; j++) common |= !strcmp(order[j], nm);
+        for (unsigned j = 0; j < 4; j++)
+            common |= !strcmp(order[j], nm);
         if (!n && !common) continue;
         char key[96];
         snprintf(key, sizeof key, "Goroutines.%s", nm);
@@ -863,8 +869,7 @@ static int load(gh *g)
     return hs_heap_finish(g->h, g->err);
 }
 
-static int load_heap(const hs_source *src, const hs_load_options *opt, hs_heap *out,
-                     hs_error *err)
+static int load_heap(const hs_source *src, const hs_load_options *opt, hs_heap *out, hs_error *err)
 {
     static const hs_load_options none;
     gh g;

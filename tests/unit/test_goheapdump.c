@@ -56,7 +56,8 @@ static void put_fields(enc *e, const uint64_t *offs, unsigned n)
 
 static void put_le64(uint8_t *p, uint64_t v)
 {
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static void put_header(enc *e, const char *hdr)
@@ -229,8 +230,9 @@ static void put_all_records(enc *e)
     put_str(e, "runtime type info");
     put_uv(e, B);
     put_uv(e, 10); /* memstats */
-    for (unsigned i = 0; i < 24 + 256; i++) put_uv(e, i == 6 ? 112 : i == 11 ? 3 : 0);
-    put_uv(e, 7); /* NumGC */
+    for (unsigned i = 0; i < 24 + 256; i++)
+        put_uv(e, i == 6 ? 112 : i == 11 ? 3 : 0);
+    put_uv(e, 7);  /* NumGC */
     put_uv(e, 16); /* memprof bucket */
     put_uv(e, 0x77);
     put_uv(e, 32);
@@ -387,7 +389,8 @@ static void test_truncated(void **state)
     e->n = at + 1 + 6 + 1 + 10; /* kind, addr, length, 10 of 64 content bytes */
     char msg[200];
     snprintf(msg, sizeof msg,
-             "truncated: byte string needs 64 bytes, 10 left (in the object record at offset %zu)", at);
+             "truncated: byte string needs 64 bytes, 10 left (in the object record at offset %zu)",
+             at);
     expect_error(e, NULL, at + 8, msg);
     /* A dump that just stops after a whole record. */
     put_header(e, "go1.7 heap dump\n");
@@ -539,8 +542,10 @@ static void test_prefixes_and_flips(void **state)
         seed = seed * 1103515245u + 12345u;
         size_t pos = 16 + (seed >> 8) % (full - 16);
         e->d[pos] ^= (uint8_t)(1u << ((seed >> 4) & 7));
-        if (load(e, NULL, &m, &err) == 0) hs_model_free(&m);
-        else assert_true(err.msg[0] != 0);
+        if (load(e, NULL, &m, &err) == 0)
+            hs_model_free(&m);
+        else
+            assert_true(err.msg[0] != 0);
     }
     free(copy);
     free(e);
@@ -607,7 +612,8 @@ static void test_real_dump(void **state)
      * unswept slot is counted by memstats but dropped by the dump's sweep; a
      * tiny-allocator block is one object to both. */
     uint64_t bytes = 0;
-    for (uint32_t i = 0; i < h->n_objects; i++) bytes += h->size[i];
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        bytes += h->size[i];
     assert_int_equal(h->n_objects, json_num(js, "HeapObjects"));
     assert_int_equal(bytes, json_num(js, "HeapAlloc"));
     char want[32];
@@ -696,8 +702,7 @@ static void test_real_dump_no_binary(void **state)
 {
     hs_model m;
     hs_error err;
-    assert_int_equal(hs_load(HS_SOURCE_DIR "/testdata/heapdumps/tree.dump.gz", NULL, &m, &err),
-                     0);
+    assert_int_equal(hs_load(HS_SOURCE_DIR "/testdata/heapdumps/tree.dump.gz", NULL, &m, &err), 0);
     const hs_heap *h = &m.heap;
     uint32_t globals = 0, named = 0;
     for (uint32_t r = 0; r < h->n_roots; r++) {
@@ -714,11 +719,16 @@ static void test_real_dump_no_binary(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_all_records),   cmocka_unit_test(test_headers),
-        cmocka_unit_test(test_truncated),     cmocka_unit_test(test_unknown_kind),
-        cmocka_unit_test(test_field_beyond),  cmocka_unit_test(test_pointer_size),
-        cmocka_unit_test(test_duplicate_and_overlap), cmocka_unit_test(test_memprof_frames),
-        cmocka_unit_test(test_binary_not_elf), cmocka_unit_test(test_prefixes_and_flips),
+        cmocka_unit_test(test_all_records),
+        cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_unknown_kind),
+        cmocka_unit_test(test_field_beyond),
+        cmocka_unit_test(test_pointer_size),
+        cmocka_unit_test(test_duplicate_and_overlap),
+        cmocka_unit_test(test_memprof_frames),
+        cmocka_unit_test(test_binary_not_elf),
+        cmocka_unit_test(test_prefixes_and_flips),
         cmocka_unit_test(test_real_dump),
         cmocka_unit_test(test_real_dump_no_binary),
     };
