@@ -6,7 +6,8 @@
  * goroutine ids and memstats; after hs_heap_index() pass 2 adds references,
  * roots (data/bss words or ELF symbols, stack frames, finalizers, defers,
  * panics) and applies alloc samples. Invariant: nothing is allocated from a
- * count in the file; every array grows by one element per record read. */
+ * count in the file that the bytes left cannot hold; arrays grow by one
+ * element per record read. */
 #include "heapscan/reader.h"
 
 #include <fcntl.h>
