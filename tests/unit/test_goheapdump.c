@@ -369,6 +369,38 @@ static void test_headers(void **state)
     free(e);
 }
 
+/* A frame's pointer slot outside the frame (old runtimes put the goroutine's
+ * arguments on runtime.goexit's one-word frame) is skipped and counted. */
+static void test_frame_slot_outside(void **state)
+{
+    enc *e = calloc(1, sizeof *e);
+    hs_model m;
+    hs_error err;
+    put_header(e, "go1.7 heap dump\n");
+    put_params(e, 8);
+    put_object(e, A, 16, NULL, NULL, 0);
+    put_uv(e, 5);
+    put_uv(e, 0xc000100ff8);
+    put_uv(e, 0);
+    put_uv(e, 0);
+    uint8_t frame[8];
+    put_le64(frame, A);
+    put_bytes(e, frame, sizeof frame);
+    put_uv(e, 0x401000);
+    put_uv(e, 0x401000);
+    put_uv(e, 0x401000);
+    put_str(e, "runtime.goexit");
+    put_fields(e, (uint64_t[]){0, 8}, 2);
+    put_uv(e, 0);
+    assert_int_equal(load(e, NULL, &m, &err), 0);
+    assert_string_equal(info(&m.heap, "SkippedFrameFields"), "1");
+    uint32_t r = root_named(&m.heap, "goroutine ? runtime.goexit");
+    assert_int_not_equal(r, HS_NONE);
+    assert_true(root_points(&m.heap, r, A));
+    hs_model_free(&m);
+    free(e);
+}
+
 /* ---- errors, each with its message and offset -------------------------- */
 
 static void expect_error(enc *e, const char *binary, uint64_t offset, const char *msg)
@@ -719,17 +751,12 @@ static void test_real_dump_no_binary(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_all_records),
-        cmocka_unit_test(test_headers),
-        cmocka_unit_test(test_truncated),
-        cmocka_unit_test(test_unknown_kind),
-        cmocka_unit_test(test_field_beyond),
-        cmocka_unit_test(test_pointer_size),
-        cmocka_unit_test(test_duplicate_and_overlap),
-        cmocka_unit_test(test_memprof_frames),
-        cmocka_unit_test(test_binary_not_elf),
-        cmocka_unit_test(test_prefixes_and_flips),
-        cmocka_unit_test(test_real_dump),
+        cmocka_unit_test(test_all_records),         cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_frame_slot_outside),  cmocka_unit_test(test_truncated),
+        cmocka_unit_test(test_unknown_kind),        cmocka_unit_test(test_field_beyond),
+        cmocka_unit_test(test_pointer_size),        cmocka_unit_test(test_duplicate_and_overlap),
+        cmocka_unit_test(test_memprof_frames),      cmocka_unit_test(test_binary_not_elf),
+        cmocka_unit_test(test_prefixes_and_flips),  cmocka_unit_test(test_real_dump),
         cmocka_unit_test(test_real_dump_no_binary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
