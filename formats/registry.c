@@ -6,9 +6,11 @@
 #include <string.h>
 
 extern const hs_reader hs_reader_pprof;
+extern const hs_reader hs_reader_goheapdump;
 
 static const hs_reader *const readers[] = {
     &hs_reader_pprof,
+    &hs_reader_goheapdump,
     NULL,
 };
 

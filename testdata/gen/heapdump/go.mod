@@ -1,0 +1,3 @@
+module heapscan/testdata/gen/heapdump
+
+go 1.19
