@@ -29,6 +29,13 @@ typedef struct hs_reach {
 int hs_reach_compute(const hs_heap *h, hs_reach *r, hs_error *err);
 void hs_reach_free(hs_reach *r);
 
+/* Leak roots: unreachable objects that no other unreachable object points to,
+ * in address order (*n_pure of them), followed by one object per unreachable
+ * cycle that those do not reach (the lowest address of what is left). Every
+ * unreachable object is reachable from the *n returned objects. */
+int hs_reach_leak_roots(const hs_heap *h, const hs_reach *r, uint32_t **roots, uint32_t *n,
+                        uint32_t *n_pure, hs_error *err);
+
 /* ---- dominator tree ---------------------------------------------------- */
 
 /* A graph in the shape the dominator code walks: the super-root points at
@@ -55,6 +62,10 @@ typedef struct hs_dom {
  * the peak while building is 24 bytes per vertex + 4 per reference. */
 int hs_dom_build(const hs_heap *h, hs_dom *d, hs_error *err);
 int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err);
+/* As hs_dom_build with n_extra more roots after the heap's own, root
+ * h->n_roots + j pointing at object extra[j] alone (e.g. leak roots). */
+int hs_dom_build_with(const hs_heap *h, const uint32_t *extra, uint32_t n_extra, hs_dom *d,
+                      hs_error *err);
 void hs_dom_free(hs_dom *d);
 
 static inline uint32_t hs_dom_vertex_of_root(const hs_dom *d, uint32_t r)
@@ -107,7 +118,8 @@ typedef enum hs_group_sort {
  * they point at directly, retained the sum of the roots' retained sizes. */
 typedef struct hs_group_row {
     uint32_t name;   /* id in hs_groups.names */
-    uint32_t object; /* HS_GROUP_OBJECT: the object id; else HS_NONE */
+    uint32_t object;  /* HS_GROUP_OBJECT: the object id; else HS_NONE */
+    uint32_t members; /* objects in the group; for HS_GROUP_ROOT, roots with the label */
     uint64_t count, size, retained;
 } hs_group_row;
 
@@ -116,7 +128,8 @@ typedef struct hs_groups {
     hs_strtab names;
     hs_group_row *rows;
     uint32_t n_rows;
-    uint64_t total_count, total_size; /* every object of the heap */
+    uint64_t total_count, total_size; /* every object considered (see only) */
+    uint64_t total_retained;          /* retained by the super-root: reachable bytes */
 } hs_groups;
 
 /* Name of object i as grouping by site or type would name it, into buf. */

@@ -232,6 +232,31 @@ int hs_dom_build(const hs_heap *h, hs_dom *d, hs_error *err)
     return hs_dom_build_graph(&g, d, err);
 }
 
+int hs_dom_build_with(const hs_heap *h, const uint32_t *extra, uint32_t n_extra, hs_dom *d,
+                      hs_error *err)
+{
+    uint64_t nr = (uint64_t)h->n_roots + n_extra, ne = (uint64_t)h->n_root_edges + n_extra;
+    if (nr >= UINT32_MAX || ne >= UINT32_MAX)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "too many roots for the dominator tree");
+    uint32_t *rs = alloc_n((uint32_t)nr + 1, 4), *rt = alloc_n((uint32_t)ne, 4);
+    if (!rs || !rt) {
+        free(rs), free(rt);
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory building the dominator tree");
+    }
+    for (uint32_t r = 0; r <= h->n_roots; r++) rs[r] = h->root_edge_start ? h->root_edge_start[r] : 0;
+    if (h->n_root_edges) memcpy(rt, h->root_edge_target, (size_t)h->n_root_edges * 4);
+    for (uint32_t j = 0; j < n_extra; j++) {
+        rt[h->n_root_edges + j] = extra[j];
+        rs[h->n_roots + j + 1] = h->n_root_edges + j + 1;
+    }
+    static const uint32_t zero = 0;
+    hs_dom_graph g = {(uint32_t)nr, rs, rt, h->n_objects, h->edge_start ? h->edge_start : &zero,
+                      h->edge_target, h->size};
+    int rc = hs_dom_build_graph(&g, d, err);
+    free(rs), free(rt);
+    return rc;
+}
+
 void hs_dom_free(hs_dom *d)
 {
     free(d->idom), free(d->retained), free(d->order);

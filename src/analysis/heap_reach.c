@@ -45,3 +45,50 @@ void hs_reach_free(hs_reach *r)
     free(r->live);
     memset(r, 0, sizeof *r);
 }
+
+/* Mark everything unreachable that start reaches, through unreachable objects only. */
+static void cover(const hs_heap *h, const hs_reach *r, uint8_t *seen, uint32_t *stack,
+                  uint32_t start)
+{
+    uint32_t top = 0;
+    seen[start] = 1, stack[top++] = start;
+    while (top) {
+        uint32_t v = stack[--top];
+        for (uint32_t e = h->edge_start[v]; e < h->edge_start[v + 1]; e++) {
+            uint32_t t = h->edge_target[e];
+            if (!r->live[t] && !seen[t]) seen[t] = 1, stack[top++] = t;
+        }
+    }
+}
+
+int hs_reach_leak_roots(const hs_heap *h, const hs_reach *r, uint32_t **roots, uint32_t *n,
+                        uint32_t *n_pure, hs_error *err)
+{
+    uint32_t no = h->n_objects, k = 0;
+    *roots = NULL, *n = *n_pure = 0;
+    uint8_t *seen = calloc(no ? no : 1, 1);
+    uint32_t *stack = malloc((size_t)(no ? no : 1) * sizeof *stack);
+    uint32_t *out = malloc((size_t)(r->dead_count ? r->dead_count : 1) * sizeof *out);
+    if (!seen || !stack || !out) {
+        free(seen), free(stack), free(out);
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory finding leak roots");
+    }
+    /* seen[] first means "an unreachable object other than itself points here". */
+    for (uint32_t v = 0; v < no; v++) {
+        if (r->live[v]) continue;
+        for (uint32_t e = h->edge_start[v]; e < h->edge_start[v + 1]; e++) {
+            uint32_t t = h->edge_target[e];
+            if (t != v && !r->live[t]) seen[t] = 1;
+        }
+    }
+    for (uint32_t v = 0; v < no; v++)
+        if (!r->live[v] && !seen[v]) out[k++] = v;
+    *n_pure = k;
+    memset(seen, 0, no);
+    for (uint32_t j = 0; j < k; j++) cover(h, r, seen, stack, out[j]);
+    for (uint32_t v = 0; v < no; v++)
+        if (!r->live[v] && !seen[v]) out[k++] = v, cover(h, r, seen, stack, v);
+    free(seen), free(stack);
+    *roots = out, *n = k;
+    return 0;
+}
