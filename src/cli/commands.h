@@ -2,4 +2,8 @@
 #ifndef HEAPSCAN_COMMANDS_H
 #define HEAPSCAN_COMMANDS_H
 
+int cmd_dominators(int argc, char **argv);
+int cmd_paths(int argc, char **argv);
+int cmd_leaks(int argc, char **argv);
+
 #endif

@@ -8,6 +8,9 @@
 #include "commands.h"
 
 static const hs_command commands[] = {
+    {"dominators", cmd_dominators, "dominator tree of a heap: what keeps what alive"},
+    {"paths", cmd_paths, "shortest path from a root to an object"},
+    {"leaks", cmd_leaks, "unreachable objects and leak roots of a heap"},
     {NULL, NULL, NULL},
 };
 
