@@ -4,8 +4,8 @@
  * sweep with path-compressed eval over the implicitly linked forest (a vertex
  * is linked once its number exceeds the one being processed); then
  * idom(i) = the nearest ancestor of parent(i) whose number is <= semi(i).
- * Everything runs on flat uint32 arrays in preorder-number space, with explicit
- * stacks: no recursion on data. Invariant after build: idom(v) precedes v in
+ * Everything runs on flat uint32 arrays in preorder-number space; the DFS has
+ * an explicit stack and path compression reverses pointers: no recursion on data. Invariant after build: idom(v) precedes v in
  * order[], so retained sizes are one reverse-preorder pass. O(m log n) time in
  * practice; peak 24 bytes per vertex + 4 per edge; 16 bytes per vertex kept. */
 #include <stdlib.h>
@@ -49,14 +49,12 @@ typedef struct work {
     uint32_t *label; /* number -> number of min semi on path (first: DFS edge cursors) */
     uint32_t *idom;  /* number -> idom number */
     uint32_t *pstart, *pred;
-    uint32_t *cstack;
-    uint32_t ccap;
 } work;
 
 static void work_free(work *w)
 {
     free(w->num), free(w->order), free(w->anc), free(w->semi), free(w->label);
-    free(w->idom), free(w->pstart), free(w->pred), free(w->cstack);
+    free(w->idom), free(w->pstart), free(w->pred);
     memset(w, 0, sizeof *w);
 }
 
@@ -115,34 +113,32 @@ static int build_preds(const graph_view *gv, work *w)
 }
 
 /* eval(v) while processing cur: vertices numbered > cur are linked to anc.
- * Compresses the path iteratively; returns the number of min semi on it. */
-static int eval(work *w, uint32_t v, uint32_t cur, uint32_t *out)
+ * Returns the number with minimum semi on v's forest path. Path compression
+ * without a stack: the walk up reverses the anc pointers, the walk down
+ * restores them to the forest root while carrying the minimum label down. */
+static uint32_t eval(work *w, uint32_t v, uint32_t cur)
 {
-    if (v <= cur || w->anc[v] <= cur) {
-        *out = w->label[v];
-        return 0;
+    uint32_t *anc = w->anc, *label = w->label, *semi = w->semi;
+    if (v <= cur || anc[v] <= cur) return label[v];
+    uint32_t prev = HS_NONE, x = v;
+    while (anc[x] > cur) {
+        uint32_t up = anc[x];
+        anc[x] = prev;
+        prev = x;
+        x = up;
     }
-    uint32_t top = 0, x = v;
-    while (w->anc[x] > cur) {
-        if (top == w->ccap) {
-            uint32_t ncap = w->ccap ? w->ccap * 2 : 64;
-            uint32_t *ns = realloc(w->cstack, (size_t)ncap * sizeof *ns);
-            if (!ns) return -1;
-            w->cstack = ns, w->ccap = ncap;
-        }
-        w->cstack[top++] = x;
-        x = w->anc[x];
+    uint32_t root = anc[x], a = x;
+    while (prev != HS_NONE) {
+        uint32_t down = anc[prev];
+        if (semi[label[a]] < semi[label[prev]]) label[prev] = label[a];
+        anc[prev] = root;
+        a = prev;
+        prev = down;
     }
-    while (top) {
-        uint32_t y = w->cstack[--top], a = w->anc[y];
-        if (w->semi[w->label[a]] < w->semi[w->label[y]]) w->label[y] = w->label[a];
-        w->anc[y] = w->anc[a];
-    }
-    *out = w->label[v];
-    return 0;
+    return label[v];
 }
 
-static int semi_nca(work *w)
+static void semi_nca(work *w)
 {
     uint32_t n = w->n;
     for (uint32_t i = 0; i < n; i++) {
@@ -152,8 +148,7 @@ static int semi_nca(work *w)
     for (uint32_t cur = n - 1; cur > 0; cur--) {
         uint32_t s = w->semi[cur];
         for (uint32_t k = w->pstart[cur]; k < w->pstart[cur + 1]; k++) {
-            uint32_t u;
-            if (eval(w, w->pred[k], cur, &u)) return -1;
+            uint32_t u = eval(w, w->pred[k], cur);
             if (w->semi[u] < s) s = w->semi[u];
         }
         w->semi[cur] = s;
@@ -163,7 +158,6 @@ static int semi_nca(work *w)
         while (x > w->semi[i]) x = w->idom[x];
         w->idom[i] = x;
     }
-    return 0;
 }
 
 static void *alloc_n(uint32_t n, size_t elem)
@@ -187,9 +181,10 @@ int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err)
     if (build_preds(&gv, &w)) goto oom;
     free(w.num), w.num = NULL; /* not needed again: results go to vertex space via order */
     w.idom = alloc_n(w.n, 4);
-    if (!w.idom || semi_nca(&w)) goto oom;
-    free(w.pred), free(w.pstart), free(w.label), free(w.anc), free(w.cstack);
-    w.pred = w.pstart = w.label = w.anc = w.cstack = NULL;
+    if (!w.idom) goto oom;
+    semi_nca(&w);
+    free(w.pred), free(w.pstart), free(w.label), free(w.anc);
+    w.pred = w.pstart = w.label = w.anc = NULL;
 
     d->retained = calloc(w.nv, sizeof *d->retained);
     if (!d->retained) goto oom;
