@@ -226,6 +226,51 @@ static void test_star_million(void **state)
     free(start), free(target), free(size);
 }
 
+/* An LRU cache: a head H with a list L1 -> ... -> Lk whose nodes point at
+ * payloads Pi, and an index I that also points at every Pi. The DFS reaches
+ * each Pi deep under its list node while its dominator is H: quadratic for an
+ * ancestor-climbing Semi-NCA, linear here. Objects: 0 H, 1 I, 2.. L, k+2.. P. */
+static void test_lru_shape(void **state)
+{
+    uint32_t k = BIG / 2, n = 2 * k + 2, m = 0, *start, *target, rs[2] = {0, 1}, rt[1] = {0};
+    uint64_t *size;
+    big_alloc(n, 2 * n + 4, &start, &target, &size);
+    for (uint32_t i = 0; i < n; i++) {
+        start[i] = m;
+        size[i] = i < 2 ? 1000 : 16;
+        if (i == 0) target[m++] = 2, target[m++] = 1;
+        else if (i == 1)
+            for (uint32_t j = 0; j < k; j++) target[m++] = k + 2 + j;
+        else if (i < k + 2) {
+            if (i + 1 < k + 2) target[m++] = i + 1;
+            target[m++] = i + k;
+        }
+    }
+    start[n] = m;
+    hs_dom_graph g = {1, rs, rt, n, start, target, size};
+    hs_dom d;
+    hs_error e;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(hs_dom_build_graph(&g, &d, &e), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("# dominators of a %u-entry LRU shape: %.3f s\n", k, s);
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
+    assert_true(s < 5.0);
+#endif
+    uint32_t H = hs_dom_vertex_of_object(&d, 0);
+    assert_int_equal(d.retained[H], 2000 + 32ull * k);
+    assert_int_equal(d.retained[hs_dom_vertex_of_object(&d, 1)], 1000); /* I holds no P alone */
+    for (uint32_t j = 0; j < k; j++) {
+        uint32_t L = hs_dom_vertex_of_object(&d, 2 + j), P = hs_dom_vertex_of_object(&d, k + 2 + j);
+        if (d.idom[P] != H || d.idom[L] != (j ? L - 1 : H)) fail_msg("lru entry %u", j);
+        if (d.retained[L] != 16ull * (k - j)) fail_msg("lru list node %u retained", j);
+    }
+    hs_dom_free(&d);
+    free(start), free(target), free(size);
+}
+
 /* Random 10^6 objects x 3 references over 1000 roots: must be quick. The
  * check is against the vertex count and the preorder property only. */
 static void test_random_million_speed(void **state)
@@ -362,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_chain_million),
         cmocka_unit_test(test_star_million),
         cmocka_unit_test(test_random_million_speed),
+        cmocka_unit_test(test_lru_shape),
         cmocka_unit_test(test_binary_tree_1023),
         cmocka_unit_test(test_two_roots_share),
         cmocka_unit_test(test_empty_and_rootless),
