@@ -58,8 +58,9 @@ typedef struct hs_dom {
     uint32_t *order;    /* [n_reached]: DFS preorder; order[0] = 0; idom(v) precedes v */
 } hs_dom;
 
-/* Semi-NCA over the heap's roots and references. 16 bytes per vertex are kept;
- * the peak while building is 24 bytes per vertex + 4 per reference. */
+/* Simple Lengauer-Tarjan over the heap's roots and references. 16 bytes per
+ * vertex are kept; the peak while building is 24 bytes per vertex + 4 per
+ * reference. */
 int hs_dom_build(const hs_heap *h, hs_dom *d, hs_error *err);
 int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err);
 /* As hs_dom_build with n_extra more roots after the heap's own, root
