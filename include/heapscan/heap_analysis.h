@@ -137,11 +137,16 @@ typedef struct hs_groups {
 const char *hs_group_object_name(const hs_heap *h, uint32_t obj, hs_group_by by, char *buf,
                                  unsigned size);
 /* only: NULL for every object, or a per-object 0/1 filter (e.g. unreachable ones).
- * d may be NULL (retained then 0). Rows come out sorted by sort, largest first,
- * ties by name. */
+ * d may be NULL (retained then 0). Rows come out sorted by retained size,
+ * largest first, then by shallow size, then by name (object rows: by address). */
 int hs_group_compute(const hs_heap *h, const hs_dom *d, hs_group_by by, const uint8_t *only,
                      hs_groups *g, hs_error *err);
 void hs_group_sort_rows(hs_groups *g, hs_group_sort sort);
+/* HS_GROUP_OBJECT rows of only the first limit objects under sort (0 = all),
+ * selected with a heap of limit entries: memory grows with limit, not with
+ * the object count. Totals still cover every object (see only). */
+int hs_group_top_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only,
+                         hs_group_sort sort, uint32_t limit, hs_groups *g, hs_error *err);
 void hs_group_free(hs_groups *g);
 int hs_group_parse_by(const char *s, hs_group_by *by);
 int hs_group_parse_sort(const char *s, hs_group_sort *sort);

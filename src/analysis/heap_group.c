@@ -258,9 +258,87 @@ static int cmp_rows(const hs_group_row *a, const hs_group_row *b, hs_group_sort 
     uint64_t y = sort == HS_SORT_COUNT ? b->count : sort == HS_SORT_SIZE ? b->size : b->retained;
     if (x != y) return x > y ? -1 : 1;
     if (sort != HS_SORT_SIZE && a->size != b->size) return a->size > b->size ? -1 : 1;
-    int c = strcmp(hs_strtab_get(names, a->name), hs_strtab_get(names, b->name));
-    if (c) return c;
-    return a->object < b->object ? -1 : a->object > b->object;
+    if (a->object != HS_NONE || b->object != HS_NONE) /* object rows: address order */
+        return a->object < b->object ? -1 : a->object > b->object;
+    return strcmp(hs_strtab_get(names, a->name), hs_strtab_get(names, b->name));
+}
+
+/* Does object x rank before object y under sort (the order of cmp_rows)? */
+static int obj_before(const hs_heap *h, const hs_dom *d, hs_group_sort sort, uint32_t x,
+                      uint32_t y)
+{
+    if (sort == HS_SORT_RETAINED && d) {
+        uint64_t rx = d->retained[hs_dom_vertex_of_object(d, x)];
+        uint64_t ry = d->retained[hs_dom_vertex_of_object(d, y)];
+        if (rx != ry) return rx > ry;
+    }
+    if (h->size[x] != h->size[y]) return h->size[x] > h->size[y];
+    return x < y;
+}
+
+static void sift_down(const hs_heap *h, const hs_dom *d, hs_group_sort sort, uint32_t *heap,
+                      uint32_t n, uint32_t i)
+{
+    for (;;) { /* heap[0] is the kept object that ranks last */
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && obj_before(h, d, sort, heap[m], heap[l])) m = l;
+        if (r < n && obj_before(h, d, sort, heap[m], heap[r])) m = r;
+        if (m == i) return;
+        uint32_t t = heap[i];
+        heap[i] = heap[m], heap[m] = t, i = m;
+    }
+}
+
+int hs_group_top_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only,
+                         hs_group_sort sort, uint32_t limit, hs_groups *g, hs_error *err)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->n_objects; i++) n += !only || only[i];
+    if (limit == 0 || limit >= n) {
+        if (hs_group_compute(h, d, HS_GROUP_OBJECT, only, g, err)) return -1;
+        hs_group_sort_rows(g, sort);
+        return 0;
+    }
+    memset(g, 0, sizeof *g);
+    g->by = HS_GROUP_OBJECT;
+    hs_strtab_init(&g->names);
+    g->total_retained = d ? d->retained[0] : 0;
+    uint32_t *heap = malloc((size_t)limit * sizeof *heap), k = 0;
+    g->rows = calloc(limit, sizeof *g->rows);
+    if (!heap || !g->rows) goto oom;
+    for (uint32_t i = 0; i < h->n_objects; i++) {
+        if (only && !only[i]) continue;
+        g->total_count++, g->total_size += h->size[i];
+        if (k < limit) {
+            heap[k++] = i;
+            for (uint32_t c = k - 1; c && obj_before(h, d, sort, heap[(c - 1) / 2], heap[c]);
+                 c = (c - 1) / 2) {
+                uint32_t t = heap[c];
+                heap[c] = heap[(c - 1) / 2], heap[(c - 1) / 2] = t;
+            }
+        } else if (obj_before(h, d, sort, i, heap[0])) {
+            heap[0] = i;
+            sift_down(h, d, sort, heap, k, 0);
+        }
+    }
+    char buf[64];
+    for (uint32_t j = 0; j < k; j++) {
+        uint32_t i = heap[j];
+        size_t len;
+        const char *s = name_of(h, i, HS_GROUP_OBJECT, buf, sizeof buf, &len);
+        uint32_t id = hs_strtab_intern(&g->names, s, len);
+        if (id == HS_STR_NONE) goto oom;
+        hs_group_row *r = &g->rows[g->n_rows++];
+        r->name = id, r->object = i, r->members = 1, r->count = 1, r->size = h->size[i];
+        r->retained = d ? d->retained[hs_dom_vertex_of_object(d, i)] : 0;
+    }
+    free(heap);
+    hs_group_sort_rows(g, sort);
+    return 0;
+oom:
+    free(heap);
+    hs_group_free(g);
+    return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory selecting objects");
 }
 
 static int cmp_retained(const void *a, const void *b, void *ctx)

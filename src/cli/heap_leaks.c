@@ -89,7 +89,9 @@ int hs_heapcli_leaks(const hs_cli_opts *o, hs_model *m, hs_output *out)
     if (!rc) rc = hs_dom_build_with(h, l.roots, l.n, &d, &e);
     if (!rc) {
         for (uint32_t i = 0; i < h->n_objects; i++) dead[i] = !r.live[i];
-        rc = hs_group_compute(h, &d, by, dead, &g, &e);
+        uint32_t lim = o->limit > 0 && o->limit < UINT32_MAX ? (uint32_t)o->limit : 0;
+        rc = by == HS_GROUP_OBJECT ? hs_group_top_objects(h, &d, dead, sort, lim, &g, &e)
+                                   : hs_group_compute(h, &d, by, dead, &g, &e);
     }
     if (rc) {
         free(l.roots), free(dead), hs_reach_free(&r), hs_dom_free(&d);

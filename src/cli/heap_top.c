@@ -94,7 +94,8 @@ void hs_heapcli_write_groups(FILE *fp, hs_out_format fmt, const hs_heapcli_table
         csv_rows(fp, t, n);
     } else {
         if (t->title) fputs(t->title, fp);
-        fprintf(fp, "Showing %u of %u %s\n", n, t->g->n_rows, plural_by(t->g->by));
+        uint64_t all = t->g->by == HS_GROUP_OBJECT ? t->g->total_count : t->g->n_rows;
+        fprintf(fp, "Showing %u of %llu %s\n", n, (unsigned long long)all, plural_by(t->g->by));
         text_rows(fp, t, n);
     }
 }
@@ -111,7 +112,10 @@ int hs_heap_cmd_top(const hs_cli_opts *o, hs_model *m, hs_output *out)
     hs_groups g;
     hs_error e;
     if (hs_dom_build(h, &d, &e)) return hs_cli_fail(&e);
-    if (hs_group_compute(h, &d, by, NULL, &g, &e)) {
+    /* Objects: only the rows shown are ever made. */
+    uint32_t lim = o->limit > 0 && o->limit < UINT32_MAX ? (uint32_t)o->limit : 0;
+    if (by == HS_GROUP_OBJECT ? hs_group_top_objects(h, &d, NULL, sort, lim, &g, &e)
+                              : hs_group_compute(h, &d, by, NULL, &g, &e)) {
         hs_dom_free(&d);
         return hs_cli_fail(&e);
     }

@@ -133,6 +133,22 @@ static void test_group_by_site_root_object(void **state)
     assert_string_equal(hs_strtab_get(&g.names, g.rows[0].name), "T");
     hs_group_free(&g);
 
+    /* Top-k selection agrees with sorting every object row. */
+    for (int sort = 0; sort < 3; sort++) {
+        hs_groups all, top;
+        assert_int_equal(hs_group_compute(&h, &d, HS_GROUP_OBJECT, NULL, &all, &e), 0);
+        hs_group_sort_rows(&all, (hs_group_sort)sort);
+        for (uint32_t k = 1; k <= 9; k++) {
+            assert_int_equal(hs_group_top_objects(&h, &d, NULL, (hs_group_sort)sort, k, &top, &e), 0);
+            assert_int_equal(top.n_rows, k < 8 ? k : 8);
+            assert_int_equal(top.total_count, 8);
+            for (uint32_t i = 0; i < top.n_rows; i++)
+                assert_int_equal(top.rows[i].object, all.rows[i].object);
+            hs_group_free(&top);
+        }
+        hs_group_free(&all);
+    }
+
     char buf[64];
     assert_string_equal(hs_group_object_name(&h, 2, HS_GROUP_SITE, buf, sizeof buf),
                         "main.makeC");

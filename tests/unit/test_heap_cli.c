@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -204,6 +205,22 @@ static void test_diff_and_gates(void **state)
     hs_heap_free(&a.heap), hs_heap_free(&b.heap);
 }
 
+/* The DOT must be accepted by Graphviz (installed by scripts/deps.sh). */
+static void render_with_dot(const char *dot)
+{
+    char path[] = "/tmp/heapscan-graph-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    fputs(dot, fp);
+    fclose(fp);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "dot -Tsvg %s -o /dev/null", path);
+    int rc = system(cmd);
+    unlink(path);
+    assert_int_equal(rc, 0);
+}
+
 static void test_graph_dot(void **state)
 {
     int rc;
@@ -213,11 +230,13 @@ static void test_graph_dot(void **state)
     expect(s, "3 of 7 vertices"); /* 3 roots + 4 live objects */
     expect(s, "v0 -> v1;");        /* super-root -> root main.a */
     expect(s, "v1 -> v4;");        /* main.a -> A (vertex 1 + 3 + 0) */
+    render_with_dot(s);
     free(s);
     s = run(hs_heap_cmd_graph, 0, &rc, "graph", "heap.dump", "--paths", "0x2008", NULL);
     expect(s, "v1 -> v4;");
     expect(s, "v4 -> v5;");
     expect(s, "1 root reach it");
+    render_with_dot(s);
     free(s);
 }
 
