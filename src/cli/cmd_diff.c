@@ -136,7 +136,6 @@ int cmd_diff(int argc, char **argv)
     memset(&j, 0, sizeof j);
     j.o = &o;
     hs_cli_prof po;
-    if (hs_cli_prof_options("diff", &o, &po)) return HS_EXIT_USAGE;
     j.po = &po;
     hs_error err;
     for (int i = 0; i < o.n_fail_if; i++)
@@ -152,6 +151,8 @@ int cmd_diff(int argc, char **argv)
             rc = hs_cli_failf("diff: cannot compare a heap dump with a profile (%s, %s)",
                               o.args[0], o.args[1]);
         else rc = hs_cli_heap_diff(&o, &before, &after);
+    } else if (hs_cli_prof_options("diff", &o, &po)) {
+        rc = HS_EXIT_USAGE;
     } else {
         rc = diff_profiles(&j, &before.profile, &after.profile);
     }

@@ -78,7 +78,6 @@ int cmd_graph(int argc, char **argv)
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (o.dot) o.format = HS_FMT_DOT;
     hs_cli_prof po;
-    if (hs_cli_prof_options("graph", &o, &po)) return HS_EXIT_USAGE;
     hs_model m, base;
     int have_base = o.base != NULL;
     if (have_base && hs_cli_load(o.base, &o, &base)) return HS_EXIT_USAGE;
@@ -93,6 +92,8 @@ int cmd_graph(int argc, char **argv)
         else rc = hs_cli_heap_graph(&o, &m, have_base ? &base : NULL);
     } else if (o.paths) {
         rc = hs_cli_failf("graph: --paths applies to heap dumps, not to profiles");
+    } else if (hs_cli_prof_options("graph", &o, &po)) {
+        rc = HS_EXIT_USAGE;
     } else {
         rc = graph_profile(&o, &po, &m.profile, have_base ? &base.profile : NULL);
     }

@@ -64,11 +64,11 @@ int cmd_top(int argc, char **argv)
     int rc = hs_cli_parse(argc, argv, allowed, usage, 1, 1, &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (o.format == HS_FMT_DOT) return hs_cli_failf("top: --format dot applies to 'graph' only");
-    hs_cli_prof po;
-    if (hs_cli_prof_options("top", &o, &po)) return HS_EXIT_USAGE;
     hs_model m;
     if (hs_cli_load(o.args[0], &o, &m)) return HS_EXIT_USAGE;
+    hs_cli_prof po; /* --by/--sort values differ between profiles and heaps */
     if (m.kind == HS_MODEL_HEAP) rc = hs_cli_heap_top(&o, &m);
+    else if (hs_cli_prof_options("top", &o, &po)) rc = HS_EXIT_USAGE;
     else rc = top_profile(&o, &po, &m);
     hs_model_free(&m);
     return rc;

@@ -1,0 +1,167 @@
+/* The body of `heapscan dominators`: the dominator tree as an indented text
+ * tree or a flat JSON list in display order (each node with its depth), largest
+ * children first, down to --depth levels and --min-retained bytes; the
+ * children left out under a node are summed in one "N more" line. The walk is
+ * an explicit stack of (vertex, depth) entries: no recursion. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "heap_cli.h"
+
+typedef struct entry {
+    uint32_t v;     /* vertex, or HS_NONE for a "more" line */
+    uint32_t depth;
+    uint64_t more_count, more_bytes;
+} entry;
+
+typedef struct walk {
+    entry *st;
+    size_t top, cap;
+    uint32_t *tmp;
+} walk;
+
+static int push(walk *w, entry e)
+{
+    if (w->top == w->cap) {
+        size_t ncap = w->cap ? w->cap * 2 : 256;
+        entry *n = realloc(w->st, ncap * sizeof *n);
+        if (!n) return -1;
+        w->st = n, w->cap = ncap;
+    }
+    w->st[w->top++] = e;
+    return 0;
+}
+
+static int cmp_child(const void *x, const void *y, void *ctx)
+{
+    const uint64_t *r = ctx;
+    uint64_t a = r[*(const uint32_t *)x], b = r[*(const uint32_t *)y];
+    if (a != b) return a > b ? -1 : 1;
+    return *(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1;
+}
+
+static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_dom *d,
+                       const entry *e, int first)
+{
+    char name[512], a[48], b[48], p[48];
+    uint64_t total = d->retained[0];
+    if (fmt == HS_FMT_JSON) {
+        fprintf(fp, "%s  {\"depth\": %u, ", first ? "\n" : ",\n", e->depth);
+        if (e->v == HS_NONE) {
+            fprintf(fp, "\"kind\": \"more\", \"count\": %llu, \"retained\": %llu}",
+                    (unsigned long long)e->more_count, (unsigned long long)e->more_bytes);
+            return;
+        }
+        if (e->v == 0) {
+            fputs("\"kind\": \"super-root\", \"name\": \"<all roots>\"", fp);
+        } else if (e->v <= h->n_roots) {
+            fprintf(fp, "\"kind\": \"root\", \"root_kind\": \"%s\", \"name\": ",
+                    hs_heapcli_root_kind(h->root_kind[e->v - 1]));
+            hs_render_heap_json_str(fp, hs_heap_str(h, h->root_label[e->v - 1]));
+        } else {
+            uint32_t o = hs_dom_object_of(d, e->v);
+            fprintf(fp, "\"kind\": \"object\", \"address\": \"0x%llx\", \"name\": ",
+                    (unsigned long long)h->addr[o]);
+            hs_render_heap_json_str(fp, hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
+            fprintf(fp, ", \"size\": %llu", (unsigned long long)h->size[o]);
+        }
+        fprintf(fp, ", \"retained\": %llu}", (unsigned long long)d->retained[e->v]);
+        return;
+    }
+    if (e->v == HS_NONE) {
+        fprintf(fp, "%12s %6s  %*s... %llu more\n", hs_render_heap_bytes(a, sizeof a, e->more_bytes),
+                hs_heapcli_pct(p, sizeof p, (double)e->more_bytes, (double)total),
+                (int)(2 * e->depth), "", (unsigned long long)e->more_count);
+        return;
+    }
+    hs_heapcli_vertex_name(h, e->v, name, sizeof name);
+    fprintf(fp, "%12s %6s  %*s%s", hs_render_heap_bytes(a, sizeof a, d->retained[e->v]),
+            hs_heapcli_pct(p, sizeof p, (double)d->retained[e->v], (double)total),
+            (int)(2 * e->depth), "", name);
+    if (hs_dom_is_object(d, e->v))
+        fprintf(fp, " [%s]", hs_render_heap_bytes(b, sizeof b, h->size[hs_dom_object_of(d, e->v)]));
+    fputc('\n', fp);
+}
+
+/* Push the children of e->v that are shown (largest popped first) and the "more" line. */
+static int expand(walk *w, const hs_dom *d, const hs_dom_children *c, const entry *e,
+                  uint64_t min)
+{
+    uint32_t b = c->start[e->v], n = c->start[e->v + 1] - b, shown = 0;
+    memcpy(w->tmp, c->child + b, (size_t)n * sizeof *w->tmp);
+    qsort_r(w->tmp, n, sizeof *w->tmp, cmp_child, d->retained);
+    entry more = {HS_NONE, e->depth + 1, 0, 0};
+    while (shown < n && d->retained[w->tmp[shown]] >= min && d->retained[w->tmp[shown]]) shown++;
+    for (uint32_t i = shown; i < n; i++) more.more_count++, more.more_bytes += d->retained[w->tmp[i]];
+    if (more.more_count && push(w, more)) return -1;
+    for (uint32_t i = shown; i-- > 0;)
+        if (push(w, (entry){w->tmp[i], e->depth + 1, 0, 0})) return -1;
+    return 0;
+}
+
+static int parse_min(const hs_cli_opts *o, uint64_t reachable, uint64_t *min)
+{
+    const char *s = o->min_retained ? o->min_retained : "1%";
+    size_t len = strlen(s);
+    if (len && s[len - 1] == '%') {
+        char *end;
+        double pct = strtod(s, &end);
+        if (end != s + len - 1 || pct < 0 || pct > 100) return -1;
+        *min = (uint64_t)((double)reachable * pct / 100.0);
+        return 0;
+    }
+    return hs_render_heap_parse_size(s, min);
+}
+
+int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
+{
+    const hs_heap *h = &m->heap;
+    int rc = hs_heapcli_format_ok(o, "dominators", HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON));
+    if (rc) return rc;
+    hs_dom d;
+    hs_dom_children c;
+    hs_error e;
+    if (hs_dom_build(h, &d, &e)) return hs_cli_fail(&e);
+    uint64_t min;
+    if (parse_min(o, d.retained[0], &min)) {
+        hs_dom_free(&d);
+        return hs_cli_failf("dominators: bad --min-retained '%s' (a size like 64KiB, or 0.5%%)",
+                            o->min_retained);
+    }
+    if (hs_dom_children_build(&d, &c, &e)) {
+        hs_dom_free(&d);
+        return hs_cli_fail(&e);
+    }
+    uint32_t depth = o->depth_set ? (uint32_t)(o->depth > 1000000 ? 1000000 : o->depth) : 6;
+    walk w = {0};
+    w.tmp = malloc((size_t)(d.n_reached ? d.n_reached : 1) * sizeof *w.tmp);
+    FILE *fp = out->fp;
+    char a[48];
+    if (o->format == HS_FMT_JSON) {
+        fputs("{\"file\": ", fp);
+        hs_render_heap_json_str(fp, o->args[0]);
+        fputs(", \"format\": ", fp);
+        hs_render_heap_json_str(fp, h->format);
+        fprintf(fp, ", \"reachable\": {\"count\": %u, \"size\": %llu}, \"depth\": %u, "
+                    "\"min_retained\": %llu, \"nodes\": [",
+                d.n_reached - 1 - d.n_roots, (unsigned long long)d.retained[0], depth,
+                (unsigned long long)min);
+    } else {
+        fprintf(fp, "File: %s\nFormat: %s\nReachable: %u objects (%s); showing %u levels, "
+                    "nodes retaining >= %s\n%12s %6s  %s\n",
+                o->args[0], h->format, d.n_reached - 1 - d.n_roots,
+                hs_render_heap_bytes(a, sizeof a, d.retained[0]), depth,
+                hs_render_heap_bytes(a, sizeof a, min), "retained", "%", "vertex [size]");
+    }
+    rc = !w.tmp || push(&w, (entry){0, 0, 0, 0});
+    for (int first = 1; !rc && w.top; first = 0) {
+        entry en = w.st[--w.top];
+        print_node(fp, o->format, h, &d, &en, first);
+        if (en.v != HS_NONE && en.depth < depth) rc = expand(&w, &d, &c, &en, min);
+    }
+    if (o->format == HS_FMT_JSON) fputs("\n]}\n", fp);
+    free(w.st), free(w.tmp);
+    hs_dom_children_free(&c);
+    hs_dom_free(&d);
+    return rc ? hs_cli_failf("dominators: out of memory") : HS_EXIT_OK;
+}

@@ -1,0 +1,416 @@
+/* Dominator tree and retained sizes (src/analysis/dom.c) against a naive
+ * reference: iterative data-flow dominators on 64-bit bitsets (Dom(v) = {v}
+ * ∪ ⋂ Dom(p) over reached predecessors p, to a fixpoint), on thousands of
+ * random graphs with several roots, unreachable objects, cycles, self-loops
+ * and duplicate edges; 10^6-vertex chain and star (no recursion); and hand-built
+ * heaps whose retained sizes are known by construction. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "heapscan/heap.h"
+#include "heapscan/heap_analysis.h"
+
+/* ---- a small random graph and the reference ---------------------------- */
+
+enum { MAXV = 64 };
+
+typedef struct rgraph {
+    uint32_t n_roots, n_objects;
+    uint32_t root_start[MAXV + 1], root_target[MAXV * 4];
+    uint32_t obj_start[MAXV + 1], obj_target[MAXV * 8];
+    uint64_t size[MAXV];
+} rgraph;
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint32_t rnd(uint32_t n)
+{
+    rng_state ^= rng_state << 13, rng_state ^= rng_state >> 7, rng_state ^= rng_state << 17;
+    return n ? (uint32_t)(rng_state % n) : 0;
+}
+
+static void random_graph(rgraph *g)
+{
+    g->n_roots = 1 + rnd(4);
+    g->n_objects = rnd(MAXV - 1 - g->n_roots);
+    uint32_t k = 0;
+    g->root_start[0] = 0;
+    for (uint32_t r = 0; r < g->n_roots; r++) {
+        uint32_t deg = g->n_objects ? rnd(4) : 0;
+        for (uint32_t j = 0; j < deg; j++) g->root_target[k++] = rnd(g->n_objects);
+        g->root_start[r + 1] = k;
+    }
+    /* Sparse or dense, decided per graph: both shapes find different bugs. */
+    uint32_t maxdeg = 1 + rnd(5);
+    k = 0;
+    g->obj_start[0] = 0;
+    for (uint32_t i = 0; i < g->n_objects; i++) {
+        uint32_t deg = rnd(maxdeg + 1);
+        for (uint32_t j = 0; j < deg; j++) {
+            uint32_t c = rnd(10);
+            uint32_t t = c == 0 ? i                               /* self-loop */
+                         : c == 1 && j ? g->obj_target[k - 1]     /* duplicate */
+                         : c < 5 && i + 1 < g->n_objects ? i + 1 /* chains */
+                                                          : rnd(g->n_objects);
+            g->obj_target[k++] = t;
+        }
+        g->obj_start[i + 1] = k;
+        g->size[i] = 1 + rnd(1000);
+    }
+}
+
+static hs_dom_graph view(const rgraph *g)
+{
+    return (hs_dom_graph){g->n_roots, g->root_start, g->root_target,
+                          g->n_objects, g->obj_start, g->obj_target, g->size};
+}
+
+/* Reference: dominator sets by data-flow iteration; idom = the strict dominator
+ * with the most dominators itself; retained(v) = sum of sizes of vertices v dominates. */
+static void reference(const rgraph *g, uint32_t *idom, uint64_t *retained)
+{
+    uint32_t nv = 1 + g->n_roots + g->n_objects, base = 1 + g->n_roots;
+    uint64_t succ[MAXV] = {0}, reached = 1, dom[MAXV];
+    for (uint32_t r = 0; r < g->n_roots; r++) {
+        succ[0] |= 1ull << (1 + r);
+        for (uint32_t k = g->root_start[r]; k < g->root_start[r + 1]; k++)
+            succ[1 + r] |= 1ull << (base + g->root_target[k]);
+    }
+    for (uint32_t i = 0; i < g->n_objects; i++)
+        for (uint32_t k = g->obj_start[i]; k < g->obj_start[i + 1]; k++)
+            succ[base + i] |= 1ull << (base + g->obj_target[k]);
+    for (int changed = 1; changed;) { /* reachability */
+        changed = 0;
+        for (uint32_t v = 0; v < nv; v++)
+            if ((reached >> v & 1) && (reached | succ[v]) != reached) reached |= succ[v], changed = 1;
+    }
+    uint64_t all = nv == 64 ? ~0ull : (1ull << nv) - 1;
+    for (uint32_t v = 0; v < nv; v++) dom[v] = v == 0 ? 1 : all;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (uint32_t v = 1; v < nv; v++) {
+            if (!(reached >> v & 1)) continue;
+            uint64_t d = all;
+            for (uint32_t p = 0; p < nv; p++)
+                if ((reached >> p & 1) && (succ[p] >> v & 1)) d &= dom[p];
+            d |= 1ull << v;
+            if (d != dom[v]) dom[v] = d, changed = 1;
+        }
+    }
+    for (uint32_t v = 0; v < nv; v++) {
+        idom[v] = HS_NONE;
+        retained[v] = 0;
+        if (v == 0 || !(reached >> v & 1)) continue;
+        int best = -1;
+        for (uint32_t d = 0; d < nv; d++) {
+            if (d == v || !(dom[v] >> d & 1)) continue;
+            if (best < 0 || __builtin_popcountll(dom[d]) > __builtin_popcountll(dom[best]))
+                best = (int)d;
+        }
+        idom[v] = (uint32_t)best;
+    }
+    for (uint32_t v = 0; v < nv; v++) {
+        if (!(reached >> v & 1)) continue;
+        for (uint32_t u = base; u < nv; u++)
+            if ((reached >> u & 1) && (dom[u] >> v & 1)) retained[v] += g->size[u - base];
+    }
+}
+
+static void test_random_graphs_match_reference(void **state)
+{
+    static rgraph g;
+    uint32_t idom[MAXV];
+    uint64_t ret[MAXV];
+    for (int iter = 0; iter < 5000; iter++) {
+        random_graph(&g);
+        reference(&g, idom, ret);
+        hs_dom_graph gv = view(&g);
+        hs_dom d;
+        hs_error e;
+        assert_int_equal(hs_dom_build_graph(&gv, &d, &e), 0);
+        uint32_t nv = 1 + g.n_roots + g.n_objects, reached = 0;
+        assert_int_equal(d.n_vertices, nv);
+        for (uint32_t v = 0; v < nv; v++) {
+            if (v == 0 || idom[v] != HS_NONE) reached++;
+            if (d.idom[v] != idom[v] || d.retained[v] != ret[v])
+                fail_msg("graph %d vertex %u: idom %u want %u, retained %llu want %llu", iter, v,
+                         d.idom[v], idom[v], (unsigned long long)d.retained[v],
+                         (unsigned long long)ret[v]);
+        }
+        assert_int_equal(d.n_reached, reached);
+        /* Preorder: every idom precedes its vertex. */
+        uint32_t *pos = malloc(nv * sizeof *pos);
+        for (uint32_t i = 0; i < d.n_reached; i++) pos[d.order[i]] = i;
+        for (uint32_t i = 1; i < d.n_reached; i++)
+            assert_true(pos[d.idom[d.order[i]]] < i);
+        free(pos);
+        hs_dom_free(&d);
+    }
+}
+
+/* ---- large graphs: chain, star, random (no recursion, speed) ----------- */
+
+enum { BIG = 1000000 };
+
+static void big_alloc(uint32_t n, uint32_t m, uint32_t **start, uint32_t **target, uint64_t **size)
+{
+    *start = malloc(((size_t)n + 1) * sizeof **start);
+    *target = malloc(((size_t)m + 1) * sizeof **target);
+    *size = malloc((size_t)n * sizeof **size);
+    assert_non_null(*start);
+    assert_non_null(*target);
+    assert_non_null(*size);
+}
+
+static void test_chain_million(void **state)
+{
+    uint32_t *start, *target, rs[2] = {0, 1}, rt[1] = {0};
+    uint64_t *size;
+    big_alloc(BIG, BIG + BIG / 3 + 1, &start, &target, &size);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < BIG; i++) {
+        start[i] = k;
+        if (i + 1 < BIG) target[k++] = i + 1;
+        if (i > 0 && i % 3 == 0) target[k++] = i - 1; /* back edges: dominators unchanged */
+        size[i] = 8;
+    }
+    start[BIG] = k;
+    hs_dom_graph g = {1, rs, rt, BIG, start, target, size};
+    hs_dom d;
+    hs_error e;
+    assert_int_equal(hs_dom_build_graph(&g, &d, &e), 0);
+    assert_int_equal(d.n_reached, BIG + 2);
+    assert_int_equal(d.retained[0], 8ull * BIG);
+    assert_int_equal(d.retained[1], 8ull * BIG);
+    assert_int_equal(d.idom[2], 1);
+    for (uint32_t i = 1; i < BIG; i++) {
+        uint32_t v = hs_dom_vertex_of_object(&d, i);
+        if (d.idom[v] != v - 1) fail_msg("chain %u: idom %u", i, d.idom[v]);
+        if (d.retained[v] != 8ull * (BIG - i)) fail_msg("chain %u retained", i);
+    }
+    hs_dom_free(&d);
+    free(start), free(target), free(size);
+}
+
+static void test_star_million(void **state)
+{
+    uint32_t *start, *target, rs[2] = {0, 1}, rt[1] = {0};
+    uint64_t *size;
+    big_alloc(BIG, BIG, &start, &target, &size);
+    start[0] = 0;
+    for (uint32_t i = 1; i < BIG; i++) target[i - 1] = i;
+    for (uint32_t i = 1; i <= BIG; i++) start[i] = BIG - 1;
+    for (uint32_t i = 0; i < BIG; i++) size[i] = i == 0 ? 100 : 16;
+    hs_dom_graph g = {1, rs, rt, BIG, start, target, size};
+    hs_dom d;
+    hs_error e;
+    assert_int_equal(hs_dom_build_graph(&g, &d, &e), 0);
+    uint32_t hub = hs_dom_vertex_of_object(&d, 0);
+    assert_int_equal(d.retained[hub], 100 + 16ull * (BIG - 1));
+    for (uint32_t i = 1; i < BIG; i++) {
+        uint32_t v = hs_dom_vertex_of_object(&d, i);
+        if (d.idom[v] != hub || d.retained[v] != 16) fail_msg("star %u", i);
+    }
+    hs_dom_children c;
+    assert_int_equal(hs_dom_children_build(&d, &c, &e), 0);
+    assert_int_equal(c.start[hub + 1] - c.start[hub], BIG - 1);
+    hs_dom_children_free(&c);
+    hs_dom_free(&d);
+    free(start), free(target), free(size);
+}
+
+/* An LRU cache: a head H with a list L1 -> ... -> Lk whose nodes point at
+ * payloads Pi, and an index I that also points at every Pi. The DFS reaches
+ * each Pi deep under its list node while its dominator is H: quadratic for an
+ * ancestor-climbing Semi-NCA, linear here. Objects: 0 H, 1 I, 2.. L, k+2.. P. */
+static void test_lru_shape(void **state)
+{
+    uint32_t k = BIG / 2, n = 2 * k + 2, m = 0, *start, *target, rs[2] = {0, 1}, rt[1] = {0};
+    uint64_t *size;
+    big_alloc(n, 2 * n + 4, &start, &target, &size);
+    for (uint32_t i = 0; i < n; i++) {
+        start[i] = m;
+        size[i] = i < 2 ? 1000 : 16;
+        if (i == 0) target[m++] = 2, target[m++] = 1;
+        else if (i == 1)
+            for (uint32_t j = 0; j < k; j++) target[m++] = k + 2 + j;
+        else if (i < k + 2) {
+            if (i + 1 < k + 2) target[m++] = i + 1;
+            target[m++] = i + k;
+        }
+    }
+    start[n] = m;
+    hs_dom_graph g = {1, rs, rt, n, start, target, size};
+    hs_dom d;
+    hs_error e;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(hs_dom_build_graph(&g, &d, &e), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("# dominators of a %u-entry LRU shape: %.3f s\n", k, s);
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
+    assert_true(s < 5.0);
+#endif
+    uint32_t H = hs_dom_vertex_of_object(&d, 0);
+    assert_int_equal(d.retained[H], 2000 + 32ull * k);
+    assert_int_equal(d.retained[hs_dom_vertex_of_object(&d, 1)], 1000); /* I holds no P alone */
+    for (uint32_t j = 0; j < k; j++) {
+        uint32_t L = hs_dom_vertex_of_object(&d, 2 + j), P = hs_dom_vertex_of_object(&d, k + 2 + j);
+        if (d.idom[P] != H || d.idom[L] != (j ? L - 1 : H)) fail_msg("lru entry %u", j);
+        if (d.retained[L] != 16ull * (k - j)) fail_msg("lru list node %u retained", j);
+    }
+    hs_dom_free(&d);
+    free(start), free(target), free(size);
+}
+
+/* Random 10^6 objects x 3 references over 1000 roots: must be quick. The
+ * check is against the vertex count and the preorder property only. */
+static void test_random_million_speed(void **state)
+{
+    uint32_t *start, *target, nr = 1000, *rs = malloc((nr + 1) * sizeof *rs),
+                              *rt = malloc(nr * sizeof *rt);
+    uint64_t *size;
+    big_alloc(BIG, 3 * BIG, &start, &target, &size);
+    for (uint32_t r = 0; r <= nr; r++) rs[r] = r;
+    for (uint32_t r = 0; r < nr; r++) rt[r] = rnd(BIG);
+    for (uint32_t i = 0; i < BIG; i++) {
+        start[i] = 3 * i;
+        for (int j = 0; j < 3; j++) target[3 * i + j] = rnd(BIG);
+        size[i] = 32;
+    }
+    start[BIG] = 3 * BIG;
+    hs_dom_graph g = {nr, rs, rt, BIG, start, target, size};
+    hs_dom d;
+    hs_error e;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(hs_dom_build_graph(&g, &d, &e), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("# dominators of 10^6 objects x 3 refs: %.3f s\n", s);
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
+    assert_true(s < 5.0); /* only meaningful in an optimised, uninstrumented build */
+#endif
+    uint64_t reached_bytes = 0;
+    for (uint32_t i = 0; i < BIG; i++)
+        if (d.idom[hs_dom_vertex_of_object(&d, i)] != HS_NONE) reached_bytes += 32;
+    assert_int_equal(d.retained[0], reached_bytes);
+    hs_dom_free(&d);
+    free(start), free(target), free(size), free(rs), free(rt);
+}
+
+/* ---- hand-built heaps with known retained sizes ------------------------ */
+
+static void add_obj(hs_heap *h, uint64_t addr, uint64_t size)
+{
+    hs_error e;
+    assert_int_equal(hs_heap_add_object(h, addr, size, HS_NONE, HS_NONE, 0, &e), 0);
+}
+
+static uint32_t add_root(hs_heap *h, const char *label, uint64_t ptr)
+{
+    hs_error e;
+    uint32_t r = hs_heap_add_root(h, HS_ROOT_GLOBAL, hs_heap_intern(h, label, strlen(label)));
+    assert_int_equal(hs_heap_add_root_ref(h, r, ptr, &e), 0);
+    return r;
+}
+
+static void test_binary_tree_1023(void **state)
+{
+    hs_heap h;
+    hs_error e;
+    hs_heap_init(&h, "test");
+    for (uint32_t i = 0; i < 1023; i++) add_obj(&h, 0x10000 + 64ull * i, 64);
+    add_obj(&h, 0x90000, 4096); /* unreachable */
+    assert_int_equal(hs_heap_index(&h, &e), 0);
+    for (uint32_t i = 0; i < 1023; i++) /* children of i: 2i+1, 2i+2 (interior pointers) */
+        for (uint32_t c = 2 * i + 1; c <= 2 * i + 2 && c < 1023; c++)
+            assert_int_equal(hs_heap_add_ref(&h, i, 0x10000 + 64ull * c + 8, &e), 0);
+    uint32_t r = add_root(&h, "main.tree", 0x10000);
+    assert_int_equal(hs_heap_finish(&h, &e), 0);
+    hs_dom d;
+    assert_int_equal(hs_dom_build(&h, &d, &e), 0);
+    assert_int_equal(d.retained[hs_dom_vertex_of_root(&d, r)], 65472);
+    assert_int_equal(d.retained[hs_dom_vertex_of_object(&d, 0)], 65472);
+    assert_int_equal(d.retained[hs_dom_vertex_of_object(&d, 1)], 511 * 64);
+    assert_int_equal(d.retained[0], 65472);
+    assert_int_equal(d.idom[hs_dom_vertex_of_object(&d, 1023)], HS_NONE);
+    assert_int_equal(d.retained[hs_dom_vertex_of_object(&d, 1023)], 0);
+    hs_reach rc;
+    assert_int_equal(hs_reach_compute(&h, &rc, &e), 0);
+    assert_int_equal(rc.live_count, 1023);
+    assert_int_equal(rc.live_size, 65472);
+    assert_int_equal(rc.dead_count, 1);
+    assert_int_equal(rc.dead_size, 4096);
+    hs_reach_free(&rc);
+    hs_dom_free(&d);
+    hs_heap_free(&h);
+}
+
+static void test_two_roots_share(void **state)
+{
+    hs_heap h;
+    hs_error e;
+    hs_heap_init(&h, "test");
+    add_obj(&h, 0x1000, 100); /* shared */
+    add_obj(&h, 0x2000, 10);  /* only a */
+    add_obj(&h, 0x3000, 20);  /* only b, points at shared */
+    assert_int_equal(hs_heap_index(&h, &e), 0);
+    assert_int_equal(hs_heap_add_ref(&h, 2, 0x1000, &e), 0);
+    assert_int_equal(hs_heap_add_ref(&h, 1, 0x1000, &e), 0);
+    uint32_t a = add_root(&h, "a", 0x2000), b = add_root(&h, "b", 0x3000);
+    assert_int_equal(hs_heap_finish(&h, &e), 0);
+    hs_dom d;
+    assert_int_equal(hs_dom_build(&h, &d, &e), 0);
+    assert_int_equal(d.retained[hs_dom_vertex_of_root(&d, a)], 10);
+    assert_int_equal(d.retained[hs_dom_vertex_of_root(&d, b)], 20);
+    assert_int_equal(d.idom[hs_dom_vertex_of_object(&d, 0)], 0);
+    assert_int_equal(d.retained[0], 130);
+    hs_dom_free(&d);
+    hs_heap_free(&h);
+}
+
+static void test_empty_and_rootless(void **state)
+{
+    hs_heap h;
+    hs_error e;
+    hs_heap_init(&h, "test");
+    add_obj(&h, 0x1000, 8);
+    assert_int_equal(hs_heap_finish(&h, &e), 0);
+    hs_dom d;
+    assert_int_equal(hs_dom_build(&h, &d, &e), 0);
+    assert_int_equal(d.n_reached, 1);
+    assert_int_equal(d.retained[0], 0);
+    assert_int_equal(d.idom[1], HS_NONE);
+    hs_dom_free(&d);
+    hs_heap_free(&h);
+    hs_heap_init(&h, "test");
+    assert_int_equal(hs_heap_finish(&h, &e), 0);
+    assert_int_equal(hs_dom_build(&h, &d, &e), 0);
+    assert_int_equal(d.n_vertices, 1);
+    hs_dom_free(&d);
+    hs_heap_free(&h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_graphs_match_reference),
+        cmocka_unit_test(test_chain_million),
+        cmocka_unit_test(test_star_million),
+        cmocka_unit_test(test_random_million_speed),
+        cmocka_unit_test(test_lru_shape),
+        cmocka_unit_test(test_binary_tree_1023),
+        cmocka_unit_test(test_two_roots_share),
+        cmocka_unit_test(test_empty_and_rootless),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
