@@ -116,7 +116,8 @@ typedef struct gh {
 
     /* --binary */
     Elf *elf;
-    int elf_fd;
+    hs_source elf_src; /* --binary, kept open while elf points into it */
+    int elf_open;
     size_t sym_strndx;
     gh_sym *syms;
     uint32_t n_syms, cap_syms;
@@ -201,9 +202,10 @@ static int elf_open(gh *g)
     const char *path = g->opt->binary;
     if (elf_version(EV_CURRENT) == EV_NONE)
         return hs_error_set(g->err, path, HS_NO_OFFSET, "libelf initialisation failed");
-    g->elf_fd = open(path, O_RDONLY);
-    if (g->elf_fd < 0) return hs_error_set(g->err, path, HS_NO_OFFSET, "cannot open --binary");
-    g->elf = elf_begin(g->elf_fd, ELF_C_READ, NULL);
+    /* Through the source layer, so a gzip'd binary works like any input. */
+    if (hs_source_open(&g->elf_src, path, g->err)) return -1;
+    g->elf_open = 1;
+    g->elf = elf_memory((char *)g->elf_src.data, g->elf_src.size);
     if (!g->elf || elf_kind(g->elf) != ELF_K_ELF)
         return hs_error_set(g->err, path, 0, "--binary is not an ELF file");
     Elf_Scn *scn = NULL, *best = NULL;
@@ -273,9 +275,9 @@ static void elf_bias(gh *g)
 static void elf_close(gh *g)
 {
     if (g->elf) elf_end(g->elf);
-    if (g->elf_fd > 0) close(g->elf_fd);
+    if (g->elf_open) hs_source_close(&g->elf_src);
+    g->elf_open = 0;
     g->elf = NULL;
-    g->elf_fd = -1;
 }
 
 /* ---- field lists -------------------------------------------------------- */
@@ -879,7 +881,7 @@ static int load_heap(const hs_source *src, const hs_load_options *opt, hs_heap *
     g.opt = opt ? opt : &none;
     g.h = out;
     g.err = err;
-    g.elf_fd = -1;
+
     int r = load(&g);
     if (r && err && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", src->name);
     elf_close(&g);
