@@ -206,7 +206,8 @@ static void diff_text(FILE *fp, const hs_cli_opts *o, hs_group_by by, const hs_g
                 r->is_new ? " (new)" : r->is_gone ? " (gone)" : "");
     }
     for (int i = 0; i < ng; i++)
-        fprintf(fp, "gate %s: %s\n", gates[i].expr, gates[i].detail);
+        fprintf(fp, "gate %s: %s: %s\n", gates[i].expr, gates[i].tripped ? "TRIPPED" : "ok",
+                gates[i].detail);
 }
 
 static int group_one(const hs_heap *h, hs_group_by by, hs_groups *g, hs_error *e)

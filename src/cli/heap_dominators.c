@@ -136,7 +136,7 @@ int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
     walk w = {0};
     w.tmp = malloc((size_t)(d.n_reached ? d.n_reached : 1) * sizeof *w.tmp);
     FILE *fp = out->fp;
-    char a[48];
+    char a[48], b[48];
     if (o->format == HS_FMT_JSON) {
         fputs("{\"file\": ", fp);
         hs_render_heap_json_str(fp, o->args[0]);
@@ -151,7 +151,7 @@ int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
                     "nodes retaining >= %s\n%12s %6s  %s\n",
                 o->args[0], h->format, d.n_reached - 1 - d.n_roots,
                 hs_render_heap_bytes(a, sizeof a, d.retained[0]), depth,
-                hs_render_heap_bytes(a, sizeof a, min), "retained", "%", "vertex [size]");
+                hs_render_heap_bytes(b, sizeof b, min), "retained", "%", "vertex [size]");
     }
     rc = !w.tmp || push(&w, (entry){0, 0, 0, 0});
     for (int first = 1; !rc && w.top; first = 0) {

@@ -246,6 +246,7 @@ static void test_dominators(void **state)
     char *s = run(hs_heapcli_dominators, 0, &rc, "dominators", "heap.dump", "--min-retained", "0",
                   NULL);
     assert_int_equal(rc, 0);
+    expect(s, "showing 6 levels, nodes retaining >= 0 B\n");
     expect(s, "220 B 100.0%  <all roots>\n");
     expect(s, "180 B  81.8%    main.a (stack)\n");
     expect(s, "180 B  81.8%      0x1000 T [100 B]\n");
