@@ -45,7 +45,8 @@ static void random_graph(rgraph *g, uint32_t maxv)
     g->root_start[0] = 0;
     for (uint32_t r = 0; r < g->n_roots; r++) {
         uint32_t deg = g->n_objects ? rnd(4) : 0;
-        for (uint32_t j = 0; j < deg; j++) g->root_target[k++] = rnd(g->n_objects);
+        for (uint32_t j = 0; j < deg; j++)
+            g->root_target[k++] = rnd(g->n_objects);
         g->root_start[r + 1] = k;
     }
     /* Sparse or dense, decided per graph: both shapes find different bugs. */
@@ -56,10 +57,10 @@ static void random_graph(rgraph *g, uint32_t maxv)
         uint32_t deg = rnd(maxdeg + 1);
         for (uint32_t j = 0; j < deg; j++) {
             uint32_t c = rnd(10);
-            uint32_t t = c == 0 ? i                               /* self-loop */
-                         : c == 1 && j ? g->obj_target[k - 1]     /* duplicate */
-                         : c < 5 && i + 1 < g->n_objects ? i + 1 /* chains */
-                         : c == 5 && i ? i - 1 - rnd(i < 8 ? i : 8) /* back edges */
+            uint32_t t = c == 0                          ? i                    /* self-loop */
+                         : c == 1 && j                   ? g->obj_target[k - 1] /* duplicate */
+                         : c < 5 && i + 1 < g->n_objects ? i + 1                /* chains */
+                         : c == 5 && i ? i - 1 - rnd(i < 8 ? i : 8)             /* back edges */
                                        : rnd(g->n_objects);
             g->obj_target[k++] = t;
         }
@@ -70,8 +71,8 @@ static void random_graph(rgraph *g, uint32_t maxv)
 
 static hs_dom_graph view(const rgraph *g)
 {
-    return (hs_dom_graph){g->n_roots, g->root_start, g->root_target,
-                          g->n_objects, g->obj_start, g->obj_target, g->size};
+    return (hs_dom_graph){g->n_roots,   g->root_start, g->root_target, g->n_objects,
+                          g->obj_start, g->obj_target, g->size};
 }
 
 typedef struct bits {
@@ -88,7 +89,8 @@ static void set(bits *b, uint32_t i)
 static int count(const bits *b)
 {
     int c = 0;
-    for (int i = 0; i < W; i++) c += __builtin_popcountll(b->w[i]);
+    for (int i = 0; i < W; i++)
+        c += __builtin_popcountll(b->w[i]);
     return c;
 }
 
@@ -111,10 +113,14 @@ static void reference(const rgraph *g, uint32_t *idom, uint64_t *retained)
         for (uint32_t k = g->obj_start[i]; k < g->obj_start[i + 1]; k++)
             from[m] = base + i, to[m++] = base + g->obj_target[k];
     memset(pstart, 0, sizeof pstart);
-    for (uint32_t e = 0; e < m; e++) pstart[to[e] + 1]++;
-    for (uint32_t v = 0; v < nv; v++) pstart[v + 1] += pstart[v];
-    for (uint32_t e = 0; e < m; e++) pred[pstart[to[e]]++] = from[e];
-    for (uint32_t v = nv; v > 0; v--) pstart[v] = pstart[v - 1];
+    for (uint32_t e = 0; e < m; e++)
+        pstart[to[e] + 1]++;
+    for (uint32_t v = 0; v < nv; v++)
+        pstart[v + 1] += pstart[v];
+    for (uint32_t e = 0; e < m; e++)
+        pred[pstart[to[e]]++] = from[e];
+    for (uint32_t v = nv; v > 0; v--)
+        pstart[v] = pstart[v - 1];
     pstart[0] = 0;
     memset(reached, 0, sizeof reached);
     reached[0] = 1;
@@ -125,10 +131,13 @@ static void reference(const rgraph *g, uint32_t *idom, uint64_t *retained)
     }
     bits all;
     memset(&all, 0, sizeof all);
-    for (uint32_t v = 0; v < nv; v++) set(&all, v);
+    for (uint32_t v = 0; v < nv; v++)
+        set(&all, v);
     for (uint32_t v = 0; v < nv; v++) {
-        if (v == 0) memset(&dom[0], 0, sizeof dom[0]), set(&dom[0], 0);
-        else dom[v] = all;
+        if (v == 0)
+            memset(&dom[0], 0, sizeof dom[0]), set(&dom[0], 0);
+        else
+            dom[v] = all;
     }
     for (int changed = 1; changed;) {
         changed = 0;
@@ -137,7 +146,8 @@ static void reference(const rgraph *g, uint32_t *idom, uint64_t *retained)
             bits d = all;
             for (uint32_t k = pstart[v]; k < pstart[v + 1]; k++)
                 if (reached[pred[k]])
-                    for (int i = 0; i < W; i++) d.w[i] &= dom[pred[k]].w[i];
+                    for (int i = 0; i < W; i++)
+                        d.w[i] &= dom[pred[k]].w[i];
             set(&d, v);
             if (memcmp(&d, &dom[v], sizeof d)) dom[v] = d, changed = 1;
         }
@@ -183,7 +193,8 @@ static void compare_random(int iterations, uint32_t maxv)
         }
         assert_int_equal(d.n_reached, reached);
         /* Preorder: every idom precedes its vertex. */
-        for (uint32_t i = 0; i < d.n_reached; i++) pos[d.order[i]] = i;
+        for (uint32_t i = 0; i < d.n_reached; i++)
+            pos[d.order[i]] = i;
         for (uint32_t i = 1; i < d.n_reached; i++)
             assert_true(pos[d.idom[d.order[i]]] < i);
         hs_dom_free(&d);
@@ -250,9 +261,12 @@ static void test_star_million(void **state)
     uint64_t *size;
     big_alloc(BIG, BIG, &start, &target, &size);
     start[0] = 0;
-    for (uint32_t i = 1; i < BIG; i++) target[i - 1] = i;
-    for (uint32_t i = 1; i <= BIG; i++) start[i] = BIG - 1;
-    for (uint32_t i = 0; i < BIG; i++) size[i] = i == 0 ? 100 : 16;
+    for (uint32_t i = 1; i < BIG; i++)
+        target[i - 1] = i;
+    for (uint32_t i = 1; i <= BIG; i++)
+        start[i] = BIG - 1;
+    for (uint32_t i = 0; i < BIG; i++)
+        size[i] = i == 0 ? 100 : 16;
     hs_dom_graph g = {1, rs, rt, BIG, start, target, size};
     hs_dom d;
     hs_error e;
@@ -283,9 +297,11 @@ static void test_lru_shape(void **state)
     for (uint32_t i = 0; i < n; i++) {
         start[i] = m;
         size[i] = i < 2 ? 1000 : 16;
-        if (i == 0) target[m++] = 2, target[m++] = 1;
+        if (i == 0)
+            target[m++] = 2, target[m++] = 1;
         else if (i == 1)
-            for (uint32_t j = 0; j < k; j++) target[m++] = k + 2 + j;
+            for (uint32_t j = 0; j < k; j++)
+                target[m++] = k + 2 + j;
         else if (i < k + 2) {
             if (i + 1 < k + 2) target[m++] = i + 1;
             target[m++] = i + k;
@@ -324,11 +340,14 @@ static void test_random_million_speed(void **state)
                               *rt = malloc(nr * sizeof *rt);
     uint64_t *size;
     big_alloc(BIG, 3 * BIG, &start, &target, &size);
-    for (uint32_t r = 0; r <= nr; r++) rs[r] = r;
-    for (uint32_t r = 0; r < nr; r++) rt[r] = rnd(BIG);
+    for (uint32_t r = 0; r <= nr; r++)
+        rs[r] = r;
+    for (uint32_t r = 0; r < nr; r++)
+        rt[r] = rnd(BIG);
     for (uint32_t i = 0; i < BIG; i++) {
         start[i] = 3 * i;
-        for (int j = 0; j < 3; j++) target[3 * i + j] = rnd(BIG);
+        for (int j = 0; j < 3; j++)
+            target[3 * i + j] = rnd(BIG);
         size[i] = 32;
     }
     start[BIG] = 3 * BIG;
@@ -373,7 +392,8 @@ static void test_binary_tree_1023(void **state)
     hs_heap h;
     hs_error e;
     hs_heap_init(&h, "test");
-    for (uint32_t i = 0; i < 1023; i++) add_obj(&h, 0x10000 + 64ull * i, 64);
+    for (uint32_t i = 0; i < 1023; i++)
+        add_obj(&h, 0x10000 + 64ull * i, 64);
     add_obj(&h, 0x90000, 4096); /* unreachable */
     assert_int_equal(hs_heap_index(&h, &e), 0);
     for (uint32_t i = 0; i < 1023; i++) /* children of i: 2i+1, 2i+2 (interior pointers) */
