@@ -118,7 +118,7 @@ typedef enum hs_group_sort {
  * number of objects its roots dominate, size the shallow bytes of the objects
  * they point at directly, retained the sum of the roots' retained sizes. */
 typedef struct hs_group_row {
-    uint32_t name;   /* id in hs_groups.names */
+    uint32_t name;    /* id in hs_groups.names */
     uint32_t object;  /* HS_GROUP_OBJECT: the object id; else HS_NONE */
     uint32_t members; /* objects in the group; for HS_GROUP_ROOT, roots with the label */
     uint64_t count, size, retained;
@@ -145,8 +145,8 @@ void hs_group_sort_rows(hs_groups *g, hs_group_sort sort);
 /* HS_GROUP_OBJECT rows of only the first limit objects under sort (0 = all),
  * selected with a heap of limit entries: memory grows with limit, not with
  * the object count. Totals still cover every object (see only). */
-int hs_group_top_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only,
-                         hs_group_sort sort, uint32_t limit, hs_groups *g, hs_error *err);
+int hs_group_top_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only, hs_group_sort sort,
+                         uint32_t limit, hs_groups *g, hs_error *err);
 void hs_group_free(hs_groups *g);
 int hs_group_parse_by(const char *s, hs_group_by *by);
 int hs_group_parse_sort(const char *s, hs_group_sort *sort);
@@ -180,7 +180,7 @@ void hs_group_diff_free(hs_group_diff *df);
 typedef struct hs_path {
     uint32_t *hops; /* dominator-style vertices (1+root, 1+n_roots+obj): root first, target last */
     uint32_t n_hops;
-    uint32_t root;            /* the root the path starts at, HS_NONE if none reaches */
+    uint32_t root;             /* the root the path starts at, HS_NONE if none reaches */
     uint32_t n_roots_reaching; /* roots from which the target is reachable */
 } hs_path;
 

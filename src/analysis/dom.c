@@ -65,7 +65,8 @@ static void work_free(work *w)
 static void dfs(const graph_view *gv, work *w)
 {
     uint32_t *sv = w->semi, *se = w->label, top = 0, n = 0;
-    for (uint32_t i = 0; i < w->nv; i++) w->num[i] = HS_NONE;
+    for (uint32_t i = 0; i < w->nv; i++)
+        w->num[i] = HS_NONE;
     w->num[0] = n, w->order[n] = 0, w->anc[n] = HS_NONE, n++;
     uint32_t b, e;
     succ_range(gv, 0, &b, &e);
@@ -74,7 +75,8 @@ static void dfs(const graph_view *gv, work *w)
         uint32_t v = sv[top - 1];
         succ_range(gv, v, &b, &e);
         uint32_t k = se[top - 1];
-        while (k < e && w->num[succ_at(gv, v, k)] != HS_NONE) k++;
+        while (k < e && w->num[succ_at(gv, v, k)] != HS_NONE)
+            k++;
         if (k == e) {
             top--;
             continue;
@@ -98,19 +100,23 @@ static int build_preds(const graph_view *gv, work *w)
     for (uint32_t i = 0; i < n; i++) {
         uint32_t v = w->order[i], b, e;
         succ_range(gv, v, &b, &e);
-        for (uint32_t k = b; k < e; k++) w->pstart[w->num[succ_at(gv, v, k)] + 1]++;
+        for (uint32_t k = b; k < e; k++)
+            w->pstart[w->num[succ_at(gv, v, k)] + 1]++;
         m += e - b;
     }
     if (m >= UINT32_MAX) return -1;
     w->pred = malloc((size_t)(m ? m : 1) * sizeof *w->pred);
     if (!w->pred) return -1;
-    for (uint32_t i = 0; i < n; i++) w->pstart[i + 1] += w->pstart[i];
+    for (uint32_t i = 0; i < n; i++)
+        w->pstart[i + 1] += w->pstart[i];
     for (uint32_t i = 0; i < n; i++) {
         uint32_t v = w->order[i], b, e;
         succ_range(gv, v, &b, &e);
-        for (uint32_t k = b; k < e; k++) w->pred[w->pstart[w->num[succ_at(gv, v, k)]]++] = i;
+        for (uint32_t k = b; k < e; k++)
+            w->pred[w->pstart[w->num[succ_at(gv, v, k)]]++] = i;
     }
-    for (uint32_t i = n; i > 0; i--) w->pstart[i] = w->pstart[i - 1];
+    for (uint32_t i = n; i > 0; i--)
+        w->pstart[i] = w->pstart[i - 1];
     w->pstart[0] = 0;
     return 0;
 }
@@ -150,7 +156,8 @@ static uint32_t eval(work *w, uint32_t v, uint32_t cur)
 static void simple_lt(work *w)
 {
     uint32_t n = w->n, *anc = w->anc, *semi = w->semi, *label = w->label, *dom = w->idom;
-    for (uint32_t i = 0; i < n; i++) semi[i] = i, label[i] = i, dom[i] = 0;
+    for (uint32_t i = 0; i < n; i++)
+        semi[i] = i, label[i] = i, dom[i] = 0;
     for (uint32_t cur = n - 1; cur > 0; cur--) {
         uint32_t p = anc[cur], s = semi[cur]; /* anc[cur] is still the DFS parent */
         for (uint32_t k = w->pstart[cur]; k < w->pstart[cur + 1]; k++) {
@@ -209,8 +216,10 @@ int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err)
     /* idom to vertex space, reusing the semi buffer (nv entries). */
     uint32_t *iv = w.semi;
     w.semi = NULL;
-    for (uint32_t v = 0; v < w.nv; v++) iv[v] = HS_NONE;
-    for (uint32_t i = 1; i < w.n; i++) iv[w.order[i]] = w.order[w.idom[i]];
+    for (uint32_t v = 0; v < w.nv; v++)
+        iv[v] = HS_NONE;
+    for (uint32_t i = 1; i < w.n; i++)
+        iv[w.order[i]] = w.order[w.idom[i]];
     d->idom = iv;
     d->order = w.order, w.order = NULL;
     d->n_vertices = w.nv, d->n_reached = w.n;
@@ -249,15 +258,17 @@ int hs_dom_build_with(const hs_heap *h, const uint32_t *extra, uint32_t n_extra,
         free(rs), free(rt);
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory building the dominator tree");
     }
-    for (uint32_t r = 0; r <= h->n_roots; r++) rs[r] = h->root_edge_start ? h->root_edge_start[r] : 0;
+    for (uint32_t r = 0; r <= h->n_roots; r++)
+        rs[r] = h->root_edge_start ? h->root_edge_start[r] : 0;
     if (h->n_root_edges) memcpy(rt, h->root_edge_target, (size_t)h->n_root_edges * 4);
     for (uint32_t j = 0; j < n_extra; j++) {
         rt[h->n_root_edges + j] = extra[j];
         rs[h->n_roots + j + 1] = h->n_root_edges + j + 1;
     }
     static const uint32_t zero = 0;
-    hs_dom_graph g = {(uint32_t)nr, rs, rt, h->n_objects, h->edge_start ? h->edge_start : &zero,
-                      h->edge_target, h->size};
+    hs_dom_graph g = {
+        (uint32_t)nr,   rs,     rt, h->n_objects, h->edge_start ? h->edge_start : &zero,
+        h->edge_target, h->size};
     int rc = hs_dom_build_graph(&g, d, err);
     free(rs), free(rt);
     return rc;
@@ -277,10 +288,14 @@ int hs_dom_children_build(const hs_dom *d, hs_dom_children *c, hs_error *err)
         hs_dom_children_free(c);
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory building the tree");
     }
-    for (uint32_t i = 1; i < d->n_reached; i++) c->start[d->idom[d->order[i]] + 1]++;
-    for (uint32_t v = 0; v < d->n_vertices; v++) c->start[v + 1] += c->start[v];
-    for (uint32_t i = 1; i < d->n_reached; i++) c->child[c->start[d->idom[d->order[i]]]++] = d->order[i];
-    for (uint32_t v = d->n_vertices; v > 0; v--) c->start[v] = c->start[v - 1];
+    for (uint32_t i = 1; i < d->n_reached; i++)
+        c->start[d->idom[d->order[i]] + 1]++;
+    for (uint32_t v = 0; v < d->n_vertices; v++)
+        c->start[v + 1] += c->start[v];
+    for (uint32_t i = 1; i < d->n_reached; i++)
+        c->child[c->start[d->idom[d->order[i]]]++] = d->order[i];
+    for (uint32_t v = d->n_vertices; v > 0; v--)
+        c->start[v] = c->start[v - 1];
     c->start[0] = 0;
     return 0;
 }

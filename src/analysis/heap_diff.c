@@ -22,7 +22,8 @@ static int add_side(hs_group_diff *df, const hs_groups *g, int after, uint32_t *
         if (id == HS_STR_NONE) return -1;
         if (id >= *cap) {
             uint32_t ncap = *cap ? *cap : 64;
-            while (ncap <= id) ncap *= 2;
+            while (ncap <= id)
+                ncap *= 2;
             hs_group_diff_row *nr = realloc(df->rows, (size_t)ncap * sizeof *nr);
             uint8_t *ns = realloc(*seen, ncap);
             if (!nr || !ns) {
@@ -65,10 +66,10 @@ static int cmp_diff(const void *pa, const void *pb, void *ctx)
     const hs_group_diff_row *a = pa, *b = pb;
     const hs_group_diff *df = ((const sort_ctx *)ctx)->df;
     hs_group_sort sort = ((const sort_ctx *)ctx)->sort;
-    const hs_group_delta *x = sort == HS_SORT_COUNT ? &a->count
+    const hs_group_delta *x = sort == HS_SORT_COUNT  ? &a->count
                               : sort == HS_SORT_SIZE ? &a->size
                                                      : &a->retained;
-    const hs_group_delta *y = sort == HS_SORT_COUNT ? &b->count
+    const hs_group_delta *y = sort == HS_SORT_COUNT  ? &b->count
                               : sort == HS_SORT_SIZE ? &b->size
                                                      : &b->retained;
     if (abs64(x->delta) != abs64(y->delta)) return abs64(x->delta) > abs64(y->delta) ? -1 : 1;

@@ -29,10 +29,14 @@ int hs_group_parse_by(const char *s, hs_group_by *by)
 
 int hs_group_parse_sort(const char *s, hs_group_sort *sort)
 {
-    if (strcmp(s, "retained") == 0) *sort = HS_SORT_RETAINED;
-    else if (strcmp(s, "size") == 0) *sort = HS_SORT_SIZE;
-    else if (strcmp(s, "count") == 0) *sort = HS_SORT_COUNT;
-    else return -1;
+    if (strcmp(s, "retained") == 0)
+        *sort = HS_SORT_RETAINED;
+    else if (strcmp(s, "size") == 0)
+        *sort = HS_SORT_SIZE;
+    else if (strcmp(s, "count") == 0)
+        *sort = HS_SORT_COUNT;
+    else
+        return -1;
     return 0;
 }
 
@@ -48,8 +52,8 @@ static size_t frame_name_len(const char *s)
     return (size_t)(sp - s);
 }
 
-static const char *name_of(const hs_heap *h, uint32_t obj, hs_group_by by, char *buf,
-                           unsigned size, size_t *len)
+static const char *name_of(const hs_heap *h, uint32_t obj, hs_group_by by, char *buf, unsigned size,
+                           size_t *len)
 {
     if (by == HS_GROUP_SITE) {
         uint32_t s = h->site[obj];
@@ -92,7 +96,8 @@ static int grow_rows(hs_groups *g, uint32_t need, uint32_t *cap)
 {
     if (need <= *cap) return 0;
     uint32_t ncap = *cap ? *cap : 64;
-    while (ncap < need) ncap *= 2;
+    while (ncap < need)
+        ncap *= 2;
     hs_group_row *r = realloc(g->rows, (size_t)ncap * sizeof *r);
     if (!r) return -1;
     memset(r + *cap, 0, (size_t)(ncap - *cap) * sizeof *r);
@@ -106,7 +111,8 @@ static uint32_t row_for(hs_groups *g, const char *s, size_t len, uint32_t *cap)
     uint32_t id = hs_strtab_intern(&g->names, s, len);
     if (id == HS_STR_NONE || grow_rows(g, id + 1, cap)) return HS_NONE;
     if (id >= g->n_rows) {
-        for (uint32_t i = g->n_rows; i <= id; i++) g->rows[i].name = i, g->rows[i].object = HS_NONE;
+        for (uint32_t i = g->n_rows; i <= id; i++)
+            g->rows[i].name = i, g->rows[i].object = HS_NONE;
         g->n_rows = id + 1;
     }
     return id;
@@ -162,7 +168,8 @@ static int group_named(const hs_heap *h, const hs_dom *d, hs_group_by by, const 
     uint32_t nk = by == HS_GROUP_TYPE ? h->n_types : h->n_sites;
     uint32_t *known = malloc((size_t)(nk ? nk : 1) * sizeof *known);
     if (!gid || !known) goto oom;
-    for (uint32_t i = 0; i < nk; i++) known[i] = HS_NONE;
+    for (uint32_t i = 0; i < nk; i++)
+        known[i] = HS_NONE;
     char buf[64];
     for (uint32_t i = 0; i < n; i++) {
         gid[i] = HS_NONE;
@@ -233,7 +240,8 @@ static int group_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only,
                          hs_error *err)
 {
     uint32_t n = 0;
-    for (uint32_t i = 0; i < h->n_objects; i++) n += !only || only[i];
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        n += !only || only[i];
     g->rows = calloc(n ? n : 1, sizeof *g->rows);
     if (!g->rows) return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory grouping objects");
     char buf[64];
@@ -264,8 +272,7 @@ static int cmp_rows(const hs_group_row *a, const hs_group_row *b, hs_group_sort 
 }
 
 /* Does object x rank before object y under sort (the order of cmp_rows)? */
-static int obj_before(const hs_heap *h, const hs_dom *d, hs_group_sort sort, uint32_t x,
-                      uint32_t y)
+static int obj_before(const hs_heap *h, const hs_dom *d, hs_group_sort sort, uint32_t x, uint32_t y)
 {
     if (sort == HS_SORT_RETAINED && d) {
         uint64_t rx = d->retained[hs_dom_vertex_of_object(d, x)];
@@ -289,11 +296,12 @@ static void sift_down(const hs_heap *h, const hs_dom *d, hs_group_sort sort, uin
     }
 }
 
-int hs_group_top_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only,
-                         hs_group_sort sort, uint32_t limit, hs_groups *g, hs_error *err)
+int hs_group_top_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only, hs_group_sort sort,
+                         uint32_t limit, hs_groups *g, hs_error *err)
 {
     uint32_t n = 0;
-    for (uint32_t i = 0; i < h->n_objects; i++) n += !only || only[i];
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        n += !only || only[i];
     if (limit == 0 || limit >= n) {
         if (hs_group_compute(h, d, HS_GROUP_OBJECT, only, g, err)) return -1;
         hs_group_sort_rows(g, sort);
@@ -356,8 +364,9 @@ static int cmp_count(const void *a, const void *b, void *ctx)
 
 void hs_group_sort_rows(hs_groups *g, hs_group_sort sort)
 {
-    int (*cmp)(const void *, const void *, void *) =
-        sort == HS_SORT_COUNT ? cmp_count : sort == HS_SORT_SIZE ? cmp_size : cmp_retained;
+    int (*cmp)(const void *, const void *, void *) = sort == HS_SORT_COUNT  ? cmp_count
+                                                     : sort == HS_SORT_SIZE ? cmp_size
+                                                                            : cmp_retained;
     qsort_r(g->rows, g->n_rows, sizeof *g->rows, cmp, &g->names);
 }
 
@@ -372,9 +381,12 @@ int hs_group_compute(const hs_heap *h, const hs_dom *d, hs_group_by by, const ui
     g->total_retained = d ? d->retained[0] : 0;
     uint32_t cap = 0;
     int rc;
-    if (by == HS_GROUP_OBJECT) rc = group_objects(h, d, only, g, err);
-    else if (by == HS_GROUP_ROOT) rc = group_roots(h, d, g, &cap, err);
-    else rc = group_named(h, d, by, only, g, &cap, err);
+    if (by == HS_GROUP_OBJECT)
+        rc = group_objects(h, d, only, g, err);
+    else if (by == HS_GROUP_ROOT)
+        rc = group_roots(h, d, g, &cap, err);
+    else
+        rc = group_named(h, d, by, only, g, &cap, err);
     if (rc) {
         hs_group_free(g);
         return -1;

@@ -24,19 +24,24 @@ int hs_path_find(const hs_heap *h, uint32_t obj, hs_path *p, hs_error *err)
     uint32_t *next = malloc((size_t)nv * sizeof *next);
     uint32_t *queue = malloc((size_t)nv * sizeof *queue);
     if (!pstart || !pred || !next || !queue) goto oom;
-    for (uint32_t e = 0; e < h->n_edges; e++) pstart[h->edge_target[e] + 1]++;
-    for (uint32_t e = 0; e < h->n_root_edges; e++) pstart[h->root_edge_target[e] + 1]++;
-    for (uint32_t i = 0; i < no; i++) pstart[i + 1] += pstart[i];
+    for (uint32_t e = 0; e < h->n_edges; e++)
+        pstart[h->edge_target[e] + 1]++;
+    for (uint32_t e = 0; e < h->n_root_edges; e++)
+        pstart[h->root_edge_target[e] + 1]++;
+    for (uint32_t i = 0; i < no; i++)
+        pstart[i + 1] += pstart[i];
     for (uint32_t r = 0; r < nr; r++)
         for (uint32_t e = h->root_edge_start[r]; e < h->root_edge_start[r + 1]; e++)
             pred[pstart[h->root_edge_target[e]]++] = 1 + r;
     for (uint32_t i = 0; i < no; i++)
         for (uint32_t e = h->edge_start[i]; e < h->edge_start[i + 1]; e++)
             pred[pstart[h->edge_target[e]]++] = base + i;
-    for (uint32_t i = no; i > 0; i--) pstart[i] = pstart[i - 1];
+    for (uint32_t i = no; i > 0; i--)
+        pstart[i] = pstart[i - 1];
     pstart[0] = 0;
 
-    for (uint64_t v = 0; v < nv; v++) next[v] = HS_NONE;
+    for (uint64_t v = 0; v < nv; v++)
+        next[v] = HS_NONE;
     uint32_t head = 0, tail = 0, t = base + obj;
     next[t] = t, queue[tail++] = t;
     while (head < tail) {
@@ -57,7 +62,8 @@ int hs_path_find(const hs_heap *h, uint32_t obj, hs_path *p, hs_error *err)
     pstart = pred = queue = NULL;
     if (p->root != HS_NONE) {
         uint32_t n = 1;
-        for (uint32_t v = 1 + p->root; v != t; v = next[v]) n++;
+        for (uint32_t v = 1 + p->root; v != t; v = next[v])
+            n++;
         p->hops = malloc((size_t)n * sizeof *p->hops);
         if (!p->hops) goto oom;
         n = 0;

@@ -34,8 +34,10 @@ int hs_reach_compute(const hs_heap *h, hs_reach *r, hs_error *err)
     }
     free(stack);
     for (uint32_t i = 0; i < n; i++) {
-        if (r->live[i]) r->live_count++, r->live_size += h->size[i];
-        else r->dead_count++, r->dead_size += h->size[i];
+        if (r->live[i])
+            r->live_count++, r->live_size += h->size[i];
+        else
+            r->dead_count++, r->dead_size += h->size[i];
     }
     return 0;
 }
@@ -85,7 +87,8 @@ int hs_reach_leak_roots(const hs_heap *h, const hs_reach *r, uint32_t **roots, u
         if (!r->live[v] && !seen[v]) out[k++] = v;
     *n_pure = k;
     memset(seen, 0, no);
-    for (uint32_t j = 0; j < k; j++) cover(h, r, seen, stack, out[j]);
+    for (uint32_t j = 0; j < k; j++)
+        cover(h, r, seen, stack, out[j]);
     for (uint32_t v = 0; v < no; v++)
         if (!r->live[v] && !seen[v]) out[k++] = v, cover(h, r, seen, stack, v);
     free(seen), free(stack);

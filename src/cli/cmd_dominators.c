@@ -14,7 +14,8 @@ static const char usage[] =
     "                       reachable bytes like 0.5%; default 1%); hidden children are\n"
     "                       summed in one '... N more' line\n"
     "  --format text|json   indented text, or {\"file\",\"format\",\"reachable\",\"depth\",\n"
-    "                       \"min_retained\",\"nodes\":[{\"depth\",\"kind\",...}]} in display order\n"
+    "                       \"min_retained\",\"nodes\":[{\"depth\",\"kind\",...}]} in display "
+    "order\n"
     "  -o FILE              write to FILE (replaced only on success)\n";
 
 int cmd_dominators(int argc, char **argv)

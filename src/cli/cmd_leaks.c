@@ -14,7 +14,8 @@ static const char usage[] =
     "  -n, --limit N        rows and leak roots to show (default 20, 0 = all)\n"
     "  --format F           text, csv, or JSON {\"file\",\"format\",\"by\",\"total\":{\"count\",\n"
     "                       \"size\"},\"rows\":[{\"name\",\"count\",\"size\",\"retained\"}],\n"
-    "                       \"leak_roots\":[{\"address\",\"name\",\"size\",\"retained\",\"cycle\"}]}\n"
+    "                       "
+    "\"leak_roots\":[{\"address\",\"name\",\"size\",\"retained\",\"cycle\"}]}\n"
     "  -o FILE              write to FILE (replaced only on success)\n";
 
 int cmd_leaks(int argc, char **argv)

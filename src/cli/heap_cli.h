@@ -9,6 +9,13 @@
 #include "heapscan/heap_analysis.h"
 #include "heapscan/heap_render.h"
 
+/* o->args[0] (and [1] for diff) name the files in the reports. Options read:
+ *   info   --format text|json
+ *   top    --by site|type|root|object, --sort retained|size|count, -n, --format text|json|csv
+ *   graph  --nodecount, --paths ADDR|NAME, --format text|dot (both DOT)
+ *   diff   --by site|type|root, --sort, -n, --fail-if (repeatable), --format text|json|csv
+ * They return HS_EXIT_OK, HS_EXIT_GATE (diff: a gate tripped; the report is
+ * written) or HS_EXIT_USAGE after printing the error. */
 int hs_heap_cmd_info(const hs_cli_opts *o, hs_model *m, hs_output *out);
 int hs_heap_cmd_top(const hs_cli_opts *o, hs_model *m, hs_output *out);
 int hs_heap_cmd_graph(const hs_cli_opts *o, hs_model *m, hs_output *out);

@@ -77,9 +77,8 @@ uint32_t hs_heapcli_resolve(const hs_heap *h, const hs_dom *d, const char *arg)
         int match = strcmp(hs_group_object_name(h, i, HS_GROUP_TYPE, buf, sizeof buf), arg) == 0 ||
                     strcmp(hs_group_object_name(h, i, HS_GROUP_SITE, buf, sizeof buf), arg) == 0;
         if (!match) continue;
-        if (best == HS_NONE ||
-            (d && d->retained[hs_dom_vertex_of_object(d, i)] >
-                      d->retained[hs_dom_vertex_of_object(d, best)]))
+        if (best == HS_NONE || (d && d->retained[hs_dom_vertex_of_object(d, i)] >
+                                         d->retained[hs_dom_vertex_of_object(d, best)]))
             best = i;
     }
     if (best == HS_NONE) hs_cli_failf("no object at address or named '%s'", arg);
@@ -88,8 +87,10 @@ uint32_t hs_heapcli_resolve(const hs_heap *h, const hs_dom *d, const char *arg)
 
 const char *hs_heapcli_pct(char *buf, unsigned size, double part, double whole)
 {
-    if (whole == 0) snprintf(buf, size, "-");
-    else snprintf(buf, size, "%.1f%%", 100.0 * part / whole);
+    if (whole == 0)
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%.1f%%", 100.0 * part / whole);
     return buf;
 }
 

@@ -26,9 +26,12 @@ static int parse_gate(const char *s, gate *g)
 {
     memset(g, 0, sizeof *g);
     g->expr = s;
-    if (strncmp(s, "total", 5) == 0) s += 5;
-    else if (strncmp(s, "any", 3) == 0) s += 3, g->any = 1;
-    else return -1;
+    if (strncmp(s, "total", 5) == 0)
+        s += 5;
+    else if (strncmp(s, "any", 3) == 0)
+        s += 3, g->any = 1;
+    else
+        return -1;
     if (*s == '.') {
         s++;
         int k = -1;
@@ -38,11 +41,16 @@ static int parse_gate(const char *s, gate *g)
         g->column = k;
         s += strlen(col_names[k]);
     }
-    if (s[0] == '>' && s[1] == '=') g->op = 1, s += 2;
-    else if (s[0] == '<' && s[1] == '=') g->op = 3, s += 2;
-    else if (s[0] == '>') g->op = 0, s += 1;
-    else if (s[0] == '<') g->op = 2, s += 1;
-    else return -1;
+    if (s[0] == '>' && s[1] == '=')
+        g->op = 1, s += 2;
+    else if (s[0] == '<' && s[1] == '=')
+        g->op = 3, s += 2;
+    else if (s[0] == '>')
+        g->op = 0, s += 1;
+    else if (s[0] == '<')
+        g->op = 2, s += 1;
+    else
+        return -1;
     int neg = 0;
     if (*s == '+' || *s == '-') neg = *s == '-', s++;
     size_t len = strlen(s);
@@ -72,8 +80,10 @@ static int compare(int op, double x, double limit)
 
 static void fmt_value(char *buf, size_t n, int column, double v)
 {
-    if (column == 1) snprintf(buf, n, "%+.0f", v);
-    else hs_render_heap_sbytes(buf, n, (int64_t)v);
+    if (column == 1)
+        snprintf(buf, n, "%+.0f", v);
+    else
+        hs_render_heap_sbytes(buf, n, (int64_t)v);
 }
 
 static void eval_gate(gate *g, const hs_group_diff *df)
@@ -84,8 +94,10 @@ static void eval_gate(gate *g, const hs_group_diff *df)
     double base = (double)tot->before;
     static const char *ops[] = {">", ">=", "<", "<="};
     char a[64], lim[64];
-    if (g->pct) snprintf(lim, sizeof lim, "%+.2f%%", g->value);
-    else fmt_value(lim, sizeof lim, g->column, g->value);
+    if (g->pct)
+        snprintf(lim, sizeof lim, "%+.2f%%", g->value);
+    else
+        fmt_value(lim, sizeof lim, g->column, g->value);
     if (!g->any) {
         double x = g->pct ? (base ? 100.0 * (double)tot->delta / base : 0) : (double)tot->delta;
         g->tripped = compare(g->op, x, g->value);
@@ -122,7 +134,7 @@ static void json_delta(FILE *fp, const char *key, const hs_group_delta *d)
 }
 
 static void diff_json(FILE *fp, const hs_cli_opts *o, const char *format, hs_group_by by,
-                       const hs_group_diff *df, uint32_t n, const gate *gates, int ng)
+                      const hs_group_diff *df, uint32_t n, const gate *gates, int ng)
 {
     fputs("{\"before\": ", fp);
     hs_render_heap_json_str(fp, o->args[0]);
@@ -177,24 +189,26 @@ static void diff_csv(FILE *fp, const hs_group_diff *df, uint32_t n)
 }
 
 static void diff_text(FILE *fp, const hs_cli_opts *o, hs_group_by by, const hs_group_diff *df,
-                       uint32_t n, const gate *gates, int ng)
+                      uint32_t n, const gate *gates, int ng)
 {
     char a[48], b[48], c[48], p[48];
     fprintf(fp, "Before: %s\nAfter:  %s\n", o->args[0], o->args[1]);
     fprintf(fp, "Objects:  %lld -> %lld (%+lld)\n", (long long)df->total_count.before,
             (long long)df->total_count.after, (long long)df->total_count.delta);
-    fprintf(fp, "Size:     %s -> %s (%s, %s of before)\n",
-            hs_render_heap_bytes(a, sizeof a, (uint64_t)df->total_size.before),
-            hs_render_heap_bytes(b, sizeof b, (uint64_t)df->total_size.after),
-            hs_render_heap_sbytes(c, sizeof c, df->total_size.delta),
-            hs_heapcli_pct(p, sizeof p, (double)df->total_size.delta,
-                           (double)df->total_size.before));
+    fprintf(
+        fp, "Size:     %s -> %s (%s, %s of before)\n",
+        hs_render_heap_bytes(a, sizeof a, (uint64_t)df->total_size.before),
+        hs_render_heap_bytes(b, sizeof b, (uint64_t)df->total_size.after),
+        hs_render_heap_sbytes(c, sizeof c, df->total_size.delta),
+        hs_heapcli_pct(p, sizeof p, (double)df->total_size.delta, (double)df->total_size.before));
     fprintf(fp, "Retained: %s -> %s (%s) reachable\n",
             hs_render_heap_bytes(a, sizeof a, (uint64_t)df->total_retained.before),
             hs_render_heap_bytes(b, sizeof b, (uint64_t)df->total_retained.after),
             hs_render_heap_sbytes(c, sizeof c, df->total_retained.delta));
     fprintf(fp, "Showing %u of %u %s; size%% is of BEFORE's total size\n", n, df->n_rows,
-            by == HS_GROUP_ROOT ? "root labels" : by == HS_GROUP_TYPE ? "types" : "sites");
+            by == HS_GROUP_ROOT   ? "root labels"
+            : by == HS_GROUP_TYPE ? "types"
+                                  : "sites");
     fprintf(fp, "%10s %12s %8s %12s  %s\n", "count", "size", "size%", "retained", "name");
     for (uint32_t i = 0; i < n; i++) {
         const hs_group_diff_row *r = &df->rows[i];
@@ -203,10 +217,13 @@ static void diff_text(FILE *fp, const hs_cli_opts *o, hs_group_by by, const hs_g
                 hs_heapcli_pct(p, sizeof p, (double)r->size.delta, (double)df->total_size.before),
                 hs_render_heap_sbytes(b, sizeof b, r->retained.delta),
                 hs_strtab_get(&df->names, r->name),
-                r->is_new ? " (new)" : r->is_gone ? " (gone)" : "");
+                r->is_new    ? " (new)"
+                : r->is_gone ? " (gone)"
+                             : "");
     }
     for (int i = 0; i < ng; i++)
-        fprintf(fp, "gate %s: %s\n", gates[i].expr, gates[i].detail);
+        fprintf(fp, "gate %s: %s: %s\n", gates[i].expr, gates[i].tripped ? "TRIPPED" : "ok",
+                gates[i].detail);
 }
 
 static int group_one(const hs_heap *h, hs_group_by by, hs_groups *g, hs_error *e)
@@ -220,13 +237,14 @@ static int group_one(const hs_heap *h, hs_group_by by, hs_groups *g, hs_error *e
 
 int hs_heap_cmd_diff(const hs_cli_opts *o, hs_model *a, hs_model *b, hs_output *out)
 {
-    int rc = hs_heapcli_format_ok(o, "diff", HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON) |
-                                                  HS_FMTBIT(HS_FMT_CSV));
+    int rc = hs_heapcli_format_ok(
+        o, "diff", HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON) | HS_FMTBIT(HS_FMT_CSV));
     hs_group_by by;
     hs_group_sort sort;
     if (rc || (rc = hs_heapcli_by_sort(o, &a->heap, 0, &by, &sort))) return rc;
     if (by == HS_GROUP_OBJECT)
-        return hs_cli_failf("diff: --by object cannot be matched across heaps (site, type or root)");
+        return hs_cli_failf(
+            "diff: --by object cannot be matched across heaps (site, type or root)");
     gate gates[HS_CLI_MAX_MULTI];
     for (int i = 0; i < o->n_fail_if; i++)
         if (parse_gate(o->fail_if[i], &gates[i]))
@@ -247,12 +265,17 @@ int hs_heap_cmd_diff(const hs_cli_opts *o, hs_model *a, hs_model *b, hs_output *
     uint32_t n = df.n_rows;
     if (o->limit > 0 && (uint64_t)o->limit < n) n = (uint32_t)o->limit;
     int tripped = 0;
-    for (int i = 0; i < o->n_fail_if; i++) eval_gate(&gates[i], &df), tripped |= gates[i].tripped;
-    if (o->format == HS_FMT_JSON) diff_json(out->fp, o, a->heap.format, by, &df, n, gates, o->n_fail_if);
-    else if (o->format == HS_FMT_CSV) diff_csv(out->fp, &df, n);
-    else diff_text(out->fp, o, by, &df, n, gates, o->n_fail_if);
+    for (int i = 0; i < o->n_fail_if; i++)
+        eval_gate(&gates[i], &df), tripped |= gates[i].tripped;
+    if (o->format == HS_FMT_JSON)
+        diff_json(out->fp, o, a->heap.format, by, &df, n, gates, o->n_fail_if);
+    else if (o->format == HS_FMT_CSV)
+        diff_csv(out->fp, &df, n);
+    else
+        diff_text(out->fp, o, by, &df, n, gates, o->n_fail_if);
     hs_group_diff_free(&df);
     for (int i = 0; i < o->n_fail_if; i++)
-        if (gates[i].tripped) fprintf(stderr, "heapscan: gate tripped: %s: %s\n", gates[i].expr, gates[i].detail);
+        if (gates[i].tripped)
+            fprintf(stderr, "heapscan: gate tripped: %s: %s\n", gates[i].expr, gates[i].detail);
     return tripped ? HS_EXIT_GATE : HS_EXIT_OK;
 }

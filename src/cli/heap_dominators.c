@@ -9,7 +9,7 @@
 #include "heap_cli.h"
 
 typedef struct entry {
-    uint32_t v;     /* vertex, or HS_NONE for a "more" line */
+    uint32_t v; /* vertex, or HS_NONE for a "more" line */
     uint32_t depth;
     uint64_t more_count, more_bytes;
 } entry;
@@ -62,14 +62,16 @@ static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_d
             uint32_t o = hs_dom_object_of(d, e->v);
             fprintf(fp, "\"kind\": \"object\", \"address\": \"0x%llx\", \"name\": ",
                     (unsigned long long)h->addr[o]);
-            hs_render_heap_json_str(fp, hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
+            hs_render_heap_json_str(fp,
+                                    hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
             fprintf(fp, ", \"size\": %llu", (unsigned long long)h->size[o]);
         }
         fprintf(fp, ", \"retained\": %llu}", (unsigned long long)d->retained[e->v]);
         return;
     }
     if (e->v == HS_NONE) {
-        fprintf(fp, "%12s %6s  %*s... %llu more\n", hs_render_heap_bytes(a, sizeof a, e->more_bytes),
+        fprintf(fp, "%12s %6s  %*s... %llu more\n",
+                hs_render_heap_bytes(a, sizeof a, e->more_bytes),
                 hs_heapcli_pct(p, sizeof p, (double)e->more_bytes, (double)total),
                 (int)(2 * e->depth), "", (unsigned long long)e->more_count);
         return;
@@ -84,15 +86,16 @@ static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_d
 }
 
 /* Push the children of e->v that are shown (largest popped first) and the "more" line. */
-static int expand(walk *w, const hs_dom *d, const hs_dom_children *c, const entry *e,
-                  uint64_t min)
+static int expand(walk *w, const hs_dom *d, const hs_dom_children *c, const entry *e, uint64_t min)
 {
     uint32_t b = c->start[e->v], n = c->start[e->v + 1] - b, shown = 0;
     memcpy(w->tmp, c->child + b, (size_t)n * sizeof *w->tmp);
     qsort_r(w->tmp, n, sizeof *w->tmp, cmp_child, d->retained);
     entry more = {HS_NONE, e->depth + 1, 0, 0};
-    while (shown < n && d->retained[w->tmp[shown]] >= min && d->retained[w->tmp[shown]]) shown++;
-    for (uint32_t i = shown; i < n; i++) more.more_count++, more.more_bytes += d->retained[w->tmp[i]];
+    while (shown < n && d->retained[w->tmp[shown]] >= min && d->retained[w->tmp[shown]])
+        shown++;
+    for (uint32_t i = shown; i < n; i++)
+        more.more_count++, more.more_bytes += d->retained[w->tmp[i]];
     if (more.more_count && push(w, more)) return -1;
     for (uint32_t i = shown; i-- > 0;)
         if (push(w, (entry){w->tmp[i], e->depth + 1, 0, 0})) return -1;
@@ -136,22 +139,24 @@ int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
     walk w = {0};
     w.tmp = malloc((size_t)(d.n_reached ? d.n_reached : 1) * sizeof *w.tmp);
     FILE *fp = out->fp;
-    char a[48];
+    char a[48], b[48];
     if (o->format == HS_FMT_JSON) {
         fputs("{\"file\": ", fp);
         hs_render_heap_json_str(fp, o->args[0]);
         fputs(", \"format\": ", fp);
         hs_render_heap_json_str(fp, h->format);
-        fprintf(fp, ", \"reachable\": {\"count\": %u, \"size\": %llu}, \"depth\": %u, "
-                    "\"min_retained\": %llu, \"nodes\": [",
+        fprintf(fp,
+                ", \"reachable\": {\"count\": %u, \"size\": %llu}, \"depth\": %u, "
+                "\"min_retained\": %llu, \"nodes\": [",
                 d.n_reached - 1 - d.n_roots, (unsigned long long)d.retained[0], depth,
                 (unsigned long long)min);
     } else {
-        fprintf(fp, "File: %s\nFormat: %s\nReachable: %u objects (%s); showing %u levels, "
-                    "nodes retaining >= %s\n%12s %6s  %s\n",
+        fprintf(fp,
+                "File: %s\nFormat: %s\nReachable: %u objects (%s); showing %u levels, "
+                "nodes retaining >= %s\n%12s %6s  %s\n",
                 o->args[0], h->format, d.n_reached - 1 - d.n_roots,
                 hs_render_heap_bytes(a, sizeof a, d.retained[0]), depth,
-                hs_render_heap_bytes(a, sizeof a, min), "retained", "%", "vertex [size]");
+                hs_render_heap_bytes(b, sizeof b, min), "retained", "%", "vertex [size]");
     }
     rc = !w.tmp || push(&w, (entry){0, 0, 0, 0});
     for (int first = 1; !rc && w.top; first = 0) {

@@ -35,8 +35,8 @@ static int cmp_ret_r(const void *x, const void *y, void *ctx)
 
 static int tree_graph(FILE *fp, const hs_cli_opts *o, const hs_heap *h, const hs_dom *d)
 {
-    uint32_t n = d->n_reached - 1, k = o->nodecount > 0 && (uint64_t)o->nodecount < n
-                                              ? (uint32_t)o->nodecount : n;
+    uint32_t n = d->n_reached - 1,
+             k = o->nodecount > 0 && (uint64_t)o->nodecount < n ? (uint32_t)o->nodecount : n;
     uint32_t *cand = malloc((size_t)(n ? n : 1) * sizeof *cand);
     uint8_t *sel = calloc(d->n_vertices, 1);
     if (!cand || !sel) {
@@ -53,10 +53,12 @@ static int tree_graph(FILE *fp, const hs_cli_opts *o, const hs_heap *h, const hs
             hs_render_heap_bytes(a, sizeof a, d->retained[0]));
     sel[0] = 1;
     node(fp, h, d, 0, 0);
-    for (uint32_t i = 0; i < k; i++) sel[cand[i]] = 1, node(fp, h, d, cand[i], 0);
+    for (uint32_t i = 0; i < k; i++)
+        sel[cand[i]] = 1, node(fp, h, d, cand[i], 0);
     for (uint32_t i = 0; i < k; i++) {
         uint32_t v = cand[i], p = d->idom[v];
-        while (!sel[p]) p = d->idom[p];
+        while (!sel[p])
+            p = d->idom[p];
         fprintf(fp, "  v%u -> v%u%s;\n", p, v, p == d->idom[v] ? "" : " [style=dashed]");
     }
     fputs("}\n", fp);
@@ -78,8 +80,10 @@ static int path_graph(FILE *fp, const hs_cli_opts *o, const hs_heap *h, const hs
             p.n_roots_reaching, p.n_roots_reaching == 1 ? "" : "s");
     uint32_t t = hs_dom_vertex_of_object(d, obj);
     if (!p.n_hops) node(fp, h, d, t, 1);
-    for (uint32_t i = 0; i < p.n_hops; i++) node(fp, h, d, p.hops[i], i + 1 == p.n_hops);
-    for (uint32_t i = 1; i < p.n_hops; i++) fprintf(fp, "  v%u -> v%u;\n", p.hops[i - 1], p.hops[i]);
+    for (uint32_t i = 0; i < p.n_hops; i++)
+        node(fp, h, d, p.hops[i], i + 1 == p.n_hops);
+    for (uint32_t i = 1; i < p.n_hops; i++)
+        fprintf(fp, "  v%u -> v%u;\n", p.hops[i - 1], p.hops[i]);
     fputs("}\n", fp);
     hs_path_free(&p);
     return HS_EXIT_OK;

@@ -16,19 +16,22 @@ static void json_cs(FILE *fp, const char *key, uint64_t count, uint64_t size)
 static unsigned key_rank(const hs_heap *h, uint32_t i)
 {
     unsigned k = 1;
-    for (uint32_t j = 0; j < i && j < 4096; j++) k += h->info[j].key == h->info[i].key;
+    for (uint32_t j = 0; j < i && j < 4096; j++)
+        k += h->info[j].key == h->info[i].key;
     return k;
 }
 
 static void info_key(char *buf, size_t n, const hs_heap *h, uint32_t i)
 {
     unsigned k = key_rank(h, i);
-    if (k > 1) snprintf(buf, n, "%s (%u)", hs_heap_str(h, h->info[i].key), k);
-    else snprintf(buf, n, "%s", hs_heap_str(h, h->info[i].key));
+    if (k > 1)
+        snprintf(buf, n, "%s (%u)", hs_heap_str(h, h->info[i].key), k);
+    else
+        snprintf(buf, n, "%s", hs_heap_str(h, h->info[i].key));
 }
 
 static void info_json(FILE *fp, const char *file, const hs_heap *h, const hs_reach *r,
-                       const uint32_t *by_kind)
+                      const uint32_t *by_kind)
 {
     const hs_heap_alloc_stats *a = &h->alloc;
     fputs("{\"file\": ", fp);
@@ -42,7 +45,8 @@ static void info_json(FILE *fp, const char *file, const hs_heap *h, const hs_rea
     fputs(", ", fp);
     json_cs(fp, "unreachable", r->dead_count, r->dead_size);
     fprintf(fp, ", \"roots\": {\"count\": %u", h->n_roots);
-    for (unsigned k = 0; k < 5; k++) fprintf(fp, ", \"%s\": %u", hs_heapcli_root_kind(k), by_kind[k]);
+    for (unsigned k = 0; k < 5; k++)
+        fprintf(fp, ", \"%s\": %u", hs_heapcli_root_kind(k), by_kind[k]);
     fprintf(fp, "}, \"references\": %u, \"types\": %u, \"sites\": %u, \"heap\": {", h->n_edges,
             h->n_types, h->n_sites);
     if (a->valid) {
@@ -51,8 +55,9 @@ static void info_json(FILE *fp, const char *file, const hs_heap *h, const hs_rea
         json_cs(fp, "free", a->free_count, a->free_bytes);
         fputs(", ", fp);
         json_cs(fp, "mmapped", a->mmapped_count, a->mmapped_bytes);
-        fprintf(fp, ", \"top\": %llu, \"tcache\": %llu, \"fastbin\": %llu, \"bin\": %llu, "
-                    "\"arenas\": %u, \"source\": \"allocator\"",
+        fprintf(fp,
+                ", \"top\": %llu, \"tcache\": %llu, \"fastbin\": %llu, \"bin\": %llu, "
+                "\"arenas\": %u, \"source\": \"allocator\"",
                 (unsigned long long)a->top_bytes, (unsigned long long)a->tcache_count,
                 (unsigned long long)a->fastbin_count, (unsigned long long)a->bin_count, a->arenas);
     } else {
@@ -81,7 +86,7 @@ static void text_cs(FILE *fp, const char *label, uint64_t count, uint64_t size)
 }
 
 static void info_text(FILE *fp, const char *file, const hs_heap *h, const hs_reach *r,
-                       const uint32_t *by_kind)
+                      const uint32_t *by_kind)
 {
     const hs_heap_alloc_stats *a = &h->alloc;
     char b[48];
@@ -92,7 +97,8 @@ static void info_text(FILE *fp, const char *file, const hs_heap *h, const hs_rea
     fprintf(fp, "%-14s %u", "Roots:", h->n_roots);
     for (unsigned k = 0, first = 1; k < 5; k++)
         if (by_kind[k])
-            fprintf(fp, "%s%s %u", first ? " (" : ", ", hs_heapcli_root_kind(k), by_kind[k]), first = 0;
+            fprintf(fp, "%s%s %u", first ? " (" : ", ", hs_heapcli_root_kind(k), by_kind[k]),
+                first = 0;
     fprintf(fp, "%s\n", h->n_roots ? ")" : "");
     fprintf(fp, "%-14s %u\n%-14s %u\n%-14s %u\n", "References:", h->n_edges, "Types:", h->n_types,
             "Sites:", h->n_sites);
@@ -124,9 +130,12 @@ int hs_heap_cmd_info(const hs_cli_opts *o, hs_model *m, hs_output *out)
     hs_error e;
     if (hs_reach_compute(h, &r, &e)) return hs_cli_fail(&e);
     uint32_t by_kind[5] = {0};
-    for (uint32_t i = 0; i < h->n_roots; i++) by_kind[h->root_kind[i] < 5 ? h->root_kind[i] : 4]++;
-    if (o->format == HS_FMT_JSON) info_json(out->fp, o->args[0], h, &r, by_kind);
-    else info_text(out->fp, o->args[0], h, &r, by_kind);
+    for (uint32_t i = 0; i < h->n_roots; i++)
+        by_kind[h->root_kind[i] < 5 ? h->root_kind[i] : 4]++;
+    if (o->format == HS_FMT_JSON)
+        info_json(out->fp, o->args[0], h, &r, by_kind);
+    else
+        info_text(out->fp, o->args[0], h, &r, by_kind);
     hs_reach_free(&r);
     return HS_EXIT_OK;
 }

@@ -36,7 +36,8 @@ static void json_roots(FILE *fp, void *ctx)
         uint32_t j = ix[i], o = l->roots[j];
         fprintf(fp, "%s{\"address\": \"0x%llx\", \"name\": ", i ? ",\n  " : "\n  ",
                 (unsigned long long)l->h->addr[o]);
-        hs_render_heap_json_str(fp, hs_group_object_name(l->h, o, HS_GROUP_OBJECT, name, sizeof name));
+        hs_render_heap_json_str(fp,
+                                hs_group_object_name(l->h, o, HS_GROUP_OBJECT, name, sizeof name));
         fprintf(fp, ", \"size\": %llu, \"retained\": %llu, \"cycle\": %s}",
                 (unsigned long long)l->h->size[o],
                 (unsigned long long)l->d->retained[hs_dom_vertex_of_root(l->d, l->h->n_roots + j)],
@@ -56,8 +57,8 @@ static void text_roots(FILE *fp, const leaks *l)
         uint32_t j = ix[i], o = l->roots[j];
         snprintf(name, sizeof name, "0x%llx", (unsigned long long)l->h->addr[o]);
         fprintf(fp, "%18s %12s %12s  ", name, hs_render_heap_bytes(a, sizeof a, l->h->size[o]),
-                hs_render_heap_bytes(b, sizeof b,
-                                     l->d->retained[hs_dom_vertex_of_root(l->d, l->h->n_roots + j)]));
+                hs_render_heap_bytes(
+                    b, sizeof b, l->d->retained[hs_dom_vertex_of_root(l->d, l->h->n_roots + j)]));
         fprintf(fp, "%s%s\n", hs_group_object_name(l->h, o, HS_GROUP_OBJECT, name, sizeof name),
                 j >= l->n_pure ? " (cycle)" : "");
     }
@@ -66,12 +67,13 @@ static void text_roots(FILE *fp, const leaks *l)
 int hs_heapcli_leaks(const hs_cli_opts *o, hs_model *m, hs_output *out)
 {
     const hs_heap *h = &m->heap;
-    int rc = hs_heapcli_format_ok(o, "leaks", HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON) |
-                                                   HS_FMTBIT(HS_FMT_CSV));
+    int rc = hs_heapcli_format_ok(
+        o, "leaks", HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON) | HS_FMTBIT(HS_FMT_CSV));
     hs_group_by by;
     hs_group_sort sort;
     if (rc || (rc = hs_heapcli_by_sort(o, h, 1, &by, &sort))) return rc;
-    if (by == HS_GROUP_ROOT) return hs_cli_failf("leaks: --by root makes no sense: nothing reaches a leak");
+    if (by == HS_GROUP_ROOT)
+        return hs_cli_failf("leaks: --by root makes no sense: nothing reaches a leak");
     hs_reach r;
     hs_error e;
     hs_dom d = {0};
@@ -88,7 +90,8 @@ int hs_heapcli_leaks(const hs_cli_opts *o, hs_model *m, hs_output *out)
     }
     if (!rc) rc = hs_dom_build_with(h, l.roots, l.n, &d, &e);
     if (!rc) {
-        for (uint32_t i = 0; i < h->n_objects; i++) dead[i] = !r.live[i];
+        for (uint32_t i = 0; i < h->n_objects; i++)
+            dead[i] = !r.live[i];
         uint32_t lim = o->limit > 0 && o->limit < UINT32_MAX ? (uint32_t)o->limit : 0;
         rc = by == HS_GROUP_OBJECT ? hs_group_top_objects(h, &d, dead, sort, lim, &g, &e)
                                    : hs_group_compute(h, &d, by, dead, &g, &e);
@@ -99,7 +102,8 @@ int hs_heapcli_leaks(const hs_cli_opts *o, hs_model *m, hs_output *out)
     }
     hs_group_sort_rows(&g, sort);
     uint32_t *ix = l.roots + l.n;
-    for (uint32_t j = 0; j < l.n; j++) ix[j] = j;
+    for (uint32_t j = 0; j < l.n; j++)
+        ix[j] = j;
     qsort_r(ix, l.n, sizeof *ix, cmp_leak, &l);
     l.shown = o->limit > 0 && (uint64_t)o->limit < l.n ? (uint32_t)o->limit : l.n;
     char title[1024], a[48], b[48];

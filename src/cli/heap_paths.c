@@ -48,7 +48,8 @@ static void paths_text(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t obj
 {
     char name[512], a[48], b[48];
     uint32_t t = hs_dom_vertex_of_object(d, obj);
-    fprintf(fp, "Target: %s [size %s, retained %s]\n", hs_heapcli_vertex_name(h, t, name, sizeof name),
+    fprintf(fp, "Target: %s [size %s, retained %s]\n",
+            hs_heapcli_vertex_name(h, t, name, sizeof name),
             hs_render_heap_bytes(a, sizeof a, h->size[obj]),
             hs_render_heap_bytes(b, sizeof b, d->retained[t]));
     if (!p->n_hops) {
@@ -59,9 +60,11 @@ static void paths_text(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t obj
             p->n_hops == 2 ? "" : "s");
     for (uint32_t i = 0; i < p->n_hops; i++) {
         hs_heapcli_vertex_name(h, p->hops[i], name, sizeof name);
-        if (i == 0) fprintf(fp, "  root %s\n", name);
-        else fprintf(fp, "  -> %s [%s]\n", name,
-                     hs_render_heap_bytes(a, sizeof a, h->size[hs_dom_object_of(d, p->hops[i])]));
+        if (i == 0)
+            fprintf(fp, "  root %s\n", name);
+        else
+            fprintf(fp, "  -> %s [%s]\n", name,
+                    hs_render_heap_bytes(a, sizeof a, h->size[hs_dom_object_of(d, p->hops[i])]));
     }
     fprintf(fp, "Roots reaching it: %u (%u other%s)\n", p->n_roots_reaching,
             p->n_roots_reaching - 1, p->n_roots_reaching == 2 ? "" : "s");
@@ -77,11 +80,15 @@ int hs_heapcli_paths(const hs_cli_opts *o, hs_model *m, hs_output *out)
     if (hs_dom_build(h, &d, &e)) return hs_cli_fail(&e);
     uint32_t obj = hs_heapcli_resolve(h, &d, o->args[1]);
     hs_path p;
-    if (obj == HS_NONE) rc = HS_EXIT_USAGE;
-    else if (hs_path_find(h, obj, &p, &e)) rc = hs_cli_fail(&e);
+    if (obj == HS_NONE)
+        rc = HS_EXIT_USAGE;
+    else if (hs_path_find(h, obj, &p, &e))
+        rc = hs_cli_fail(&e);
     if (!rc) {
-        if (o->format == HS_FMT_JSON) paths_json(out->fp, o, h, &d, obj, &p);
-        else paths_text(out->fp, h, &d, obj, &p);
+        if (o->format == HS_FMT_JSON)
+            paths_json(out->fp, o, h, &d, obj, &p);
+        else
+            paths_text(out->fp, h, &d, obj, &p);
         hs_path_free(&p);
     }
     hs_dom_free(&d);

@@ -18,8 +18,7 @@ static void text_rows(FILE *fp, const hs_heapcli_table *t, uint32_t n)
     const hs_groups *g = t->g;
     char a[48], b[48], c[48], d[48];
     if (g->by == HS_GROUP_OBJECT) {
-        fprintf(fp, "%18s %12s %12s %9s  %s\n", "address", "size", "retained", "retained%",
-                "name");
+        fprintf(fp, "%18s %12s %12s %9s  %s\n", "address", "size", "retained", "retained%", "name");
         for (uint32_t i = 0; i < n; i++) {
             const hs_group_row *r = &g->rows[i];
             snprintf(d, sizeof d, "0x%llx", (unsigned long long)t->h->addr[r->object]);
@@ -60,7 +59,8 @@ static void json_rows(FILE *fp, const hs_heapcli_table *t, uint32_t n)
             fprintf(fp, "\"address\": \"0x%llx\", ", (unsigned long long)t->h->addr[r->object]);
         fputs("\"name\": ", fp);
         hs_render_heap_json_str(fp, hs_strtab_get(&g->names, r->name));
-        if (g->by != HS_GROUP_OBJECT) fprintf(fp, ", \"count\": %llu", (unsigned long long)r->count);
+        if (g->by != HS_GROUP_OBJECT)
+            fprintf(fp, ", \"count\": %llu", (unsigned long long)r->count);
         fprintf(fp, ", \"size\": %llu, \"retained\": %llu}", (unsigned long long)r->size,
                 (unsigned long long)r->retained);
     }
@@ -103,8 +103,8 @@ void hs_heapcli_write_groups(FILE *fp, hs_out_format fmt, const hs_heapcli_table
 int hs_heap_cmd_top(const hs_cli_opts *o, hs_model *m, hs_output *out)
 {
     const hs_heap *h = &m->heap;
-    int rc = hs_heapcli_format_ok(o, "top", HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON) |
-                                                 HS_FMTBIT(HS_FMT_CSV));
+    int rc = hs_heapcli_format_ok(
+        o, "top", HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON) | HS_FMTBIT(HS_FMT_CSV));
     hs_group_by by;
     hs_group_sort sort;
     if (rc || (rc = hs_heapcli_by_sort(o, h, 0, &by, &sort))) return rc;

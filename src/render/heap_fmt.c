@@ -17,7 +17,8 @@ const char *hs_render_heap_bytes(char *buf, size_t n, uint64_t v)
     }
     double x = (double)v;
     int u = -1;
-    while (x >= 1024 && u < 5) x /= 1024, u++;
+    while (x >= 1024 && u < 5)
+        x /= 1024, u++;
     snprintf(buf, n, "%.2f %s", x, units[u]);
     return buf;
 }
@@ -39,11 +40,16 @@ void hs_render_heap_json_str(FILE *fp, const char *s)
 {
     fputc('"', fp);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(fp, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", fp);
-        else if (*p == '\t') fputs("\\t", fp);
-        else if (*p < 0x20 || *p == 0x7f) fprintf(fp, "\\u%04x", *p);
-        else fputc(*p, fp);
+        if (*p == '"' || *p == '\\')
+            fprintf(fp, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", fp);
+        else if (*p == '\t')
+            fputs("\\t", fp);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(fp, "\\u%04x", *p);
+        else
+            fputc(*p, fp);
     }
     fputc('"', fp);
 }
@@ -65,27 +71,34 @@ void hs_render_heap_csv_str(FILE *fp, const char *s)
 void hs_render_heap_dot_str(FILE *fp, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(fp, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f) fputc(' ', fp);
-        else fputc(*p, fp);
+        if (*p == '"' || *p == '\\')
+            fprintf(fp, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fputc(' ', fp);
+        else
+            fputc(*p, fp);
     }
 }
 
 int hs_render_heap_parse_size(const char *s, uint64_t *out)
 {
     char *end;
-    while (isspace((unsigned char)*s)) s++;
+    while (isspace((unsigned char)*s))
+        s++;
     if (*s == '-' || !*s) return -1;
     double v = strtod(s, &end);
     if (end == s || !isfinite(v) || v < 0) return -1;
-    while (isspace((unsigned char)*end)) end++;
+    while (isspace((unsigned char)*end))
+        end++;
     double mult = 1;
     const char *u = end;
     if (*u) {
         char c = (char)toupper((unsigned char)*u);
         const char *pos = strchr("KMGTP", c);
-        if (c == 'B' && !u[1]) mult = 1;
-        else if (!pos || c == 0) return -1;
+        if (c == 'B' && !u[1])
+            mult = 1;
+        else if (!pos || c == 0)
+            return -1;
         else {
             mult = pow(1024.0, (double)(pos - "KMGTP" + 1));
             u++;

@@ -18,9 +18,9 @@
 #include "heapscan/heap.h"
 #include "heapscan/heap_analysis.h"
 
-/* ---- a small random graph and the reference ---------------------------- */
+/* ---- random graphs and the reference ---------------------------------- */
 
-enum { MAXV = 64 };
+enum { MAXV = 512, W = MAXV / 64 };
 
 typedef struct rgraph {
     uint32_t n_roots, n_objects;
@@ -36,15 +36,17 @@ static uint32_t rnd(uint32_t n)
     return n ? (uint32_t)(rng_state % n) : 0;
 }
 
-static void random_graph(rgraph *g)
+/* Up to maxv vertices (super-root and roots included). */
+static void random_graph(rgraph *g, uint32_t maxv)
 {
     g->n_roots = 1 + rnd(4);
-    g->n_objects = rnd(MAXV - 1 - g->n_roots);
+    g->n_objects = rnd(maxv - 1 - g->n_roots);
     uint32_t k = 0;
     g->root_start[0] = 0;
     for (uint32_t r = 0; r < g->n_roots; r++) {
         uint32_t deg = g->n_objects ? rnd(4) : 0;
-        for (uint32_t j = 0; j < deg; j++) g->root_target[k++] = rnd(g->n_objects);
+        for (uint32_t j = 0; j < deg; j++)
+            g->root_target[k++] = rnd(g->n_objects);
         g->root_start[r + 1] = k;
     }
     /* Sparse or dense, decided per graph: both shapes find different bugs. */
@@ -55,10 +57,11 @@ static void random_graph(rgraph *g)
         uint32_t deg = rnd(maxdeg + 1);
         for (uint32_t j = 0; j < deg; j++) {
             uint32_t c = rnd(10);
-            uint32_t t = c == 0 ? i                               /* self-loop */
-                         : c == 1 && j ? g->obj_target[k - 1]     /* duplicate */
-                         : c < 5 && i + 1 < g->n_objects ? i + 1 /* chains */
-                                                          : rnd(g->n_objects);
+            uint32_t t = c == 0                          ? i                    /* self-loop */
+                         : c == 1 && j                   ? g->obj_target[k - 1] /* duplicate */
+                         : c < 5 && i + 1 < g->n_objects ? i + 1                /* chains */
+                         : c == 5 && i ? i - 1 - rnd(i < 8 ? i : 8)             /* back edges */
+                                       : rnd(g->n_objects);
             g->obj_target[k++] = t;
         }
         g->obj_start[i + 1] = k;
@@ -68,68 +71,112 @@ static void random_graph(rgraph *g)
 
 static hs_dom_graph view(const rgraph *g)
 {
-    return (hs_dom_graph){g->n_roots, g->root_start, g->root_target,
-                          g->n_objects, g->obj_start, g->obj_target, g->size};
+    return (hs_dom_graph){g->n_roots,   g->root_start, g->root_target, g->n_objects,
+                          g->obj_start, g->obj_target, g->size};
 }
 
-/* Reference: dominator sets by data-flow iteration; idom = the strict dominator
- * with the most dominators itself; retained(v) = sum of sizes of vertices v dominates. */
+typedef struct bits {
+    uint64_t w[W];
+} bits;
+static int has(const bits *b, uint32_t i)
+{
+    return (int)(b->w[i / 64] >> (i % 64) & 1);
+}
+static void set(bits *b, uint32_t i)
+{
+    b->w[i / 64] |= 1ull << (i % 64);
+}
+static int count(const bits *b)
+{
+    int c = 0;
+    for (int i = 0; i < W; i++)
+        c += __builtin_popcountll(b->w[i]);
+    return c;
+}
+
+/* Reference: dominator sets by data-flow iteration over predecessor lists
+ * (Dom(v) = {v} + intersection of Dom(p) over reached preds p, to a fixpoint);
+ * idom = the strict dominator with the most dominators itself; retained(v) =
+ * sum of the sizes of the objects whose Dom contains v. */
 static void reference(const rgraph *g, uint32_t *idom, uint64_t *retained)
 {
-    uint32_t nv = 1 + g->n_roots + g->n_objects, base = 1 + g->n_roots;
-    uint64_t succ[MAXV] = {0}, reached = 1, dom[MAXV];
+    static bits dom[MAXV];
+    static uint32_t pstart[MAXV + 1], pred[MAXV * 16], from[MAXV * 16], to[MAXV * 16];
+    static uint8_t reached[MAXV];
+    uint32_t nv = 1 + g->n_roots + g->n_objects, base = 1 + g->n_roots, m = 0;
     for (uint32_t r = 0; r < g->n_roots; r++) {
-        succ[0] |= 1ull << (1 + r);
+        from[m] = 0, to[m++] = 1 + r;
         for (uint32_t k = g->root_start[r]; k < g->root_start[r + 1]; k++)
-            succ[1 + r] |= 1ull << (base + g->root_target[k]);
+            from[m] = 1 + r, to[m++] = base + g->root_target[k];
     }
     for (uint32_t i = 0; i < g->n_objects; i++)
         for (uint32_t k = g->obj_start[i]; k < g->obj_start[i + 1]; k++)
-            succ[base + i] |= 1ull << (base + g->obj_target[k]);
-    for (int changed = 1; changed;) { /* reachability */
+            from[m] = base + i, to[m++] = base + g->obj_target[k];
+    memset(pstart, 0, sizeof pstart);
+    for (uint32_t e = 0; e < m; e++)
+        pstart[to[e] + 1]++;
+    for (uint32_t v = 0; v < nv; v++)
+        pstart[v + 1] += pstart[v];
+    for (uint32_t e = 0; e < m; e++)
+        pred[pstart[to[e]]++] = from[e];
+    for (uint32_t v = nv; v > 0; v--)
+        pstart[v] = pstart[v - 1];
+    pstart[0] = 0;
+    memset(reached, 0, sizeof reached);
+    reached[0] = 1;
+    for (int changed = 1; changed;) { /* reachability, by fixpoint too */
         changed = 0;
-        for (uint32_t v = 0; v < nv; v++)
-            if ((reached >> v & 1) && (reached | succ[v]) != reached) reached |= succ[v], changed = 1;
+        for (uint32_t e = 0; e < m; e++)
+            if (reached[from[e]] && !reached[to[e]]) reached[to[e]] = 1, changed = 1;
     }
-    uint64_t all = nv == 64 ? ~0ull : (1ull << nv) - 1;
-    for (uint32_t v = 0; v < nv; v++) dom[v] = v == 0 ? 1 : all;
+    bits all;
+    memset(&all, 0, sizeof all);
+    for (uint32_t v = 0; v < nv; v++)
+        set(&all, v);
+    for (uint32_t v = 0; v < nv; v++) {
+        if (v == 0)
+            memset(&dom[0], 0, sizeof dom[0]), set(&dom[0], 0);
+        else
+            dom[v] = all;
+    }
     for (int changed = 1; changed;) {
         changed = 0;
         for (uint32_t v = 1; v < nv; v++) {
-            if (!(reached >> v & 1)) continue;
-            uint64_t d = all;
-            for (uint32_t p = 0; p < nv; p++)
-                if ((reached >> p & 1) && (succ[p] >> v & 1)) d &= dom[p];
-            d |= 1ull << v;
-            if (d != dom[v]) dom[v] = d, changed = 1;
+            if (!reached[v]) continue;
+            bits d = all;
+            for (uint32_t k = pstart[v]; k < pstart[v + 1]; k++)
+                if (reached[pred[k]])
+                    for (int i = 0; i < W; i++)
+                        d.w[i] &= dom[pred[k]].w[i];
+            set(&d, v);
+            if (memcmp(&d, &dom[v], sizeof d)) dom[v] = d, changed = 1;
         }
     }
     for (uint32_t v = 0; v < nv; v++) {
         idom[v] = HS_NONE;
         retained[v] = 0;
-        if (v == 0 || !(reached >> v & 1)) continue;
+        if (v == 0 || !reached[v]) continue;
         int best = -1;
         for (uint32_t d = 0; d < nv; d++) {
-            if (d == v || !(dom[v] >> d & 1)) continue;
-            if (best < 0 || __builtin_popcountll(dom[d]) > __builtin_popcountll(dom[best]))
-                best = (int)d;
+            if (d == v || !has(&dom[v], d)) continue;
+            if (best < 0 || count(&dom[d]) > count(&dom[best])) best = (int)d;
         }
         idom[v] = (uint32_t)best;
     }
-    for (uint32_t v = 0; v < nv; v++) {
-        if (!(reached >> v & 1)) continue;
-        for (uint32_t u = base; u < nv; u++)
-            if ((reached >> u & 1) && (dom[u] >> v & 1)) retained[v] += g->size[u - base];
+    for (uint32_t u = base; u < nv; u++) {
+        if (!reached[u]) continue;
+        for (uint32_t v = 0; v < nv; v++)
+            if (has(&dom[u], v)) retained[v] += g->size[u - base];
     }
 }
 
-static void test_random_graphs_match_reference(void **state)
+static void compare_random(int iterations, uint32_t maxv)
 {
     static rgraph g;
-    uint32_t idom[MAXV];
-    uint64_t ret[MAXV];
-    for (int iter = 0; iter < 5000; iter++) {
-        random_graph(&g);
+    static uint32_t idom[MAXV], pos[MAXV];
+    static uint64_t ret[MAXV];
+    for (int iter = 0; iter < iterations; iter++) {
+        random_graph(&g, maxv);
         reference(&g, idom, ret);
         hs_dom_graph gv = view(&g);
         hs_dom d;
@@ -146,13 +193,22 @@ static void test_random_graphs_match_reference(void **state)
         }
         assert_int_equal(d.n_reached, reached);
         /* Preorder: every idom precedes its vertex. */
-        uint32_t *pos = malloc(nv * sizeof *pos);
-        for (uint32_t i = 0; i < d.n_reached; i++) pos[d.order[i]] = i;
+        for (uint32_t i = 0; i < d.n_reached; i++)
+            pos[d.order[i]] = i;
         for (uint32_t i = 1; i < d.n_reached; i++)
             assert_true(pos[d.idom[d.order[i]]] < i);
-        free(pos);
         hs_dom_free(&d);
     }
+}
+
+static void test_random_graphs_match_reference(void **state)
+{
+    compare_random(5000, 64);
+}
+
+static void test_random_larger_graphs_match_reference(void **state)
+{
+    compare_random(400, MAXV);
 }
 
 /* ---- large graphs: chain, star, random (no recursion, speed) ----------- */
@@ -205,9 +261,12 @@ static void test_star_million(void **state)
     uint64_t *size;
     big_alloc(BIG, BIG, &start, &target, &size);
     start[0] = 0;
-    for (uint32_t i = 1; i < BIG; i++) target[i - 1] = i;
-    for (uint32_t i = 1; i <= BIG; i++) start[i] = BIG - 1;
-    for (uint32_t i = 0; i < BIG; i++) size[i] = i == 0 ? 100 : 16;
+    for (uint32_t i = 1; i < BIG; i++)
+        target[i - 1] = i;
+    for (uint32_t i = 1; i <= BIG; i++)
+        start[i] = BIG - 1;
+    for (uint32_t i = 0; i < BIG; i++)
+        size[i] = i == 0 ? 100 : 16;
     hs_dom_graph g = {1, rs, rt, BIG, start, target, size};
     hs_dom d;
     hs_error e;
@@ -238,9 +297,11 @@ static void test_lru_shape(void **state)
     for (uint32_t i = 0; i < n; i++) {
         start[i] = m;
         size[i] = i < 2 ? 1000 : 16;
-        if (i == 0) target[m++] = 2, target[m++] = 1;
+        if (i == 0)
+            target[m++] = 2, target[m++] = 1;
         else if (i == 1)
-            for (uint32_t j = 0; j < k; j++) target[m++] = k + 2 + j;
+            for (uint32_t j = 0; j < k; j++)
+                target[m++] = k + 2 + j;
         else if (i < k + 2) {
             if (i + 1 < k + 2) target[m++] = i + 1;
             target[m++] = i + k;
@@ -279,11 +340,14 @@ static void test_random_million_speed(void **state)
                               *rt = malloc(nr * sizeof *rt);
     uint64_t *size;
     big_alloc(BIG, 3 * BIG, &start, &target, &size);
-    for (uint32_t r = 0; r <= nr; r++) rs[r] = r;
-    for (uint32_t r = 0; r < nr; r++) rt[r] = rnd(BIG);
+    for (uint32_t r = 0; r <= nr; r++)
+        rs[r] = r;
+    for (uint32_t r = 0; r < nr; r++)
+        rt[r] = rnd(BIG);
     for (uint32_t i = 0; i < BIG; i++) {
         start[i] = 3 * i;
-        for (int j = 0; j < 3; j++) target[3 * i + j] = rnd(BIG);
+        for (int j = 0; j < 3; j++)
+            target[3 * i + j] = rnd(BIG);
         size[i] = 32;
     }
     start[BIG] = 3 * BIG;
@@ -328,7 +392,8 @@ static void test_binary_tree_1023(void **state)
     hs_heap h;
     hs_error e;
     hs_heap_init(&h, "test");
-    for (uint32_t i = 0; i < 1023; i++) add_obj(&h, 0x10000 + 64ull * i, 64);
+    for (uint32_t i = 0; i < 1023; i++)
+        add_obj(&h, 0x10000 + 64ull * i, 64);
     add_obj(&h, 0x90000, 4096); /* unreachable */
     assert_int_equal(hs_heap_index(&h, &e), 0);
     for (uint32_t i = 0; i < 1023; i++) /* children of i: 2i+1, 2i+2 (interior pointers) */
@@ -404,6 +469,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_graphs_match_reference),
+        cmocka_unit_test(test_random_larger_graphs_match_reference),
         cmocka_unit_test(test_chain_million),
         cmocka_unit_test(test_star_million),
         cmocka_unit_test(test_random_million_speed),

@@ -32,8 +32,10 @@ static void build(hs_heap *h, int variant)
     uint32_t sa = hs_heap_add_site(h, &fa, 1), sc = hs_heap_add_site(h, fc, 2);
     assert_int_equal(hs_heap_add_object(h, 0x1000, 100, T, sa, HS_OBJ_SAMPLED, &e), 0);
     assert_int_equal(hs_heap_add_object(h, 0x2000, 50, T, HS_NONE, 0, &e), 0);
-    if (variant == 0) assert_int_equal(hs_heap_add_object(h, 0x3000, 30, U, sc, 1, &e), 0);
-    else assert_int_equal(hs_heap_add_object(h, 0x3000, 500, V, HS_NONE, 0, &e), 0);
+    if (variant == 0)
+        assert_int_equal(hs_heap_add_object(h, 0x3000, 30, U, sc, 1, &e), 0);
+    else
+        assert_int_equal(hs_heap_add_object(h, 0x3000, 500, V, HS_NONE, 0, &e), 0);
     assert_int_equal(hs_heap_add_object(h, 0x4000, 20, HS_NONE, HS_NONE, 0, &e), 0);
     assert_int_equal(hs_heap_add_object(h, 0x5000, 10, T, HS_NONE, 0, &e), 0);
     assert_int_equal(hs_heap_add_object(h, 0x6000, 40, T, HS_NONE, 0, &e), 0);
@@ -50,8 +52,8 @@ static void build(hs_heap *h, int variant)
     const char *labels[3] = {"main.a", "main.g1", "main.g2"};
     uint64_t ptrs[3] = {0x1000, 0x6000, 0x6008};
     for (int i = 0; i < 3; i++) {
-        uint32_t r = hs_heap_add_root(h, HS_ROOT_GLOBAL,
-                                      hs_heap_intern(h, labels[i], strlen(labels[i])));
+        uint32_t r =
+            hs_heap_add_root(h, HS_ROOT_GLOBAL, hs_heap_intern(h, labels[i], strlen(labels[i])));
         assert_int_equal(hs_heap_add_root_ref(h, r, ptrs[i], &e), 0);
     }
     assert_int_equal(hs_heap_finish(h, &e), 0);
@@ -139,7 +141,8 @@ static void test_group_by_site_root_object(void **state)
         assert_int_equal(hs_group_compute(&h, &d, HS_GROUP_OBJECT, NULL, &all, &e), 0);
         hs_group_sort_rows(&all, (hs_group_sort)sort);
         for (uint32_t k = 1; k <= 9; k++) {
-            assert_int_equal(hs_group_top_objects(&h, &d, NULL, (hs_group_sort)sort, k, &top, &e), 0);
+            assert_int_equal(hs_group_top_objects(&h, &d, NULL, (hs_group_sort)sort, k, &top, &e),
+                             0);
             assert_int_equal(top.n_rows, k < 8 ? k : 8);
             assert_int_equal(top.total_count, 8);
             for (uint32_t i = 0; i < top.n_rows; i++)
@@ -150,10 +153,8 @@ static void test_group_by_site_root_object(void **state)
     }
 
     char buf[64];
-    assert_string_equal(hs_group_object_name(&h, 2, HS_GROUP_SITE, buf, sizeof buf),
-                        "main.makeC");
-    assert_string_equal(hs_group_object_name(&h, 3, HS_GROUP_TYPE, buf, sizeof buf),
-                        "unknown 20B");
+    assert_string_equal(hs_group_object_name(&h, 2, HS_GROUP_SITE, buf, sizeof buf), "main.makeC");
+    assert_string_equal(hs_group_object_name(&h, 3, HS_GROUP_TYPE, buf, sizeof buf), "unknown 20B");
     hs_dom_free(&d);
     hs_heap_free(&h);
 }
@@ -171,7 +172,8 @@ static void test_group_without_dom_and_filter(void **state)
     assert_int_equal(r.dead_count, 4);
     assert_int_equal(r.dead_size, 46);
     uint8_t dead[8];
-    for (int i = 0; i < 8; i++) dead[i] = !r.live[i];
+    for (int i = 0; i < 8; i++)
+        dead[i] = !r.live[i];
     assert_int_equal(hs_group_compute(&h, NULL, HS_GROUP_TYPE, dead, &g, &e), 0);
     check_row(&g, "T", 1, 10, 0);
     check_row(&g, "unknown 20B", 1, 20, 0);
@@ -202,7 +204,8 @@ static void test_leak_roots(void **state)
     assert_int_equal(d.retained[hs_dom_vertex_of_root(&d, 4)], 16); /* G + H */
     assert_int_equal(d.retained[hs_dom_vertex_of_root(&d, 0)], 180);
     uint8_t dead[8];
-    for (int i = 0; i < 8; i++) dead[i] = !r.live[i];
+    for (int i = 0; i < 8; i++)
+        dead[i] = !r.live[i];
     hs_groups g;
     assert_int_equal(hs_group_compute(&h, &d, HS_GROUP_TYPE, dead, &g, &e), 0);
     check_row(&g, "unknown 20B", 1, 20, 30);

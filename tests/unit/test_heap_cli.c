@@ -39,8 +39,10 @@ static void build(hs_model *m, int variant)
     uint32_t sa = hs_heap_add_site(h, &fa, 1);
     assert_int_equal(hs_heap_add_object(h, 0x1000, 100, T, sa, HS_OBJ_SAMPLED, &e), 0);
     assert_int_equal(hs_heap_add_object(h, 0x2000, 50, T, HS_NONE, 0, &e), 0);
-    if (variant == 0) assert_int_equal(hs_heap_add_object(h, 0x3000, 30, U, HS_NONE, 0, &e), 0);
-    else assert_int_equal(hs_heap_add_object(h, 0x3000, 500, V, HS_NONE, 0, &e), 0);
+    if (variant == 0)
+        assert_int_equal(hs_heap_add_object(h, 0x3000, 30, U, HS_NONE, 0, &e), 0);
+    else
+        assert_int_equal(hs_heap_add_object(h, 0x3000, 500, V, HS_NONE, 0, &e), 0);
     assert_int_equal(hs_heap_add_object(h, 0x4000, 20, HS_NONE, HS_NONE, 0, &e), 0);
     assert_int_equal(hs_heap_add_object(h, 0x5000, 10, T, HS_NONE, 0, &e), 0);
     assert_int_equal(hs_heap_add_object(h, 0x6000, 40, T, HS_NONE, 0, &e), 0);
@@ -76,7 +78,8 @@ static char *run(body_fn body, int variant, int *rc, const char *cmd, ...)
     int argc = 1;
     va_list ap;
     va_start(ap, cmd);
-    for (const char *a; (a = va_arg(ap, const char *));) argv[argc++] = (char *)a;
+    for (const char *a; (a = va_arg(ap, const char *));)
+        argv[argc++] = (char *)a;
     va_end(ap);
     hs_cli_opts o;
     assert_int_equal(hs_cli_parse(argc, argv, ~0u, "usage\n", 1, 2, &o), 0);
@@ -103,8 +106,8 @@ static void expect(const char *out, const char *needle)
 static void test_top_json_schema(void **state)
 {
     int rc;
-    char *s = run(hs_heap_cmd_top, 0, &rc, "top", "heap.dump", "--by", "type", "--format", "json",
-                  NULL);
+    char *s =
+        run(hs_heap_cmd_top, 0, &rc, "top", "heap.dump", "--by", "type", "--format", "json", NULL);
     assert_int_equal(rc, 0);
     assert_string_equal(
         s, "{\"file\": \"heap.dump\", \"format\": \"go-heapdump\", \"by\": \"type\", "
@@ -115,8 +118,8 @@ static void test_top_json_schema(void **state)
            "  {\"name\": \"unknown 8B\", \"count\": 2, \"size\": 16, \"retained\": 0}\n"
            "]}\n");
     free(s);
-    s = run(hs_heap_cmd_top, 0, &rc, "top", "heap.dump", "--by", "object", "-n", "1",
-            "--format", "json", NULL);
+    s = run(hs_heap_cmd_top, 0, &rc, "top", "heap.dump", "--by", "object", "-n", "1", "--format",
+            "json", NULL);
     expect(s, "\"by\": \"object\"");
     expect(s, "\"rows\": [\n  {\"address\": \"0x1000\", \"name\": \"T\", \"size\": 100, "
               "\"retained\": 180}\n]}");
@@ -170,8 +173,18 @@ static void test_diff_and_gates(void **state)
     int rc;
     hs_model a, b;
     hs_cli_opts o;
-    char *argv[] = {"diff", "a.dump", "b.dump", "--by", "type", "--format", "json",
-                    "--fail-if", "total>+400B", "--fail-if", "any.retained<-100B", NULL};
+    char *argv[] = {"diff",
+                    "a.dump",
+                    "b.dump",
+                    "--by",
+                    "type",
+                    "--format",
+                    "json",
+                    "--fail-if",
+                    "total>+400B",
+                    "--fail-if",
+                    "any.retained<-100B",
+                    NULL};
     assert_int_equal(hs_cli_parse(11, argv, ~0u, "u\n", 2, 2, &o), 0);
     build(&a, 0), build(&b, 1);
     hs_output out = {tmpfile(), {0}, {0}};
@@ -228,8 +241,8 @@ static void test_graph_dot(void **state)
     assert_int_equal(rc, 0);
     expect(s, "digraph heapscan {");
     expect(s, "3 of 7 vertices"); /* 3 roots + 4 live objects */
-    expect(s, "v0 -> v1;");        /* super-root -> root main.a */
-    expect(s, "v1 -> v4;");        /* main.a -> A (vertex 1 + 3 + 0) */
+    expect(s, "v0 -> v1;");       /* super-root -> root main.a */
+    expect(s, "v1 -> v4;");       /* main.a -> A (vertex 1 + 3 + 0) */
     render_with_dot(s);
     free(s);
     s = run(hs_heap_cmd_graph, 0, &rc, "graph", "heap.dump", "--paths", "0x2008", NULL);
@@ -243,13 +256,15 @@ static void test_graph_dot(void **state)
 static void test_dominators(void **state)
 {
     int rc;
-    char *s = run(hs_heapcli_dominators, 0, &rc, "dominators", "heap.dump", "--min-retained", "0",
-                  NULL);
+    char *s =
+        run(hs_heapcli_dominators, 0, &rc, "dominators", "heap.dump", "--min-retained", "0", NULL);
     assert_int_equal(rc, 0);
+    expect(s, "showing 6 levels, nodes retaining >= 0 B\n");
     expect(s, "220 B 100.0%  <all roots>\n");
     expect(s, "180 B  81.8%    main.a (stack)\n");
     expect(s, "180 B  81.8%      0x1000 T [100 B]\n");
-    expect(s, " 40 B  18.2%    0x6000 T [40 B]\n"); /* shared by the globals: under the super-root */
+    expect(s,
+           " 40 B  18.2%    0x6000 T [40 B]\n"); /* shared by the globals: under the super-root */
     free(s);
     s = run(hs_heapcli_dominators, 0, &rc, "dominators", "heap.dump", "--depth", "1",
             "--min-retained", "100B", "--format", "json", NULL);
@@ -325,10 +340,14 @@ static void test_formatting(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_top_json_schema), cmocka_unit_test(test_top_text_csv),
-        cmocka_unit_test(test_info),            cmocka_unit_test(test_diff_and_gates),
-        cmocka_unit_test(test_graph_dot),       cmocka_unit_test(test_dominators),
-        cmocka_unit_test(test_paths),           cmocka_unit_test(test_leaks),
+        cmocka_unit_test(test_top_json_schema),
+        cmocka_unit_test(test_top_text_csv),
+        cmocka_unit_test(test_info),
+        cmocka_unit_test(test_diff_and_gates),
+        cmocka_unit_test(test_graph_dot),
+        cmocka_unit_test(test_dominators),
+        cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_leaks),
         cmocka_unit_test(test_formatting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
