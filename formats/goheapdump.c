@@ -352,8 +352,9 @@ static int rec_object(gh *g, hs_cursor *c)
                                 (unsigned long long)addr);
         if (g->pass != PASS_REFS || id == HS_NONE) continue;
         uint64_t w = word(g, p + off);
-        if (hs_heap_add_ref(g->h, id, w, g->err)) return -1;
-        if (fin_root != HS_NONE && hs_heap_add_root_ref(g->h, fin_root, w, g->err)) return -1;
+        if (hs_heap_add_ref_at(g->h, id, off, w, g->err)) return -1;
+        if (fin_root != HS_NONE && hs_heap_add_root_ref_at(g->h, fin_root, off, w, g->err))
+            return -1;
     }
     return r;
 }
@@ -389,7 +390,9 @@ static int rec_segment(gh *g, hs_cursor *c, const char *seg)
         }
         last = s;
         last_root = s ? root : HS_NONE;
-        if (hs_heap_add_root_ref(g->h, root, w, g->err)) return -1;
+        /* Offset inside the named variable, else the label already says where. */
+        uint64_t at_off = s ? addr + off - g->bias - s->addr : 0;
+        if (hs_heap_add_root_ref_at(g->h, root, at_off, w, g->err)) return -1;
     }
     return r;
 }
@@ -421,7 +424,7 @@ static int rec_frame(gh *g, hs_cursor *c)
             root = hs_heap_add_root(g->h, HS_ROOT_STACK, label);
             if (root == HS_NONE) return oom(g, c);
         }
-        if (hs_heap_add_root_ref(g->h, root, w, g->err)) return -1;
+        if (hs_heap_add_root_ref_at(g->h, root, off, w, g->err)) return -1; /* from frame sp */
     }
     return r;
 }

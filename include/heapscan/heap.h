@@ -54,7 +54,7 @@ typedef struct hs_heap_alloc_stats {
 } hs_heap_alloc_stats;
 
 typedef struct hs_heap_pending_ref {
-    uint32_t from, to;
+    uint32_t from, to, offset;
 } hs_heap_pending_ref;
 
 typedef struct hs_heap {
@@ -70,6 +70,7 @@ typedef struct hs_heap {
 
     uint32_t *edge_start; /* n_objects + 1 */
     uint32_t *edge_target;
+    uint32_t *edge_offset; /* byte offset of the pointer in the source object, or HS_NONE */
     uint32_t n_edges;
 
     uint32_t n_roots, cap_roots;
@@ -77,6 +78,7 @@ typedef struct hs_heap {
     uint32_t *root_label; /* string id */
     uint32_t *root_edge_start; /* n_roots + 1 */
     uint32_t *root_edge_target;
+    uint32_t *root_edge_offset; /* offset of the pointer in the root's region, or HS_NONE */
     uint32_t n_root_edges;
 
     uint32_t n_types, cap_types;
@@ -130,6 +132,18 @@ uint32_t hs_heap_find(const hs_heap *h, uint64_t p);
 int hs_heap_add_ref(hs_heap *h, uint32_t from, uint64_t pointer, hs_error *err);
 uint32_t hs_heap_add_root(hs_heap *h, hs_root_kind kind, uint32_t label);
 int hs_heap_add_root_ref(hs_heap *h, uint32_t root, uint64_t pointer, hs_error *err);
+/* The same, remembering where the pointer sits: offset is the byte offset of
+ * the pointer word inside the source object (or the root's region: frame,
+ * segment, register file), shown by `paths`. */
+int hs_heap_add_ref_at(hs_heap *h, uint32_t from, uint64_t offset, uint64_t pointer,
+                       hs_error *err);
+int hs_heap_add_root_ref_at(hs_heap *h, uint32_t root, uint64_t offset, uint64_t pointer,
+                            hs_error *err);
 int hs_heap_finish(hs_heap *h, hs_error *err);
+
+/* Offset of the first reference from object (or root) to object to, or
+ * HS_NONE when there is none or its offset is unknown. Valid after finish. */
+uint32_t hs_heap_ref_offset(const hs_heap *h, uint32_t from, uint32_t to);
+uint32_t hs_heap_root_ref_offset(const hs_heap *h, uint32_t root, uint32_t to);
 
 #endif

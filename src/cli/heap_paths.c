@@ -1,25 +1,37 @@
 /* The body of `heapscan paths`: the shortest chain of references from a root
  * to one object (ADDR, interior pointers allowed, or a type/site name: the
  * member that retains most), one hop a line, and how many roots reach it.
- * The heap model keeps no field offsets, so a hop names source and target
- * objects; the offset of the pointer inside the source is not printed. */
+ * Each hop names the offset of the pointer inside its source (object,
+ * variable or stack frame) when the reader recorded it. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "heap_cli.h"
 
-static void paths_vertex(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t v)
+/* Byte offset of the pointer from hop i-1 to hop i, or HS_NONE. */
+static uint32_t hop_offset(const hs_heap *h, const hs_dom *d, const hs_path *p, uint32_t i)
 {
+    uint32_t from = p->hops[i - 1], to = hs_dom_object_of(d, p->hops[i]);
+    if (from <= h->n_roots) return hs_heap_root_ref_offset(h, from - 1, to);
+    return hs_heap_ref_offset(h, hs_dom_object_of(d, from), to);
+}
+
+/* One vertex as a JSON object; via is the offset of the pointer that leads
+ * here from the previous hop ("via_offset"), HS_NONE to leave it out. */
+static void paths_vertex(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t v, uint32_t via)
+{
+    if (via != HS_NONE) fprintf(fp, "{\"via_offset\": %u, ", via);
+    else fputc('{', fp);
     char name[512];
     if (v <= h->n_roots) {
-        fprintf(fp, "{\"kind\": \"root\", \"root_kind\": \"%s\", \"name\": ",
+        fprintf(fp, "\"kind\": \"root\", \"root_kind\": \"%s\", \"name\": ",
                 hs_heapcli_root_kind(h->root_kind[v - 1]));
         hs_render_heap_json_str(fp, hs_heap_str(h, h->root_label[v - 1]));
         fputs("}", fp);
         return;
     }
     uint32_t o = hs_dom_object_of(d, v);
-    fprintf(fp, "{\"kind\": \"object\", \"address\": \"0x%llx\", \"name\": ",
+    fprintf(fp, "\"kind\": \"object\", \"address\": \"0x%llx\", \"name\": ",
             (unsigned long long)h->addr[o]);
     hs_render_heap_json_str(fp, hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
     fprintf(fp, ", \"size\": %llu, \"retained\": %llu}", (unsigned long long)h->size[o],
@@ -34,11 +46,11 @@ static void paths_json(FILE *fp, const hs_cli_opts *o, const hs_heap *h, const h
     fputs(", \"format\": ", fp);
     hs_render_heap_json_str(fp, h->format);
     fputs(", \"target\": ", fp);
-    paths_vertex(fp, h, d, hs_dom_vertex_of_object(d, obj));
+    paths_vertex(fp, h, d, hs_dom_vertex_of_object(d, obj), HS_NONE);
     fprintf(fp, ", \"reachable\": %s, \"hops\": [", p->n_hops ? "true" : "false");
     for (uint32_t i = 0; i < p->n_hops; i++) {
         fputs(i ? ",\n  " : "\n  ", fp);
-        paths_vertex(fp, h, d, p->hops[i]);
+        paths_vertex(fp, h, d, p->hops[i], i ? hop_offset(h, d, p, i) : HS_NONE);
     }
     fprintf(fp, "%s], \"roots_reaching\": %u, \"other_roots\": %u}\n", p->n_hops ? "\n" : "",
             p->n_roots_reaching, p->n_roots_reaching ? p->n_roots_reaching - 1 : 0);
@@ -62,9 +74,14 @@ static void paths_text(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t obj
         hs_heapcli_vertex_name(h, p->hops[i], name, sizeof name);
         if (i == 0)
             fprintf(fp, "  root %s\n", name);
-        else
-            fprintf(fp, "  -> %s [%s]\n", name,
-                    hs_render_heap_bytes(a, sizeof a, h->size[hs_dom_object_of(d, p->hops[i])]));
+        else {
+            uint32_t off = hop_offset(h, d, p, i);
+            char via[48] = "";
+            if (off != HS_NONE) snprintf(via, sizeof via, "  (pointer at +0x%x)", off);
+            fprintf(fp, "  -> %s [%s]%s\n", name,
+                    hs_render_heap_bytes(a, sizeof a, h->size[hs_dom_object_of(d, p->hops[i])]),
+                    via);
+        }
     }
     fprintf(fp, "Roots reaching it: %u (%u other%s)\n", p->n_roots_reaching,
             p->n_roots_reaching - 1, p->n_roots_reaching == 2 ? "" : "s");

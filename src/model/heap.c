@@ -48,6 +48,8 @@ void hs_heap_free(hs_heap *h)
     free(h->flags);
     free(h->edge_start);
     free(h->edge_target);
+    free(h->edge_offset);
+    free(h->root_edge_offset);
     free(h->root_kind);
     free(h->root_label);
     free(h->root_edge_start);
@@ -253,23 +255,30 @@ uint32_t hs_heap_find(const hs_heap *h, uint64_t p)
 }
 
 static int push_pending(hs_heap_pending_ref **arr, uint64_t *n, uint64_t *cap, uint32_t from,
-                        uint32_t to, hs_error *err)
+                        uint32_t to, uint64_t offset, hs_error *err)
 {
     if (*n >= UINT32_MAX - 1)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "too many references (limit 2^32-2)");
     if (grow((void **)arr, cap, *n + 1, sizeof **arr))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding references");
-    (*arr)[(*n)++] = (hs_heap_pending_ref){from, to};
+    (*arr)[(*n)++] =
+        (hs_heap_pending_ref){from, to, offset >= HS_NONE ? HS_NONE : (uint32_t)offset};
     return 0;
 }
 
 int hs_heap_add_ref(hs_heap *h, uint32_t from, uint64_t pointer, hs_error *err)
 {
+    return hs_heap_add_ref_at(h, from, HS_NONE, pointer, err);
+}
+
+int hs_heap_add_ref_at(hs_heap *h, uint32_t from, uint64_t offset, uint64_t pointer,
+                       hs_error *err)
+{
     if (h->phase_ != PHASE_REFS || from >= h->n_objects)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad reference source");
     uint32_t to = hs_heap_find(h, pointer);
     if (to == HS_NONE) return 0;
-    return push_pending(&h->pending_, &h->n_pending_, &h->cap_pending_, from, to, err);
+    return push_pending(&h->pending_, &h->n_pending_, &h->cap_pending_, from, to, offset, err);
 }
 
 uint32_t hs_heap_add_root(hs_heap *h, hs_root_kind kind, uint32_t label)
@@ -289,32 +298,44 @@ uint32_t hs_heap_add_root(hs_heap *h, hs_root_kind kind, uint32_t label)
 
 int hs_heap_add_root_ref(hs_heap *h, uint32_t root, uint64_t pointer, hs_error *err)
 {
+    return hs_heap_add_root_ref_at(h, root, HS_NONE, pointer, err);
+}
+
+int hs_heap_add_root_ref_at(hs_heap *h, uint32_t root, uint64_t offset, uint64_t pointer,
+                            hs_error *err)
+{
     if (h->phase_ != PHASE_REFS || root >= h->n_roots)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad root");
     uint32_t to = hs_heap_find(h, pointer);
     if (to == HS_NONE) return 0;
     return push_pending(&h->pending_roots_, &h->n_pending_roots_, &h->cap_pending_roots_, root,
-                        to, err);
+                        to, offset, err);
 }
 
-/* Counting sort of (from, to) pairs into start[n+1] / target[m]. */
+/* Counting sort of (from, to, offset) triples into start[n+1] / target[m] / offset[m]. */
 static int build_rows(const hs_heap_pending_ref *pairs, uint64_t m, uint32_t n, uint32_t **start,
-                      uint32_t **target)
+                      uint32_t **target, uint32_t **offset)
 {
     uint32_t *s = calloc((size_t)n + 1, sizeof *s);
     uint32_t *t = malloc((size_t)(m ? m : 1) * sizeof *t);
-    if (!s || !t) {
-        free(s), free(t);
+    uint32_t *o = malloc((size_t)(m ? m : 1) * sizeof *o);
+    if (!s || !t || !o) {
+        free(s), free(t), free(o);
         return -1;
     }
     for (uint64_t i = 0; i < m; i++) s[pairs[i].from + 1]++;
     for (uint32_t i = 0; i < n; i++) s[i + 1] += s[i];
     /* Fill using s[from] as a cursor, then shift back. */
-    for (uint64_t i = 0; i < m; i++) t[s[pairs[i].from]++] = pairs[i].to;
+    for (uint64_t i = 0; i < m; i++) {
+        uint32_t k = s[pairs[i].from]++;
+        t[k] = pairs[i].to;
+        o[k] = pairs[i].offset;
+    }
     for (uint32_t i = n; i > 0; i--) s[i] = s[i - 1];
     s[0] = 0;
     *start = s;
     *target = t;
+    *offset = o;
     return 0;
 }
 
@@ -323,9 +344,10 @@ int hs_heap_finish(hs_heap *h, hs_error *err)
     if (h->phase_ == PHASE_OBJECTS && hs_heap_index(h, err)) return -1;
     if (h->phase_ != PHASE_REFS)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: heap finished twice");
-    if (build_rows(h->pending_, h->n_pending_, h->n_objects, &h->edge_start, &h->edge_target) ||
+    if (build_rows(h->pending_, h->n_pending_, h->n_objects, &h->edge_start, &h->edge_target,
+                   &h->edge_offset) ||
         build_rows(h->pending_roots_, h->n_pending_roots_, h->n_roots, &h->root_edge_start,
-                   &h->root_edge_target))
+                   &h->root_edge_target, &h->root_edge_offset))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory building references");
     h->n_edges = (uint32_t)h->n_pending_;
     h->n_root_edges = (uint32_t)h->n_pending_roots_;
@@ -335,4 +357,24 @@ int hs_heap_finish(hs_heap *h, hs_error *err)
     h->n_pending_ = h->n_pending_roots_ = h->cap_pending_ = h->cap_pending_roots_ = 0;
     h->phase_ = PHASE_DONE;
     return 0;
+}
+
+static uint32_t row_offset(const uint32_t *start, const uint32_t *target, const uint32_t *offset,
+                           uint32_t n, uint32_t from, uint32_t to)
+{
+    if (!start || from >= n) return HS_NONE;
+    for (uint32_t e = start[from]; e < start[from + 1]; e++)
+        if (target[e] == to) return offset[e];
+    return HS_NONE;
+}
+
+uint32_t hs_heap_ref_offset(const hs_heap *h, uint32_t from, uint32_t to)
+{
+    return row_offset(h->edge_start, h->edge_target, h->edge_offset, h->n_objects, from, to);
+}
+
+uint32_t hs_heap_root_ref_offset(const hs_heap *h, uint32_t root, uint32_t to)
+{
+    return row_offset(h->root_edge_start, h->root_edge_target, h->root_edge_offset, h->n_roots,
+                      root, to);
 }
