@@ -44,7 +44,10 @@ typedef struct hs_agg_filter {
 typedef struct hs_agg_entry {
     const char *name; /* points into hs_agg.names; valid while the hs_agg lives */
     int64_t flat, cum;
+    uint8_t inlined; /* pprof's mark: 0 none, HS_AGG_INLINE, HS_AGG_PARTIAL_INLINE */
 } hs_agg_entry;
+
+enum { HS_AGG_INLINE = 1, HS_AGG_PARTIAL_INLINE = 2 };
 
 /* The aggregation of one profile for one sample index. */
 typedef struct hs_agg {

@@ -43,6 +43,25 @@ int hs_filter_compile(const hs_profile *p, const hs_agg_filter *f, hs_filter *ou
 int hs_filter_keep(const hs_filter *flt, const hs_profile *p, const hs_sample *s);
 void hs_filter_free(hs_filter *flt);
 
+/* pprof's "(inline)" marks: an entry is inline when some call edge into it
+ * comes only from inlining (caller and callee are lines of one location),
+ * partial-inline when it also has real calls. Intra-location pairs are
+ * static; the loop records which locations kept samples use and which
+ * entries are reached across a location boundary (a real call). */
+typedef struct hs_inline_track {
+    uint8_t *noinline;  /* per entry: reached by a real call */
+    uint8_t *has_intra; /* per entry: callee of some intra-location pair */
+    uint8_t *loc_used;  /* per location: on a kept sample's stack */
+    uint64_t *keys;     /* intra pairs (parent+1) << 32 | child, 0 = empty */
+    uint8_t *seen_inter; /* per slot: the pair also occurred as a real call */
+    uint32_t nslots;
+} hs_inline_track;
+
+int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries);
+/* Entry flags after accumulation: 1 inline, 2 partial-inline, 0 none. */
+void hs_inline_flags(const hs_inline_track *t, const hs_frames *fr, uint8_t *flags_out);
+void hs_inline_free(hs_inline_track *t);
+
 /* Per-sample accumulation into arrays indexed by entry id. `stamp` has one
  * slot per entry id and *gen is the running sample generation, so several
  * calls (the two sides of a diff) can share them. */
@@ -52,6 +71,7 @@ typedef struct hs_accum {
     uint32_t n, gen;
     int64_t kept_total;
     uint64_t n_kept;
+    hs_inline_track *track; /* optional */
 } hs_accum;
 
 int hs_accum_init(hs_accum *a, uint32_t n);

@@ -1,7 +1,8 @@
 /* The `top` report: pprof -top's text layout (header lines, then
  * "flat flat% sum% cum cum% name" rows), the JSON schema of issue 2, and
  * CSV. Rows are printed in the aggregation's order; `limit` cuts the list
- * and the header says how many were shown. sum% runs over the shown rows. */
+ * and the header says how many were shown. sum% runs over the shown rows.
+ * Text marks entries pprof marks "(inline)" / "(partial-inline)". */
 #include <inttypes.h>
 #include <string.h>
 
@@ -99,7 +100,10 @@ void hs_render_top_text(FILE *out, const hs_report_meta *m, const hs_agg *a, uin
         hs_render_percent(p1, sizeof p1, e->flat, a->total);
         hs_render_percent(p2, sizeof p2, sum, a->total);
         hs_render_percent(p3, sizeof p3, e->cum, a->total);
-        fprintf(out, "%10s %s %s %10s %s  %s\n", v1, p1, p2, v2, p3, e->name);
+        const char *mark = e->inlined == HS_AGG_INLINE           ? " (inline)"
+                           : e->inlined == HS_AGG_PARTIAL_INLINE ? " (partial-inline)"
+                                                                 : "";
+        fprintf(out, "%10s %s %s %10s %s  %s%s\n", v1, p1, p2, v2, p3, e->name, mark);
     }
 }
 

@@ -284,6 +284,36 @@ static void test_negative_values_sort_by_magnitude(void **state)
     hs_profile_free(&p);
 }
 
+/* pprof marks "inl" (inline): its only caller edge is a -> inl inside L3.
+ * A direct call main -> inl (its own location) makes it partial-inline. */
+static void test_inline_marks(void **state)
+{
+    hs_profile p;
+    fx_build(&p);
+    hs_agg a;
+    agg(&p, 1, HS_BY_FUNCTION, NULL, &a);
+    for (uint32_t i = 0; i < a.n_entries; i++)
+        assert_int_equal(a.entries[i].inlined,
+                         strcmp(a.entries[i].name, "inl") == 0 ? HS_AGG_INLINE : 0);
+    hs_agg_free(&a);
+    uint32_t finl = 2; /* fixture's function order: main, a, inl, b, c */
+    int64_t line = 35;
+    uint32_t L6 = hs_profile_add_location(&p, 6, 0x6000, 0, &finl, &line, 1);
+    uint32_t st[] = {L6, 0};
+    fx_sample(&p, 1, 10, st, 2, NULL, 0);
+    agg(&p, 1, HS_BY_FUNCTION, NULL, &a);
+    for (uint32_t i = 0; i < a.n_entries; i++)
+        if (strcmp(a.entries[i].name, "inl") == 0)
+            assert_int_equal(a.entries[i].inlined, HS_AGG_PARTIAL_INLINE);
+    hs_agg_free(&a);
+    /* A filter that keeps only the direct call: no inlined edge is left. */
+    hs_agg_filter f = {.ignore = "^a$"};
+    agg(&p, 1, HS_BY_FUNCTION, &f, &a);
+    for (uint32_t i = 0; i < a.n_entries; i++) assert_int_equal(a.entries[i].inlined, 0);
+    hs_agg_free(&a);
+    hs_profile_free(&p);
+}
+
 /* The budget is for optimized builds; -O0 and sanitizers are several times slower.
  * CPU time, not wall time, so other jobs on the machine do not count. */
 #if !defined(__OPTIMIZE__)
@@ -357,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_frames_without_functions),
         cmocka_unit_test(test_file_names_are_cleaned),
         cmocka_unit_test(test_negative_values_sort_by_magnitude),
+        cmocka_unit_test(test_inline_marks),
         cmocka_unit_test(test_scale_one_million_samples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -155,7 +155,7 @@ static void test_top_text(void **state)
                "      800B 53.33% 53.33%       800B 53.33%  c\n"
                "      400B 26.67% 80.00%       700B 46.67%  a\n"
                "      200B 13.33% 93.33%       600B 40.00%  b\n"
-               "      100B  6.67%   100%       100B  6.67%  inl\n"
+               "      100B  6.67%   100%       100B  6.67%  inl (inline)\n"
                "         0     0%   100%       700B 46.67%  main\n");
     /* limit, time, duration, comments and active filters */
     p.time_nanos = 1700000000ll * 1000000000ll;
@@ -205,7 +205,7 @@ static void test_top_json_and_csv(void **state)
     hs_render_top_csv(cap_open(&c), &m, &a, 0);
     expect(&c, "name,flat,cum\nc,800,800\na,400,700\nmain,0,700\nb,200,600\ninl,100,100\n");
     /* names needing quotes, and an empty report */
-    hs_agg_entry odd = {"f(a, \"b\")", -5, 9};
+    hs_agg_entry odd = {"f(a, \"b\")", -5, 9, 0};
     hs_agg o = a;
     o.entries = &odd;
     o.n_entries = 1;
