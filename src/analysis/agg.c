@@ -61,99 +61,6 @@ uint32_t hs_accum_next_gen(hs_accum *a)
     return a->gen;
 }
 
-static uint64_t pair_key(uint32_t parent, uint32_t child)
-{
-    return ((uint64_t)parent + 1) << 32 | child;
-}
-
-static uint32_t pair_slot(const hs_inline_track *t, uint64_t key)
-{
-    uint64_t h = key * 0x9e3779b97f4a7c15ull;
-    uint32_t j = (uint32_t)(h >> 32) & (t->nslots - 1);
-    while (t->keys[j] && t->keys[j] != key) j = (j + 1) & (t->nslots - 1);
-    return j;
-}
-
-int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries)
-{
-    memset(t, 0, sizeof *t);
-    uint64_t n_pairs = 0;
-    for (uint32_t l = 0; l < fr->n_locations; l++) n_pairs += fr->loc_start[l + 1] - fr->loc_start[l] - 1;
-    uint64_t ns = 16;
-    while (ns < n_pairs * 2) ns *= 2;
-    if (ns > UINT32_MAX / 2) return -1;
-    t->nslots = (uint32_t)ns;
-    t->noinline = calloc((size_t)n_entries + 1, 1);
-    t->has_intra = calloc((size_t)n_entries + 1, 1);
-    t->loc_used = calloc((size_t)fr->n_locations + 1, 1);
-    t->keys = calloc(ns, sizeof *t->keys);
-    t->seen_inter = calloc(ns, 1);
-    if (!t->noinline || !t->has_intra || !t->loc_used || !t->keys || !t->seen_inter) {
-        hs_inline_free(t);
-        return -1;
-    }
-    /* Frames run innermost first: frame j is called (inlined) by frame j+1. */
-    for (uint32_t l = 0; l < fr->n_locations; l++) {
-        for (uint32_t j = fr->loc_start[l]; j + 1 < fr->loc_start[l + 1]; j++) {
-            uint32_t child = fr->entry[j], parent = fr->entry[j + 1];
-            if (child == parent) continue;
-            uint64_t key = pair_key(parent, child);
-            t->keys[pair_slot(t, key)] = key;
-            t->has_intra[child] = 1;
-        }
-    }
-    return 0;
-}
-
-void hs_inline_flags(const hs_inline_track *t, const hs_frames *fr, uint8_t *flags)
-{
-    for (uint32_t l = 0; l < fr->n_locations; l++) {
-        if (!t->loc_used[l]) continue;
-        for (uint32_t j = fr->loc_start[l]; j + 1 < fr->loc_start[l + 1]; j++) {
-            uint32_t child = fr->entry[j], parent = fr->entry[j + 1];
-            if (child != parent && !t->seen_inter[pair_slot(t, pair_key(parent, child))])
-                flags[child] = HS_AGG_INLINE;
-        }
-    }
-}
-
-void hs_inline_free(hs_inline_track *t)
-{
-    free(t->noinline);
-    free(t->has_intra);
-    free(t->loc_used);
-    free(t->keys);
-    free(t->seen_inter);
-    memset(t, 0, sizeof *t);
-}
-
-/* A real call from the innermost frame of `outer` to the outermost frame of
- * `inner` (the previous location on the stack). */
-static void note_call(hs_inline_track *t, const hs_frames *fr, uint32_t outer, uint32_t inner)
-{
-    uint32_t parent = fr->entry[fr->loc_start[outer]];
-    uint32_t child = fr->entry[fr->loc_start[inner + 1] - 1];
-    if (parent == child) return;
-    t->noinline[child] = 1;
-    if (t->has_intra[child]) {
-        uint32_t j = pair_slot(t, pair_key(parent, child));
-        if (t->keys[j]) t->seen_inter[j] = 1;
-    }
-}
-
-/* The same walk as hs_accum_add's, for the inline marks only. */
-static void track_sample(hs_inline_track *t, const hs_frames *fr, const uint32_t *st, uint32_t n)
-{
-    uint32_t prev = HS_NONE;
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t loc = st[k];
-        if (loc >= fr->n_locations) continue;
-        t->loc_used[loc] = 1;
-        if (prev != HS_NONE) note_call(t, fr, loc, prev);
-        prev = loc;
-    }
-}
-
 void hs_accum_add(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames *fr,
                   const hs_filter *flt, int sign)
 {
@@ -171,7 +78,7 @@ void hs_accum_add(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames
         a->n_kept++;
         uint32_t gen = hs_accum_next_gen(a);
         const uint32_t *st = p->stacks + s->stack_start;
-        if (a->track) track_sample(a->track, fr, st, s->n_stack);
+        if (a->track && hs_inline_sample(a->track, fr, st, s->n_stack, v, gen)) a->track_failed = 1;
         int leaf = 1;
         for (uint32_t k = 0; k < s->n_stack; k++) {
             uint32_t loc = st[k];
@@ -256,6 +163,7 @@ int hs_agg_build(const hs_profile *p, uint32_t sample_index, hs_agg_by by,
     hs_filter flt;
     hs_accum acc;
     hs_inline_track track;
+    memset(&track, 0, sizeof track);
     uint8_t *inl = NULL;
     if (hs_frames_build(p, by, &out->names, &fr, err)) goto fail0;
     if (hs_filter_compile(p, f, &flt, err)) goto fail1;
@@ -263,14 +171,20 @@ int hs_agg_build(const hs_profile *p, uint32_t sample_index, hs_agg_by by,
         hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
         goto fail2;
     }
-    if (hs_inline_init(&track, &fr, out->names.n) ||
-        !(inl = calloc((size_t)out->names.n + 1, 1))) {
+    if (hs_inline_init(&track, out->names.n) || !(inl = calloc((size_t)out->names.n + 1, 1))) {
         hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
         goto fail3;
     }
+    hs_inline_scan(&track, &fr);
     acc.track = &track;
     hs_accum_add(&acc, p, sample_index, &fr, &flt, 1);
-    hs_inline_flags(&track, &fr, inl);
+    if (acc.track_failed) {
+        hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
+        goto fail3;
+    }
+    int64_t flat_sum = 0;
+    for (uint32_t id = 1; id < out->names.n; id++) flat_sum += acc.flat[id];
+    hs_inline_flags(&track, flat_sum, inl);
     out->total = hs_profile_total(p, sample_index);
     out->kept_total = acc.kept_total;
     out->n_samples_kept = acc.n_kept;
@@ -288,7 +202,7 @@ int hs_agg_build(const hs_profile *p, uint32_t sample_index, hs_agg_by by,
         e->name = hs_strtab_get(&out->names, id);
         e->flat = acc.flat[id];
         e->cum = acc.cum[id];
-        e->inlined = !inl[id] ? 0 : track.noinline[id] ? HS_AGG_PARTIAL_INLINE : HS_AGG_INLINE;
+        e->inlined = inl[id];
     }
     free(inl);
     hs_inline_free(&track);

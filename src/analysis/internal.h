@@ -43,23 +43,27 @@ int hs_filter_compile(const hs_profile *p, const hs_agg_filter *f, hs_filter *ou
 int hs_filter_keep(const hs_filter *flt, const hs_profile *p, const hs_sample *s);
 void hs_filter_free(hs_filter *flt);
 
-/* pprof's "(inline)" marks: an entry is inline when some call edge into it
- * comes only from inlining (caller and callee are lines of one location),
- * partial-inline when it also has real calls. Intra-location pairs are
- * static; the loop records which locations kept samples use and which
- * entries are reached across a location boundary (a real call). */
+/* pprof's "(inline)" marks (see inline.c). Only call edges into entries
+ * that are ever inlined (has_intra) are tracked, in a hash of (caller,
+ * callee) pairs with pprof's edge weight and inline flag. */
 typedef struct hs_inline_track {
-    uint8_t *noinline;  /* per entry: reached by a real call */
     uint8_t *has_intra; /* per entry: callee of some intra-location pair */
-    uint8_t *loc_used;  /* per location: on a kept sample's stack */
-    uint64_t *keys;     /* intra pairs (parent+1) << 32 | child, 0 = empty */
-    uint8_t *seen_inter; /* per slot: the pair also occurred as a real call */
-    uint32_t nslots;
+    uint64_t *keys;     /* (caller+1) << 32 | callee, 0 = empty */
+    int64_t *weight;
+    uint32_t *stamp;    /* sample generation that last added to the edge */
+    uint8_t *inl;       /* every counted occurrence was inside one location */
+    uint32_t nslots, n;
 } hs_inline_track;
 
-int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries);
-/* Entry flags after accumulation: 1 inline, 2 partial-inline, 0 none. */
-void hs_inline_flags(const hs_inline_track *t, const hs_frames *fr, uint8_t *flags_out);
+/* Before the walk: has_intra must be filled by hs_inline_scan(). */
+int hs_inline_init(hs_inline_track *t, uint32_t n_entries);
+void hs_inline_scan(hs_inline_track *t, const hs_frames *fr);
+/* One kept sample of value v and generation gen; -1 when out of memory. */
+int hs_inline_sample(hs_inline_track *t, const hs_frames *fr, const uint32_t *st, uint32_t n,
+                     int64_t v, uint32_t gen);
+/* flags[entry] = HS_AGG_INLINE / HS_AGG_PARTIAL_INLINE / 0, counting only edges
+ * with |weight| >= 0.1% of flat_sum (pprof's default edge fraction). */
+void hs_inline_flags(const hs_inline_track *t, int64_t flat_sum, uint8_t *flags);
 void hs_inline_free(hs_inline_track *t);
 
 /* Per-sample accumulation into arrays indexed by entry id. `stamp` has one
@@ -72,6 +76,7 @@ typedef struct hs_accum {
     int64_t kept_total;
     uint64_t n_kept;
     hs_inline_track *track; /* optional */
+    int track_failed;
 } hs_accum;
 
 int hs_accum_init(hs_accum *a, uint32_t n);
