@@ -24,7 +24,7 @@ void hs_inline_scan(hs_inline_track *t, const hs_frames *fr)
     /* Frames run innermost first: frame j is inlined into frame j+1. */
     for (uint32_t l = 0; l < fr->n_locations; l++)
         for (uint32_t j = fr->loc_start[l]; j + 1 < fr->loc_start[l + 1]; j++)
-            if (fr->entry[j] != fr->entry[j + 1]) t->has_intra[fr->entry[j]] = 1;
+            if (fr->entry[j] != fr->entry[j + 1]) t->has_intra[fr->entry[j]] = t->any_intra = 1;
 }
 
 static uint32_t slot_of(const uint64_t *keys, uint32_t nslots, uint64_t key)
@@ -91,6 +91,7 @@ static int add_edge(hs_inline_track *t, uint32_t parent, uint32_t child, int int
 int hs_inline_sample(hs_inline_track *t, const hs_frames *fr, const uint32_t *st, uint32_t n,
                      int64_t v, uint32_t gen)
 {
+    if (!t->any_intra) return 0; /* nothing is ever inlined: no marks possible */
     uint32_t parent = HS_NONE;
     for (uint32_t k = n; k-- > 0;) { /* root to leaf, outermost line first */
         uint32_t loc = st[k];

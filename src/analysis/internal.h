@@ -53,6 +53,7 @@ typedef struct hs_inline_track {
     uint32_t *stamp;    /* sample generation that last added to the edge */
     uint8_t *inl;       /* every counted occurrence was inside one location */
     uint32_t nslots, n;
+    uint8_t any_intra;
 } hs_inline_track;
 
 /* Before the walk: has_intra must be filled by hs_inline_scan(). */
