@@ -366,8 +366,8 @@ static void test_graph_dot(void **state)
     const char *dot = cap_close(&c);
     const char *want[] = {
         "digraph \"heapscan\" {\n",
-        "label=\"File: prog\\lBuild ID: abc123\\lType: space\\l"
-        "Showing nodes accounting for 1.46KiB, 100% of 1.46KiB total\\l\"",
+        ("label=\"File: prog\\lBuild ID: abc123\\lType: space\\l"
+         "Showing nodes accounting for 1.46KiB, 100% of 1.46KiB total\\l\""),
         /* fontsize 8 + ceil(16 * sqrt(|flat| / max flat)) */
         "N1 [label=\"c\\n800B (53.33%)\" id=\"node1\" fontsize=24 ",
         "N2 [label=\"a\\n400B (26.67%)\\nof 700B (46.67%)\" id=\"node2\" fontsize=20 ",
