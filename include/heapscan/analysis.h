@@ -161,8 +161,8 @@ typedef struct hs_graph_edge {
 
 typedef struct hs_graph_options {
     uint32_t nodecount;    /* keep at most this many nodes (0 = no limit); default 80 */
-    double node_fraction;  /* drop nodes with |cum| <= total * this; default 0.005 */
-    double edge_fraction;  /* drop edges with |weight| <= total * this; default 0.001 */
+    double node_fraction;  /* drop nodes with |cum| < this * the flat sum; default 0.005 */
+    double edge_fraction;  /* drop edges with |weight| < this * the flat sum; default 0.001 */
 } hs_graph_options;
 
 /* A pruned call graph. Nodes are sorted by |cum| desc, name; edges by

@@ -199,7 +199,12 @@ static int select_nodes(hs_graph *g, const hs_accum *acc, const hs_graph_options
         free(node_of);
         return -1;
     }
-    g->node_cutoff = cutoff(g->total, o->node_fraction);
+    /* pprof cuts at a fraction of the graph's flat sum (for a diff, the net
+     * change), not of the report total. */
+    int64_t flat_sum = 0;
+    for (uint32_t id = 1; id < n_names; id++) flat_sum += acc->flat[id];
+    g->node_cutoff = cutoff(flat_sum, o->node_fraction);
+    g->edge_cutoff = cutoff(flat_sum, o->edge_fraction);
     uint32_t n_all = 0, n = 0;
     for (uint32_t id = 1; id < n_names; id++) {
         if (!acc->flat[id] && !acc->cum[id]) continue;
@@ -234,7 +239,6 @@ static int select_nodes(hs_graph *g, const hs_accum *acc, const hs_graph_options
 
 static int finish_edges(hs_graph *g, edge_table *t, const hs_graph_options *o)
 {
-    g->edge_cutoff = cutoff(g->total, o->edge_fraction);
     g->edges = malloc(((size_t)t->n + 1) * sizeof *g->edges);
     if (!g->edges) return -1;
     for (uint32_t i = 0; i < t->n; i++) {
