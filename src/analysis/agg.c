@@ -171,11 +171,11 @@ int hs_agg_build(const hs_profile *p, uint32_t sample_index, hs_agg_by by,
         hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
         goto fail2;
     }
-    if (hs_inline_init(&track, out->names.n) || !(inl = calloc((size_t)out->names.n + 1, 1))) {
+    if (hs_inline_init(&track, &fr, out->names.n) ||
+        !(inl = calloc((size_t)out->names.n + 1, 1))) {
         hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
         goto fail3;
     }
-    hs_inline_scan(&track, &fr);
     acc.track = &track;
     hs_accum_add(&acc, p, sample_index, &fr, &flt, 1);
     if (acc.track_failed) {

@@ -44,21 +44,24 @@ int hs_filter_keep(const hs_filter *flt, const hs_profile *p, const hs_sample *s
 void hs_filter_free(hs_filter *flt);
 
 /* pprof's "(inline)" marks (see inline.c). Only call edges into entries
- * that are ever inlined (has_intra) are tracked, in a hash of (caller,
- * callee) pairs with pprof's edge weight and inline flag. */
+ * that are ever inlined (has_intra) are tracked. Edges have dense ids; the
+ * edges inside locations are numbered up front (intra_edge per frame), the
+ * others found through a hash of (caller, callee) -> id. */
 typedef struct hs_inline_track {
-    uint8_t *has_intra; /* per entry: callee of some intra-location pair */
-    uint64_t *keys;     /* (caller+1) << 32 | callee, 0 = empty */
+    uint8_t *has_intra;  /* per entry: callee of some intra-location pair */
+    uint32_t *intra_edge; /* per frame: edge to it from the next (outer) line, or HS_NONE */
+    uint32_t *slots;      /* hash: edge id + 1, 0 = empty */
+    uint32_t nslots;
+    uint64_t *key;        /* per edge: (caller+1) << 32 | callee */
     int64_t *weight;
-    uint32_t *stamp;    /* sample generation that last added to the edge */
-    uint8_t *inl;       /* every counted occurrence was inside one location */
-    uint32_t nslots, n;
+    uint32_t *stamp;      /* sample generation that last added to the edge */
+    uint8_t *inl;         /* every counted occurrence was inside one location */
+    uint32_t n, cap;
     uint8_t any_intra;
 } hs_inline_track;
 
-/* Before the walk: has_intra must be filled by hs_inline_scan(). */
-int hs_inline_init(hs_inline_track *t, uint32_t n_entries);
-void hs_inline_scan(hs_inline_track *t, const hs_frames *fr);
+/* Number the intra-location edges of fr's frames. */
+int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries);
 /* One kept sample of value v and generation gen; -1 when out of memory. */
 int hs_inline_sample(hs_inline_track *t, const hs_frames *fr, const uint32_t *st, uint32_t n,
                      int64_t v, uint32_t gen);
