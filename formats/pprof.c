@@ -778,7 +778,9 @@ int hs_pprof_probe(const uint8_t *data, size_t size)
         types += f.number == F_SAMPLE_TYPE;
         known++;
     }
-    if (n < 4096 && r < 0) return 0;
+    /* Damage after a plausible start: still ours, so the reader names the
+     * exact offset instead of "not a recognised format". */
+    if (n < 4096 && r < 0) return types && known >= 8 ? 30 : 0;
     if (known == 0 || unknown > known) return 0;
     int score = 40 + (strings ? 25 : 0) + (types ? 25 : 0) + (n < 4096 ? 5 : 0);
     return score - (unknown ? 10 : 0);

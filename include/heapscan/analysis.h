@@ -44,7 +44,10 @@ typedef struct hs_agg_filter {
 typedef struct hs_agg_entry {
     const char *name; /* points into hs_agg.names; valid while the hs_agg lives */
     int64_t flat, cum;
+    uint8_t inlined; /* pprof's mark: 0 none, HS_AGG_INLINE, HS_AGG_PARTIAL_INLINE */
 } hs_agg_entry;
+
+enum { HS_AGG_INLINE = 1, HS_AGG_PARTIAL_INLINE = 2 };
 
 /* The aggregation of one profile for one sample index. */
 typedef struct hs_agg {
@@ -158,8 +161,8 @@ typedef struct hs_graph_edge {
 
 typedef struct hs_graph_options {
     uint32_t nodecount;    /* keep at most this many nodes (0 = no limit); default 80 */
-    double node_fraction;  /* drop nodes with |cum| <= total * this; default 0.005 */
-    double edge_fraction;  /* drop edges with |weight| <= total * this; default 0.001 */
+    double node_fraction;  /* drop nodes with |cum| < this * the flat sum; default 0.005 */
+    double edge_fraction;  /* drop edges with |weight| < this * the flat sum; default 0.001 */
 } hs_graph_options;
 
 /* A pruned call graph. Nodes are sorted by |cum| desc, name; edges by

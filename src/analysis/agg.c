@@ -78,6 +78,7 @@ void hs_accum_add(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames
         a->n_kept++;
         uint32_t gen = hs_accum_next_gen(a);
         const uint32_t *st = p->stacks + s->stack_start;
+        if (a->track && hs_inline_sample(a->track, fr, st, s->n_stack, v, gen)) a->track_failed = 1;
         int leaf = 1;
         for (uint32_t k = 0; k < s->n_stack; k++) {
             uint32_t loc = st[k];
@@ -161,13 +162,29 @@ int hs_agg_build(const hs_profile *p, uint32_t sample_index, hs_agg_by by,
     hs_frames fr;
     hs_filter flt;
     hs_accum acc;
+    hs_inline_track track;
+    memset(&track, 0, sizeof track);
+    uint8_t *inl = NULL;
     if (hs_frames_build(p, by, &out->names, &fr, err)) goto fail0;
     if (hs_filter_compile(p, f, &flt, err)) goto fail1;
     if (hs_accum_init(&acc, out->names.n)) {
         hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
         goto fail2;
     }
+    if (hs_inline_init(&track, &fr, out->names.n) ||
+        !(inl = calloc((size_t)out->names.n + 1, 1))) {
+        hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
+        goto fail3;
+    }
+    acc.track = &track;
     hs_accum_add(&acc, p, sample_index, &fr, &flt, 1);
+    if (acc.track_failed) {
+        hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
+        goto fail3;
+    }
+    int64_t flat_sum = 0;
+    for (uint32_t id = 1; id < out->names.n; id++) flat_sum += acc.flat[id];
+    hs_inline_flags(&track, flat_sum, inl);
     out->total = hs_profile_total(p, sample_index);
     out->kept_total = acc.kept_total;
     out->n_samples_kept = acc.n_kept;
@@ -185,13 +202,18 @@ int hs_agg_build(const hs_profile *p, uint32_t sample_index, hs_agg_by by,
         e->name = hs_strtab_get(&out->names, id);
         e->flat = acc.flat[id];
         e->cum = acc.cum[id];
+        e->inlined = inl[id];
     }
+    free(inl);
+    hs_inline_free(&track);
     hs_accum_free(&acc);
     hs_filter_free(&flt);
     hs_frames_free(&fr);
     hs_agg_sort(out, HS_SORT_FLAT);
     return 0;
 fail3:
+    free(inl);
+    hs_inline_free(&track);
     hs_accum_free(&acc);
 fail2:
     hs_filter_free(&flt);

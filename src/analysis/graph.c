@@ -4,7 +4,8 @@
  * entropy score; we rank by cum, then name), then walk every sample again
  * from root to leaf over the kept nodes only: an edge caller -> callee gets
  * the sample's value once per sample, and is "residual" when dropped frames
- * sat between the two. Edges below edge_fraction are dropped last.
+ * sat between the two. Edges below edge_fraction are dropped, then residual
+ * edges that another path already explains (pprof's RemoveRedundantEdges).
  * Edges live in an open-addressing table keyed by the (src, dst) node pair;
  * a per-edge stamp enforces the once-per-sample rule. */
 #include <stdlib.h>
@@ -198,7 +199,12 @@ static int select_nodes(hs_graph *g, const hs_accum *acc, const hs_graph_options
         free(node_of);
         return -1;
     }
-    g->node_cutoff = cutoff(g->total, o->node_fraction);
+    /* pprof cuts at a fraction of the graph's flat sum (for a diff, the net
+     * change), not of the report total. */
+    int64_t flat_sum = 0;
+    for (uint32_t id = 1; id < n_names; id++) flat_sum += acc->flat[id];
+    g->node_cutoff = cutoff(flat_sum, o->node_fraction);
+    g->edge_cutoff = cutoff(flat_sum, o->edge_fraction);
     uint32_t n_all = 0, n = 0;
     for (uint32_t id = 1; id < n_names; id++) {
         if (!acc->flat[id] && !acc->cum[id]) continue;
@@ -233,7 +239,6 @@ static int select_nodes(hs_graph *g, const hs_accum *acc, const hs_graph_options
 
 static int finish_edges(hs_graph *g, edge_table *t, const hs_graph_options *o)
 {
-    g->edge_cutoff = cutoff(g->total, o->edge_fraction);
     g->edges = malloc(((size_t)t->n + 1) * sizeof *g->edges);
     if (!g->edges) return -1;
     for (uint32_t i = 0; i < t->n; i++) {
@@ -245,6 +250,68 @@ static int finish_edges(hs_graph *g, edge_table *t, const hs_graph_options *o)
     }
     if (g->n_edges > 1) qsort(g->edges, g->n_edges, sizeof *g->edges, cmp_edges);
     return 0;
+}
+
+/* pprof's RemoveRedundantEdges: a residual edge src -> dst is dropped when
+ * dst can still be reached from src through other in-edges (a BFS walking
+ * in-edges backwards from dst). Nodes are visited last to first, each
+ * node's in-edges lightest first, stopping at the first non-residual one. */
+static int remove_redundant(hs_graph *g)
+{
+    uint32_t nn = g->n_nodes, ne = g->n_edges;
+    uint32_t *in_start = calloc((size_t)nn + 2, sizeof *in_start);
+    uint32_t *in_edge = malloc(((size_t)ne + 1) * sizeof *in_edge);
+    uint8_t *gone = calloc((size_t)ne + 1, 1);
+    uint32_t *seen = calloc((size_t)nn + 1, sizeof *seen);
+    uint32_t *queue = malloc(((size_t)nn + 1) * sizeof *queue);
+    int rc = -1;
+    if (!in_start || !in_edge || !gone || !seen || !queue) goto done;
+    /* edges are sorted by |weight| desc, so each in-list is too */
+    for (uint32_t i = 0; i < ne; i++) in_start[g->edges[i].dst + 1]++;
+    for (uint32_t i = 0; i < nn; i++) in_start[i + 1] += in_start[i];
+    for (uint32_t i = 0; i < nn; i++) queue[i] = in_start[i]; /* fill cursors */
+    for (uint32_t i = 0; i < ne; i++) in_edge[queue[g->edges[i].dst]++] = i;
+    uint32_t stamp = 0;
+    for (uint32_t v = nn; v-- > 0;) {
+        for (uint32_t k = in_start[v + 1]; k-- > in_start[v];) {
+            uint32_t ei = in_edge[k];
+            const hs_graph_edge *e = &g->edges[ei];
+            if (!e->residual) break;
+            /* BFS backwards from e->dst over the other live in-edges, looking for e->src */
+            stamp++;
+            uint32_t qh = 0, qt = 0;
+            queue[qt++] = e->dst;
+            seen[e->dst] = stamp;
+            int found = 0;
+            while (qh < qt && !found) {
+                uint32_t n = queue[qh++];
+                for (uint32_t m = in_start[n]; m < in_start[n + 1]; m++) {
+                    uint32_t fi = in_edge[m];
+                    uint32_t src = g->edges[fi].src;
+                    if (fi == ei || gone[fi] || seen[src] == stamp) continue;
+                    if (src == e->src) {
+                        found = 1;
+                        break;
+                    }
+                    seen[src] = stamp;
+                    queue[qt++] = src;
+                }
+            }
+            if (found) gone[ei] = 1;
+        }
+    }
+    uint32_t w = 0;
+    for (uint32_t i = 0; i < ne; i++)
+        if (!gone[i]) g->edges[w++] = g->edges[i];
+    g->n_edges = w;
+    rc = 0;
+done:
+    free(in_start);
+    free(in_edge);
+    free(gone);
+    free(seen);
+    free(queue);
+    return rc;
 }
 
 static int build(side *sides, int n_sides, hs_agg_by by, const hs_agg_filter *f,
@@ -277,7 +344,7 @@ static int build(side *sides, int n_sides, hs_agg_by by, const hs_agg_filter *f,
     uint32_t gen = 0;
     for (int i = 0; i < n_sides; i++)
         if (add_edges(&sides[i], node_of, &t, &gen)) goto oom;
-    if (finish_edges(g, &t, opt)) goto oom;
+    if (finish_edges(g, &t, opt) || remove_redundant(g)) goto oom;
     rc = 0;
     goto done;
 oom:

@@ -43,6 +43,33 @@ int hs_filter_compile(const hs_profile *p, const hs_agg_filter *f, hs_filter *ou
 int hs_filter_keep(const hs_filter *flt, const hs_profile *p, const hs_sample *s);
 void hs_filter_free(hs_filter *flt);
 
+/* pprof's "(inline)" marks (see inline.c). Only call edges into entries
+ * that are ever inlined (has_intra) are tracked. Edges have dense ids; the
+ * edges inside locations are numbered up front (intra_edge per frame), the
+ * others found through a hash of (caller, callee) -> id. */
+typedef struct hs_inline_track {
+    uint8_t *has_intra;  /* per entry: callee of some intra-location pair */
+    uint32_t *intra_edge; /* per frame: edge to it from the next (outer) line, or HS_NONE */
+    uint32_t *slots;      /* hash: edge id + 1, 0 = empty */
+    uint32_t nslots;
+    uint64_t *key;        /* per edge: (caller+1) << 32 | callee */
+    int64_t *weight;
+    uint32_t *stamp;      /* sample generation that last added to the edge */
+    uint8_t *inl;         /* every counted occurrence was inside one location */
+    uint32_t n, cap;
+    uint8_t any_intra;
+} hs_inline_track;
+
+/* Number the intra-location edges of fr's frames. */
+int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries);
+/* One kept sample of value v and generation gen; -1 when out of memory. */
+int hs_inline_sample(hs_inline_track *t, const hs_frames *fr, const uint32_t *st, uint32_t n,
+                     int64_t v, uint32_t gen);
+/* flags[entry] = HS_AGG_INLINE / HS_AGG_PARTIAL_INLINE / 0, counting only edges
+ * with |weight| >= 0.1% of flat_sum (pprof's default edge fraction). */
+void hs_inline_flags(const hs_inline_track *t, int64_t flat_sum, uint8_t *flags);
+void hs_inline_free(hs_inline_track *t);
+
 /* Per-sample accumulation into arrays indexed by entry id. `stamp` has one
  * slot per entry id and *gen is the running sample generation, so several
  * calls (the two sides of a diff) can share them. */
@@ -52,6 +79,8 @@ typedef struct hs_accum {
     uint32_t n, gen;
     int64_t kept_total;
     uint64_t n_kept;
+    hs_inline_track *track; /* optional */
+    int track_failed;
 } hs_accum;
 
 int hs_accum_init(hs_accum *a, uint32_t n);

@@ -19,7 +19,7 @@ static const char usage[] =
     "Options:\n"
     "  --base BEFORE            draw AFTER - BEFORE: growth red, shrinkage green\n"
     "  --nodecount N            keep at most N nodes (default 80; 0 = no limit); nodes\n"
-    "                           under 0.5% and edges under 0.1% of the total are dropped\n"
+    "                           under 0.5% and edges under 0.1% of the flat sum are dropped\n"
     "  -i, --sample-index NAME  sample type (default: the profile's default)\n"
     "  --by KEY                 function (default), file, line or address\n"
     "  --focus REGEX, --ignore REGEX, --tag KEY=VALUE   sample filters, as for 'top'\n"

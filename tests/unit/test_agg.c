@@ -284,6 +284,36 @@ static void test_negative_values_sort_by_magnitude(void **state)
     hs_profile_free(&p);
 }
 
+/* pprof marks "inl" (inline): its only caller edge is a -> inl inside L3.
+ * A direct call main -> inl (its own location) makes it partial-inline. */
+static void test_inline_marks(void **state)
+{
+    hs_profile p;
+    fx_build(&p);
+    hs_agg a;
+    agg(&p, 1, HS_BY_FUNCTION, NULL, &a);
+    for (uint32_t i = 0; i < a.n_entries; i++)
+        assert_int_equal(a.entries[i].inlined,
+                         strcmp(a.entries[i].name, "inl") == 0 ? HS_AGG_INLINE : 0);
+    hs_agg_free(&a);
+    uint32_t finl = 2; /* fixture's function order: main, a, inl, b, c */
+    int64_t line = 35;
+    uint32_t L6 = hs_profile_add_location(&p, 6, 0x6000, 0, &finl, &line, 1);
+    uint32_t st[] = {L6, 0};
+    fx_sample(&p, 1, 10, st, 2, NULL, 0);
+    agg(&p, 1, HS_BY_FUNCTION, NULL, &a);
+    for (uint32_t i = 0; i < a.n_entries; i++)
+        if (strcmp(a.entries[i].name, "inl") == 0)
+            assert_int_equal(a.entries[i].inlined, HS_AGG_PARTIAL_INLINE);
+    hs_agg_free(&a);
+    /* A filter that keeps only the direct call: no inlined edge is left. */
+    hs_agg_filter f = {.ignore = "^a$"};
+    agg(&p, 1, HS_BY_FUNCTION, &f, &a);
+    for (uint32_t i = 0; i < a.n_entries; i++) assert_int_equal(a.entries[i].inlined, 0);
+    hs_agg_free(&a);
+    hs_profile_free(&p);
+}
+
 /* 1,000,000 samples x 30 frames over 5,000 functions: exact totals at scale.
  * (Speed is measured by bench/run.sh, not asserted here.) */
 static void test_scale_one_million_samples(void **state)
@@ -312,12 +342,12 @@ static void test_scale_one_million_samples(void **state)
         fx_sample(&p, 1, v, stack, DEPTH, NULL, 0);
     }
     struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
     hs_agg a;
     agg(&p, 1, HS_BY_FUNCTION, NULL, &a);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    print_message("aggregating 1M samples x 30 frames: %.3f s\n", secs);
+    print_message("aggregating 1M samples x 30 frames: %.3f s CPU\n", secs);
     assert_int_equal(a.total, expect_total);
     int64_t flat_sum = 0;
     for (uint32_t i = 0; i < a.n_entries; i++) flat_sum += a.entries[i].flat;
@@ -342,6 +372,7 @@ int main(void)
         cmocka_unit_test(test_frames_without_functions),
         cmocka_unit_test(test_file_names_are_cleaned),
         cmocka_unit_test(test_negative_values_sort_by_magnitude),
+        cmocka_unit_test(test_inline_marks),
         cmocka_unit_test(test_scale_one_million_samples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -155,7 +155,7 @@ static void test_top_text(void **state)
                "      800B 53.33% 53.33%       800B 53.33%  c\n"
                "      400B 26.67% 80.00%       700B 46.67%  a\n"
                "      200B 13.33% 93.33%       600B 40.00%  b\n"
-               "      100B  6.67%   100%       100B  6.67%  inl\n"
+               "      100B  6.67%   100%       100B  6.67%  inl (inline)\n"
                "         0     0%   100%       700B 46.67%  main\n");
     /* limit, time, duration, comments and active filters */
     p.time_nanos = 1700000000ll * 1000000000ll;
@@ -205,7 +205,7 @@ static void test_top_json_and_csv(void **state)
     hs_render_top_csv(cap_open(&c), &m, &a, 0);
     expect(&c, "name,flat,cum\nc,800,800\na,400,700\nmain,0,700\nb,200,600\ninl,100,100\n");
     /* names needing quotes, and an empty report */
-    hs_agg_entry odd = {"f(a, \"b\")", -5, 9};
+    hs_agg_entry odd = {"f(a, \"b\")", -5, 9, 0};
     hs_agg o = a;
     o.entries = &odd;
     o.n_entries = 1;
@@ -366,8 +366,8 @@ static void test_graph_dot(void **state)
     const char *dot = cap_close(&c);
     const char *want[] = {
         "digraph \"heapscan\" {\n",
-        "label=\"File: prog\\lBuild ID: abc123\\lType: space\\l"
-        "Showing nodes accounting for 1.46KiB, 100% of 1.46KiB total\\l\"",
+        ("label=\"File: prog\\lBuild ID: abc123\\lType: space\\l"
+         "Showing nodes accounting for 1.46KiB, 100% of 1.46KiB total\\l\""),
         /* fontsize 8 + ceil(16 * sqrt(|flat| / max flat)) */
         "N1 [label=\"c\\n800B (53.33%)\" id=\"node1\" fontsize=24 ",
         "N2 [label=\"a\\n400B (26.67%)\\nof 700B (46.67%)\" id=\"node2\" fontsize=20 ",
@@ -441,6 +441,44 @@ static void test_graph_prune_residual(void **state)
     hs_profile_free(&p);
 }
 
+/* S1 main->mid->leaf 200, S2 main->x->leaf 10; nodecount 3 drops x, so
+ * main->leaf is residual (10) and redundant: main reaches leaf via mid. */
+static void test_graph_redundant_residual_edge(void **state)
+{
+    hs_profile p;
+    hs_profile_init(&p);
+    fx_types(&p, "n", "count", "space", "bytes");
+    uint32_t fm = fx_fn(&p, "main", "m.go"), fi = fx_fn(&p, "mid", "m.go"),
+             fx = fx_fn(&p, "x", "m.go"), fl = fx_fn(&p, "leaf", "m.go");
+    uint32_t Lm = hs_profile_add_location(&p, 1, 0, HS_NONE, &fm, NULL, 1);
+    uint32_t Li = hs_profile_add_location(&p, 2, 0, HS_NONE, &fi, NULL, 1);
+    uint32_t Lx = hs_profile_add_location(&p, 3, 0, HS_NONE, &fx, NULL, 1);
+    uint32_t Ll = hs_profile_add_location(&p, 4, 0, HS_NONE, &fl, NULL, 1);
+    uint32_t s1[] = {Ll, Li, Lm}, s2[] = {Ll, Lx, Lm};
+    fx_sample(&p, 1, 200, s1, 3, NULL, 0);
+    fx_sample(&p, 1, 10, s2, 3, NULL, 0);
+    hs_graph_options o;
+    hs_graph_default_options(&o);
+    o.nodecount = 3;
+    hs_graph g;
+    hs_error e;
+    assert_int_equal(hs_graph_build(&p, 1, HS_BY_FUNCTION, NULL, &o, &g, &e), 0);
+    assert_int_equal(g.n_nodes, 3); /* leaf 210, main 210, mid 200 */
+    assert_string_equal(g.nodes[2].name, "mid");
+    assert_int_equal(g.n_edges, 2);
+    for (uint32_t i = 0; i < g.n_edges; i++) {
+        assert_int_equal(g.edges[i].weight, 200);
+        assert_int_equal(g.edges[i].residual, 0);
+    }
+    hs_graph_free(&g);
+    /* with x kept (no limit) nothing is residual: 4 edges of 200, 200, 10, 10 */
+    o.nodecount = 0;
+    assert_int_equal(hs_graph_build(&p, 1, HS_BY_FUNCTION, NULL, &o, &g, &e), 0);
+    assert_int_equal(g.n_edges, 4);
+    hs_graph_free(&g);
+    hs_profile_free(&p);
+}
+
 /* Diff graph: AFTER = fixture + [L2 a, L1 main] 50; only a and main change. */
 static void test_graph_diff(void **state)
 {
@@ -484,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_info),
         cmocka_unit_test(test_graph_dot),
         cmocka_unit_test(test_graph_prune_residual),
+        cmocka_unit_test(test_graph_redundant_residual_edge),
         cmocka_unit_test(test_graph_diff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
