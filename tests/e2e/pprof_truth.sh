@@ -38,12 +38,20 @@ types_of() {
 }
 
 # truth OUT FILE TYPE BY [BASE]: pprof's TSV into OUT (env PPROF_TRUTH_ARGS passes through).
+# Results are cached by arguments: the same truth is asked for several times.
+mkdir "$tmp/cache"
 truth() {
-  local out=$1
+  local out=$1 key
   shift
-  bash "$TRUTH" "$@" >"$out" 2>"$tmp/truth.err" && return 0
-  fail "pprof-truth.sh $*: $(head -c 400 "$tmp/truth.err")"
-  return 1
+  key=$tmp/cache/$(printf '%s|' "$@" "${PPROF_TRUTH_ARGS:-}" | md5sum | cut -c1-32)
+  if [ ! -f "$key" ]; then
+    if ! bash "$TRUTH" "$@" >"$key.tmp" 2>"$tmp/truth.err"; then
+      fail "pprof-truth.sh $*: $(head -c 400 "$tmp/truth.err")"
+      return 1
+    fi
+    mv "$key.tmp" "$key"
+  fi
+  cp "$key" "$out"
 }
 
 # hs OUT ARGS...: run heapscan, stdout to OUT; any exit but 0 is a failure.
