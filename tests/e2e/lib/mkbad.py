@@ -14,8 +14,9 @@ writes into OUTDIR (one file per case; the names are the case names):
   badvals.pb      a sample with 1 value where there are 2 sample types
   good.pb         the control: like badloc.pb but well made (one sample, value 1)
   text.txt        a text file; textgz.txt.gz the same gzip'd
-and prints, per byte-level case, "NAME OFFSET" where the damage starts (in
-the decompressed bytes), for the test's messages.
+and prints, per damaged raw protobuf, "NAME OFFSET": the offset of the top-level
+field that holds the damage (nothing is wrong before it), so the test can
+check that the reported offset points at or after it and not at the start.
 """
 import gzip
 import os
@@ -96,13 +97,15 @@ def main():
     samples = [f for f in fields if f[0] == 2]
     _, key_at, len_at, end = samples[len(samples) // 2]
     cut = (key_at + end) // 2  # inside a sample message
+    # Each damage is in (or is) the sample field that starts at key_at: a
+    # reader cannot notice it before that offset.
     put("trunc.pb", raw[:cut])
-    print("trunc.pb", cut)
+    print("trunc.pb", key_at)
     put("varint.pb", raw[:key_at] + b"\xff" * 11 + raw[key_at + 11 :])
     print("varint.pb", key_at)
     n, after = varint(raw, len_at)
     put("length.pb", raw[:len_at] + enc(len(raw) * 4) + raw[after:])
-    print("length.pb", len_at)
+    print("length.pb", key_at)
 
     vt = lambda t, u: field(1, vfield(1, t) + vfield(2, u))
     loc = field(4, vfield(1, 1) + vfield(3, 0x1000))
