@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Ground truth from `go tool pprof` itself: print one TSV line
+#   NAME<TAB>FLAT<TAB>CUM
+# per entry of `go tool pprof -top` on FILE for SAMPLE_INDEX at granularity BY
+# (function|file|line), preceded by one line "#total<TAB>TOTAL".
+# With BASE, the numbers are pprof's -diff_base deltas (AFTER=FILE minus BASE),
+# and #total is BASE's total (pprof's percentage base).
+# A second line "#shown<TAB>SUM" is the sum of what is listed (pprof's
+# "Showing nodes accounting for SUM"): with filters, the filtered total.
+# Extra pprof flags (e.g. -tagfocus=worker=leaky, -focus=RE, -ignore=RE) may
+# be given in the environment as PPROF_TRUTH_ARGS (split on spaces).
+#
+#   usage: pprof-truth.sh FILE SAMPLE_INDEX BY [BASE]
+#
+# -trim=false turns off pprof's node/edge fraction and node-count pruning so
+# every entry is listed; -unit=B keeps byte values as exact integers (counts
+# are printed as integers anyway). pprof's " (inline)" / " (partial-inline)"
+# decoration is removed from names: it marks how a node was reached, it is
+# not part of the entry's key. Entries pprof does not list have flat = cum = 0.
+set -euo pipefail
+if (($# < 3 || $# > 4)); then
+  echo "usage: pprof-truth.sh FILE SAMPLE_INDEX BY [BASE]" >&2
+  exit 2
+fi
+file=$1 index=$2 by=$3 base=${4:-}
+case $by in
+  function) gran=-functions ;;
+  file) gran=-files ;;
+  line) gran=-lines ;;
+  *) echo "pprof-truth.sh: BY must be function, file or line, not '$by'" >&2; exit 2 ;;
+esac
+command -v go >/dev/null || { echo "pprof-truth.sh: 'go' not found" >&2; exit 2; }
+
+args=(-top -trim=false "$gran" -sample_index="$index" -symbolize=none)
+[ -z "$base" ] || args+=(-diff_base "$base")
+# shellcheck disable=SC2206
+[ -z "${PPROF_TRUTH_ARGS:-}" ] || args+=(${PPROF_TRUTH_ARGS})
+# Byte-valued sample types print with a unit; ask for plain bytes.
+case $index in *space | *bytes) args+=(-unit=B) ;; esac
+
+out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} go tool pprof "${args[@]}" "$file" 2>&1) || {
+  echo "pprof-truth.sh: go tool pprof failed on $file:" >&2
+  echo "$out" >&2
+  exit 2
+}
+python3 -c '
+import re, sys
+text = sys.stdin.read()
+m = re.search(r"^Showing nodes accounting for (-?\d+)B?, .* of (-?\d+)B? total$", text, re.M)
+if not m:
+    sys.exit("pprof-truth.sh: no total line in pprof output:\n" + text)
+print("#total\t" + m.group(2))
+print("#shown\t" + m.group(1))
+rows = text.split("\n")
+try:
+    start = next(i for i, l in enumerate(rows) if re.match(r"^\s*flat\s+flat%\s+sum%\s+cum\s+cum%\s*$", l)) + 1
+except StopIteration:
+    sys.exit("pprof-truth.sh: no column header in pprof output:\n" + text)
+num = r"(-?\d+)B?"
+pct = r"-?[\d.e+-]+%"
+row = re.compile(r"^\s*" + num + r"\s+" + pct + r"\s+" + pct + r"\s+" + num + r"\s+" + pct + r"\s+(.*?)\s*$")
+for l in rows[start:]:
+    if not l.strip():
+        continue
+    m = row.match(l)
+    if not m:
+        sys.exit("pprof-truth.sh: cannot parse pprof row (not an exact integer?): " + repr(l))
+    name = re.sub(r" \((partial-)?inline\)$", "", m.group(3))
+    print("%s\t%s\t%s" % (name, m.group(1), m.group(2)))
+' <<<"$out"
