@@ -697,8 +697,10 @@ static int walk(gh *g, int pass)
     g->pass = pass;
     g->have_goroutine = 0;
     g->last_obj = UINT32_MAX;
-    for (;;) {
+    for (uint64_t n = 1;; n++) {
         uint64_t start = hs_cursor_offset(&c), kind;
+        hs_load_progress(g->opt, n, pass == PASS_REFS ? "references" : "objects", start,
+                         g->src->size);
         if (hs_cursor_left(&c) == 0)
             return hs_cursor_fail(&c, g->err, "truncated dump: no EOF record");
         if (uv(g, &c, &kind)) return -1;

@@ -15,8 +15,20 @@ typedef struct hs_load_options {
     const char *binary;    /* --binary: the program's executable, or NULL */
     const char *sysroot;   /* --sysroot */
     const char *debug_dir; /* --debug-dir */
-    int progress;          /* nonzero: reader may print progress on stderr */
+    int progress;          /* nonzero: the caller wants progress reports */
+    /* Called now and then by long-running readers (done <= total, in the
+     * reader's own unit, e.g. bytes); the library itself never prints. */
+    void (*on_progress)(void *ctx, const char *what, uint64_t done, uint64_t total);
+    void *progress_ctx;
 } hs_load_options;
+
+/* For readers: report progress every 2^20 steps of a loop counter. */
+static inline void hs_load_progress(const hs_load_options *opt, uint64_t step, const char *what,
+                                    uint64_t done, uint64_t total)
+{
+    if (opt && opt->on_progress && (step & 0xfffff) == 0)
+        opt->on_progress(opt->progress_ctx, what, done, total);
+}
 
 typedef struct hs_reader {
     const char *name; /* "pprof", "go-heapdump", "elf-core" */

@@ -80,6 +80,8 @@ int hs_cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Progress is shown only when stderr is a terminal. */
 int hs_cli_progress_wanted(void);
 void hs_cli_load_options(const hs_cli_opts *o, hs_load_options *lo);
+/* Clear the progress line, if one was shown. */
+void hs_cli_progress_done(const hs_load_options *lo);
 
 /* Output: stdout, or -o FILE written to a temporary beside it and renamed
  * into place only on commit, so a failed run never clobbers FILE. */

@@ -9,10 +9,7 @@
 
 int hs_heapcli_load(const hs_cli_opts *o, int i, const char *cmd, hs_model *m)
 {
-    hs_load_options lo;
-    hs_error e;
-    hs_cli_load_options(o, &lo);
-    if (hs_load(o->args[i], &lo, m, &e)) return hs_cli_fail(&e);
+    if (hs_cli_load(o->args[i], o, m)) return HS_EXIT_USAGE;
     if (m->kind != HS_MODEL_HEAP) {
         hs_model_free(m);
         return hs_cli_failf("%s: '%s' is a profile, not a heap dump or core (%s needs a heap)",

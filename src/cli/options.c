@@ -200,6 +200,16 @@ int hs_cli_progress_wanted(void)
     return isatty(2);
 }
 
+/* "\rloading: objects 42%" on a terminal, at most a few times a second. */
+static void show_progress(void *ctx, const char *what, uint64_t done, uint64_t total)
+{
+    (void)ctx;
+    if (!total) return;
+    fprintf(stderr, "\rheapscan: reading %s %3u%%\033[K", what,
+            (unsigned)(done * 100 / total > 100 ? 100 : done * 100 / total));
+    fflush(stderr);
+}
+
 void hs_cli_load_options(const hs_cli_opts *o, hs_load_options *lo)
 {
     memset(lo, 0, sizeof *lo);
@@ -207,4 +217,10 @@ void hs_cli_load_options(const hs_cli_opts *o, hs_load_options *lo)
     lo->sysroot = o->sysroot;
     lo->debug_dir = o->debug_dir;
     lo->progress = hs_cli_progress_wanted();
+    if (lo->progress) lo->on_progress = show_progress;
+}
+
+void hs_cli_progress_done(const hs_load_options *lo)
+{
+    if (lo->progress) fputs("\r\033[K", stderr);
 }

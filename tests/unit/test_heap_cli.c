@@ -2,7 +2,7 @@
  * heap reader exists on this branch: top/info/diff/graph/dominators/paths/leaks
  * bodies write to a temporary file whose text is checked against numbers known
  * by construction (the heap of test_heap_analysis.c), and the JSON against the
- * exact schemas of issues 3 and 4. The CLI sources are compiled into this test. */
+ * exact schemas of issues 3 and 4. Links the CLI library (heapscan_cli). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,16 +14,7 @@
 
 #include <cmocka.h>
 
-#include "cli/heap_common.c"
-#include "cli/heap_diffcmd.c"
-#include "cli/heap_dominators.c"
-#include "cli/heap_graph.c"
-#include "cli/heap_info.c"
-#include "cli/heap_leaks.c"
-#include "cli/heap_paths.c"
-#include "cli/heap_top.c"
-#include "cli/options.c"
-#include "cli/output.c"
+#include "heap_cli.h"
 
 /* Same shape as test_heap_analysis.c's heap; variant 1 drops C, adds W(500, V). */
 static void build(hs_model *m, int variant)
