@@ -6,8 +6,10 @@
 #include <string.h>
 
 /* extern const hs_reader hs_reader_pprof; */
+extern const hs_reader hs_reader_elfcore;
 
 static const hs_reader *const readers[] = {
+    &hs_reader_elfcore,
 
     NULL,
 };
