@@ -91,8 +91,15 @@ int hs_core_read64(const hs_core *c, uint64_t addr, uint64_t *out)
 static int read_segments(hs_core *c, Elf *elf, hs_error *err)
 {
     size_t n;
-    if (elf_getphdrnum(elf, &n) != 0)
+    GElf_Ehdr eh;
+    if (!gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &n) != 0)
         return hs_error_set(err, c->name, 32, "cannot read program headers: %s", elf_errmsg(-1));
+    if (eh.e_phnum != PN_XNUM) n = eh.e_phnum; /* libelf shrinks the count when cut */
+    if (eh.e_phoff > c->size || n > (c->size - eh.e_phoff) / sizeof(Elf64_Phdr))
+        return hs_error_set(err, c->name, eh.e_phoff,
+                            "program headers cut off: %zu headers do not fit in %zu bytes "
+                            "(core truncated)",
+                            n, c->size);
     c->segs = calloc(n ? n : 1, sizeof *c->segs);
     if (!c->segs) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     for (size_t i = 0; i < n; i++) {

@@ -66,6 +66,7 @@ typedef struct hs_core {
     uint64_t missing_bytes; /* dumped bytes the file should hold but does not */
     uint32_t truncated_segs;
     int notes_missing;
+    int no_libc_debug; /* tests: ignore libc's symbols/DWARF, use the heuristics */
     void *elf;  /* Elf * */
     void *dwfl; /* Dwfl *, or NULL when no module could be reported */
     void *dw_ctx_;

@@ -16,6 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+
 #include "elfcore.h"
 
 #define HEAP_MAX ((uint64_t)64 << 20)
@@ -28,7 +32,16 @@ typedef struct chunk {
     uint8_t state;
 } chunk;
 
+/* malloc_state fields relative to bins[0] (S); the same for glibc 2.23..2.42
+ * unless libc's DWARF says otherwise. */
+typedef struct layout {
+    int64_t fast, top, next, sysmem, end; /* end: sizeof(malloc_state) - offsetof(bins) */
+} layout;
+static const layout builtin_layout = {-0x60, -0x10, 0x800, 0x818, 0x828};
+
 typedef struct walker {
+    layout L;
+    int from_dwarf;
     hs_core *c;
     hs_heap *h;
     chunk *ch;
@@ -109,6 +122,61 @@ static void find_arenas(walker *w)
     }
 }
 
+/* ---- libc debug info: main_arena's address and malloc_state offsets ---- */
+
+static int member_offset(Dwarf_Die *st, const char *name, int64_t *out)
+{
+    Dwarf_Die m;
+    if (dwarf_child(st, &m) != 0) return -1;
+    do {
+        Dwarf_Attribute a;
+        Dwarf_Word off;
+        const char *n = dwarf_diename(&m);
+        if (dwarf_tag(&m) == DW_TAG_member && n && strcmp(n, name) == 0 &&
+            dwarf_attr(&m, DW_AT_data_member_location, &a) && dwarf_formudata(&a, &off) == 0) {
+            *out = (int64_t)off;
+            return 0;
+        }
+    } while (dwarf_siblingof(&m, &m) == 0);
+    return -1;
+}
+
+/* The type of variable main_arena in libc's malloc.c unit, as a layout. */
+static int dwarf_layout(const hs_core *c, uint64_t main_arena, layout *L)
+{
+    Dwfl_Module *mod = c->dwfl ? dwfl_addrmodule(c->dwfl, main_arena) : NULL;
+    Dwarf_Addr bias;
+    Dwarf *dw = mod ? dwfl_module_getdwarf(mod, &bias) : NULL;
+    if (!dw) return -1;
+    Dwarf_Off off = 0, next;
+    size_t hsize;
+    while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+        Dwarf_Die cu, v;
+        const char *cn = dwarf_offdie(dw, off + hsize, &cu) ? dwarf_diename(&cu) : NULL;
+        off = next;
+        size_t len = cn ? strlen(cn) : 0;
+        if (len < 8 || strcmp(cn + len - 8, "malloc.c") != 0 || dwarf_child(&cu, &v) != 0) continue;
+        do {
+            const char *vn = dwarf_diename(&v);
+            if (dwarf_tag(&v) != DW_TAG_variable || !vn || strcmp(vn, "main_arena") != 0) continue;
+            Dwarf_Attribute a;
+            Dwarf_Die t;
+            if (!dwarf_attr_integrate(&v, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return -1;
+            while (dwarf_tag(&t) == DW_TAG_typedef || dwarf_tag(&t) == DW_TAG_volatile_type ||
+                   dwarf_tag(&t) == DW_TAG_const_type)
+                if (!dwarf_attr_integrate(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return -1;
+            int64_t bins, fast, top, nx, sm, size = dwarf_bytesize(&t);
+            if (size <= 0 || member_offset(&t, "bins", &bins) || member_offset(&t, "fastbinsY", &fast) ||
+                member_offset(&t, "top", &top) || member_offset(&t, "next", &nx) ||
+                member_offset(&t, "system_mem", &sm))
+                return -1;
+            *L = (layout){fast - bins, top - bins, nx - bins, sm - bins, size - bins};
+            return (int)bins;
+        } while (dwarf_siblingof(&v, &v) == 0);
+    }
+    return -1;
+}
+
 /* ---- walking heaps ---- */
 
 static void corrupt_at(walker *w, uint32_t arena, uint64_t at, uint64_t size, const char *why)
@@ -141,10 +209,17 @@ static int walk(walker *w, uint32_t arena, uint64_t start, uint64_t end, uint64_
             corrupt_at(w, arena, p, raw, cs > end - p ? "runs past the heap" : "bad size");
             return 0;
         }
+        if (!top && p + cs == end) return push(w, p, cs, C_TOP); /* orphan heap's last chunk */
         uint64_t nx = rd(w, p + cs + 8, &ok);
-        int used = !ok || (nx & 1);
-        if (p + cs == top || p + cs == end) used = ok ? (int)(nx & 1) : 1;
-        if (push(w, p, cs, used ? C_USED : C_FREE)) return -1;
+        if (!ok) { /* whether this chunk is in use is in the next header, which is missing */
+            char key[64];
+            snprintf(key, sizeof key, "arena %u missing", arena);
+            info(w, key, "heap memory at 0x%llx is not in the core; rest of this heap skipped",
+                 (unsigned long long)(p + cs));
+            w->corrupt++;
+            return 0;
+        }
+        if (push(w, p, cs, nx & 1 ? C_USED : C_FREE)) return -1;
         p += cs;
     }
     return 0;
@@ -153,7 +228,7 @@ static int walk(walker *w, uint32_t arena, uint64_t start, uint64_t end, uint64_
 static int walk_main(walker *w, uint32_t ai, uint64_t S)
 {
     int ok = 1;
-    uint64_t top = rd(w, S - 16, &ok), sysmem = rd(w, S + 0x818, &ok);
+    uint64_t top = rd(w, S + (uint64_t)w->L.top, &ok), sysmem = rd(w, S + (uint64_t)w->L.sysmem, &ok);
     uint64_t tsz = rd(w, top + 8, &ok) & ~7ull;
     if (!ok || !top) {
         info(w, "arena 0", "top chunk not readable; main heap skipped");
@@ -177,7 +252,7 @@ static int walk_main(walker *w, uint32_t ai, uint64_t S)
 static int walk_nonmain(walker *w, uint32_t ai, uint64_t S, uint64_t arena)
 {
     int ok = 1;
-    uint64_t top = rd(w, S - 16, &ok), sysmem = rd(w, S + 0x818, &ok);
+    uint64_t top = rd(w, S + (uint64_t)w->L.top, &ok), sysmem = rd(w, S + (uint64_t)w->L.sysmem, &ok);
     if (!ok || !top) return 0;
     w->system_mem += sysmem;
     uint64_t first_heap = arena & ~(HEAP_MAX - 1), hisz = arena - first_heap;
@@ -188,7 +263,7 @@ static int walk_nonmain(walker *w, uint32_t ai, uint64_t S, uint64_t arena)
             corrupt_at(w, ai, H, size, "heap_info does not point back to its arena");
             break;
         }
-        uint64_t start = H == first_heap ? ((S + 0x828 + 15) & ~15ull) : H + hisz;
+        uint64_t start = H == first_heap ? ((S + (uint64_t)w->L.end + 15) & ~15ull) : H + hisz;
         uint64_t end = H + size;
         uint32_t sg = hs_core_seg_of(w->c, H);
         if (sg != HS_NONE) w->c->segs[sg].claimed = 1;
@@ -199,6 +274,28 @@ static int walk_nonmain(walker *w, uint32_t ai, uint64_t S, uint64_t arena)
     uint64_t covered = 0;
     for (uint64_t i = n0; i < w->n; i++) covered += w->ch[i].size;
     w->overhead += sysmem > covered ? sysmem - covered : 0;
+    return 0;
+}
+
+/* Without a readable main arena (e.g. a truncated core that lost libc's data)
+ * the brk heap can still be recognised by its first chunk, the main thread's
+ * tcache_perthread_struct (prev_size 0, size 0x251/0x291/0x301), and walked
+ * until its memory ends; fastbin chunks then count as used. */
+static int walk_orphan_heaps(walker *w)
+{
+    hs_core *c = w->c;
+    for (uint32_t s = 0; s < c->n_segs; s++) {
+        hs_core_seg *g = &c->segs[s];
+        uint64_t prev, size;
+        if (!(g->flags & HS_CORE_SEG_W) || g->claimed || hs_core_read64(c, g->vaddr, &prev) ||
+            hs_core_read64(c, g->vaddr + 8, &size))
+            continue;
+        if (prev != 0 || (size != 0x251 && size != 0x291 && size != 0x301)) continue;
+        info(w, "arena 0", "main arena not in the core; heap at 0x%llx walked without it",
+             (unsigned long long)g->vaddr);
+        g->claimed = 1;
+        if (walk(w, 0, g->vaddr, g->vaddr + g->memsz, 0)) return -1;
+    }
     return 0;
 }
 
@@ -268,7 +365,7 @@ static void mark_fastbins(walker *w, uint32_t ai, uint64_t S, hs_heap_alloc_stat
 {
     for (int i = 0; i < 10; i++) {
         int ok = 1;
-        uint64_t head = rd(w, S - 0x60 + 8 * (uint64_t)i, &ok);
+        uint64_t head = rd(w, S + (uint64_t)w->L.fast + 8 * (uint64_t)i, &ok);
         if (!ok || !head) continue;
         long n = mark_list(w, head + 16, 16, 32 + 16 * (uint64_t)i, -1, C_FAST); /* links to chunks */
         if (n < 0) {
@@ -380,27 +477,51 @@ static int add_objects(walker *w, hs_heap_alloc_stats *st)
     return 0;
 }
 
+/* Start of the non-main arena whose bins are at S, or 0: 0x70 before the
+ * bins since 2.27, 0x68 before that, right after a 0x20/0x30-byte heap_info
+ * at a HEAP_MAX-aligned address that points back at it. */
+static uint64_t nonmain_arena(const hs_core *c, uint64_t S)
+{
+    for (uint64_t d = 0x68; d <= 0x70; d += 8) {
+        uint64_t a = S - d, off = a & (HEAP_MAX - 1), ar;
+        if ((off == 0x20 || off == 0x30) && !hs_core_read64(c, a - off, &ar) && ar == a) return a;
+    }
+    return 0;
+}
+
 int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err)
 {
     walker w = {.c = c, .h = h, .err = err, .safe_linking = -1};
     hs_heap_alloc_stats *st = &h->alloc;
     memset(st, 0, sizeof *st);
+    w.L = builtin_layout;
     find_arenas(&w);
     int rc = 0;
-    uint64_t main_S = 0;
-    for (uint32_t i = 0; i < w.n_arenas && !rc; i++) {
-        uint64_t S = w.bins[i], arena = 0;
-        /* Arena start: 0x70 before the bins since 2.27, 0x68 before that; a
-         * non-main arena sits right after a 0x20/0x30-byte heap_info. */
-        for (uint64_t d = 0x68; d <= 0x70 && !arena; d += 8) {
-            uint64_t a = S - d, off = a & (HEAP_MAX - 1);
-            uint64_t ar;
-            if ((off == 0x20 || off == 0x30) && !hs_core_read64(c, a - off, &ar) && ar == a)
-                arena = a;
-        }
-        if (arena) rc = walk_nonmain(&w, i, S, arena);
-        else if (!main_S) main_S = S, rc = walk_main(&w, i, S);
+    uint64_t main_S = 0, main_sym = c->no_libc_debug ? 0 : hs_core_lookup(c, "main_arena");
+    if (main_sym) {
+        int bins_off = dwarf_layout(c, main_sym, &w.L);
+        w.from_dwarf = bins_off >= 0;
+        main_S = main_sym + (uint64_t)(bins_off >= 0 ? bins_off : 0x70);
+        uint32_t k = 0;
+        while (k < w.n_arenas && w.bins[k] != main_S) k++;
+        if (k == w.n_arenas && w.n_arenas < MAX_ARENAS) w.bins[w.n_arenas++] = main_S;
     }
+    for (uint32_t i = 0; i < w.n_arenas && !main_S; i++)
+        if (!nonmain_arena(c, w.bins[i])) main_S = w.bins[i];
+    /* The main arena is arena 0, the others follow in address order. */
+    for (uint32_t i = 0; i < w.n_arenas && main_S; i++)
+        if (w.bins[i] == main_S) {
+            memmove(w.bins + 1, w.bins, i * sizeof *w.bins);
+            w.bins[0] = main_S;
+        }
+    for (uint32_t i = 0; i < w.n_arenas && !rc; i++) {
+        uint64_t S = w.bins[i], arena = nonmain_arena(c, S);
+        if (S == main_S) rc = walk_main(&w, i, S);
+        else if (arena) rc = walk_nonmain(&w, i, S, arena);
+        else info(&w, "glibc ignored", "a second arena-like bin array at 0x%llx",
+                  (unsigned long long)S);
+    }
+    if (!rc && (!main_S || !w.n)) rc = walk_orphan_heaps(&w);
     if (!rc) rc = find_mmapped(&w);
     if (!rc && w.n) qsort(w.ch, w.n, sizeof *w.ch, cmp_chunk);
     if (!rc) {
@@ -411,8 +532,14 @@ int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err)
     if (!rc) {
         st->valid = w.n_arenas > 0 || w.n > 0;
         st->arenas = w.n_arenas;
-        info(&w, "allocator", "%s", w.n_arenas ? "glibc ptmalloc2" : "glibc malloc not found");
+        info(&w, "allocator", "%s",
+             w.n_arenas ? "glibc ptmalloc2"
+             : w.n      ? "glibc ptmalloc2 (no arena in the core)"
+                        : "glibc malloc not found");
         info(&w, "glibc arenas", "%u", w.n_arenas);
+        info(&w, "glibc main_arena", "%s",
+             main_sym ? "libc symbol" : main_S ? "found by bin scan" : "not found");
+        info(&w, "glibc malloc_state layout", "%s", w.from_dwarf ? "libc DWARF" : "built-in");
         info(&w, "glibc system_mem", "%llu", (unsigned long long)w.system_mem);
         info(&w, "glibc overhead bytes", "%llu", (unsigned long long)w.overhead);
         info(&w, "glibc tcache bytes", "%llu", (unsigned long long)w.tcache_bytes);
