@@ -94,6 +94,45 @@ static void test_classes_leaks_and_anchors(void **state)
     fixture_close(&f);
 }
 
+/* The kernel-written core of cheap.c: notes first, undumped VMAs as filesz
+ * 0, four threads, a tree hung from g_tree, leaks of another size. */
+static void test_kernel_core(void **state)
+{
+    fixture f;
+    fixture_open(&f, "cheap-c");
+    hs_model m;
+    hs_error e;
+    assert_int_equal(fixture_load(&f, f.core.data, f.core.size, &m, &e), 0);
+    const hs_heap *h = &m.heap;
+    char pid[32];
+    snprintf(pid, sizeof pid, "%lld", sidecar(&f, "pid"));
+    assert_string_equal(info_value(h, "pid"), pid);
+    assert_string_equal(info_value(h, "threads"), "4");
+    assert_string_equal(info_value(h, "signal"), "11"); /* killed with SIGSEGV to dump */
+    assert_null(info_value(h, "warning"));
+    /* Tree: one root edge, TREE_NODES nodes reachable, TREE_NODES - 1 edges among them. */
+    uint32_t top = HS_NONE;
+    assert_int_equal(root_edges(h, "g_tree", &top), 1);
+    assert_int_equal(h->n_edges, sidecar(&f, "tree") - 1);
+    assert_int_equal(root_edges(h, "g_big", NULL), sidecar(&f, "big"));
+    assert_int_equal(root_edges(h, "g_mmapped", NULL), sidecar(&f, "mmapped"));
+    uint8_t *mark = reachable(h);
+    long long unreachable = 0, leak_chunk = (long long)chunk_of((uint64_t)sidecar(&f, "leak_size"));
+    uint32_t thread_objs = 0;
+    for (uint32_t i = 0; i < h->n_objects; i++) {
+        if (!mark[i]) {
+            unreachable++;
+            assert_int_equal(h->size[i], leak_chunk);
+        }
+        thread_objs += h->size[i] == chunk_of((uint64_t)sidecar(&f, "thread_size"));
+    }
+    assert_int_equal(unreachable, sidecar(&f, "leaked"));
+    assert_int_equal(thread_objs, sidecar(&f, "thread_objs"));
+    free(mark);
+    hs_model_free(&m);
+    fixture_close(&f);
+}
+
 static void test_without_binary_same_heap(void **state)
 {
     fixture f;
@@ -220,6 +259,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_process_facts),
         cmocka_unit_test(test_classes_leaks_and_anchors),
+        cmocka_unit_test(test_kernel_core),
         cmocka_unit_test(test_without_binary_same_heap),
         cmocka_unit_test(test_not_a_core),
         cmocka_unit_test(test_other_architecture),

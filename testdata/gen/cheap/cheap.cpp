@@ -138,12 +138,13 @@ int main(int argc, char **argv)
     char buf[2048];
     int n = snprintf(buf, sizeof buf,
                      "{\"pid\": %d, \"leaked\": %d, \"leak_size\": %d, \"buttons\": %d, "
-                     "\"labels\": %d, \"list\": %d, \"thread_objs\": %d, \"mmapped\": 1,\n"
+                     "\"labels\": %d, \"list\": %d, \"thread_objs\": %d, \"mmapped\": 1, "
+                     "\"tcache\": %d, \"fastbin\": %d, \"smallbin\": %d, \"arenas\": 2,\n"
                      " \"mallinfo2\": {\"arena\": %zu, \"ordblks\": %zu, \"smblks\": %zu, "
                      "\"hblks\": %zu, \"hblkhd\": %zu, \"usmblks\": %zu, \"fsmblks\": %zu, "
                      "\"uordblks\": %zu, \"fordblks\": %zu, \"keepcost\": %zu}}\n",
                      (int)getpid(), N_LEAK, LEAK_SIZE, N_BUTTON, N_LABEL, LIST_LEN,
-                     N_THREAD_OBJ, mi.arena, mi.ordblks, mi.smblks, mi.hblks, mi.hblkhd,
+                     N_THREAD_OBJ, N_TCACHE_FREE + 7 + 3, N_FAST_FREE - 7, N_BIN_FREE, mi.arena, mi.ordblks, mi.smblks, mi.hblks, mi.hblkhd,
                      mi.usmblks, mi.fsmblks, mi.uordblks, mi.fordblks, mi.keepcost);
     int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0 || write(fd, buf, (size_t)n) != n) return 1;
