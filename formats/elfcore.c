@@ -657,6 +657,23 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
 
 /* ---- info lines and the reader ---- */
 
+static int module_info(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr start, void *arg)
+{
+    hs_heap *h = arg;
+    Dwarf_Addr low = 0, high = 0, bias = 0;
+    const char *file = NULL, *debug = NULL;
+    int has_syms = dwfl_module_getelf(m, &bias) != NULL && dwfl_module_getsymtab(m) > 0;
+    dwfl_module_info(m, NULL, &low, &high, NULL, NULL, &file, &debug);
+    char key[300], v[1200];
+    snprintf(key, sizeof key, "module %s", name ? name : "?");
+    snprintf(v, sizeof v, "0x%llx-0x%llx bias 0x%llx %s%s%s", (unsigned long long)low,
+             (unsigned long long)high, (unsigned long long)bias, file ? file : "(file not found)",
+             debug ? " debug " : "", debug ? debug : "");
+    if (!has_syms) strncat(v, " (no symbols)", sizeof v - strlen(v) - 1);
+    hs_heap_add_info(h, key, v);
+    return DWARF_CB_OK;
+}
+
 static void core_info(hs_core *c, hs_heap *h)
 {
     char v[512];
@@ -682,6 +699,7 @@ static void core_info(hs_core *c, hs_heap *h)
     }
     snprintf(v, sizeof v, "%u", c->n_modules);
     hs_heap_add_info(h, "modules", v);
+    if (c->dwfl) dwfl_getmodules(c->dwfl, module_info, h, 0);
     uint64_t mem = 0, dumped = 0;
     for (uint32_t s = 0; s < c->n_segs; s++) mem += c->segs[s].memsz, dumped += c->segs[s].avail;
     snprintf(v, sizeof v, "%u segments, %llu bytes mapped, %llu in the core", c->n_segs,

@@ -27,10 +27,14 @@
 
 enum { C_USED, C_FREE, C_TOP, C_MMAP, C_TCACHE, C_FAST, C_TCACHE_STRUCT };
 
+/* 16 bytes per chunk: sizes are multiples of 16, so the state sits in the low bits. */
 typedef struct chunk {
-    uint64_t addr, size; /* chunk header address, chunk size without flag bits */
-    uint8_t state;
+    uint64_t addr; /* chunk header address */
+    uint64_t sz;   /* chunk size | state */
 } chunk;
+#define CSIZE(k) ((k)->sz & ~15ull)
+#define CSTATE(k) ((int)((k)->sz & 15))
+#define CSET(k, st) ((k)->sz = ((k)->sz & ~15ull) | (uint64_t)(st))
 
 /* malloc_state fields relative to bins[0] (S); the same for glibc 2.23..2.42
  * unless libc's DWARF says otherwise. */
@@ -71,7 +75,7 @@ static int push(walker *w, uint64_t addr, uint64_t size, int state)
         if (!n) return hs_error_set(w->err, w->c->name, HS_NO_OFFSET, "out of memory");
         w->ch = n, w->cap = cap;
     }
-    w->ch[w->n++] = (chunk){addr, size, (uint8_t)state};
+    w->ch[w->n++] = (chunk){addr, (size & ~15ull) | (uint64_t)state};
     return 0;
 }
 
@@ -244,7 +248,7 @@ static int walk_main(walker *w, uint32_t ai, uint64_t S)
     uint64_t n0 = w->n;
     if (walk(w, ai, start, end, top)) return -1;
     uint64_t covered = 0;
-    for (uint64_t i = n0; i < w->n; i++) covered += w->ch[i].size;
+    for (uint64_t i = n0; i < w->n; i++) covered += CSIZE(&w->ch[i]);
     w->overhead += sysmem > covered ? sysmem - covered : 0;
     return 0;
 }
@@ -272,7 +276,7 @@ static int walk_nonmain(walker *w, uint32_t ai, uint64_t S, uint64_t arena)
         H = prev & ~(HEAP_MAX - 1);
     }
     uint64_t covered = 0;
-    for (uint64_t i = n0; i < w->n; i++) covered += w->ch[i].size;
+    for (uint64_t i = n0; i < w->n; i++) covered += CSIZE(&w->ch[i]);
     w->overhead += sysmem > covered ? sysmem - covered : 0;
     return 0;
 }
@@ -332,8 +336,8 @@ static long follow(walker *w, uint64_t head, uint64_t link_off, uint64_t cs, int
     for (uint64_t p = head; p; len++) {
         if (len >= limit || (p & 15)) return -1;
         chunk *k = find_chunk(w, p - off);
-        if (!k || k->size != cs || k->state != C_USED) return -1;
-        if (mark) k->state = (uint8_t)state;
+        if (!k || CSIZE(k) != cs || CSTATE(k) != C_USED) return -1;
+        if (mark) CSET(k, state);
         int ok = 1;
         uint64_t raw = rd(w, p, &ok);
         if (!ok) return -1;
@@ -385,8 +389,8 @@ static void mark_tcaches(walker *w, hs_heap_alloc_stats *st)
 {
     for (uint64_t i = 0; i < w->n; i++) {
         chunk *k = &w->ch[i];
-        if (k->state != C_USED || (k->size != 0x290 && k->size != 0x250)) continue;
-        uint64_t mem = k->addr + 16, cw = k->size == 0x290 ? 2 : 1, ents = mem + 64 * cw;
+        if (CSTATE(k) != C_USED || (CSIZE(k) != 0x290 && CSIZE(k) != 0x250)) continue;
+        uint64_t mem = k->addr + 16, cw = CSIZE(k) == 0x290 ? 2 : 1, ents = mem + 64 * cw;
         const uint8_t *cnt = hs_core_ptr(w->c, mem, 64 * cw);
         if (!cnt) continue;
         long counts[64], total = 0;
@@ -404,7 +408,7 @@ static void mark_tcaches(walker *w, hs_heap_alloc_stats *st)
             total += counts[b];
         }
         if (!good) continue;
-        k->state = C_TCACHE_STRUCT;
+        CSET(k, C_TCACHE_STRUCT);
         for (int b = 0; b < 64 && total; b++) {
             int ok = 1;
             uint64_t e = rd(w, ents + 8 * (uint64_t)b, &ok);
@@ -450,29 +454,29 @@ static int add_objects(walker *w, hs_heap_alloc_stats *st)
     uint32_t t_tcache = hs_heap_add_type(w->h, "glibc tcache_perthread_struct");
     for (uint64_t i = 0; i < w->n; i++) {
         const chunk *k = &w->ch[i];
-        switch (k->state) {
-        case C_TOP: st->top_bytes += k->size; continue;
+        switch (CSTATE(k)) {
+        case C_TOP: st->top_bytes += CSIZE(k); continue;
         case C_FREE: st->bin_count++; /* fall through */
         case C_FAST:
         case C_TCACHE:
-            st->free_count++, st->free_bytes += k->size;
+            st->free_count++, st->free_bytes += CSIZE(k);
             continue;
-        case C_MMAP: st->mmapped_count++, st->mmapped_bytes += k->size; break;
+        case C_MMAP: st->mmapped_count++, st->mmapped_bytes += CSIZE(k); break;
         default: break;
         }
-        st->used_count++, st->used_bytes += k->size;
+        st->used_count++, st->used_bytes += CSIZE(k);
         uint32_t type = HS_NONE, cls;
         uint64_t vptr;
-        if (k->state == C_TCACHE_STRUCT) type = t_tcache;
+        if (CSTATE(k) == C_TCACHE_STRUCT) type = t_tcache;
         else if (!hs_core_read64(w->c, k->addr + 16, &vptr) &&
                  (cls = hs_core_vtable_class(w->c, vptr)) != HS_NONE)
             type = hs_heap_add_type(w->h, hs_heap_str(w->h, cls));
         if (type == HS_NONE) {
             char name[48];
-            snprintf(name, sizeof name, "unknown %lluB", (unsigned long long)k->size);
+            snprintf(name, sizeof name, "unknown %lluB", (unsigned long long)CSIZE(k));
             type = hs_heap_add_type(w->h, name);
         }
-        if (hs_heap_add_object(w->h, k->addr + 16, k->size, type, HS_NONE, 0, w->err)) return -1;
+        if (hs_heap_add_object(w->h, k->addr + 16, CSIZE(k), type, HS_NONE, 0, w->err)) return -1;
     }
     return 0;
 }

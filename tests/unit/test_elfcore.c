@@ -149,6 +149,36 @@ static void test_without_binary_same_heap(void **state)
     fixture_close(&f);
 }
 
+/* --sysroot: the executable found under DIR at the path the core recorded. */
+static void test_sysroot(void **state)
+{
+    fixture f;
+    fixture_open(&f, NAME);
+    hs_core c;
+    hs_error e;
+    hs_load_options none = {0};
+    assert_int_equal(hs_core_open(&c, &f.core, &none, &e), 0);
+    const char *exe = NULL;
+    for (uint32_t i = 0; i < c.n_files; i++)
+        if (c.at_entry >= c.files[i].start && c.at_entry < c.files[i].end) exe = c.files[i].name;
+    assert_non_null(exe);
+    char root[] = "/tmp/hs-sysrootXXXXXX", cmd[2048];
+    assert_non_null(mkdtemp(root));
+    snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s%s')\" && cp '%s' '%s%s'", root, exe,
+             f.binary, root, exe);
+    assert_int_equal(system(cmd), 0);
+    hs_core_close(&c);
+    hs_load_options o = {.sysroot = root};
+    hs_model m;
+    assert_int_equal(hs_load_memory("test.core", f.core.data, f.core.size, &o, &m, &e), 0);
+    assert_int_equal(count_type(&m.heap, "Button"), sidecar(&f, "buttons"));
+    assert_int_equal(count_type(&m.heap, "Label"), sidecar(&f, "labels"));
+    hs_model_free(&m);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+    fixture_close(&f);
+}
+
 static void test_not_a_core(void **state)
 {
     fixture f;
@@ -261,6 +291,7 @@ int main(void)
         cmocka_unit_test(test_classes_leaks_and_anchors),
         cmocka_unit_test(test_kernel_core),
         cmocka_unit_test(test_without_binary_same_heap),
+        cmocka_unit_test(test_sysroot),
         cmocka_unit_test(test_not_a_core),
         cmocka_unit_test(test_other_architecture),
         cmocka_unit_test(test_tiny_and_headers_cut),
