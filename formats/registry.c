@@ -7,10 +7,12 @@
 
 extern const hs_reader hs_reader_pprof;
 extern const hs_reader hs_reader_goheapdump;
+extern const hs_reader hs_reader_elfcore;
 
 static const hs_reader *const readers[] = {
     &hs_reader_pprof,
     &hs_reader_goheapdump,
+    &hs_reader_elfcore,
     NULL,
 };
 

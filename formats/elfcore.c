@@ -1,0 +1,739 @@
+/* ELF core reader: x86-64 and aarch64 Linux cores (kernel or gdb gcore) to
+ * the heap model. libelf gives the program headers; notes are parsed here
+ * with explicit bounds; libdwfl reports the executable and shared libraries
+ * (dwfl_core_file_report, or NT_FILE + --sysroot) for symbols. The memory
+ * map is the PT_LOAD list sorted by address; a byte is readable only if its
+ * segment really holds it in the file, so truncated cores and undumped pages
+ * read as absent and are counted, never guessed. The allocator walker
+ * (glibc.c) adds the objects; this file adds references and roots. */
+#include "elfcore.h"
+
+#include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef NT_FILE
+#define NT_FILE 0x46494c45
+#endif
+#ifndef NT_SIGINFO
+#define NT_SIGINFO 0x53494749
+#endif
+
+typedef struct dw_ctx {
+    Dwfl_Callbacks cb; /* dwfl keeps a pointer to it: lives as long as the Dwfl */
+    char *debug_path;
+} dw_ctx;
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+static uint32_t le32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static int probe(const uint8_t *d, size_t n)
+{
+    if (n < 64 || memcmp(d, "\177ELF", 4) != 0) return 0;
+    uint16_t type = (uint16_t)(d[16] | d[17] << 8);
+    return type == ET_CORE ? 100 : 5;
+}
+
+/* ---- memory map ---- */
+
+static int cmp_seg(const void *a, const void *b)
+{
+    const hs_core_seg *x = a, *y = b;
+    return x->vaddr < y->vaddr ? -1 : x->vaddr > y->vaddr;
+}
+
+uint32_t hs_core_seg_of(const hs_core *c, uint64_t addr)
+{
+    uint32_t lo = 0, hi = c->n_segs;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (c->segs[mid].vaddr <= addr) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0) return HS_NONE;
+    const hs_core_seg *s = &c->segs[lo - 1];
+    return addr - s->vaddr < s->memsz ? lo - 1 : HS_NONE;
+}
+
+const uint8_t *hs_core_ptr(const hs_core *c, uint64_t addr, uint64_t len)
+{
+    uint32_t i = hs_core_seg_of(c, addr);
+    if (i == HS_NONE) return NULL;
+    const hs_core_seg *s = &c->segs[i];
+    uint64_t off = addr - s->vaddr;
+    if (off > s->avail || len > s->avail - off) return NULL;
+    return c->data + s->offset + off;
+}
+
+int hs_core_read64(const hs_core *c, uint64_t addr, uint64_t *out)
+{
+    const uint8_t *p = hs_core_ptr(c, addr, 8);
+    if (!p) return -1;
+    *out = le64(p);
+    return 0;
+}
+
+static int read_segments(hs_core *c, Elf *elf, hs_error *err)
+{
+    size_t n;
+    GElf_Ehdr eh;
+    if (!gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &n) != 0)
+        return hs_error_set(err, c->name, 32, "cannot read program headers: %s", elf_errmsg(-1));
+    if (eh.e_phnum != PN_XNUM) n = eh.e_phnum; /* libelf shrinks the count when cut */
+    if (eh.e_phoff > c->size || n > (c->size - eh.e_phoff) / sizeof(Elf64_Phdr))
+        return hs_error_set(err, c->name, eh.e_phoff,
+                            "program headers cut off: %zu headers do not fit in %zu bytes "
+                            "(core truncated)",
+                            n, c->size);
+    c->segs = calloc(n ? n : 1, sizeof *c->segs);
+    if (!c->segs) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
+        hs_core_seg *s = &c->segs[c->n_segs++];
+        s->vaddr = ph.p_vaddr;
+        s->memsz = ph.p_memsz;
+        s->offset = ph.p_offset;
+        s->filesz = ph.p_filesz < ph.p_memsz ? ph.p_filesz : ph.p_memsz;
+        s->avail = s->filesz;
+        if (s->offset >= c->size) s->avail = 0;
+        else if (s->filesz > c->size - s->offset) s->avail = c->size - s->offset;
+        if (s->avail < s->filesz) {
+            c->truncated_segs++;
+            c->missing_bytes += s->filesz - s->avail;
+        }
+        s->flags = (ph.p_flags & PF_R ? HS_CORE_SEG_R : 0) | (ph.p_flags & PF_W ? HS_CORE_SEG_W : 0) |
+                   (ph.p_flags & PF_X ? HS_CORE_SEG_X : 0);
+        s->file = HS_NONE;
+    }
+    qsort(c->segs, c->n_segs, sizeof *c->segs, cmp_seg);
+    return 0;
+}
+
+/* ---- notes ---- */
+
+static void note_prstatus(hs_core *c, const uint8_t *d, uint64_t n)
+{
+    unsigned nregs = c->machine == EM_X86_64 ? 27 : 34;
+    if (n < 112 + 8 * (uint64_t)nregs) return;
+    hs_core_thread *t = realloc(c->threads, (c->n_threads + 1) * sizeof *t);
+    if (!t) return;
+    c->threads = t;
+    t = &c->threads[c->n_threads++];
+    memset(t, 0, sizeof *t);
+    t->tid = (int32_t)le32(d + 32);
+    t->cursig = (int16_t)(d[12] | d[13] << 8);
+    t->n_regs = nregs;
+    for (unsigned i = 0; i < nregs; i++) t->regs[i] = le64(d + 112 + 8 * i);
+    if (c->machine == EM_X86_64) t->pc = t->regs[16], t->sp = t->regs[19];
+    else t->sp = t->regs[31], t->pc = t->regs[32];
+}
+
+static void note_file(hs_core *c, const uint8_t *d, uint64_t n)
+{
+    if (n < 16) return;
+    uint64_t count = le64(d), page = le64(d + 8);
+    if (count > (n - 16) / 24) return; /* each entry needs 24 bytes plus its name */
+    c->files = calloc(count ? count : 1, sizeof *c->files);
+    if (!c->files) return;
+    const char *names = (const char *)d + 16 + 24 * count, *end = (const char *)d + n;
+    for (uint64_t i = 0; i < count && names < end; i++) {
+        const char *z = memchr(names, 0, (size_t)(end - names));
+        if (!z) break;
+        hs_core_file *f = &c->files[c->n_files++];
+        f->start = le64(d + 16 + 24 * i);
+        f->end = le64(d + 24 + 24 * i);
+        f->file_offset = le64(d + 32 + 24 * i) * (page ? page : 1);
+        f->name = names;
+        names = z + 1;
+    }
+}
+
+static void note_auxv(hs_core *c, const uint8_t *d, uint64_t n)
+{
+    for (uint64_t o = 0; o + 16 <= n; o += 16) {
+        uint64_t t = le64(d + o), v = le64(d + o + 8);
+        if (t == AT_NULL) break;
+        if (t == AT_ENTRY) c->at_entry = v;
+        if (t == AT_PHDR) c->at_phdr = v;
+        if (t == AT_BASE) c->at_base = v;
+        if (t == AT_PAGESZ) c->page_size = v;
+        if (t == AT_EXECFN) c->at_execfn = v;
+    }
+}
+
+static void copy_str(char *dst, const uint8_t *src, size_t n)
+{
+    memcpy(dst, src, n);
+    dst[n] = 0;
+    for (size_t i = n; i > 0 && (dst[i - 1] == ' ' || dst[i - 1] == 0); i--) dst[i - 1] = 0;
+}
+
+static void read_notes(hs_core *c, const uint8_t *p, uint64_t n)
+{
+    uint64_t o = 0;
+    while (n - o >= 12) {
+        uint32_t namesz = le32(p + o), descsz = le32(p + o + 4), type = le32(p + o + 8);
+        uint64_t name_off = o + 12, desc_off = name_off + (((uint64_t)namesz + 3) & ~3ull);
+        if (desc_off > n || descsz > n - desc_off) break;
+        const uint8_t *d = p + desc_off;
+        int core = namesz == 5 && memcmp(p + name_off, "CORE", 5) == 0;
+        if (core && type == NT_PRSTATUS) note_prstatus(c, d, descsz);
+        if (core && type == NT_PRPSINFO && descsz >= 136) {
+            c->pid = (int32_t)le32(d + 24);
+            copy_str(c->fname, d + 40, 16);
+            copy_str(c->psargs, d + 56, 80);
+        }
+        if (core && type == NT_AUXV) note_auxv(c, d, descsz);
+        if (core && type == NT_FILE && !c->files) note_file(c, d, descsz);
+        if (core && type == NT_SIGINFO && descsz >= 24 && !c->signo) {
+            c->signo = (int32_t)le32(d);
+            c->sigcode = (int32_t)le32(d + 8);
+            c->sigaddr = le64(d + 16);
+        }
+        o = desc_off + (((uint64_t)descsz + 3) & ~3ull);
+    }
+}
+
+static void read_all_notes(hs_core *c, Elf *elf)
+{
+    size_t n;
+    int seen = 0;
+    if (elf_getphdrnum(elf, &n) != 0) return;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_NOTE) continue;
+        seen = 1;
+        if (ph.p_offset >= c->size || ph.p_filesz > c->size - ph.p_offset) {
+            c->notes_missing = 1;
+            continue;
+        }
+        read_notes(c, c->data + ph.p_offset, ph.p_filesz);
+    }
+    if (!seen) c->notes_missing = 1;
+    /* Attach NT_FILE names to segments: the entry containing the segment start. */
+    for (uint32_t s = 0; s < c->n_segs; s++)
+        for (uint32_t f = 0; f < c->n_files; f++)
+            if (c->segs[s].vaddr >= c->files[f].start && c->segs[s].vaddr < c->files[f].end)
+                c->segs[s].file = f;
+}
+
+/* ---- modules (libdwfl) ---- */
+
+static int report_from_files(hs_core *c, Dwfl *dwfl, const hs_load_options *opt)
+{
+    int n = 0;
+    for (uint32_t i = 0; i < c->n_files; i++) {
+        const hs_core_file *f = &c->files[i];
+        int dup = 0;
+        for (uint32_t j = 0; j < i; j++) dup |= strcmp(c->files[j].name, f->name) == 0;
+        if (dup || f->file_offset != 0) continue;
+        char path[4096];
+        int is_exe = c->at_entry >= f->start && c->at_entry < f->end;
+        for (uint32_t j = 0; j < c->n_files && !is_exe; j++)
+            is_exe = strcmp(c->files[j].name, f->name) == 0 && c->at_entry >= c->files[j].start &&
+                     c->at_entry < c->files[j].end;
+        if (is_exe && opt->binary) snprintf(path, sizeof path, "%s", opt->binary);
+        else snprintf(path, sizeof path, "%s%s", opt->sysroot ? opt->sysroot : "", f->name);
+        int fd = open(path, O_RDONLY);
+        if (fd < 0) continue;
+        Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+        uint64_t first = UINT64_MAX;
+        size_t np = 0;
+        GElf_Ehdr eh;
+        int ok = e && gelf_getehdr(e, &eh) && elf_getphdrnum(e, &np) == 0;
+        for (size_t k = 0; ok && k < np; k++) {
+            GElf_Phdr ph;
+            if (gelf_getphdr(e, (int)k, &ph) && ph.p_type == PT_LOAD && ph.p_vaddr < first)
+                first = ph.p_vaddr;
+        }
+        if (e) elf_end(e);
+        close(fd);
+        if (!ok || first == UINT64_MAX) continue;
+        uint64_t bias = eh.e_type == ET_EXEC ? 0 : f->start - (first & ~0xfffull);
+        const char *base = strrchr(f->name, '/');
+        if (dwfl_report_elf(dwfl, base ? base + 1 : f->name, path, -1, bias, false)) n++;
+    }
+    return n;
+}
+
+static void open_modules(hs_core *c, Elf *elf, const hs_load_options *opt)
+{
+    dw_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx) return;
+    const char *dd = opt->debug_dir ? opt->debug_dir : "";
+    size_t len = strlen(dd) + 64;
+    ctx->debug_path = malloc(len);
+    if (!ctx->debug_path) {
+        free(ctx);
+        return;
+    }
+    snprintf(ctx->debug_path, len, "-:.debug:/usr/lib/debug%s%s", *dd ? ":" : "", dd);
+    ctx->cb.find_elf = dwfl_build_id_find_elf;
+    ctx->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+    ctx->cb.debuginfo_path = &ctx->debug_path;
+    Dwfl *dwfl = dwfl_begin(&ctx->cb);
+    if (!dwfl) {
+        free(ctx->debug_path);
+        free(ctx);
+        return;
+    }
+    dwfl_report_begin(dwfl);
+    int n = 0;
+    if (!opt->sysroot) n = dwfl_core_file_report(dwfl, elf, opt->binary);
+    if (n <= 0) {
+        dwfl_report_begin(dwfl);
+        n = report_from_files(c, dwfl, opt);
+    }
+    dwfl_report_end(dwfl, NULL, NULL);
+    c->dwfl = dwfl;
+    c->dw_ctx_ = ctx;
+    c->n_modules = n > 0 ? (uint32_t)n : 0;
+}
+
+const char *hs_core_symbol(const hs_core *c, uint64_t addr, uint64_t *start)
+{
+    if (!c->dwfl) return NULL;
+    Dwfl_Module *m = dwfl_addrmodule(c->dwfl, addr);
+    if (!m) return NULL;
+    GElf_Off off;
+    GElf_Sym sym;
+    const char *name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
+    if (!name || (sym.st_size ? off >= sym.st_size : off != 0)) return NULL;
+    if (start) *start = addr - off;
+    return name;
+}
+
+typedef struct sym_iter {
+    const hs_core *c;
+    hs_heap *h;
+    const char *want; /* lookup */
+    uint64_t found;
+    hs_core_vtable *vt; /* vtable collection */
+    uint32_t n, cap;
+    int oom;
+} sym_iter;
+
+static int each_module(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr start, void *arg)
+{
+    sym_iter *it = arg;
+    int n = dwfl_module_getsymtab(m);
+    for (int i = 1; i < n; i++) {
+        GElf_Sym sym;
+        GElf_Addr addr;
+        const char *s = dwfl_module_getsym_info(m, i, &sym, &addr, NULL, NULL, NULL);
+        if (!s || sym.st_shndx == SHN_UNDEF) continue;
+        if (it->want) {
+            if (strcmp(s, it->want) == 0) {
+                it->found = addr;
+                return DWARF_CB_ABORT;
+            }
+            continue;
+        }
+        if (strncmp(s, "_ZTV", 4) != 0 || sym.st_size < 24) continue;
+        char buf[512];
+        if (hs_core_demangle_vtable(s, buf, sizeof buf)) snprintf(buf, sizeof buf, "%s", s);
+        if (it->n == it->cap) {
+            uint32_t cap = it->cap ? it->cap * 2 : 256;
+            hs_core_vtable *v = realloc(it->vt, cap * sizeof *v);
+            if (!v) {
+                it->oom = 1;
+                return DWARF_CB_ABORT;
+            }
+            it->vt = v, it->cap = cap;
+        }
+        it->vt[it->n++] = (hs_core_vtable){addr, sym.st_size, hs_heap_intern(it->h, buf, strlen(buf))};
+    }
+    return DWARF_CB_OK;
+}
+
+uint64_t hs_core_lookup(const hs_core *c, const char *name)
+{
+    if (!c->dwfl) return 0;
+    sym_iter it = {.c = c, .want = name};
+    dwfl_getmodules(c->dwfl, each_module, &it, 0);
+    return it.found;
+}
+
+static int cmp_vt(const void *a, const void *b)
+{
+    const hs_core_vtable *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+int hs_core_load_vtables(hs_core *c, hs_heap *h, hs_error *err)
+{
+    if (!c->dwfl) return 0;
+    sym_iter it = {.c = c, .h = h};
+    dwfl_getmodules(c->dwfl, each_module, &it, 0);
+    if (it.oom) {
+        free(it.vt);
+        return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory reading symbols");
+    }
+    if (it.n) qsort(it.vt, it.n, sizeof *it.vt, cmp_vt);
+    c->vtables = it.vt;
+    c->n_vtables = it.n;
+    return 0;
+}
+
+uint32_t hs_core_vtable_class(const hs_core *c, uint64_t vptr)
+{
+    uint32_t lo = 0, hi = c->n_vtables;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (c->vtables[mid].addr <= vptr) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0) return HS_NONE;
+    const hs_core_vtable *v = &c->vtables[lo - 1];
+    /* Past offset-to-top and typeinfo (and any virtual-base offsets), inside the object. */
+    if (vptr < v->addr + 16 || vptr - v->addr >= v->size || (vptr & 7)) return HS_NONE;
+    return v->name;
+}
+
+/* ---- open / close ---- */
+
+int hs_core_open(hs_core *c, const hs_source *src, const hs_load_options *opt, hs_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->name = src->name;
+    c->data = src->data;
+    c->size = src->size;
+    if (src->size < 64 || memcmp(src->data, "\177ELF", 4) != 0)
+        return hs_error_set(err, c->name, 0, "not an ELF file");
+    if (src->data[EI_CLASS] != ELFCLASS64 || src->data[EI_DATA] != ELFDATA2LSB)
+        return hs_error_set(err, c->name, EI_CLASS,
+                            "unsupported ELF class or byte order (only 64-bit little-endian)");
+    uint16_t type = (uint16_t)(src->data[16] | src->data[17] << 8);
+    uint16_t mach = (uint16_t)(src->data[18] | src->data[19] << 8);
+    if (type != ET_CORE)
+        return hs_error_set(err, c->name, 16, "ELF file is not a core (e_type %u)", type);
+    if (mach != EM_X86_64 && mach != EM_AARCH64)
+        return hs_error_set(err, c->name, 18,
+                            "unsupported architecture (e_machine %u; x86-64 and aarch64 are "
+                            "supported)",
+                            mach);
+    c->machine = mach;
+    elf_version(EV_CURRENT);
+    Elf *elf = elf_memory((char *)src->data, src->size);
+    if (!elf) return hs_error_set(err, c->name, 0, "cannot read ELF: %s", elf_errmsg(-1));
+    c->elf = elf;
+    if (read_segments(c, elf, err)) return -1;
+    read_all_notes(c, elf);
+    open_modules(c, elf, opt);
+    return 0;
+}
+
+void hs_core_close(hs_core *c)
+{
+    if (c->dwfl) dwfl_end(c->dwfl);
+    if (c->dw_ctx_) {
+        dw_ctx *ctx = c->dw_ctx_;
+        free(ctx->debug_path);
+        free(ctx);
+    }
+    if (c->elf) elf_end(c->elf);
+    free(c->segs);
+    free(c->threads);
+    free(c->files);
+    free(c->vtables);
+    memset(c, 0, sizeof *c);
+}
+
+/* ---- demangling vtable names ----
+ * libdw has no demangler and __cxa_demangle would pull the C++ runtime into
+ * a C library (and make names depend on the host's libstdc++), so this
+ * handles the shapes vtable symbols of ordinary classes take: _ZTV followed
+ * by a source name (6Button), std::name (St9exception) or a nested name
+ * N...E of source names (N2ui6ButtonE, NSt3__14listE); anything else
+ * (templates, substitutions) returns -1 and the caller keeps the symbol. */
+
+static int put(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+    if (*len + n + 1 > size) return -1;
+    memcpy(buf + *len, s, n);
+    *len += n;
+    buf[*len] = 0;
+    return 0;
+}
+
+static int source_name(const char **p, char *buf, size_t size, size_t *len)
+{
+    if (**p < '1' || **p > '9') return -1;
+    size_t n = 0;
+    while (**p >= '0' && **p <= '9') {
+        n = n * 10 + (size_t)(**p - '0');
+        if (n > 4096) return -1;
+        (*p)++;
+    }
+    if (strnlen(*p, n) < n) return -1;
+    if (*len && put(buf, size, len, "::", 2)) return -1;
+    const char *anon = "_GLOBAL__N";
+    int r = n >= 10 && strncmp(*p, anon, 10) == 0
+                ? put(buf, size, len, "(anonymous namespace)", 21)
+                : put(buf, size, len, *p, n);
+    *p += n;
+    return r;
+}
+
+int hs_core_demangle_vtable(const char *sym, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (!size || strncmp(sym, "_ZTV", 4) != 0) return -1;
+    buf[0] = 0;
+    const char *p = sym + 4;
+    int nested = *p == 'N';
+    if (nested) {
+        p++;
+        while (*p == 'K' || *p == 'V' || *p == 'r') p++;
+    }
+    if (p[0] == 'S' && p[1] == 't') {
+        if (put(buf, size, &len, "std", 3)) return -1;
+        p += 2;
+    }
+    do {
+        if (source_name(&p, buf, size, &len)) return -1;
+    } while (nested && *p != 'E' && *p);
+    if (nested && *p++ != 'E') return -1;
+    return *p ? -1 : 0;
+}
+
+/* ---- the heap graph: references and roots ---- */
+
+/* Object containing p, counting only [user pointer, next chunk header): a
+ * pointer to a chunk header (bins, fastbin heads, top) is allocator
+ * bookkeeping and must not keep the previous chunk alive. */
+static uint32_t target(const hs_heap *h, uint64_t p)
+{
+    uint32_t i = hs_heap_find(h, p);
+    if (i == HS_NONE || p - h->addr[i] >= h->size[i] - (h->size[i] >= 32 ? 16 : 0)) return HS_NONE;
+    return i;
+}
+
+static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
+{
+    if (!h->n_objects) return 0;
+    uint64_t lo = h->addr[0], hi = h->addr[h->n_objects - 1] + h->size[h->n_objects - 1];
+    for (uint32_t i = 0; i < h->n_objects; i++) {
+        uint64_t a = h->addr[i], n = h->size[i] >= 16 ? h->size[i] - 16 : 0; /* the chunk's user bytes that are its own */
+        const uint8_t *p = hs_core_ptr(c, a, n);
+        for (uint64_t o = 0; o + 8 <= n; o += 8) {
+            uint64_t v;
+            if (p) memcpy(&v, p + o, 8);
+            else if (hs_core_read64(c, a + o, &v)) continue;
+            if (v < lo || v >= hi || target(h, v) == HS_NONE) continue;
+            if (hs_heap_add_ref(h, i, v, err)) return -1;
+        }
+    }
+    return 0;
+}
+
+typedef struct root_map {
+    uint32_t *by_label; /* string id -> root id + 1 */
+    uint32_t cap;
+} root_map;
+
+static uint32_t root_for(hs_heap *h, root_map *m, hs_root_kind kind, const char *label)
+{
+    uint32_t sid = hs_heap_intern(h, label, strlen(label));
+    if (sid == HS_STR_NONE) return HS_NONE;
+    if (sid >= m->cap) {
+        uint32_t cap = m->cap ? m->cap : 64;
+        while (cap <= sid) cap *= 2;
+        uint32_t *n = realloc(m->by_label, cap * sizeof *n);
+        if (!n) return HS_NONE;
+        memset(n + m->cap, 0, (cap - m->cap) * sizeof *n);
+        m->by_label = n, m->cap = cap;
+    }
+    if (!m->by_label[sid]) {
+        uint32_t r = hs_heap_add_root(h, kind, sid);
+        if (r == HS_NONE) return HS_NONE;
+        m->by_label[sid] = r + 1;
+    }
+    return m->by_label[sid] - 1;
+}
+
+/* "g_registry", "libfoo.so .bss", or "anon 0x7f..." for a root word at addr. */
+static void root_label(const hs_core *c, uint64_t addr, const hs_core_seg *g, char *buf, size_t n)
+{
+    const char *sym = hs_core_symbol(c, addr, NULL);
+    if (sym) {
+        snprintf(buf, n, "%s", sym);
+        return;
+    }
+    Dwfl_Module *m = c->dwfl ? dwfl_addrmodule(c->dwfl, addr) : NULL;
+    if (m) {
+        const char *mod = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+        const char *base = mod ? strrchr(mod, '/') : NULL;
+        Dwarf_Addr bias, a = addr;
+        Elf_Scn *scn = dwfl_module_address_section(m, &a, &bias);
+        GElf_Shdr sh;
+        size_t shstr;
+        Elf *e = scn ? dwfl_module_getelf(m, &bias) : NULL;
+        const char *sec = e && gelf_getshdr(scn, &sh) && elf_getshdrstrndx(e, &shstr) == 0
+                              ? elf_strptr(e, shstr, sh.sh_name)
+                              : NULL;
+        snprintf(buf, n, "%s %s", base ? base + 1 : mod ? mod : "?", sec ? sec : "data");
+        return;
+    }
+    if (g->file != HS_NONE) {
+        const char *base = strrchr(c->files[g->file].name, '/');
+        snprintf(buf, n, "%s data", base ? base + 1 : c->files[g->file].name);
+        return;
+    }
+    snprintf(buf, n, "anon 0x%llx", (unsigned long long)g->vaddr);
+}
+
+static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, uint64_t to,
+                      uint32_t fixed_root, const hs_core_seg *g, hs_error *err)
+{
+    if (!h->n_objects) return 0;
+    uint64_t lo = h->addr[0], hi = h->addr[h->n_objects - 1] + h->size[h->n_objects - 1];
+    for (uint64_t a = (from + 7) & ~7ull; a + 8 <= to; a += 8) {
+        uint64_t v;
+        const uint8_t *p = hs_core_ptr(c, a, 8);
+        if (!p) continue;
+        memcpy(&v, p, 8);
+        if (v < lo || v >= hi || target(h, v) == HS_NONE) continue;
+        uint32_t r = fixed_root;
+        if (r == HS_NONE) {
+            if (hs_heap_find(h, a) != HS_NONE) continue; /* heap memory is not a root */
+            char label[320];
+            root_label(c, a, g, label, sizeof label);
+            r = root_for(h, m, HS_ROOT_GLOBAL, label);
+            if (r == HS_NONE) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+        }
+        if (hs_heap_add_root_ref(h, r, v, err)) return -1;
+    }
+    return 0;
+}
+
+static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
+{
+    root_map m = {0};
+    int rc = 0;
+    char label[64];
+    uint8_t *is_stack = calloc(c->n_segs ? c->n_segs : 1, 1);
+    if (!is_stack) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    for (uint32_t t = 0; t < c->n_threads && !rc; t++) {
+        const hs_core_thread *th = &c->threads[t];
+        snprintf(label, sizeof label, "thread %u registers", t + 1);
+        uint32_t r = root_for(h, &m, HS_ROOT_REGISTER, label);
+        for (uint32_t i = 0; i < th->n_regs && r != HS_NONE && !rc; i++)
+            if (target(h, th->regs[i]) != HS_NONE) rc = hs_heap_add_root_ref(h, r, th->regs[i], err);
+        uint32_t s = hs_core_seg_of(c, th->sp);
+        if (s == HS_NONE || rc) continue;
+        is_stack[s] = 1;
+        snprintf(label, sizeof label, "thread %u stack", t + 1);
+        r = root_for(h, &m, HS_ROOT_STACK, label);
+        const hs_core_seg *g = &c->segs[s];
+        uint64_t from = th->sp >= g->vaddr + 128 ? th->sp - 128 : g->vaddr; /* x86-64 red zone */
+        if (r != HS_NONE) rc = scan_range(c, h, &m, from, g->vaddr + g->memsz, r, g, err);
+    }
+    for (uint32_t s = 0; s < c->n_segs && !rc; s++) {
+        const hs_core_seg *g = &c->segs[s];
+        if (!(g->flags & HS_CORE_SEG_W) || g->claimed || is_stack[s] || !g->avail) continue;
+        rc = scan_range(c, h, &m, g->vaddr, g->vaddr + g->avail, HS_NONE, g, err);
+    }
+    free(is_stack);
+    free(m.by_label);
+    return rc;
+}
+
+/* ---- info lines and the reader ---- */
+
+static int module_info(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr start, void *arg)
+{
+    hs_heap *h = arg;
+    Dwarf_Addr low = 0, high = 0, bias = 0;
+    const char *file = NULL, *debug = NULL;
+    int has_syms = dwfl_module_getelf(m, &bias) != NULL && dwfl_module_getsymtab(m) > 0;
+    dwfl_module_info(m, NULL, &low, &high, NULL, NULL, &file, &debug);
+    char key[300], v[1200];
+    snprintf(key, sizeof key, "module %s", name ? name : "?");
+    snprintf(v, sizeof v, "0x%llx-0x%llx bias 0x%llx %s%s%s", (unsigned long long)low,
+             (unsigned long long)high, (unsigned long long)bias, file ? file : "(file not found)",
+             debug ? " debug " : "", debug ? debug : "");
+    if (!has_syms) strncat(v, " (no symbols)", sizeof v - strlen(v) - 1);
+    hs_heap_add_info(h, key, v);
+    return DWARF_CB_OK;
+}
+
+static void core_info(hs_core *c, hs_heap *h)
+{
+    char v[512];
+    snprintf(v, sizeof v, "%d", c->pid);
+    hs_heap_add_info(h, "pid", v);
+    hs_heap_add_info(h, "command", c->psargs[0] ? c->psargs : c->fname);
+    snprintf(v, sizeof v, "%s", c->machine == EM_X86_64 ? "x86-64" : "aarch64");
+    hs_heap_add_info(h, "architecture", v);
+    int sig = c->signo ? c->signo : c->n_threads ? c->threads[0].cursig : 0;
+    snprintf(v, sizeof v, "%d", sig);
+    hs_heap_add_info(h, "signal", v);
+    snprintf(v, sizeof v, "%u", c->n_threads);
+    hs_heap_add_info(h, "threads", v);
+    for (uint32_t t = 0; t < c->n_threads; t++) {
+        char key[32];
+        const char *sym = NULL;
+        Dwfl_Module *m = c->dwfl ? dwfl_addrmodule(c->dwfl, c->threads[t].pc) : NULL;
+        if (m) sym = dwfl_module_addrname(m, c->threads[t].pc);
+        snprintf(key, sizeof key, "thread %u", t + 1);
+        snprintf(v, sizeof v, "tid %d pc 0x%llx %s", c->threads[t].tid,
+                 (unsigned long long)c->threads[t].pc, sym ? sym : "?");
+        hs_heap_add_info(h, key, v);
+    }
+    snprintf(v, sizeof v, "%u", c->n_modules);
+    hs_heap_add_info(h, "modules", v);
+    if (c->dwfl) dwfl_getmodules(c->dwfl, module_info, h, 0);
+    uint64_t mem = 0, dumped = 0;
+    for (uint32_t s = 0; s < c->n_segs; s++) mem += c->segs[s].memsz, dumped += c->segs[s].avail;
+    snprintf(v, sizeof v, "%u segments, %llu bytes mapped, %llu in the core", c->n_segs,
+             (unsigned long long)mem, (unsigned long long)dumped);
+    hs_heap_add_info(h, "mappings", v);
+    if (c->truncated_segs || c->notes_missing) {
+        snprintf(v, sizeof v, "core is truncated: %llu bytes of %u segments missing%s",
+                 (unsigned long long)c->missing_bytes, c->truncated_segs,
+                 c->notes_missing ? "; notes (threads, files) missing" : "");
+        hs_heap_add_info(h, "warning", v);
+    }
+}
+
+static int build(hs_core *c, hs_heap *h, hs_error *err)
+{
+    core_info(c, h);
+    if (hs_core_load_vtables(c, h, err) || hs_glibc_load(c, h, err) || hs_heap_index(h, err) ||
+        add_refs(c, h, err) || add_roots(c, h, err) || hs_heap_finish(h, err))
+        return -1;
+    return 0;
+}
+
+static int load_heap(const hs_source *src, const hs_load_options *opt, hs_heap *h, hs_error *err)
+{
+    hs_core c;
+    int rc = hs_core_open(&c, src, opt, err);
+    if (!rc) rc = build(&c, h, err);
+    hs_core_close(&c);
+    return rc;
+}
+
+const hs_reader hs_reader_elfcore = {
+    .name = "elf-core",
+    .kind = HS_MODEL_HEAP,
+    .probe = probe,
+    .load_heap = load_heap,
+};

@@ -1,0 +1,102 @@
+/* Internal API of the ELF core reader (formats/elfcore.c), shared with the
+ * allocator walkers (formats/glibc.c). An hs_core is a read-only view of a
+ * core held in memory: PT_LOAD segments sorted by address with the bytes that
+ * are really present, threads from NT_PRSTATUS, process facts from
+ * NT_PRPSINFO/NT_AUXV/NT_SIGINFO, file mappings from NT_FILE, and libdwfl
+ * modules for symbols. Every read is bounds-checked: a range that is not
+ * wholly present in the core (filesz < memsz, truncated file) reads as absent. */
+#ifndef HEAPSCAN_FORMATS_ELFCORE_H
+#define HEAPSCAN_FORMATS_ELFCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heapscan/heap.h"
+#include "heapscan/reader.h"
+
+#define HS_CORE_SEG_R 4u
+#define HS_CORE_SEG_W 2u
+#define HS_CORE_SEG_X 1u
+
+typedef struct hs_core_seg {
+    uint64_t vaddr, memsz;
+    uint64_t offset; /* in the core file */
+    uint64_t filesz; /* as the header says */
+    uint64_t avail;  /* bytes really present from vaddr on (<= filesz, cut at EOF) */
+    uint32_t flags;  /* HS_CORE_SEG_* */
+    uint32_t file;   /* index into files, or HS_NONE for anonymous memory */
+    uint8_t claimed; /* set by an allocator walker: heap memory, not a root */
+} hs_core_seg;
+
+#define HS_CORE_MAX_REGS 34
+typedef struct hs_core_thread {
+    int32_t tid;
+    int32_t cursig;
+    uint64_t pc, sp;
+    uint32_t n_regs;
+    uint64_t regs[HS_CORE_MAX_REGS];
+} hs_core_thread;
+
+typedef struct hs_core_file {
+    uint64_t start, end, file_offset; /* file_offset already multiplied by page_size */
+    const char *name;                 /* points into the core's NT_FILE note */
+} hs_core_file;
+
+typedef struct hs_core_vtable {
+    uint64_t addr, size; /* the _ZTV symbol's object */
+    uint32_t name;       /* demangled class name, string id in the heap */
+} hs_core_vtable;
+
+typedef struct hs_core {
+    const char *name; /* input name, for errors */
+    const uint8_t *data;
+    size_t size;
+    int machine; /* EM_X86_64 or EM_AARCH64 */
+    hs_core_seg *segs;
+    uint32_t n_segs;
+    hs_core_thread *threads;
+    uint32_t n_threads;
+    hs_core_file *files;
+    uint32_t n_files;
+    int32_t pid;
+    char fname[17], psargs[81];
+    int32_t signo, sigcode;
+    uint64_t sigaddr;
+    uint64_t at_entry, at_phdr, at_base, at_execfn, page_size;
+    uint64_t missing_bytes; /* dumped bytes the file should hold but does not */
+    uint32_t truncated_segs;
+    int notes_missing;
+    int no_libc_debug; /* tests: ignore libc's symbols/DWARF, use the heuristics */
+    void *elf;  /* Elf * */
+    void *dwfl; /* Dwfl *, or NULL when no module could be reported */
+    void *dw_ctx_;
+    uint32_t n_modules;
+    hs_core_vtable *vtables; /* sorted by addr */
+    uint32_t n_vtables;
+} hs_core;
+
+int hs_core_open(hs_core *c, const hs_source *src, const hs_load_options *opt, hs_error *err);
+void hs_core_close(hs_core *c);
+/* Pointer to len bytes at addr if all of them are in the core, else NULL. */
+const uint8_t *hs_core_ptr(const hs_core *c, uint64_t addr, uint64_t len);
+/* Reads a little-endian u64; 0 on success, -1 when absent. */
+int hs_core_read64(const hs_core *c, uint64_t addr, uint64_t *out);
+/* Index of the segment containing addr (present or not), or HS_NONE. */
+uint32_t hs_core_seg_of(const hs_core *c, uint64_t addr);
+/* Name of the symbol whose [start, start+size) covers addr, else NULL. */
+const char *hs_core_symbol(const hs_core *c, uint64_t addr, uint64_t *start);
+/* Address of a named symbol in any module (local symbols included), 0 if unknown. */
+uint64_t hs_core_lookup(const hs_core *c, const char *name);
+/* Collects _ZTV symbols into c->vtables, class names interned in h. */
+int hs_core_load_vtables(hs_core *c, hs_heap *h, hs_error *err);
+/* Class name string id for an object whose first word is vptr, or HS_NONE. */
+uint32_t hs_core_vtable_class(const hs_core *c, uint64_t vptr);
+/* Demangles an Itanium vtable symbol (_ZTV...) to its class name into buf;
+ * returns 0, or -1 for shapes it does not handle (templates, substitutions). */
+int hs_core_demangle_vtable(const char *sym, char *buf, size_t size);
+
+/* formats/glibc.c: find the glibc malloc chunks in c, add one object per used
+ * chunk, fill h->alloc and info lines, mark heap segments claimed. */
+int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err);
+
+#endif
