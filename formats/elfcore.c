@@ -643,7 +643,7 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         r = root_for(h, &m, HS_ROOT_STACK, label);
         const hs_core_seg *g = &c->segs[s];
         uint64_t from = th->sp >= g->vaddr + 128 ? th->sp - 128 : g->vaddr; /* x86-64 red zone */
-        if (r != HS_NONE) rc = scan_range(c, h, &m, from, g->vaddr + g->memsz, r, g, err);
+        if (r != HS_NONE) rc = scan_range(c, h, &m, from, g->vaddr + g->avail, r, g, err);
     }
     for (uint32_t s = 0; s < c->n_segs && !rc; s++) {
         const hs_core_seg *g = &c->segs[s];
