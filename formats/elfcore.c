@@ -518,9 +518,15 @@ int hs_core_demangle_vtable(const char *sym, char *buf, size_t size)
 /* Object containing p, counting only [user pointer, next chunk header): a
  * pointer to a chunk header (bins, fastbin heads, top) is allocator
  * bookkeeping and must not keep the previous chunk alive. */
-static uint32_t target(const hs_heap *h, uint64_t p)
+static uint32_t target(const hs_heap *h, uint64_t p, uint32_t *hint)
 {
-    uint32_t i = hs_heap_find(h, p);
+    uint32_t i = *hint; /* pointers often go to the same or a neighbouring chunk */
+    if (i >= h->n_objects || p < h->addr[i] || p - h->addr[i] >= h->size[i]) {
+        if (i + 1 < h->n_objects && p >= h->addr[i + 1] && p - h->addr[i + 1] < h->size[i + 1]) i++;
+        else if (i > 0 && i < h->n_objects && p >= h->addr[i - 1] && p - h->addr[i - 1] < h->size[i - 1]) i--;
+        else i = hs_heap_find(h, p);
+    }
+    if (i != HS_NONE) *hint = i;
     if (i == HS_NONE || p - h->addr[i] >= h->size[i] - (h->size[i] >= 32 ? 16 : 0)) return HS_NONE;
     return i;
 }
@@ -529,6 +535,7 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
 {
     if (!h->n_objects) return 0;
     uint64_t lo = h->addr[0], hi = h->addr[h->n_objects - 1] + h->size[h->n_objects - 1];
+    uint32_t hint = 0;
     for (uint32_t i = 0; i < h->n_objects; i++) {
         uint64_t a = h->addr[i], n = h->size[i] >= 16 ? h->size[i] - 16 : 0; /* the chunk's user bytes that are its own */
         const uint8_t *p = hs_core_ptr(c, a, n);
@@ -536,7 +543,7 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
             uint64_t v;
             if (p) memcpy(&v, p + o, 8);
             else if (hs_core_read64(c, a + o, &v)) continue;
-            if (v < lo || v >= hi || target(h, v) == HS_NONE) continue;
+            if (v < lo || v >= hi || target(h, v, &hint) == HS_NONE) continue;
             if (hs_heap_add_ref(h, i, v, err)) return -1;
         }
     }
@@ -609,7 +616,8 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
         const uint8_t *p = hs_core_ptr(c, a, 8);
         if (!p) continue;
         memcpy(&v, p, 8);
-        if (v < lo || v >= hi || target(h, v) == HS_NONE) continue;
+        uint32_t hint = 0;
+        if (v < lo || v >= hi || target(h, v, &hint) == HS_NONE) continue;
         uint32_t r = fixed_root;
         if (r == HS_NONE) {
             if (hs_heap_find(h, a) != HS_NONE) continue; /* heap memory is not a root */
@@ -635,7 +643,8 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         snprintf(label, sizeof label, "thread %u registers", t + 1);
         uint32_t r = root_for(h, &m, HS_ROOT_REGISTER, label);
         for (uint32_t i = 0; i < th->n_regs && r != HS_NONE && !rc; i++)
-            if (target(h, th->regs[i]) != HS_NONE) rc = hs_heap_add_root_ref(h, r, th->regs[i], err);
+            if (target(h, th->regs[i], &(uint32_t){0}) != HS_NONE)
+                rc = hs_heap_add_root_ref(h, r, th->regs[i], err);
         uint32_t s = hs_core_seg_of(c, th->sp);
         if (s == HS_NONE || rc) continue;
         is_stack[s] = 1;

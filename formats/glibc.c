@@ -452,7 +452,14 @@ static int find_mmapped(walker *w)
 static int add_objects(walker *w, hs_heap_alloc_stats *st)
 {
     uint32_t t_tcache = hs_heap_add_type(w->h, "glibc tcache_perthread_struct");
-    for (uint64_t i = 0; i < w->n; i++) {
+    /* Type ids by size (chunks under 64 KiB) and for the last class seen:
+     * interning a name per chunk would dominate the load time. */
+    enum { SMALL = 4096 };
+    uint32_t *by_size = malloc(SMALL * sizeof *by_size), last_cls = HS_NONE, last_type = HS_NONE;
+    if (!by_size) return hs_error_set(w->err, w->c->name, HS_NO_OFFSET, "out of memory");
+    for (int i = 0; i < SMALL; i++) by_size[i] = HS_NONE;
+    int rc = 0;
+    for (uint64_t i = 0; i < w->n && !rc; i++) {
         const chunk *k = &w->ch[i];
         switch (CSTATE(k)) {
         case C_TOP: st->top_bytes += CSIZE(k); continue;
@@ -468,17 +475,23 @@ static int add_objects(walker *w, hs_heap_alloc_stats *st)
         uint32_t type = HS_NONE, cls;
         uint64_t vptr;
         if (CSTATE(k) == C_TCACHE_STRUCT) type = t_tcache;
-        else if (!hs_core_read64(w->c, k->addr + 16, &vptr) &&
-                 (cls = hs_core_vtable_class(w->c, vptr)) != HS_NONE)
-            type = hs_heap_add_type(w->h, hs_heap_str(w->h, cls));
+        else if (w->c->n_vtables && !hs_core_read64(w->c, k->addr + 16, &vptr) &&
+                 (cls = hs_core_vtable_class(w->c, vptr)) != HS_NONE) {
+            if (cls != last_cls) last_cls = cls, last_type = hs_heap_add_type(w->h, hs_heap_str(w->h, cls));
+            type = last_type;
+        }
+        uint64_t slot = CSIZE(k) / 16;
+        if (type == HS_NONE && slot < SMALL) type = by_size[slot];
         if (type == HS_NONE) {
             char name[48];
             snprintf(name, sizeof name, "unknown %lluB", (unsigned long long)CSIZE(k));
             type = hs_heap_add_type(w->h, name);
+            if (slot < SMALL) by_size[slot] = type;
         }
-        if (hs_heap_add_object(w->h, k->addr + 16, CSIZE(k), type, HS_NONE, 0, w->err)) return -1;
+        rc = hs_heap_add_object(w->h, k->addr + 16, CSIZE(k), type, HS_NONE, 0, w->err);
     }
-    return 0;
+    free(by_size);
+    return rc;
 }
 
 /* Start of the non-main arena whose bins are at S, or 0: 0x70 before the
@@ -527,7 +540,9 @@ int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err)
     }
     if (!rc && (!main_S || !w.n)) rc = walk_orphan_heaps(&w);
     if (!rc) rc = find_mmapped(&w);
-    if (!rc && w.n) qsort(w.ch, w.n, sizeof *w.ch, cmp_chunk);
+    int sorted = 1; /* one arena and no mmapped chunk: already in address order */
+    for (uint64_t i = 1; i < w.n && sorted; i++) sorted = w.ch[i - 1].addr < w.ch[i].addr;
+    if (!rc && !sorted) qsort(w.ch, w.n, sizeof *w.ch, cmp_chunk);
     if (!rc) {
         for (uint32_t i = 0; i < w.n_arenas; i++) mark_fastbins(&w, i, w.bins[i], st);
         mark_tcaches(&w, st);
