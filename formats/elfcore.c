@@ -611,12 +611,12 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
 {
     if (!h->n_objects) return 0;
     uint64_t lo = h->addr[0], hi = h->addr[h->n_objects - 1] + h->size[h->n_objects - 1];
+    uint32_t hint = 0;
     for (uint64_t a = (from + 7) & ~7ull; a + 8 <= to; a += 8) {
         uint64_t v;
         const uint8_t *p = hs_core_ptr(c, a, 8);
         if (!p) continue;
         memcpy(&v, p, 8);
-        uint32_t hint = 0;
         if (v < lo || v >= hi || target(h, v, &hint) == HS_NONE) continue;
         uint32_t r = fixed_root;
         if (r == HS_NONE) {

@@ -193,12 +193,33 @@ static void corrupt_at(walker *w, uint32_t arena, uint64_t at, uint64_t size, co
 }
 
 /* Walk chunks in [start, end) up to the top chunk (or end). Returns 0 or -1 (OOM). */
+/* rd() through the segment last used: a heap walk stays in one segment. */
+typedef struct seg_cache {
+    uint64_t lo, hi; /* present bytes [lo, hi) */
+    const uint8_t *base;
+} seg_cache;
+
+static uint64_t rd_cached(const walker *w, seg_cache *sc, uint64_t a, int *ok)
+{
+    if (a < sc->lo || a > sc->hi || sc->hi - a < 8) {
+        uint32_t i = hs_core_seg_of(w->c, a);
+        if (i == HS_NONE) return rd(w, a, ok);
+        const hs_core_seg *g = &w->c->segs[i];
+        sc->lo = g->vaddr, sc->hi = g->vaddr + g->avail, sc->base = w->c->data + g->offset;
+        if (a > sc->hi || sc->hi - a < 8) return rd(w, a, ok);
+    }
+    uint64_t v;
+    memcpy(&v, sc->base + (a - sc->lo), 8);
+    return v;
+}
+
 static int walk(walker *w, uint32_t arena, uint64_t start, uint64_t end, uint64_t top)
 {
     uint64_t p = start;
+    seg_cache sc = {0, 0, NULL};
     while (p < end) {
         int ok = 1;
-        uint64_t raw = rd(w, p + 8, &ok), cs = raw & ~7ull;
+        uint64_t raw = rd_cached(w, &sc, p + 8, &ok), cs = raw & ~7ull;
         if (!ok) {
             char key[64];
             snprintf(key, sizeof key, "arena %u missing", arena);
@@ -214,7 +235,7 @@ static int walk(walker *w, uint32_t arena, uint64_t start, uint64_t end, uint64_
             return 0;
         }
         if (!top && p + cs == end) return push(w, p, cs, C_TOP); /* orphan heap's last chunk */
-        uint64_t nx = rd(w, p + cs + 8, &ok);
+        uint64_t nx = rd_cached(w, &sc, p + cs + 8, &ok);
         if (!ok) { /* whether this chunk is in use is in the next header, which is missing */
             char key[64];
             snprintf(key, sizeof key, "arena %u missing", arena);
