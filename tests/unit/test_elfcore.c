@@ -65,7 +65,8 @@ static void test_classes_leaks_and_anchors(void **state)
     assert_int_equal(count_type(h, "Button"), sidecar(&f, "buttons"));
     assert_int_equal(count_type(h, "Label"), sidecar(&f, "labels"));
     /* g_widgets holds every widget; g_thread_objs the second thread's blocks. */
-    assert_int_equal(root_edges(h, "g_widgets", NULL), sidecar(&f, "buttons") + sidecar(&f, "labels"));
+    assert_int_equal(root_edges(h, "g_widgets", NULL),
+                     sidecar(&f, "buttons") + sidecar(&f, "labels"));
     assert_int_equal(root_edges(h, "g_thread_objs", NULL), sidecar(&f, "thread_objs"));
     assert_int_equal(root_edges(h, "g_mmapped", NULL), 1);
     /* The list: one root edge, then a chain of exactly LIST_LEN nodes. */
@@ -312,9 +313,8 @@ static void test_demangle_vtables(void **state)
     assert_int_equal(hs_core_demangle_vtable("_ZTVN12_GLOBAL__N_11XE", b, sizeof b), 0);
     assert_string_equal(b, "(anonymous namespace)::X");
     /* Templates and substitutions are left to the caller (symbol kept). */
-    assert_int_equal(hs_core_demangle_vtable("_ZTVSt15basic_streambufIcSt11char_traitsIcEE", b,
-                                             sizeof b),
-                     -1);
+    assert_int_equal(
+        hs_core_demangle_vtable("_ZTVSt15basic_streambufIcSt11char_traitsIcEE", b, sizeof b), -1);
     assert_int_equal(hs_core_demangle_vtable("_ZTV99short", b, sizeof b), -1);
     assert_int_equal(hs_core_demangle_vtable("_ZTV6Button", b, 4), -1);
 }
