@@ -48,8 +48,11 @@ static void test_process_facts(void **state)
     assert_non_null(strstr(info_value(h, "command"), "cheap-cxx"));
     assert_string_equal(info_value(h, "architecture"), "x86-64");
     assert_null(info_value(h, "warning"));
-    /* Both threads sit in pause(), named from libc's symbols. */
-    assert_non_null(strstr(info_value(h, "thread 1"), "pause"));
+    /* Both threads sit in pause(), named from libc's symbols when this
+     * machine's libc is the one in the core (same build-id: found by dwfl). */
+    const char *libc = info_value(h, "module libc.so.6");
+    if (libc && !strstr(libc, "not found") && !strstr(libc, "no symbols"))
+        assert_non_null(strstr(info_value(h, "thread 1"), "pause"));
     hs_model_free(&m);
     fixture_close(&f);
 }
