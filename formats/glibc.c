@@ -562,7 +562,16 @@ int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err)
         uint32_t k = 0;
         while (k < w.n_arenas && w.bins[k] != main_S)
             k++;
-        if (k == w.n_arenas && w.n_arenas < MAX_ARENAS) w.bins[w.n_arenas++] = main_S;
+        /* A libc file that is not the core's (another build) gives a wrong
+         * address: trust the symbol only where an arena-like bin array is. */
+        int ok = 1;
+        if (k == w.n_arenas && (!bin_like(&w, main_S) || !rd(&w, main_S + (uint64_t)w.L.top, &ok) ||
+                                !ok || w.n_arenas >= MAX_ARENAS)) {
+            info(&w, "glibc main_arena symbol", "0x%llx does not look like an arena; ignored",
+                 (unsigned long long)main_sym);
+            main_S = main_sym = 0, w.from_dwarf = 0, w.L = builtin_layout;
+        } else if (k == w.n_arenas)
+            w.bins[w.n_arenas++] = main_S;
     }
     for (uint32_t i = 0; i < w.n_arenas && !main_S; i++)
         if (!nonmain_arena(c, w.bins[i])) main_S = w.bins[i];
