@@ -62,8 +62,10 @@ uint32_t hs_core_seg_of(const hs_core *c, uint64_t addr)
     uint32_t lo = 0, hi = c->n_segs;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (c->segs[mid].vaddr <= addr) lo = mid + 1;
-        else hi = mid;
+        if (c->segs[mid].vaddr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     if (lo == 0) return HS_NONE;
     const hs_core_seg *s = &c->segs[lo - 1];
@@ -111,13 +113,16 @@ static int read_segments(hs_core *c, Elf *elf, hs_error *err)
         s->offset = ph.p_offset;
         s->filesz = ph.p_filesz < ph.p_memsz ? ph.p_filesz : ph.p_memsz;
         s->avail = s->filesz;
-        if (s->offset >= c->size) s->avail = 0;
-        else if (s->filesz > c->size - s->offset) s->avail = c->size - s->offset;
+        if (s->offset >= c->size)
+            s->avail = 0;
+        else if (s->filesz > c->size - s->offset)
+            s->avail = c->size - s->offset;
         if (s->avail < s->filesz) {
             c->truncated_segs++;
             c->missing_bytes += s->filesz - s->avail;
         }
-        s->flags = (ph.p_flags & PF_R ? HS_CORE_SEG_R : 0) | (ph.p_flags & PF_W ? HS_CORE_SEG_W : 0) |
+        s->flags = (ph.p_flags & PF_R ? HS_CORE_SEG_R : 0) |
+                   (ph.p_flags & PF_W ? HS_CORE_SEG_W : 0) |
                    (ph.p_flags & PF_X ? HS_CORE_SEG_X : 0);
         s->file = HS_NONE;
     }
@@ -139,9 +144,12 @@ static void note_prstatus(hs_core *c, const uint8_t *d, uint64_t n)
     t->tid = (int32_t)le32(d + 32);
     t->cursig = (int16_t)(d[12] | d[13] << 8);
     t->n_regs = nregs;
-    for (unsigned i = 0; i < nregs; i++) t->regs[i] = le64(d + 112 + 8 * i);
-    if (c->machine == EM_X86_64) t->pc = t->regs[16], t->sp = t->regs[19];
-    else t->sp = t->regs[31], t->pc = t->regs[32];
+    for (unsigned i = 0; i < nregs; i++)
+        t->regs[i] = le64(d + 112 + 8 * i);
+    if (c->machine == EM_X86_64)
+        t->pc = t->regs[16], t->sp = t->regs[19];
+    else
+        t->sp = t->regs[31], t->pc = t->regs[32];
 }
 
 static void note_file(hs_core *c, const uint8_t *d, uint64_t n)
@@ -181,7 +189,8 @@ static void copy_str(char *dst, const uint8_t *src, size_t n)
 {
     memcpy(dst, src, n);
     dst[n] = 0;
-    for (size_t i = n; i > 0 && (dst[i - 1] == ' ' || dst[i - 1] == 0); i--) dst[i - 1] = 0;
+    for (size_t i = n; i > 0 && (dst[i - 1] == ' ' || dst[i - 1] == 0); i--)
+        dst[i - 1] = 0;
 }
 
 static void read_notes(hs_core *c, const uint8_t *p, uint64_t n)
@@ -241,15 +250,18 @@ static int report_from_files(hs_core *c, Dwfl *dwfl, const hs_load_options *opt)
     for (uint32_t i = 0; i < c->n_files; i++) {
         const hs_core_file *f = &c->files[i];
         int dup = 0;
-        for (uint32_t j = 0; j < i; j++) dup |= strcmp(c->files[j].name, f->name) == 0;
+        for (uint32_t j = 0; j < i; j++)
+            dup |= strcmp(c->files[j].name, f->name) == 0;
         if (dup || f->file_offset != 0) continue;
         char path[4096];
         int is_exe = c->at_entry >= f->start && c->at_entry < f->end;
         for (uint32_t j = 0; j < c->n_files && !is_exe; j++)
             is_exe = strcmp(c->files[j].name, f->name) == 0 && c->at_entry >= c->files[j].start &&
                      c->at_entry < c->files[j].end;
-        if (is_exe && opt->binary) snprintf(path, sizeof path, "%s", opt->binary);
-        else snprintf(path, sizeof path, "%s%s", opt->sysroot ? opt->sysroot : "", f->name);
+        if (is_exe && opt->binary)
+            snprintf(path, sizeof path, "%s", opt->binary);
+        else
+            snprintf(path, sizeof path, "%s%s", opt->sysroot ? opt->sysroot : "", f->name);
         int fd = open(path, O_RDONLY);
         if (fd < 0) continue;
         Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -357,7 +369,8 @@ static int each_module(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr s
             }
             it->vt = v, it->cap = cap;
         }
-        it->vt[it->n++] = (hs_core_vtable){addr, sym.st_size, hs_heap_intern(it->h, buf, strlen(buf))};
+        it->vt[it->n++] =
+            (hs_core_vtable){addr, sym.st_size, hs_heap_intern(it->h, buf, strlen(buf))};
     }
     return DWARF_CB_OK;
 }
@@ -396,8 +409,10 @@ uint32_t hs_core_vtable_class(const hs_core *c, uint64_t vptr)
     uint32_t lo = 0, hi = c->n_vtables;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (c->vtables[mid].addr <= vptr) lo = mid + 1;
-        else hi = mid;
+        if (c->vtables[mid].addr <= vptr)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     if (lo == 0) return HS_NONE;
     const hs_core_vtable *v = &c->vtables[lo - 1];
@@ -484,9 +499,8 @@ static int source_name(const char **p, char *buf, size_t size, size_t *len)
     if (strnlen(*p, n) < n) return -1;
     if (*len && put(buf, size, len, "::", 2)) return -1;
     const char *anon = "_GLOBAL__N";
-    int r = n >= 10 && strncmp(*p, anon, 10) == 0
-                ? put(buf, size, len, "(anonymous namespace)", 21)
-                : put(buf, size, len, *p, n);
+    int r = n >= 10 && strncmp(*p, anon, 10) == 0 ? put(buf, size, len, "(anonymous namespace)", 21)
+                                                  : put(buf, size, len, *p, n);
     *p += n;
     return r;
 }
@@ -500,7 +514,8 @@ int hs_core_demangle_vtable(const char *sym, char *buf, size_t size)
     int nested = *p == 'N';
     if (nested) {
         p++;
-        while (*p == 'K' || *p == 'V' || *p == 'r') p++;
+        while (*p == 'K' || *p == 'V' || *p == 'r')
+            p++;
     }
     if (p[0] == 'S' && p[1] == 't') {
         if (put(buf, size, &len, "std", 3)) return -1;
@@ -518,9 +533,19 @@ int hs_core_demangle_vtable(const char *sym, char *buf, size_t size)
 /* Object containing p, counting only [user pointer, next chunk header): a
  * pointer to a chunk header (bins, fastbin heads, top) is allocator
  * bookkeeping and must not keep the previous chunk alive. */
-static uint32_t target(const hs_heap *h, uint64_t p)
+static uint32_t target(const hs_heap *h, uint64_t p, uint32_t *hint)
 {
-    uint32_t i = hs_heap_find(h, p);
+    uint32_t i = *hint; /* pointers often go to the same or a neighbouring chunk */
+    if (i >= h->n_objects || p < h->addr[i] || p - h->addr[i] >= h->size[i]) {
+        if (i + 1 < h->n_objects && p >= h->addr[i + 1] && p - h->addr[i + 1] < h->size[i + 1])
+            i++;
+        else if (i > 0 && i < h->n_objects && p >= h->addr[i - 1] &&
+                 p - h->addr[i - 1] < h->size[i - 1])
+            i--;
+        else
+            i = hs_heap_find(h, p);
+    }
+    if (i != HS_NONE) *hint = i;
     if (i == HS_NONE || p - h->addr[i] >= h->size[i] - (h->size[i] >= 32 ? 16 : 0)) return HS_NONE;
     return i;
 }
@@ -529,14 +554,19 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
 {
     if (!h->n_objects) return 0;
     uint64_t lo = h->addr[0], hi = h->addr[h->n_objects - 1] + h->size[h->n_objects - 1];
+    uint32_t hint = 0;
     for (uint32_t i = 0; i < h->n_objects; i++) {
-        uint64_t a = h->addr[i], n = h->size[i] >= 16 ? h->size[i] - 16 : 0; /* the chunk's user bytes that are its own */
+        uint64_t a = h->addr[i], n = h->size[i] >= 16
+                                         ? h->size[i] - 16
+                                         : 0; /* the chunk's user bytes that are its own */
         const uint8_t *p = hs_core_ptr(c, a, n);
         for (uint64_t o = 0; o + 8 <= n; o += 8) {
             uint64_t v;
-            if (p) memcpy(&v, p + o, 8);
-            else if (hs_core_read64(c, a + o, &v)) continue;
-            if (v < lo || v >= hi || target(h, v) == HS_NONE) continue;
+            if (p)
+                memcpy(&v, p + o, 8);
+            else if (hs_core_read64(c, a + o, &v))
+                continue;
+            if (v < lo || v >= hi || target(h, v, &hint) == HS_NONE) continue;
             if (hs_heap_add_ref(h, i, v, err)) return -1;
         }
     }
@@ -554,7 +584,8 @@ static uint32_t root_for(hs_heap *h, root_map *m, hs_root_kind kind, const char 
     if (sid == HS_STR_NONE) return HS_NONE;
     if (sid >= m->cap) {
         uint32_t cap = m->cap ? m->cap : 64;
-        while (cap <= sid) cap *= 2;
+        while (cap <= sid)
+            cap *= 2;
         uint32_t *n = realloc(m->by_label, cap * sizeof *n);
         if (!n) return HS_NONE;
         memset(n + m->cap, 0, (cap - m->cap) * sizeof *n);
@@ -604,12 +635,13 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
 {
     if (!h->n_objects) return 0;
     uint64_t lo = h->addr[0], hi = h->addr[h->n_objects - 1] + h->size[h->n_objects - 1];
+    uint32_t hint = 0;
     for (uint64_t a = (from + 7) & ~7ull; a + 8 <= to; a += 8) {
         uint64_t v;
         const uint8_t *p = hs_core_ptr(c, a, 8);
         if (!p) continue;
         memcpy(&v, p, 8);
-        if (v < lo || v >= hi || target(h, v) == HS_NONE) continue;
+        if (v < lo || v >= hi || target(h, v, &hint) == HS_NONE) continue;
         uint32_t r = fixed_root;
         if (r == HS_NONE) {
             if (hs_heap_find(h, a) != HS_NONE) continue; /* heap memory is not a root */
@@ -635,7 +667,8 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         snprintf(label, sizeof label, "thread %u registers", t + 1);
         uint32_t r = root_for(h, &m, HS_ROOT_REGISTER, label);
         for (uint32_t i = 0; i < th->n_regs && r != HS_NONE && !rc; i++)
-            if (target(h, th->regs[i]) != HS_NONE) rc = hs_heap_add_root_ref(h, r, th->regs[i], err);
+            if (target(h, th->regs[i], &(uint32_t){0}) != HS_NONE)
+                rc = hs_heap_add_root_ref(h, r, th->regs[i], err);
         uint32_t s = hs_core_seg_of(c, th->sp);
         if (s == HS_NONE || rc) continue;
         is_stack[s] = 1;
@@ -643,7 +676,7 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         r = root_for(h, &m, HS_ROOT_STACK, label);
         const hs_core_seg *g = &c->segs[s];
         uint64_t from = th->sp >= g->vaddr + 128 ? th->sp - 128 : g->vaddr; /* x86-64 red zone */
-        if (r != HS_NONE) rc = scan_range(c, h, &m, from, g->vaddr + g->memsz, r, g, err);
+        if (r != HS_NONE) rc = scan_range(c, h, &m, from, g->vaddr + g->avail, r, g, err);
     }
     for (uint32_t s = 0; s < c->n_segs && !rc; s++) {
         const hs_core_seg *g = &c->segs[s];
@@ -701,7 +734,8 @@ static void core_info(hs_core *c, hs_heap *h)
     hs_heap_add_info(h, "modules", v);
     if (c->dwfl) dwfl_getmodules(c->dwfl, module_info, h, 0);
     uint64_t mem = 0, dumped = 0;
-    for (uint32_t s = 0; s < c->n_segs; s++) mem += c->segs[s].memsz, dumped += c->segs[s].avail;
+    for (uint32_t s = 0; s < c->n_segs; s++)
+        mem += c->segs[s].memsz, dumped += c->segs[s].avail;
     snprintf(v, sizeof v, "%u segments, %llu bytes mapped, %llu in the core", c->n_segs,
              (unsigned long long)mem, (unsigned long long)dumped);
     hs_heap_add_info(h, "mappings", v);

@@ -67,8 +67,8 @@ typedef struct hs_core {
     uint32_t truncated_segs;
     int notes_missing;
     int no_libc_debug; /* tests: ignore libc's symbols/DWARF, use the heuristics */
-    void *elf;  /* Elf * */
-    void *dwfl; /* Dwfl *, or NULL when no module could be reported */
+    void *elf;         /* Elf * */
+    void *dwfl;        /* Dwfl *, or NULL when no module could be reported */
     void *dw_ctx_;
     uint32_t n_modules;
     hs_core_vtable *vtables; /* sorted by addr */

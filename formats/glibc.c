@@ -117,10 +117,13 @@ static void find_arenas(walker *w)
             if (fd != a - 16 || bk != a - 16) continue;
             /* An empty bin: find the start of its run of bin-like slots. */
             uint64_t start = a;
-            while (start - 16 >= g->vaddr + 16 && bin_like(w, start - 16)) start -= 16;
+            while (start - 16 >= g->vaddr + 16 && bin_like(w, start - 16))
+                start -= 16;
             uint64_t end = a;
-            while (bin_like(w, end)) end += 16;
-            if ((end - start) / 16 == 127 && w->n_arenas < MAX_ARENAS) w->bins[w->n_arenas++] = start;
+            while (bin_like(w, end))
+                end += 16;
+            if ((end - start) / 16 == 127 && w->n_arenas < MAX_ARENAS)
+                w->bins[w->n_arenas++] = start;
             o = end - g->vaddr - 8;
         }
     }
@@ -168,11 +171,12 @@ static int dwarf_layout(const hs_core *c, uint64_t main_arena, layout *L)
             if (!dwarf_attr_integrate(&v, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return -1;
             while (dwarf_tag(&t) == DW_TAG_typedef || dwarf_tag(&t) == DW_TAG_volatile_type ||
                    dwarf_tag(&t) == DW_TAG_const_type)
-                if (!dwarf_attr_integrate(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return -1;
+                if (!dwarf_attr_integrate(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
+                    return -1;
             int64_t bins, fast, top, nx, sm, size = dwarf_bytesize(&t);
-            if (size <= 0 || member_offset(&t, "bins", &bins) || member_offset(&t, "fastbinsY", &fast) ||
-                member_offset(&t, "top", &top) || member_offset(&t, "next", &nx) ||
-                member_offset(&t, "system_mem", &sm))
+            if (size <= 0 || member_offset(&t, "bins", &bins) ||
+                member_offset(&t, "fastbinsY", &fast) || member_offset(&t, "top", &top) ||
+                member_offset(&t, "next", &nx) || member_offset(&t, "system_mem", &sm))
                 return -1;
             *L = (layout){fast - bins, top - bins, nx - bins, sm - bins, size - bins};
             return (int)bins;
@@ -193,12 +197,33 @@ static void corrupt_at(walker *w, uint32_t arena, uint64_t at, uint64_t size, co
 }
 
 /* Walk chunks in [start, end) up to the top chunk (or end). Returns 0 or -1 (OOM). */
+/* rd() through the segment last used: a heap walk stays in one segment. */
+typedef struct seg_cache {
+    uint64_t lo, hi; /* present bytes [lo, hi) */
+    const uint8_t *base;
+} seg_cache;
+
+static uint64_t rd_cached(const walker *w, seg_cache *sc, uint64_t a, int *ok)
+{
+    if (a < sc->lo || a > sc->hi || sc->hi - a < 8) {
+        uint32_t i = hs_core_seg_of(w->c, a);
+        if (i == HS_NONE) return rd(w, a, ok);
+        const hs_core_seg *g = &w->c->segs[i];
+        sc->lo = g->vaddr, sc->hi = g->vaddr + g->avail, sc->base = w->c->data + g->offset;
+        if (a > sc->hi || sc->hi - a < 8) return rd(w, a, ok);
+    }
+    uint64_t v;
+    memcpy(&v, sc->base + (a - sc->lo), 8);
+    return v;
+}
+
 static int walk(walker *w, uint32_t arena, uint64_t start, uint64_t end, uint64_t top)
 {
     uint64_t p = start;
+    seg_cache sc = {0, 0, NULL};
     while (p < end) {
         int ok = 1;
-        uint64_t raw = rd(w, p + 8, &ok), cs = raw & ~7ull;
+        uint64_t raw = rd_cached(w, &sc, p + 8, &ok), cs = raw & ~7ull;
         if (!ok) {
             char key[64];
             snprintf(key, sizeof key, "arena %u missing", arena);
@@ -208,13 +233,13 @@ static int walk(walker *w, uint32_t arena, uint64_t start, uint64_t end, uint64_
             return 0;
         }
         if (p == top) return push(w, p, cs, C_TOP); /* the top chunk ends the run */
-        if (cs == 0 || cs == 16) return 0; /* fencepost: end of this heap */
+        if (cs == 0 || cs == 16) return 0;          /* fencepost: end of this heap */
         if (cs < 32 || (cs & 15) || cs > end - p || (raw & 2)) {
             corrupt_at(w, arena, p, raw, cs > end - p ? "runs past the heap" : "bad size");
             return 0;
         }
         if (!top && p + cs == end) return push(w, p, cs, C_TOP); /* orphan heap's last chunk */
-        uint64_t nx = rd(w, p + cs + 8, &ok);
+        uint64_t nx = rd_cached(w, &sc, p + cs + 8, &ok);
         if (!ok) { /* whether this chunk is in use is in the next header, which is missing */
             char key[64];
             snprintf(key, sizeof key, "arena %u missing", arena);
@@ -232,7 +257,8 @@ static int walk(walker *w, uint32_t arena, uint64_t start, uint64_t end, uint64_
 static int walk_main(walker *w, uint32_t ai, uint64_t S)
 {
     int ok = 1;
-    uint64_t top = rd(w, S + (uint64_t)w->L.top, &ok), sysmem = rd(w, S + (uint64_t)w->L.sysmem, &ok);
+    uint64_t top = rd(w, S + (uint64_t)w->L.top, &ok),
+             sysmem = rd(w, S + (uint64_t)w->L.sysmem, &ok);
     uint64_t tsz = rd(w, top + 8, &ok) & ~7ull;
     if (!ok || !top) {
         info(w, "arena 0", "top chunk not readable; main heap skipped");
@@ -248,7 +274,8 @@ static int walk_main(walker *w, uint32_t ai, uint64_t S)
     uint64_t n0 = w->n;
     if (walk(w, ai, start, end, top)) return -1;
     uint64_t covered = 0;
-    for (uint64_t i = n0; i < w->n; i++) covered += CSIZE(&w->ch[i]);
+    for (uint64_t i = n0; i < w->n; i++)
+        covered += CSIZE(&w->ch[i]);
     w->overhead += sysmem > covered ? sysmem - covered : 0;
     return 0;
 }
@@ -256,7 +283,8 @@ static int walk_main(walker *w, uint32_t ai, uint64_t S)
 static int walk_nonmain(walker *w, uint32_t ai, uint64_t S, uint64_t arena)
 {
     int ok = 1;
-    uint64_t top = rd(w, S + (uint64_t)w->L.top, &ok), sysmem = rd(w, S + (uint64_t)w->L.sysmem, &ok);
+    uint64_t top = rd(w, S + (uint64_t)w->L.top, &ok),
+             sysmem = rd(w, S + (uint64_t)w->L.sysmem, &ok);
     if (!ok || !top) return 0;
     w->system_mem += sysmem;
     uint64_t first_heap = arena & ~(HEAP_MAX - 1), hisz = arena - first_heap;
@@ -276,7 +304,8 @@ static int walk_nonmain(walker *w, uint32_t ai, uint64_t S, uint64_t arena)
         H = prev & ~(HEAP_MAX - 1);
     }
     uint64_t covered = 0;
-    for (uint64_t i = n0; i < w->n; i++) covered += CSIZE(&w->ch[i]);
+    for (uint64_t i = n0; i < w->n; i++)
+        covered += CSIZE(&w->ch[i]);
     w->overhead += sysmem > covered ? sysmem - covered : 0;
     return 0;
 }
@@ -316,8 +345,10 @@ static chunk *find_chunk(walker *w, uint64_t addr)
     uint64_t lo = 0, hi = w->n;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
-        if (w->ch[mid].addr < addr) lo = mid + 1;
-        else hi = mid;
+        if (w->ch[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return lo < w->n && w->ch[lo].addr == addr ? &w->ch[lo] : NULL;
 }
@@ -328,8 +359,8 @@ static chunk *find_chunk(walker *w, uint64_t addr)
  * links at the chunk header (link_off 16). Returns the length if every member
  * is a USED chunk of size cs and the list ends within limit, else -1.
  * mark != 0: mark members as state. */
-static long follow(walker *w, uint64_t head, uint64_t link_off, uint64_t cs, int mangle,
-                   long limit, int state, int mark)
+static long follow(walker *w, uint64_t head, uint64_t link_off, uint64_t cs, int mangle, long limit,
+                   int state, int mark)
 {
     const uint64_t off = 16;
     long len = 0;
@@ -371,7 +402,8 @@ static void mark_fastbins(walker *w, uint32_t ai, uint64_t S, hs_heap_alloc_stat
         int ok = 1;
         uint64_t head = rd(w, S + (uint64_t)w->L.fast + 8 * (uint64_t)i, &ok);
         if (!ok || !head) continue;
-        long n = mark_list(w, head + 16, 16, 32 + 16 * (uint64_t)i, -1, C_FAST); /* links to chunks */
+        long n =
+            mark_list(w, head + 16, 16, 32 + 16 * (uint64_t)i, -1, C_FAST); /* links to chunks */
         if (n < 0) {
             char key[64];
             snprintf(key, sizeof key, "arena %u fastbin %d", ai, i);
@@ -401,10 +433,9 @@ static void mark_tcaches(walker *w, hs_heap_alloc_stats *st)
             uint64_t e = rd(w, ents + 8 * (uint64_t)b, &ok);
             good = ok && (e == 0) == (counts[b] == 0);
             if (good && e)
-                good = follow(w, e, 0, 32 + 16 * (uint64_t)b, 1, counts[b] + 1, 0, 0) ==
-                           counts[b] ||
-                       follow(w, e, 0, 32 + 16 * (uint64_t)b, 0, counts[b] + 1, 0, 0) ==
-                           counts[b];
+                good =
+                    follow(w, e, 0, 32 + 16 * (uint64_t)b, 1, counts[b] + 1, 0, 0) == counts[b] ||
+                    follow(w, e, 0, 32 + 16 * (uint64_t)b, 0, counts[b] + 1, 0, 0) == counts[b];
             total += counts[b];
         }
         if (!good) continue;
@@ -452,33 +483,55 @@ static int find_mmapped(walker *w)
 static int add_objects(walker *w, hs_heap_alloc_stats *st)
 {
     uint32_t t_tcache = hs_heap_add_type(w->h, "glibc tcache_perthread_struct");
-    for (uint64_t i = 0; i < w->n; i++) {
+    /* Type ids by size (chunks under 64 KiB) and for the last class seen:
+     * interning a name per chunk would dominate the load time. */
+    enum { SMALL = 4096 };
+    uint32_t *by_size = malloc(SMALL * sizeof *by_size), last_cls = HS_NONE, last_type = HS_NONE;
+    if (!by_size) return hs_error_set(w->err, w->c->name, HS_NO_OFFSET, "out of memory");
+    for (int i = 0; i < SMALL; i++)
+        by_size[i] = HS_NONE;
+    int rc = 0;
+    for (uint64_t i = 0; i < w->n && !rc; i++) {
         const chunk *k = &w->ch[i];
         switch (CSTATE(k)) {
-        case C_TOP: st->top_bytes += CSIZE(k); continue;
-        case C_FREE: st->bin_count++; /* fall through */
+        case C_TOP:
+            st->top_bytes += CSIZE(k);
+            continue;
+        case C_FREE:
+            st->bin_count++; /* fall through */
         case C_FAST:
         case C_TCACHE:
             st->free_count++, st->free_bytes += CSIZE(k);
             continue;
-        case C_MMAP: st->mmapped_count++, st->mmapped_bytes += CSIZE(k); break;
-        default: break;
+        case C_MMAP:
+            st->mmapped_count++, st->mmapped_bytes += CSIZE(k);
+            break;
+        default:
+            break;
         }
         st->used_count++, st->used_bytes += CSIZE(k);
         uint32_t type = HS_NONE, cls;
         uint64_t vptr;
-        if (CSTATE(k) == C_TCACHE_STRUCT) type = t_tcache;
-        else if (!hs_core_read64(w->c, k->addr + 16, &vptr) &&
-                 (cls = hs_core_vtable_class(w->c, vptr)) != HS_NONE)
-            type = hs_heap_add_type(w->h, hs_heap_str(w->h, cls));
+        if (CSTATE(k) == C_TCACHE_STRUCT)
+            type = t_tcache;
+        else if (w->c->n_vtables && !hs_core_read64(w->c, k->addr + 16, &vptr) &&
+                 (cls = hs_core_vtable_class(w->c, vptr)) != HS_NONE) {
+            if (cls != last_cls)
+                last_cls = cls, last_type = hs_heap_add_type(w->h, hs_heap_str(w->h, cls));
+            type = last_type;
+        }
+        uint64_t slot = CSIZE(k) / 16;
+        if (type == HS_NONE && slot < SMALL) type = by_size[slot];
         if (type == HS_NONE) {
             char name[48];
             snprintf(name, sizeof name, "unknown %lluB", (unsigned long long)CSIZE(k));
             type = hs_heap_add_type(w->h, name);
+            if (slot < SMALL) by_size[slot] = type;
         }
-        if (hs_heap_add_object(w->h, k->addr + 16, CSIZE(k), type, HS_NONE, 0, w->err)) return -1;
+        rc = hs_heap_add_object(w->h, k->addr + 16, CSIZE(k), type, HS_NONE, 0, w->err);
     }
-    return 0;
+    free(by_size);
+    return rc;
 }
 
 /* Start of the non-main arena whose bins are at S, or 0: 0x70 before the
@@ -507,8 +560,18 @@ int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err)
         w.from_dwarf = bins_off >= 0;
         main_S = main_sym + (uint64_t)(bins_off >= 0 ? bins_off : 0x70);
         uint32_t k = 0;
-        while (k < w.n_arenas && w.bins[k] != main_S) k++;
-        if (k == w.n_arenas && w.n_arenas < MAX_ARENAS) w.bins[w.n_arenas++] = main_S;
+        while (k < w.n_arenas && w.bins[k] != main_S)
+            k++;
+        /* A libc file that is not the core's (another build) gives a wrong
+         * address: trust the symbol only where an arena-like bin array is. */
+        int ok = 1;
+        if (k == w.n_arenas && (!bin_like(&w, main_S) || !rd(&w, main_S + (uint64_t)w.L.top, &ok) ||
+                                !ok || w.n_arenas >= MAX_ARENAS)) {
+            info(&w, "glibc main_arena symbol", "0x%llx does not look like an arena; ignored",
+                 (unsigned long long)main_sym);
+            main_S = main_sym = 0, w.from_dwarf = 0, w.L = builtin_layout;
+        } else if (k == w.n_arenas)
+            w.bins[w.n_arenas++] = main_S;
     }
     for (uint32_t i = 0; i < w.n_arenas && !main_S; i++)
         if (!nonmain_arena(c, w.bins[i])) main_S = w.bins[i];
@@ -520,16 +583,23 @@ int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err)
         }
     for (uint32_t i = 0; i < w.n_arenas && !rc; i++) {
         uint64_t S = w.bins[i], arena = nonmain_arena(c, S);
-        if (S == main_S) rc = walk_main(&w, i, S);
-        else if (arena) rc = walk_nonmain(&w, i, S, arena);
-        else info(&w, "glibc ignored", "a second arena-like bin array at 0x%llx",
-                  (unsigned long long)S);
+        if (S == main_S)
+            rc = walk_main(&w, i, S);
+        else if (arena)
+            rc = walk_nonmain(&w, i, S, arena);
+        else
+            info(&w, "glibc ignored", "a second arena-like bin array at 0x%llx",
+                 (unsigned long long)S);
     }
     if (!rc && (!main_S || !w.n)) rc = walk_orphan_heaps(&w);
     if (!rc) rc = find_mmapped(&w);
-    if (!rc && w.n) qsort(w.ch, w.n, sizeof *w.ch, cmp_chunk);
+    int sorted = 1; /* one arena and no mmapped chunk: already in address order */
+    for (uint64_t i = 1; i < w.n && sorted; i++)
+        sorted = w.ch[i - 1].addr < w.ch[i].addr;
+    if (!rc && !sorted) qsort(w.ch, w.n, sizeof *w.ch, cmp_chunk);
     if (!rc) {
-        for (uint32_t i = 0; i < w.n_arenas; i++) mark_fastbins(&w, i, w.bins[i], st);
+        for (uint32_t i = 0; i < w.n_arenas; i++)
+            mark_fastbins(&w, i, w.bins[i], st);
         mark_tcaches(&w, st);
         rc = add_objects(&w, st);
     }
@@ -542,14 +612,18 @@ int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err)
                         : "glibc malloc not found");
         info(&w, "glibc arenas", "%u", w.n_arenas);
         info(&w, "glibc main_arena", "%s",
-             main_sym ? "libc symbol" : main_S ? "found by bin scan" : "not found");
+             main_sym ? "libc symbol"
+             : main_S ? "found by bin scan"
+                      : "not found");
         info(&w, "glibc malloc_state layout", "%s", w.from_dwarf ? "libc DWARF" : "built-in");
         info(&w, "glibc system_mem", "%llu", (unsigned long long)w.system_mem);
         info(&w, "glibc overhead bytes", "%llu", (unsigned long long)w.overhead);
         info(&w, "glibc tcache bytes", "%llu", (unsigned long long)w.tcache_bytes);
         info(&w, "glibc fastbin bytes", "%llu", (unsigned long long)w.fast_bytes);
-        info(&w, "glibc safe-linking",
-             "%s", w.safe_linking < 0 ? "unknown" : w.safe_linking ? "yes" : "no");
+        info(&w, "glibc safe-linking", "%s",
+             w.safe_linking < 0 ? "unknown"
+             : w.safe_linking   ? "yes"
+                                : "no");
         if (w.corrupt) info(&w, "glibc problems", "%d (see the arena lines)", w.corrupt);
     }
     free(w.ch);

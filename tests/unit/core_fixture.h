@@ -14,7 +14,7 @@
 #include "heapscan/reader.h"
 
 typedef struct fixture {
-    hs_source core; /* gunzipped core bytes */
+    hs_source core;  /* gunzipped core bytes */
     char binary[64]; /* the test program, gunzipped to a temp file */
     hs_source sidecar;
 } fixture;
@@ -73,11 +73,13 @@ static inline uint8_t *reachable(const hs_heap *h)
     uint32_t *stack = malloc(sizeof *stack * (h->n_objects + 1)), sp = 0;
     for (uint32_t r = 0; r < h->n_roots; r++)
         for (uint32_t k = h->root_edge_start[r]; k < h->root_edge_start[r + 1]; k++)
-            if (!mark[h->root_edge_target[k]]) mark[h->root_edge_target[k]] = 1, stack[sp++] = h->root_edge_target[k];
+            if (!mark[h->root_edge_target[k]])
+                mark[h->root_edge_target[k]] = 1, stack[sp++] = h->root_edge_target[k];
     while (sp) {
         uint32_t x = stack[--sp];
         for (uint32_t k = h->edge_start[x]; k < h->edge_start[x + 1]; k++)
-            if (!mark[h->edge_target[k]]) mark[h->edge_target[k]] = 1, stack[sp++] = h->edge_target[k];
+            if (!mark[h->edge_target[k]])
+                mark[h->edge_target[k]] = 1, stack[sp++] = h->edge_target[k];
     }
     free(stack);
     return mark;
@@ -94,7 +96,8 @@ static inline uint32_t count_type(const hs_heap *h, const char *name)
 static inline const char *info_value(const hs_heap *h, const char *key)
 {
     for (uint32_t i = 0; i < h->n_info; i++)
-        if (strcmp(hs_heap_str(h, h->info[i].key), key) == 0) return hs_heap_str(h, h->info[i].value);
+        if (strcmp(hs_heap_str(h, h->info[i].key), key) == 0)
+            return hs_heap_str(h, h->info[i].value);
     return NULL;
 }
 

@@ -54,7 +54,8 @@ static void reconcile(const fixture *f, const hs_heap *h)
     assert_true(s->bin_count <= (uint64_t)sidecar(f, "smallbin") + s->arenas);
     /* Objects are the used chunks, sizes are whole chunks: totals agree. */
     uint64_t bytes = 0;
-    for (uint32_t i = 0; i < h->n_objects; i++) bytes += h->size[i];
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        bytes += h->size[i];
     assert_int_equal(h->n_objects, s->used_count);
     assert_int_equal(bytes, s->used_bytes);
 }
@@ -100,11 +101,23 @@ static void without_libc_symbols(const char *name)
 }
 
 /* gcore'd C++ process: 2 arenas. */
-static void test_cxx_with_libc_dwarf(void **state) { with_libc_dwarf("cheap-cxx"); }
-static void test_cxx_without_libc_symbols(void **state) { without_libc_symbols("cheap-cxx"); }
+static void test_cxx_with_libc_dwarf(void **state)
+{
+    with_libc_dwarf("cheap-cxx");
+}
+static void test_cxx_without_libc_symbols(void **state)
+{
+    without_libc_symbols("cheap-cxx");
+}
 /* Kernel-written C core: 4 arenas, one with two heaps, 2 mmapped chunks. */
-static void test_c_with_libc_dwarf(void **state) { with_libc_dwarf("cheap-c"); }
-static void test_c_without_libc_symbols(void **state) { without_libc_symbols("cheap-c"); }
+static void test_c_with_libc_dwarf(void **state)
+{
+    with_libc_dwarf("cheap-c");
+}
+static void test_c_without_libc_symbols(void **state)
+{
+    without_libc_symbols("cheap-c");
+}
 
 static void test_corrupt_chunk_header(void **state)
 {
@@ -138,7 +151,8 @@ static void test_corrupt_chunk_header(void **state)
     assert_true(count_type(&m.heap, "Button") < count_type(&full.heap, "Button"));
     assert_true(m.heap.n_objects > 0);
     uint32_t thread_objs = 0;
-    for (uint32_t i = 0; i < m.heap.n_objects; i++) thread_objs += m.heap.size[i] == 208;
+    for (uint32_t i = 0; i < m.heap.n_objects; i++)
+        thread_objs += m.heap.size[i] == 208;
     assert_int_equal(thread_objs, sidecar(&f, "thread_objs")); /* 200 bytes -> 208-byte chunks */
     free(copy);
     hs_model_free(&m);
