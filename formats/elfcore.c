@@ -566,8 +566,9 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
                 memcpy(&v, p + o, 8);
             else if (hs_core_read64(c, a + o, &v))
                 continue;
-            if (v < lo || v >= hi || target(h, v, &hint) == HS_NONE) continue;
-            if (hs_heap_add_ref(h, i, v, err)) return -1;
+            uint32_t to;
+            if (v < lo || v >= hi || (to = target(h, v, &hint)) == HS_NONE) continue;
+            if (hs_heap_add_ref_id(h, i, o, to, err)) return -1;
         }
     }
     return 0;
@@ -641,7 +642,8 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
         const uint8_t *p = hs_core_ptr(c, a, 8);
         if (!p) continue;
         memcpy(&v, p, 8);
-        if (v < lo || v >= hi || target(h, v, &hint) == HS_NONE) continue;
+        uint32_t obj;
+        if (v < lo || v >= hi || (obj = target(h, v, &hint)) == HS_NONE) continue;
         uint32_t r = fixed_root;
         if (r == HS_NONE) {
             if (hs_heap_find(h, a) != HS_NONE) continue; /* heap memory is not a root */
@@ -650,7 +652,8 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
             r = root_for(h, m, HS_ROOT_GLOBAL, label);
             if (r == HS_NONE) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
         }
-        if (hs_heap_add_root_ref(h, r, v, err)) return -1;
+        /* Offset within the scanned region (a stack: from SP). */
+        if (hs_heap_add_root_ref_id(h, r, a - from, obj, err)) return -1;
     }
     return 0;
 }

@@ -139,6 +139,10 @@ int hs_heap_add_ref_at(hs_heap *h, uint32_t from, uint64_t offset, uint64_t poin
                        hs_error *err);
 int hs_heap_add_root_ref_at(hs_heap *h, uint32_t root, uint64_t offset, uint64_t pointer,
                             hs_error *err);
+/* When the reader has already resolved the target object id itself. */
+int hs_heap_add_ref_id(hs_heap *h, uint32_t from, uint64_t offset, uint32_t to, hs_error *err);
+int hs_heap_add_root_ref_id(hs_heap *h, uint32_t root, uint64_t offset, uint32_t to,
+                            hs_error *err);
 int hs_heap_finish(hs_heap *h, hs_error *err);
 
 /* Offset of the first reference from object (or root) to object to, or

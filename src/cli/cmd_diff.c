@@ -32,6 +32,10 @@ static const char usage[] =
     "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps and cores)\n"
     "  -h, --help               show this help\n"
     "\n"
+    "For two heap dumps or cores: groups (--by site|type|root, --sort retained|size|\n"
+    "count) with signed count/size/retained deltas; gates like total>+10MiB,\n"
+    "any.retained>+1MiB, total.count>+1000.\n"
+    "\n"
     "Exit status: 0 success, 1 a --fail-if gate tripped, 2 usage or input error\n"
     "(including profiles of different sample types).\n";
 
@@ -123,6 +127,18 @@ done:
     return rc;
 }
 
+/* Profile gates (heap diffs parse their own: their metrics differ). */
+static int parse_gates(diff_job *j)
+{
+    hs_error err;
+    for (int i = 0; i < j->o->n_fail_if; i++)
+        if (hs_gate_parse(j->o->fail_if[i], &j->gates[j->n_gates++], &err)) {
+            hs_cli_fail(&err);
+            return -1;
+        }
+    return 0;
+}
+
 int cmd_diff(int argc, char **argv)
 {
     hs_cli_opts o;
@@ -137,9 +153,6 @@ int cmd_diff(int argc, char **argv)
     j.o = &o;
     hs_cli_prof po;
     j.po = &po;
-    hs_error err;
-    for (int i = 0; i < o.n_fail_if; i++)
-        if (hs_gate_parse(o.fail_if[i], &j.gates[j.n_gates++], &err)) return hs_cli_fail(&err);
     hs_model before, after;
     if (hs_cli_load(o.args[0], &o, &before)) return HS_EXIT_USAGE;
     if (hs_cli_load(o.args[1], &o, &after)) {
@@ -151,7 +164,7 @@ int cmd_diff(int argc, char **argv)
             rc = hs_cli_failf("diff: cannot compare a heap dump with a profile (%s, %s)",
                               o.args[0], o.args[1]);
         else rc = hs_cli_heap_diff(&o, &before, &after);
-    } else if (hs_cli_prof_options("diff", &o, &po)) {
+    } else if (hs_cli_prof_options("diff", &o, &po) || parse_gates(&j)) {
         rc = HS_EXIT_USAGE;
     } else {
         rc = diff_profiles(&j, &before.profile, &after.profile);

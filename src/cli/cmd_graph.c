@@ -29,6 +29,11 @@ static const char usage[] =
     "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps and cores)\n"
     "  -h, --help               show this help\n"
     "\n"
+    "For heap dumps and cores: the dominator tree's largest vertices by retained\n"
+    "size (--nodecount N), or with --paths ADDR|NAME the shortest path from a root\n"
+    "to that object.\n"
+    "  --paths ADDR|NAME        draw the path to this object instead of the tree\n"
+    "\n"
     "Exit status: 0 success, 2 usage or input error.\n";
 
 static int render(const hs_cli_opts *o, const hs_report_meta *meta, const hs_graph *g)

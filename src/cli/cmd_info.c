@@ -20,6 +20,11 @@ static const char usage[] =
     "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps and cores)\n"
     "  -h, --help              show this help\n"
     "\n"
+    "For heap dumps and cores: object count and bytes, reachable vs unreachable,\n"
+    "roots by kind, the reader's facts (Go version and memstats; process, threads,\n"
+    "modules and mappings of a core) and the allocator summary (glibc arenas, used\n"
+    "and free chunks, mmapped, top, tcache/fastbin/bin counts).\n"
+    "\n"
     "Exit status: 0 success, 2 usage or input error.\n";
 
 static int info_profile(const hs_cli_opts *o, hs_model *m)

@@ -29,6 +29,12 @@ static const char usage[] =
     "  -h, --help               show this help\n"
     "\n"
     "Percentages are of the whole profile's total, even with filters (as pprof).\n"
+    "\n"
+    "For heap dumps and cores (object graphs) the rows are groups of objects with\n"
+    "their count, shallow size and retained size (what freeing them would free):\n"
+    "  --by KEY                 site (default when the heap has allocation stacks),\n"
+    "                           type (default otherwise, e.g. cores), root or object\n"
+    "  --sort KEY               retained (default), size or count\n"
     "Exit status: 0 success, 2 usage or input error.\n";
 
 static int top_profile(const hs_cli_opts *o, const hs_cli_prof *po, hs_model *m)

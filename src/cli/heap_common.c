@@ -21,7 +21,8 @@ int hs_heapcli_load(const hs_cli_opts *o, int i, const char *cmd, hs_model *m)
 int hs_heapcli_by_sort(const hs_cli_opts *o, const hs_heap *h, int def_type, hs_group_by *by,
                        hs_group_sort *sort)
 {
-    *by = def_type && h->n_types ? HS_GROUP_TYPE : HS_GROUP_SITE;
+    /* Sites when the heap has allocation stacks (Go dumps); types otherwise (cores). */
+    *by = (def_type || h->n_sites == 0) && h->n_types ? HS_GROUP_TYPE : HS_GROUP_SITE;
     *sort = HS_SORT_RETAINED;
     if (o->by && hs_group_parse_by(o->by, by))
         return hs_cli_failf("unknown --by '%s' (site, type, root or object)", o->by);

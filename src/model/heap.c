@@ -281,6 +281,22 @@ int hs_heap_add_ref_at(hs_heap *h, uint32_t from, uint64_t offset, uint64_t poin
     return push_pending(&h->pending_, &h->n_pending_, &h->cap_pending_, from, to, offset, err);
 }
 
+int hs_heap_add_ref_id(hs_heap *h, uint32_t from, uint64_t offset, uint32_t to, hs_error *err)
+{
+    if (h->phase_ != PHASE_REFS || from >= h->n_objects || to >= h->n_objects)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad reference");
+    return push_pending(&h->pending_, &h->n_pending_, &h->cap_pending_, from, to, offset, err);
+}
+
+int hs_heap_add_root_ref_id(hs_heap *h, uint32_t root, uint64_t offset, uint32_t to,
+                            hs_error *err)
+{
+    if (h->phase_ != PHASE_REFS || root >= h->n_roots || to >= h->n_objects)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad root reference");
+    return push_pending(&h->pending_roots_, &h->n_pending_roots_, &h->cap_pending_roots_, root,
+                        to, offset, err);
+}
+
 uint32_t hs_heap_add_root(hs_heap *h, hs_root_kind kind, uint32_t label)
 {
     if (h->n_roots == h->cap_roots) {
