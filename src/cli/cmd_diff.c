@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "heap_cli.h"
 
 static const char usage[] =
     "usage: heapscan diff [OPTIONS] BEFORE AFTER\n"
@@ -153,6 +154,13 @@ int cmd_diff(int argc, char **argv)
     j.o = &o;
     hs_cli_prof po;
     j.po = &po;
+    /* A typo in a gate is reported before two large files are loaded. */
+    for (int i = 0; i < o.n_fail_if; i++) {
+        hs_gate g;
+        hs_error err;
+        if (hs_gate_parse(o.fail_if[i], &g, &err) && !hs_heapcli_gate_ok(o.fail_if[i]))
+            return hs_cli_fail(&err);
+    }
     hs_model before, after;
     if (hs_cli_load(o.args[0], &o, &before)) return HS_EXIT_USAGE;
     if (hs_cli_load(o.args[1], &o, &after)) {

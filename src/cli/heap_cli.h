@@ -20,6 +20,8 @@ int hs_heap_cmd_info(const hs_cli_opts *o, hs_model *m, hs_output *out);
 int hs_heap_cmd_top(const hs_cli_opts *o, hs_model *m, hs_output *out);
 int hs_heap_cmd_graph(const hs_cli_opts *o, hs_model *m, hs_output *out);
 int hs_heap_cmd_diff(const hs_cli_opts *o, hs_model *a, hs_model *b, hs_output *out);
+/* Nonzero when expr is a valid heap-diff --fail-if gate. */
+int hs_heapcli_gate_ok(const char *expr);
 
 /* Bodies of the heap-only commands (cmd_dominators.c, cmd_paths.c, cmd_leaks.c). */
 int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out);

@@ -3,7 +3,8 @@
  * shape of the profile diff: {before, after, total, rows, gates}) or CSV, and
  * --fail-if gates on the deltas. A gate is METRIC OP VALUE: METRIC is total or
  * any, optionally .size (default), .count or .retained; OP is >, >=, < or <=;
- * VALUE is a signed size (+10MiB), count, or percentage of BEFORE's total (+15%). */
+ * VALUE is, as for profile diffs, a signed change (+10MiB, -100, or +15% of
+ * BEFORE's total) or an unsigned limit on the AFTER value (1GiB). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@ typedef struct gate {
     int column; /* 0 size, 1 count, 2 retained */
     int op;     /* 0 >, 1 >=, 2 <, 3 <= */
     int pct;
+    int absolute; /* unsigned VALUE: compare AFTER's value, not the delta */
     double value;
     int tripped;
     char detail[512];
@@ -52,9 +54,11 @@ static int parse_gate(const char *s, gate *g)
     else
         return -1;
     int neg = 0;
+    g->absolute = !(*s == '+' || *s == '-');
     if (*s == '+' || *s == '-') neg = *s == '-', s++;
     size_t len = strlen(s);
     if (len && s[len - 1] == '%') {
+        if (g->absolute) return -1; /* a percentage is always a change */
         char *end;
         g->pct = 1;
         g->value = strtod(s, &end);
@@ -86,6 +90,13 @@ static void fmt_value(char *buf, size_t n, int column, double v)
         hs_render_heap_sbytes(buf, n, (int64_t)v);
 }
 
+/* An AFTER value or absolute limit: no sign. */
+static void unsigned_value(char *buf, size_t n, int column, double v)
+{
+    fmt_value(buf, n, column, v);
+    if (buf[0] == '+') memmove(buf, buf + 1, strlen(buf));
+}
+
 static void eval_gate(gate *g, const hs_group_diff *df)
 {
     const hs_group_delta *tot = g->column == 0   ? &df->total_size
@@ -98,6 +109,14 @@ static void eval_gate(gate *g, const hs_group_diff *df)
         snprintf(lim, sizeof lim, "%+.2f%%", g->value);
     else
         fmt_value(lim, sizeof lim, g->column, g->value);
+    if (g->absolute) unsigned_value(lim, sizeof lim, g->column, g->value);
+    if (!g->any && g->absolute) {
+        g->tripped = compare(g->op, (double)tot->after, g->value);
+        unsigned_value(a, sizeof a, g->column, (double)tot->after);
+        snprintf(g->detail, sizeof g->detail, "total %s after %s; limit %s %s",
+                 col_names[g->column], a, ops[g->op], lim);
+        return;
+    }
     if (!g->any) {
         double x = g->pct ? (base ? 100.0 * (double)tot->delta / base : 0) : (double)tot->delta;
         g->tripped = compare(g->op, x, g->value);
@@ -109,21 +128,25 @@ static void eval_gate(gate *g, const hs_group_diff *df)
     }
     const hs_group_diff_row *worst = NULL;
     for (uint32_t i = 0; i < df->n_rows; i++) {
-        double d = (double)column(&df->rows[i], g->column)->delta;
+        const hs_group_delta *c = column(&df->rows[i], g->column);
+        double d = g->absolute ? (double)c->after : (double)c->delta;
         double x = g->pct ? (base ? 100.0 * d / base : 0) : d;
         if (!compare(g->op, x, g->value)) continue;
-        if (!worst || (g->op < 2 ? d > (double)column(worst, g->column)->delta
-                                 : d < (double)column(worst, g->column)->delta))
-            worst = &df->rows[i];
+        const hs_group_delta *w = worst ? column(worst, g->column) : NULL;
+        double wd = !w ? 0 : g->absolute ? (double)w->after : (double)w->delta;
+        if (!worst || (g->op < 2 ? d > wd : d < wd)) worst = &df->rows[i];
     }
     g->tripped = worst != NULL;
     if (worst) {
-        fmt_value(a, sizeof a, g->column, (double)column(worst, g->column)->delta);
-        snprintf(g->detail, sizeof g->detail, "%s: %s delta %s %s %s",
-                 hs_strtab_get(&df->names, worst->name), col_names[g->column], a, ops[g->op], lim);
+        const hs_group_delta *w = column(worst, g->column);
+        if (g->absolute) unsigned_value(a, sizeof a, g->column, (double)w->after);
+        else fmt_value(a, sizeof a, g->column, (double)w->delta);
+        snprintf(g->detail, sizeof g->detail, "%s: %s %s %s %s %s",
+                 hs_strtab_get(&df->names, worst->name), col_names[g->column],
+                 g->absolute ? "after" : "delta", a, ops[g->op], lim);
     } else {
-        snprintf(g->detail, sizeof g->detail, "no entry's %s delta %s %s", col_names[g->column],
-                 ops[g->op], lim);
+        snprintf(g->detail, sizeof g->detail, "no entry's %s %s %s %s", col_names[g->column],
+                 g->absolute ? "after" : "delta", ops[g->op], lim);
     }
 }
 
@@ -233,6 +256,12 @@ static int group_one(const hs_heap *h, hs_group_by by, hs_groups *g, hs_error *e
     int rc = hs_group_compute(h, &d, by, NULL, g, e);
     hs_dom_free(&d);
     return rc;
+}
+
+int hs_heapcli_gate_ok(const char *expr)
+{
+    gate g;
+    return parse_gate(expr, &g) == 0;
 }
 
 int hs_heap_cmd_diff(const hs_cli_opts *o, hs_model *a, hs_model *b, hs_output *out)
