@@ -6,17 +6,14 @@
 # counts the Button and Label objects; in `dominators` one list node retains
 # the LIST_LEN-node list as a chain, and `paths` to its tail passes LIST_LEN
 # objects; `graph` renders with dot.
-# The fixture comes with the ELF core reader; without it (this branch alone)
-# there is nothing to read, and the script says so and passes.
+# Gates of a heap diff on a core diffed with itself (every delta is 0 by
+# construction): signed gates compare the delta, unsigned ones the AFTER value.
 # Usage: bash tests/e2e/heap_core_commands.sh /path/to/heapscan   (cwd = repo root)
 set -euo pipefail
 HS=${1:?usage: heap_core_commands.sh HEAPSCAN}
 core=testdata/cores/cheap-cxx.core.gz
 side=testdata/cores/cheap-cxx.json
-if [ ! -f "$core" ]; then
-  echo "no $core (it arrives with the ELF core reader): nothing to check"
-  exit 0
-fi
+[ -f "$core" ] || { echo "FAIL: missing fixture $core" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 gzip -dc testdata/cores/cheap-cxx.bin.gz >"$tmp/cheap.bin"
@@ -95,3 +92,21 @@ txt = open(tmp + "/leaks.txt").read()
 check("leaks text names the leak roots", "Leak roots: %d" % side["leaked"] in txt, True)
 sys.exit(1 if fails else 0)
 PY
+
+gate() { # WANT-EXIT GATE...
+  local want=$1; shift
+  local args=() g
+  for g in "$@"; do args+=(--fail-if "$g"); done
+  local rc=0
+  "$HS" diff "$core" "$core" "${args[@]}" >/dev/null 2>"$tmp/gate.err" || rc=$?
+  if [ "$rc" != "$want" ]; then
+    echo "FAIL: diff with gates $* exited $rc, want $want" >&2; cat "$tmp/gate.err" >&2; exit 1
+  fi
+}
+gate 0 'total>+0' 'any.count>+0' 'total.retained<-1' 'total<1KiB'
+gate 1 'total>=+0'
+gate 1 'total>1KiB'
+gate 1 'any.count>=+0'
+gate 2 'total>5%'
+grep -q "total>5%" "$tmp/gate.err" || { echo "FAIL: bad gate not named" >&2; exit 1; }
+echo "heap_core_commands: ok"
