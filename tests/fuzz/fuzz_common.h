@@ -22,6 +22,13 @@
         }                                                                                  \
     } while (0)
 
+/* Once per process: cap gzip inflation at 256 MiB (unless the caller set
+ * HEAPSCAN_MAX_INFLATE), so a 1 MiB bomb cannot hit libFuzzer's RSS limit. */
+static inline void hs_fuzz_setup(void)
+{
+    setenv("HEAPSCAN_MAX_INFLATE", "268435456", 0);
+}
+
 /* Options from the environment, so a run can pin where a core's files come from. */
 static inline hs_load_options hs_fuzz_options(void)
 {

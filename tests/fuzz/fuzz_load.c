@@ -8,6 +8,12 @@
 
 #include "fuzz_common.h"
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    hs_fuzz_setup();
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     hs_load_options opt = hs_fuzz_options();

@@ -38,6 +38,12 @@ static void load(const hs_reader *r, const hs_source *src)
     }
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    hs_fuzz_setup();
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const hs_reader *r = &HS_FUZZ_READER;

@@ -45,6 +45,12 @@ static void walk(const hs_source *src)
     (void)acc;
 }
 
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    hs_fuzz_setup();
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     hs_source src;
