@@ -99,11 +99,13 @@ for t in $targets; do
   [ -d "$regress" ] && dirs+=("$regress")
   echo "== $t: ${secs}s, -max_len=$len, $(ls "$corpus" | wc -l) corpus files" >&2
   rc=0
+  t0=$SECONDS
   (cd "$art" && ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
      UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
      timeout $((secs + 300)) "$bin" -max_total_time="$secs" -max_len="$len" -timeout=10 \
        -rss_limit_mb="$rss" -print_final_stats=1 -artifact_prefix="$art/" \
        "${dirs[@]}") >"$log" 2>&1 || rc=$?
+  elapsed=$((SECONDS - t0))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   [ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9][0-9]*\)[[:space:]].*/\1/p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
@@ -123,13 +125,13 @@ for t in $targets; do
     result="FAILED (exit $rc, $found input(s) saved; log $log)"
     grep -E 'ERROR: |SUMMARY: |fuzz invariant broken|runtime error' "$log" | head -5 >&2 || true
   fi
-  rows+=("| $t | $secs | ${execs:-?} | ${rate:-?} | ${cov:-?} | $ncorp | ${peak:-?} MB | $result |")
+  rows+=("| $t | $elapsed | ${execs:-?} | ${rate:-?} | ${cov:-?} | $ncorp | ${peak:-?} MB | $result |")
 done
 
 {
   echo "## Fuzzing: $(date -u +%Y-%m-%d) $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(clang --version | head -1)"
   echo
-  echo "Each target ran ${secs} s (libFuzzer, ASan + UBSan + LeakSanitizer, -timeout=10 -rss_limit_mb=$rss), seeded from testdata/ and tests/fuzz/regress/."
+  echo "Each target ran up to ${secs} s (libFuzzer, ASan + UBSan + LeakSanitizer, -timeout=10 -rss_limit_mb=$rss), seeded from testdata/ and tests/fuzz/regress/."
   echo
   echo "| target | seconds | executions | exec/s | cov/features | corpus files | peak RSS | result |"
   echo "|---|---|---|---|---|---|---|---|"

@@ -211,6 +211,14 @@ def main():
         runs += n * len(cmds)
     print("damaged_inputs: %d fixtures, %d damaged variants, %d runs (%s), %d problems"
           % (len(fx), total, runs, " + ".join(cmds), len(problems)))
+    kinds = {}
+    for p in problems:
+        k = ("timeout" if "timed out" in p else "signal/status" if "exit status" in p
+             else "stderr")
+        kinds[k] = kinds.get(k, 0) + 1
+    if problems:
+        print("damaged_inputs: problems by kind: " +
+              ", ".join("%s %d" % kv for kv in sorted(kinds.items())))
     for p in problems[:30]:
         print("FAIL: " + p)
     return 1 if problems else 0
