@@ -16,7 +16,7 @@ command -v python3 >/dev/null || { echo "damaged_inputs: python3 is required" >&
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 - "$HS" "$work" <<'PY'
-import concurrent.futures, glob, gzip, os, random, struct, subprocess, sys, zlib
+import concurrent.futures, glob, gzip, os, random, struct, subprocess, sys, time, zlib
 
 HS, WORK = sys.argv[1], sys.argv[2]
 JOBS = int(os.environ.get("HEAPSCAN_DAMAGE_JOBS", "2"))
@@ -186,6 +186,7 @@ def main():
         data = open(f, "rb").read()
         base = os.path.basename(f)
         n = 0
+        t0 = time.time()
         def jobs():
             nonlocal n
             for label, b in variants(f, data):
@@ -206,7 +207,7 @@ def main():
                         problems += [p for p in d.result()[1] if p]
             for d in concurrent.futures.as_completed(pending):
                 problems += [p for p in d.result()[1] if p]
-        print("damaged_inputs: %s: %d variants" % (f, n))
+        print("damaged_inputs: %s: %d variants, %.1f s" % (f, n, time.time() - t0), flush=True)
         total += n
         runs += n * len(cmds)
     print("damaged_inputs: %d fixtures, %d damaged variants, %d runs (%s), %d problems"
