@@ -17,7 +17,6 @@ secs=${FUZZ_SECONDS:-60}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 report=${FUZZ_REPORT:-$build/FUZZ.md}
 rss=${FUZZ_RSS_MB:-2048}
-len_cap=$((8 << 20))
 
 command -v clang >/dev/null || { echo "fuzz.sh: clang is required" >&2; exit 2; }
 CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEAPSCAN_FUZZ=ON \
@@ -36,13 +35,23 @@ seed_dirs() {
     *) echo testdata/profiles testdata/heapdumps testdata/cores ;;
   esac
 }
-# Default -max_len: big enough for the format's real files (raised to the
-# largest seed, up to 8 MiB), small enough to keep executions fast.
+# -max_len: at least the format's default, raised to the largest seed but not
+# past the format's cap, so executions stay fast. Cores are the exception:
+# a 1 MiB prefix of a small program's core already holds its notes, the
+# executable and [heap] (PT_LOADs are in address order), and the reader
+# treats the cut-off segments as missing.
 default_len() {
   case $1 in
     fuzz_pprof) echo $((256 << 10)) ;;
-    fuzz_elfcore) echo $((4 << 20)) ;;
     *) echo $((1 << 20)) ;;
+  esac
+}
+cap_len() {
+  case $1 in
+    fuzz_pprof) echo $((1 << 20)) ;;
+    fuzz_goheapdump) echo $((4 << 20)) ;;
+    fuzz_elfcore) echo $((1 << 20)) ;;
+    *) echo $((2 << 20)) ;;
   esac
 }
 
@@ -93,7 +102,8 @@ for t in $targets; do
   biggest=$(seed_corpus "$corpus" "$t")
   len=${FUZZ_MAX_LEN:-$(default_len "$t")}
   if [ -z "${FUZZ_MAX_LEN:-}" ] && [ "$biggest" -gt "$len" ]; then
-    len=$((biggest < len_cap ? biggest : len_cap))
+    cap=$(cap_len "$t")
+    len=$((biggest < cap ? biggest : cap))
   fi
   dirs=("$corpus")
   [ -d "$regress" ] && dirs+=("$regress")
@@ -110,7 +120,7 @@ for t in $targets; do
   [ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9][0-9]*\)[[:space:]].*/\1/p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   peak=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
-  cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/\1\/\2/p')
+  cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/\1\/\2/p' || true)
   ncorp=$(ls "$corpus" | wc -l)
   result=ok
   if [ "$rc" -ne 0 ]; then
