@@ -7,7 +7,8 @@
 # offending inputs are copied to tests/fuzz/regress/<target>/ for replay by
 # the unit tests (tests/unit/test_fuzz_regress.c).
 #
-# Environment: FUZZ_SECONDS (60) per target; FUZZ_TARGETS (all built);
+# Environment: FUZZ_SECONDS (60) per target, FUZZ_SECONDS_<target> for one
+# (e.g. FUZZ_SECONDS_fuzz_elfcore=300: cores run ~10-100 exec/s); FUZZ_TARGETS (all built);
 # FUZZ_BUILD_DIR (build-fuzz); FUZZ_REPORT (<build>/FUZZ.md); FUZZ_JOBS (2,
 # for the build); FUZZ_MAX_LEN (per-target default below); FUZZ_RSS_MB (2048).
 set -euo pipefail
@@ -107,12 +108,14 @@ for t in $targets; do
   fi
   dirs=("$corpus")
   [ -d "$regress" ] && dirs+=("$regress")
-  echo "== $t: ${secs}s, -max_len=$len, $(ls "$corpus" | wc -l) corpus files" >&2
+  tsecs_var=FUZZ_SECONDS_$t
+  tsecs=${!tsecs_var:-$secs}
+  echo "== $t: ${tsecs}s, -max_len=$len, $(ls "$corpus" | wc -l) corpus files" >&2
   rc=0
   t0=$SECONDS
   (cd "$art" && ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
      UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
-     timeout $((secs + 300)) "$bin" -max_total_time="$secs" -max_len="$len" -timeout=10 \
+     timeout $((tsecs + 300)) "$bin" -max_total_time="$tsecs" -max_len="$len" -timeout=10 \
        -rss_limit_mb="$rss" -print_final_stats=1 -artifact_prefix="$art/" \
        "${dirs[@]}") >"$log" 2>&1 || rc=$?
   elapsed=$((SECONDS - t0))
