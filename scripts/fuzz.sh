@@ -43,12 +43,14 @@ seed_dirs() {
 # treats the cut-off segments as missing.
 default_len() {
   case $1 in
+    fuzz_source) echo $((64 << 10)) ;;
     fuzz_pprof) echo $((256 << 10)) ;;
     *) echo $((1 << 20)) ;;
   esac
 }
 cap_len() {
   case $1 in
+    fuzz_source) echo $((64 << 10)) ;;
     fuzz_pprof) echo $((1 << 20)) ;;
     fuzz_goheapdump) echo $((4 << 20)) ;;
     fuzz_elfcore) echo $((1 << 20)) ;;
