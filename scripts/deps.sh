@@ -5,7 +5,7 @@
 # renders our DOT), gdb (gcore), clang + libclang-rt (sanitizer and fuzz builds).
 set -euo pipefail
 pkgs=(cmake make pkg-config gcc g++ clang libelf-dev libdw-dev zlib1g-dev libcmocka-dev
-      golang-go graphviz gdb libclang-rt-14-dev)
+      golang-go graphviz gdb libclang-rt-14-dev libc6-dbg python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
