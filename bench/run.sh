@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark heapscan against gzip -dc and go tool pprof on the same synthetic files,
-# in one run, and print Markdown tables (also written to bench/out/results.md).
+# in one run, and print Markdown tables (also written to bench/out/results.md;
+# every single measurement goes to bench/out/raw.tsv).
 # Builds heapscan (Release, bench/out/build) and the generators, generates pprof
 # heap profiles (before/after pairs) and Go heap dumps into bench/out/, then times
 # each command REPS times with /usr/bin/time (wall seconds, peak RSS) and reports
@@ -69,6 +70,8 @@ measure() {
   T=$(printf '%s\n' "${ts[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   M=$(printf '%s\n' "${ms[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   C=$(printf '%s\n' "${cs[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$*" "$RC" "${ts[*]}" "${cs[*]}" "${ms[*]}" "$T/$C/$M" >>"$out/raw.tsv"
+  log "  -> rc=$RC wall=[${ts[*]}] cpu=[${cs[*]}] rss_kib=[${ms[*]}]"
 }
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b <= 0) b = 0.005; printf "%.1f", a / b}'; }
@@ -78,6 +81,7 @@ cell() { # exit status, wall s, KiB, cpu s: "wall s (cpu s), MiB", or the failur
 emit() { echo "$*" | tee -a "$results"; }
 
 : >"$results"
+printf 'command\trc\twall_s\tcpu_s\trss_kib\tmedians\n' >"$out/raw.tsv"
 emit "## heapscan benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
 emit ""
 emit "- command: \`bench/run.sh\` (SIZES=\"$SIZES\" DUMP_SIZES=\"$DUMP_SIZES\" REPS=$REPS PPROF_REPS=$PPROF_REPS)"
@@ -112,10 +116,10 @@ for n in $SIZES; do
   fi
   row="| $n | $gz_kib KiB ($raw_mib MiB raw) | $gz_t s (cpu $gz_c) | $(cell "$hs_rc" "$hs_t" "$hs_m" "$hs_c") | $(cell "$pp_rc" "$pp_t" "$pp_m" "$pp_c")"
   if [ "$hs_rc" = 0 ] && [ "$pp_rc" = 0 ]; then
-    row+=" | $(ratio "$pp_t" "$hs_t")× | $(ratio "$pp_m" "$hs_m")×"
+    row+=" | $(ratio "$pp_t" "$hs_t")× (cpu $(ratio "$pp_c" "$hs_c")×) | $(ratio "$pp_m" "$hs_m")×"
   else row+=" | – | –"; fi
   if [ "$hs_rc" = 0 ]; then
-    row+=" | $(ratio "$hs_t" "$gz_t")× | $(awk -v t="$hs_t" -v n="$n" 'BEGIN {printf "%.2f", t * 1e6 / n}') |"
+    row+=" | $(ratio "$hs_t" "$gz_t")× (cpu $(ratio "$hs_c" "$gz_c")×) | $(awk -v t="$hs_t" -v n="$n" 'BEGIN {printf "%.2f", t * 1e6 / n}') |"
   else row+=" | – | – |"; fi
   top_rows+=("$row")
 
@@ -130,7 +134,7 @@ for n in $SIZES; do
   fi
   row="| $n | $(cell "$hd_rc" "$hd_t" "$hd_m" "$hd_c") | $(cell "$pd_rc" "$pd_t" "$pd_m" "$pd_c")"
   if { [ "$hd_rc" = 0 ] || [ "$hd_rc" = 1 ]; } && [ "$pd_rc" = 0 ]; then
-    row+=" | $(ratio "$pd_t" "$hd_t")× | $(ratio "$pd_m" "$hd_m")× |"
+    row+=" | $(ratio "$pd_t" "$hd_t")× (cpu $(ratio "$pd_c" "$hd_c")×) | $(ratio "$pd_m" "$hd_m")× |"
   else row+=" | – | – |"; fi
   diff_rows+=("$row")
 done
@@ -171,6 +175,7 @@ if [ "${NO_DUMPS:-0}" != 1 ]; then
     if "$hs" help dominators >/dev/null 2>&1; then
       log "$n objects: heapscan dominators"
       measure "$REPS" "$hs" dominators "$d"; dom=$(cell "$RC" "$T" "$M" "$C")
+      [ "$RC" = 0 ] || notes+=("- $n objects: \`heapscan dominators\` failed: $(head -n 1 "$out/last.err" | cut -c1-160)")
     fi
     bpo=$(awk -v m="$t_m" -v n="$n" 'BEGIN {printf "%.0f", m * 1024 / n}')
     dump_rows+=("| $n | $size_mib MiB | $(cell "$t_rc" "$t_t" "$t_m" "$t_c") | $dom | $bpo |")
