@@ -10,12 +10,13 @@
 #
 # Environment: SIZES (default "50000 200000 1000000" samples), DUMP_SIZES
 # ("1000000 10000000" objects), REPS (3), PPROF_REPS (REPS), PPROF_TIMEOUT (900 s),
-# NO_PPROF=1 (skip go tool pprof), NO_DUMPS=1 (skip heap dumps), FUNCS (5000).
+# NO_PPROF=1 (skip go tool pprof), NO_PROFILES=1 / NO_DUMPS=1 (skip that part), FUNCS (5000).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/bench/out
 mkdir -p "$out"
 SIZES=${SIZES:-"50000 200000 1000000"}
+[ "${NO_PROFILES:-0}" = 1 ] && SIZES=
 DUMP_SIZES=${DUMP_SIZES:-"1000000 10000000"}
 REPS=${REPS:-3}
 PPROF_REPS=${PPROF_REPS:-$REPS}
@@ -89,6 +90,7 @@ emit "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: 
 emit "- heapscan: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?') ($(git -C "$root" log -1 --format=%s 2>/dev/null | cut -c1-60)), Release build"
 if [ -n "$pprof" ]; then emit "- pprof: $(go version | cut -d' ' -f3) \`go tool pprof\` ($pprof, run directly)"
 else emit "- pprof: not available (go missing or NO_PPROF=1)"; fi
+emit "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; CPU times are steadier than wall times)"
 emit "- each cell: median of $REPS runs (pprof: $PPROF_REPS) of wall time, CPU time (user+sys) and peak RSS (/usr/bin/time %e %U %S %M); ratios use wall time"
 emit ""
 
@@ -139,6 +141,7 @@ for n in $SIZES; do
   diff_rows+=("$row")
 done
 
+if [ -n "$SIZES" ]; then
 emit "### pprof heap profiles: \`top\` ($FUNCS functions, stacks 5–30 deep, 4 sample types)"
 emit ""
 emit "| samples | file | gzip -dc | heapscan top | pprof -top | time pprof/heapscan | mem pprof/heapscan | heapscan/gzip | heapscan µs/sample |"
@@ -151,6 +154,7 @@ emit "| samples | heapscan diff A B | pprof -top -diff_base A B | time pprof/hea
 emit "|---:|---:|---:|---:|---:|"
 for r in "${diff_rows[@]}"; do emit "$r"; done
 emit ""
+fi
 
 # ---- Go heap dumps ----
 if [ "${NO_DUMPS:-0}" != 1 ]; then
@@ -177,9 +181,12 @@ if [ "${NO_DUMPS:-0}" != 1 ]; then
       measure "$REPS" "$hs" dominators "$d"; dom=$(cell "$RC" "$T" "$M" "$C")
       [ "$RC" = 0 ] || notes+=("- $n objects: \`heapscan dominators\` failed: $(head -n 1 "$out/last.err" | cut -c1-160)")
     fi
-    bpo=$(awk -v m="$t_m" -v n="$n" 'BEGIN {printf "%.0f", m * 1024 / n}')
+    # Plain files are mmapped, so peak RSS includes the file's pages: show both.
+    bpo=$(awk -v m="$t_m" -v n="$n" -v f="$(stat -c %s "$d")" \
+      'BEGIN {printf "%.0f (%.0f without the file)", m * 1024 / n, (m * 1024 - f) / n}')
     dump_rows+=("| $n | $size_mib MiB | $(cell "$t_rc" "$t_t" "$t_m" "$t_c") | $dom | $bpo |")
     notes+=("- $n objects, generator's own counts: $(cat "$d.stats")")
+    notes+=("  heapscan's own line: $("$hs" top -n 1 "$d" 2>&1 | grep -m1 '^Objects:')")
   done
   emit "| objects | file | heapscan top | heapscan dominators | peak RSS bytes/object (top) |"
   emit "|---:|---:|---:|---:|---:|"
@@ -188,4 +195,5 @@ if [ "${NO_DUMPS:-0}" != 1 ]; then
   for r in "${notes[@]}"; do emit "$r"; done
   emit ""
 fi
+emit "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 log "results in $results"
