@@ -156,6 +156,27 @@ for r in "${diff_rows[@]}"; do emit "$r"; done
 emit ""
 fi
 
+# ---- do the numbers agree with pprof's? (smallest size, every function) ----
+truth=$root/testdata/gen/pprof-truth.sh
+if [ -n "$SIZES" ] && [ -n "$pprof" ] && [ -f "$truth" ] && command -v python3 >/dev/null; then
+  n=${SIZES%% *} a=$out/heap_${n}_a.pb.gz b=$out/heap_${n}_b.pb.gz
+  log "checking heapscan's values against pprof on the $n-sample files"
+  emit "Values checked against pprof ($n samples, inuse_space, every function, via testdata/gen/pprof-truth.sh):"
+  emit ""
+  for mode in top diff; do
+    if [ $mode = top ]; then
+      bash "$truth" "$a" inuse_space function >"$out/truth.tsv" 2>"$out/last.err" \
+        && "$hs" top -n 0 --format json "$a" >"$out/hs.json" 2>>"$out/last.err"
+    else
+      bash "$truth" "$b" inuse_space function "$a" >"$out/truth.tsv" 2>"$out/last.err" \
+        && "$hs" diff -n 0 --format json "$a" "$b" >"$out/hs.json" 2>>"$out/last.err"
+    fi
+    if [ $? = 0 ]; then emit "- $(python3 "$root/bench/compare_pprof.py" $mode "$out/truth.tsv" "$out/hs.json")"
+    else emit "- $mode: could not compare: $(head -n 1 "$out/last.err" | cut -c1-160)"; fi
+  done
+  emit ""
+fi
+
 # ---- Go heap dumps ----
 if [ "${NO_DUMPS:-0}" != 1 ]; then
   emit "### Go heap dumps (\`go1.7 heap dump\` format, ~3 references per object)"
