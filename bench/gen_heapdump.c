@@ -69,7 +69,10 @@ static uint64_t rnext(rng *r)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static uint32_t rbelow(rng *r, uint32_t n) { return (uint32_t)(((rnext(r) >> 32) * n) >> 32); }
+static uint32_t rbelow(rng *r, uint32_t n)
+{
+    return (uint32_t)(((rnext(r) >> 32) * n) >> 32);
+}
 
 static void *xmalloc(size_t n)
 {
@@ -98,10 +101,14 @@ static void str(gen *g, const void *s, size_t n)
     uv(g, n);
     fwrite(s, 1, n, g->fp);
 }
-static void cstr(gen *g, const char *s) { str(g, s, strlen(s)); }
+static void cstr(gen *g, const char *s)
+{
+    str(g, s, strlen(s));
+}
 static void put64(uint8_t *p, uint64_t v)
 {
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* ---- heap layout ---- */
@@ -117,7 +124,8 @@ static void build_spans(gen *g, rng *r)
         }
         span *s = &g->spans[g->nspans];
         uint32_t w = rbelow(r, 100), c = 0;
-        while (w >= class_weight[c]) w -= class_weight[c++];
+        while (w >= class_weight[c])
+            w -= class_weight[c++];
         uint32_t full = SPAN / classes[c];
         s->size = classes[c];
         s->used = (uint16_t)(full - rbelow(r, full / 4 + 1)); /* some free slots */
@@ -137,8 +145,10 @@ static const span *span_of(const gen *g, uint32_t j)
     uint32_t lo = 0, hi = g->nspans - 1;
     while (lo < hi) {
         uint32_t mid = (lo + hi + 1) / 2;
-        if (g->spans[mid].first <= j) lo = mid;
-        else hi = mid - 1;
+        if (g->spans[mid].first <= j)
+            lo = mid;
+        else
+            hi = mid - 1;
     }
     return &g->spans[lo];
 }
@@ -147,7 +157,10 @@ static uint64_t addr_of(const gen *g, uint32_t j)
     const span *s = span_of(g, j);
     return s->base + (uint64_t)(j - s->first) * s->size;
 }
-static int is_garbage(const gen *g, uint32_t j) { return span_of(g, j)->garbage; }
+static int is_garbage(const gen *g, uint32_t j)
+{
+    return span_of(g, j)->garbage;
+}
 
 /* A live object chosen uniformly: the target of a root. */
 static uint32_t random_live(const gen *g, rng *r)
@@ -162,7 +175,8 @@ static void pick_hot(gen *g)
 {
     for (uint32_t k = 0; k < NHOT; k++) {
         uint32_t j = (uint32_t)((uint64_t)k * g->n / NHOT);
-        while (j + 1 < g->n && is_garbage(g, j)) j++;
+        while (j + 1 < g->n && is_garbage(g, j))
+            j++;
         g->hot[k] = addr_of(g, j);
     }
 }
@@ -210,14 +224,15 @@ static void write_object(gen *g, forest *f, uint32_t i, const span *s, rng *r)
         put64(content + 8 * w, rnext(r) & 0xffffff);
     uint8_t used[64] = {0};
     uint32_t nfree = words;
-#define TAKE_SLOT(v)                                                 \
-    do {                                                             \
-        uint32_t w_ = rbelow(r, words);                              \
-        while (used[w_]) w_ = (w_ + 1) % words;                      \
-        used[w_] = 1;                                                \
-        nfree--;                                                     \
-        slots[ns].off = 8 * w_;                                      \
-        slots[ns++].val = (v);                                       \
+#define TAKE_SLOT(v)                                                                               \
+    do {                                                                                           \
+        uint32_t w_ = rbelow(r, words);                                                            \
+        while (used[w_])                                                                           \
+            w_ = (w_ + 1) % words;                                                                 \
+        used[w_] = 1;                                                                              \
+        nfree--;                                                                                   \
+        slots[ns].off = 8 * w_;                                                                    \
+        slots[ns++].val = (v);                                                                     \
     } while (0)
 
     uint32_t parent = UINT32_MAX;
@@ -262,20 +277,24 @@ static void write_object(gen *g, forest *f, uint32_t i, const span *s, rng *r)
         if (nfree && rbelow(r, 100) < 85) TAKE_SLOT(hot_target(g, r));
         for (uint32_t k = 0; k < 4 && nfree; k++) {
             uint32_t j = i + 1 + rbelow(r, 64);
-            if (rbelow(r, 100) < 70 && j < g->n && !is_garbage(g, j)) TAKE_SLOT(maybe_interior(g, j, r));
+            if (rbelow(r, 100) < 70 && j < g->n && !is_garbage(g, j))
+                TAKE_SLOT(maybe_interior(g, j, r));
         }
         if (nfree && rbelow(r, 100) < 30) TAKE_SLOT(0); /* a nil pointer field */
     } else if (!s->noscan) {
         /* garbage: points anywhere, including live objects and other garbage */
         uint32_t k = rbelow(r, 4);
-        for (uint32_t t = 0; t < k && nfree; t++) TAKE_SLOT(addr_of(g, rbelow(r, g->n)));
+        for (uint32_t t = 0; t < k && nfree; t++)
+            TAKE_SLOT(addr_of(g, rbelow(r, g->n)));
     }
 #undef TAKE_SLOT
     qsort(slots, ns, sizeof *slots, cmp_slot);
     for (uint32_t k = 0; k < ns; k++) {
         put64(content + slots[k].off, slots[k].val);
-        if (slots[k].val) g->refs++;
-        else g->nil_slots++;
+        if (slots[k].val)
+            g->refs++;
+        else
+            g->nil_slots++;
     }
     uv(g, 1);
     uv(g, a);
@@ -296,7 +315,8 @@ static void write_objects(gen *g, rng *r)
     f.next = 1;
     for (uint32_t si = 0; si < g->nspans; si++) {
         const span *s = &g->spans[si];
-        for (uint32_t i = s->first; i < s->first + s->used; i++) write_object(g, &f, i, s, r);
+        for (uint32_t i = s->first; i < s->first + s->used; i++)
+            write_object(g, &f, i, s, r);
     }
     free(f.q);
 }
@@ -304,10 +324,11 @@ static void write_objects(gen *g, rng *r)
 /* ---- roots ---- */
 static const char *leaf_fns[] = {"runtime.gopark", "runtime.goparkunlock", "runtime.notetsleepg",
                                  "syscall.Syscall"};
-static const char *mid_fns[] = {"runtime.chanrecv", "runtime.selectgo", "internal/poll.(*FD).Read",
-                                "net.(*conn).Read", "bufio.(*Reader).fill",
-                                "main.(*worker).step", "main.(*cache).refill",
-                                "encoding/json.(*decodeState).object", "sync.(*Cond).Wait"};
+static const char *mid_fns[] = {"runtime.chanrecv",         "runtime.selectgo",
+                                "internal/poll.(*FD).Read", "net.(*conn).Read",
+                                "bufio.(*Reader).fill",     "main.(*worker).step",
+                                "main.(*cache).refill",     "encoding/json.(*decodeState).object",
+                                "sync.(*Cond).Wait"};
 static const char *wait_reasons[] = {"chan receive", "select", "IO wait", "sleep", "semacquire"};
 
 /* A pointer-slot value for a root area: a live object (or a tree top), nil, or
@@ -340,24 +361,25 @@ static void write_goroutines(gen *g, rng *r, uint32_t ngs)
     for (uint32_t k = 0; k < ngs; k++) {
         uint32_t nframes = 2 + rbelow(r, 11);
         uint32_t sizes[16];
-        for (uint32_t d = 0; d < nframes; d++) sizes[d] = 8 * (4 + rbelow(r, 60));
+        for (uint32_t d = 0; d < nframes; d++)
+            sizes[d] = 8 * (4 + rbelow(r, 60));
         uint64_t stack_lo = STACK_BASE + (uint64_t)k * 0x10000;
         uint64_t sp0 = stack_lo + 0x200;
         uint32_t status = k % 10 == 0 ? 1 : k % 10 == 1 ? 3 : 4;
         uv(g, 4);
         uv(g, GSTRUCT_BASE + (uint64_t)k * 0x200); /* g address */
         uv(g, sp0);
-        uv(g, k + 1);                                 /* goid */
-        uv(g, 0x401000 + 0x40 * rbelow(r, 4096));     /* go statement PC */
+        uv(g, k + 1);                             /* goid */
+        uv(g, 0x401000 + 0x40 * rbelow(r, 4096)); /* go statement PC */
         uv(g, status);
-        uv(g, k < 4);                                 /* system goroutine */
-        uv(g, 0);                                     /* background: always false */
+        uv(g, k < 4); /* system goroutine */
+        uv(g, 0);     /* background: always false */
         uv(g, status == 4 ? 1000000ull * (1 + rbelow(r, 5000)) : 0);
         cstr(g, status == 4 ? wait_reasons[k % 5] : "");
-        uv(g, 0);                                     /* sched.ctxt */
-        uv(g, status == 3 ? 0xc000600000ull : 0);     /* m */
-        uv(g, 0);                                     /* top defer */
-        uv(g, 0);                                     /* top panic */
+        uv(g, 0);                                 /* sched.ctxt */
+        uv(g, status == 3 ? 0xc000600000ull : 0); /* m */
+        uv(g, 0);                                 /* top defer */
+        uv(g, 0);                                 /* top panic */
         uint64_t sp = sp0, child = 0;
         for (uint32_t d = 0; d < nframes; d++) {
             uint32_t words = sizes[d] / 8, n = 0;
@@ -369,7 +391,7 @@ static void write_goroutines(gen *g, rng *r, uint32_t ngs)
                 }
                 put64(frame + 8 * w, v);
             }
-            const char *fn = d == 0 ? leaf_fns[k % 4]
+            const char *fn = d == 0             ? leaf_fns[k % 4]
                              : d == nframes - 1 ? "main.worker"
                                                 : mid_fns[rbelow(r, 9)];
             uint64_t entry = 0x401000 + 0x400 * (uint64_t)(rbelow(r, 2048));
@@ -414,28 +436,33 @@ static void write_segment(gen *g, rng *r, int kind, uint64_t start, uint32_t siz
 static void write_memstats(gen *g, uint64_t heap_inuse)
 {
     uint64_t ms[24] = {0};
-    ms[0] = g->bytes;                 /* Alloc */
-    ms[1] = 3 * g->bytes;             /* TotalAlloc */
-    ms[2] = heap_inuse * 2;           /* Sys */
-    ms[4] = 3ull * g->n;              /* Mallocs */
-    ms[5] = 2ull * g->n;              /* Frees */
-    ms[6] = g->bytes;                 /* HeapAlloc */
+    ms[0] = g->bytes;                    /* Alloc */
+    ms[1] = 3 * g->bytes;                /* TotalAlloc */
+    ms[2] = heap_inuse * 2;              /* Sys */
+    ms[4] = 3ull * g->n;                 /* Mallocs */
+    ms[5] = 2ull * g->n;                 /* Frees */
+    ms[6] = g->bytes;                    /* HeapAlloc */
     ms[7] = heap_inuse + heap_inuse / 2; /* HeapSys */
-    ms[8] = heap_inuse / 2;           /* HeapIdle */
-    ms[9] = heap_inuse;               /* HeapInuse */
-    ms[10] = heap_inuse / 4;          /* HeapReleased */
-    ms[11] = g->n;                    /* HeapObjects */
-    ms[12] = ms[13] = 1 << 20;        /* StackInuse, StackSys */
-    ms[21] = 2 * g->bytes;            /* NextGC */
-    ms[22] = 1700000000000000000ull;  /* LastGC */
-    ms[23] = 12 * 250000;             /* PauseTotalNs */
+    ms[8] = heap_inuse / 2;              /* HeapIdle */
+    ms[9] = heap_inuse;                  /* HeapInuse */
+    ms[10] = heap_inuse / 4;             /* HeapReleased */
+    ms[11] = g->n;                       /* HeapObjects */
+    ms[12] = ms[13] = 1 << 20;           /* StackInuse, StackSys */
+    ms[21] = 2 * g->bytes;               /* NextGC */
+    ms[22] = 1700000000000000000ull;     /* LastGC */
+    ms[23] = 12 * 250000;                /* PauseTotalNs */
     uv(g, 10);
-    for (int i = 0; i < 24; i++) uv(g, ms[i]);
-    for (int i = 0; i < 256; i++) uv(g, i < 12 ? 250000 : 0);
+    for (int i = 0; i < 24; i++)
+        uv(g, ms[i]);
+    for (int i = 0; i < 256; i++)
+        uv(g, i < 12 ? 250000 : 0);
     uv(g, 12); /* NumGC */
 }
 
-static uint64_t bucket_id(uint32_t b) { return 0x7f1200000000ull + (uint64_t)b * 0x240; }
+static uint64_t bucket_id(uint32_t b)
+{
+    return 0x7f1200000000ull + (uint64_t)b * 0x240;
+}
 
 static void write_profile(gen *g, rng *r)
 {
@@ -448,8 +475,10 @@ static void write_profile(gen *g, rng *r)
         uv(g, nf);
         for (uint32_t k = 0; k < nf; k++) {
             uint32_t fid = k == nf - 1 ? 0 : rbelow(r, 300);
-            if (fid == 0) snprintf(name, sizeof name, "main.main");
-            else snprintf(name, sizeof name, "main.(*store).alloc%u", fid);
+            if (fid == 0)
+                snprintf(name, sizeof name, "main.main");
+            else
+                snprintf(name, sizeof name, "main.(*store).alloc%u", fid);
             snprintf(file, sizeof file, "/home/build/src/synthsvc/store%u.go", fid % 17);
             cstr(g, name);
             cstr(g, file);
@@ -462,7 +491,8 @@ static void write_profile(gen *g, rng *r)
     for (uint32_t si = 0; si < g->nspans; si++) {
         const span *s = &g->spans[si];
         uint32_t c = 0;
-        while (classes[c] != s->size) c++;
+        while (classes[c] != s->size)
+            c++;
         for (uint32_t i = 0; i < s->used; i++) {
             if (rbelow(r, 64)) continue;
             uv(g, 17);
@@ -485,10 +515,17 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt(argc, argv, "n:s:o:h")) != -1) {
         switch (c) {
-        case 'n': n = strtoull(optarg, NULL, 10); break;
-        case 's': seed = strtoull(optarg, NULL, 10); break;
-        case 'o': out = optarg; break;
-        default: usage();
+        case 'n':
+            n = strtoull(optarg, NULL, 10);
+            break;
+        case 's':
+            seed = strtoull(optarg, NULL, 10);
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        default:
+            usage();
         }
     }
     if (!out || optind != argc || n < 1000 || n > 100000000) usage();
@@ -549,11 +586,12 @@ int main(int argc, char **argv)
     fprintf(stderr,
             "objects=%u bytes=%llu live_objects=%llu live_bytes=%llu unreachable_objects=%llu "
             "unreachable_bytes=%llu refs=%llu refs_per_object=%.2f nil_slots=%llu tree_tops=%u "
-            "goroutines=%u spans=%u\n",
+            "goroutines=%u spans=%u random_root_slots=%llu\n",
             g.n, (unsigned long long)g.bytes, (unsigned long long)g.live_objs,
             (unsigned long long)g.live_bytes, (unsigned long long)(g.n - g.live_objs),
             (unsigned long long)(g.bytes - g.live_bytes), (unsigned long long)g.refs,
-            (double)g.refs / g.n, (unsigned long long)g.nil_slots, g.ntops, ngs, g.nspans);
+            (double)g.refs / g.n, (unsigned long long)g.nil_slots, g.ntops, ngs, g.nspans,
+            (unsigned long long)g.root_ptrs);
     free(g.spans);
     free(g.tops);
     return 0;

@@ -5,9 +5,9 @@
  * With -a SEED2 the same walks are replayed, their values perturbed and ~5% of
  * them replaced by new stacks: an "after" profile to diff against the -s one.
  * Layout follows Go's writer: samples interleaved with the locations/functions
- * they first use, then mappings, string table last (as runtime/pprof does). Output is streamed with a
- * fixed working set (the structure tables), whatever the sample count.
- * Usage: gen_pprof [-n SAMPLES] [-f FUNCTIONS] [-s SEED] [-a AFTER_SEED] -o OUT */
+ * they first use, then mappings, string table last (as runtime/pprof does). Output is streamed with
+ * a fixed working set (the structure tables), whatever the sample count. Usage: gen_pprof [-n
+ * SAMPLES] [-f FUNCTIONS] [-s SEED] [-a AFTER_SEED] -o OUT */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@
 
 #define MAX_DEPTH 30
 #define MIN_DEPTH 5
-#define N_ENTRY 64       /* functions 0..N_ENTRY-1 start goroutines */
+#define N_ENTRY 64 /* functions 0..N_ENTRY-1 start goroutines */
 #define MAX_CALLEES 6
 #define MAIN_START 0x400000u
 #define LIB_START 0x7f0000000000u
@@ -42,8 +42,8 @@ typedef struct {
 } func;
 
 typedef struct {
-    uint32_t fn;       /* function containing the site */
-    uint32_t inl;      /* inlined helper function, or UINT32_MAX */
+    uint32_t fn;  /* function containing the site */
+    uint32_t inl; /* inlined helper function, or UINT32_MAX */
     uint32_t line;
     uint64_t addr;
 } loc;
@@ -52,7 +52,7 @@ typedef struct {
     uint32_t nfuncs, nlocs;
     func *f;
     loc *l;
-    double *zipf_cdf;   /* over non-entry functions */
+    double *zipf_cdf; /* over non-entry functions */
     uint8_t *loc_done, *fn_done;
     char **strs;
     uint32_t nstrs, cap_strs;
@@ -66,8 +66,14 @@ static uint64_t rnext(rng *r)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-static double runif(rng *r) { return (double)(rnext(r) >> 11) * (1.0 / 9007199254740992.0); }
-static uint32_t rbelow(rng *r, uint32_t n) { return (uint32_t)(runif(r) * n); }
+static double runif(rng *r)
+{
+    return (double)(rnext(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+static uint32_t rbelow(rng *r, uint32_t n)
+{
+    return (uint32_t)(runif(r) * n);
+}
 
 /* ---- buffers and protobuf encoding ---- */
 static void *xrealloc(void *p, size_t n)
@@ -99,7 +105,10 @@ static void put_varint(buf *b, uint64_t v)
     t[n++] = (uint8_t)v;
     put(b, t, (size_t)n);
 }
-static void put_key(buf *b, int field, int wt) { put_varint(b, (uint64_t)field << 3 | (uint64_t)wt); }
+static void put_key(buf *b, int field, int wt)
+{
+    put_varint(b, (uint64_t)field << 3 | (uint64_t)wt);
+}
 static void put_u(buf *b, int field, uint64_t v)
 {
     if (!v) return; /* proto3: zero is the default, Go omits it */
@@ -123,7 +132,8 @@ static void put_rep(buf *b, int field, const uint64_t *v, int n, buf *tmp)
         return;
     }
     tmp->n = 0;
-    for (int i = 0; i < n; i++) put_varint(tmp, v[i]);
+    for (int i = 0; i < n; i++)
+        put_varint(tmp, v[i]);
     put_msg(b, field, tmp);
 }
 
@@ -140,11 +150,11 @@ static uint32_t intern(model *m, const char *s)
 }
 
 /* ---- the program's structure ---- */
-static const char *verbs[] = {"handle", "process", "decode", "encode", "load", "store",
-                              "build", "parse", "render", "marshal", "apply", "merge",
-                              "fetch", "scan", "index", "compact"};
-static const char *types[] = {"Server", "Cache", "Decoder", "Conn", "Tree", "Buffer", "Index",
-                              "Pool"};
+static const char *verbs[] = {"handle", "process", "decode", "encode",  "load",  "store",
+                              "build",  "parse",   "render", "marshal", "apply", "merge",
+                              "fetch",  "scan",    "index",  "compact"};
+static const char *types[] = {"Server", "Cache",  "Decoder", "Conn",
+                              "Tree",   "Buffer", "Index",   "Pool"};
 
 static void name_function(model *m, uint32_t k, rng *r)
 {
@@ -158,8 +168,7 @@ static void name_function(model *m, uint32_t k, rng *r)
             snprintf(name, sizeof name, "%s.(*%s).%s%u", pkg, types[k % 8], verbs[rnext(r) % 16],
                      k);
         else if (k % 7 == 1)
-            snprintf(name, sizeof name, "%s.%s%u.func%u", pkg, verbs[rnext(r) % 16], k,
-                     1 + k % 3);
+            snprintf(name, sizeof name, "%s.%s%u.func%u", pkg, verbs[rnext(r) % 16], k, 1 + k % 3);
         else
             snprintf(name, sizeof name, "%s.%s%u", pkg, verbs[rnext(r) % 16], k);
     }
@@ -176,8 +185,10 @@ static uint32_t zipf_pick(const model *m, rng *r)
     uint32_t lo = 0, hi = n - 1;
     while (lo < hi) {
         uint32_t mid = (lo + hi) / 2;
-        if (m->zipf_cdf[mid] < u) lo = mid + 1;
-        else hi = mid;
+        if (m->zipf_cdf[mid] < u)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     /* Scatter ranks over the id space so hot functions are not all adjacent. */
     return N_ENTRY + (uint32_t)(((uint64_t)lo * 2654435761u) % n);
@@ -193,7 +204,8 @@ static void build_model(model *m, uint32_t nfuncs, uint64_t seed)
     uint32_t n = nfuncs - N_ENTRY;
     m->zipf_cdf = xrealloc(NULL, n * sizeof *m->zipf_cdf);
     double acc = 0;
-    for (uint32_t i = 0; i < n; i++) m->zipf_cdf[i] = (acc += 1.0 / pow(i + 1.0, 0.9));
+    for (uint32_t i = 0; i < n; i++)
+        m->zipf_cdf[i] = (acc += 1.0 / pow(i + 1.0, 0.9));
     uint32_t nl = 0;
     for (uint32_t k = 0; k < nfuncs; k++) {
         func *f = &m->f[k];
@@ -201,7 +213,8 @@ static void build_model(model *m, uint32_t nfuncs, uint64_t seed)
         f->ncallees = 1 + rbelow(&r, MAX_CALLEES);
         for (uint32_t j = 0; j < f->ncallees; j++) {
             uint32_t c;
-            do c = zipf_pick(m, &r);
+            do
+                c = zipf_pick(m, &r);
             while (c == k);
             f->callee[j] = c;
         }
@@ -224,7 +237,8 @@ static void build_model(model *m, uint32_t nfuncs, uint64_t seed)
             l->inl = UINT32_MAX;
             if (rbelow(&r, 10) == 0) { /* an inlined helper sits at this site */
                 uint32_t h;
-                do h = zipf_pick(m, &r);
+                do
+                    h = zipf_pick(m, &r);
                 while (h == k);
                 l->inl = h;
             }
@@ -247,21 +261,24 @@ static int walk(const model *m, rng *r, uint32_t *stack)
         const func *fn = &m->f[f];
         /* Earlier callees are hotter: weight 1/(j+1). */
         double tot = 0, w[MAX_CALLEES];
-        for (uint32_t j = 0; j < fn->ncallees; j++) tot += (w[j] = 1.0 / (j + 1));
+        for (uint32_t j = 0; j < fn->ncallees; j++)
+            tot += (w[j] = 1.0 / (j + 1));
         double u = runif(r) * tot;
         uint32_t j = 0;
-        while (j + 1 < fn->ncallees && (u -= w[j]) > 0) j++;
+        while (j + 1 < fn->ncallees && (u -= w[j]) > 0)
+            j++;
         sites[i] = fn->loc_base + j;
         f = fn->callee[j];
     }
     sites[d - 1] = m->f[frames[d - 1]].loc_base + m->f[frames[d - 1]].ncallees;
-    for (int i = 0; i < d; i++) stack[i] = sites[d - 1 - i];
+    for (int i = 0; i < d; i++)
+        stack[i] = sites[d - 1 - i];
     return d;
 }
 
-static const uint64_t size_classes[] = {8,   16,   24,   32,   48,   64,    96,    128,
-                                        256, 512,  1024, 2048, 4096, 8192,  32768, 65536,
-                                        1 << 20, 4 << 20};
+static const uint64_t size_classes[] = {8,    16,   24,    32,    48,      64,
+                                        96,   128,  256,   512,   1024,    2048,
+                                        4096, 8192, 32768, 65536, 1 << 20, 4 << 20};
 
 static void base_values(rng *r, int64_t v[4], uint64_t *blocksize)
 {
@@ -345,12 +362,15 @@ static void emit_location(writer *w, model *m, uint32_t li)
 static void emit_sample(writer *w, model *m, const uint32_t *stack, int d, const int64_t v[4],
                         uint64_t blocksize, uint32_t s_bytes)
 {
-    for (int i = 0; i < d; i++) emit_location(w, m, stack[i]);
+    for (int i = 0; i < d; i++)
+        emit_location(w, m, stack[i]);
     buf *sb = &w->smp;
     sb->n = 0;
     uint64_t vals[4], ids[MAX_DEPTH];
-    for (int i = 0; i < 4; i++) vals[i] = (uint64_t)v[i];
-    for (int i = 0; i < d; i++) ids[i] = stack[i] + 1;
+    for (int i = 0; i < 4; i++)
+        vals[i] = (uint64_t)v[i];
+    for (int i = 0; i < d; i++)
+        ids[i] = stack[i] + 1;
     put_rep(sb, 2, vals, 4, &w->tmp); /* Go writes value before location_id */
     put_rep(sb, 1, ids, d, &w->tmp);
     w->tmp.n = 0;
@@ -393,12 +413,23 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt(argc, argv, "n:f:s:a:o:h")) != -1) {
         switch (c) {
-        case 'n': nsamples = strtoull(optarg, NULL, 10); break;
-        case 'f': nfuncs = strtoull(optarg, NULL, 10); break;
-        case 's': seed = strtoull(optarg, NULL, 10); break;
-        case 'a': after = strtoull(optarg, NULL, 10); break;
-        case 'o': out = optarg; break;
-        default: usage();
+        case 'n':
+            nsamples = strtoull(optarg, NULL, 10);
+            break;
+        case 'f':
+            nfuncs = strtoull(optarg, NULL, 10);
+            break;
+        case 's':
+            seed = strtoull(optarg, NULL, 10);
+            break;
+        case 'a':
+            after = strtoull(optarg, NULL, 10);
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        default:
+            usage();
         }
     }
     if (!out || optind != argc || nfuncs < 200 || nfuncs > 10000000) usage();
