@@ -578,6 +578,7 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
                                          : 0; /* the chunk's user bytes that are its own */
         const uint8_t *p = hs_core_ptr(c, a, n);
         if (p) hs_core_window_pass(c, &win, p);
+        int row_open = 0; /* this object's row is begun on its first reference */
         for (uint64_t o = 0; o + 8 <= n; o += 8) {
             uint64_t v;
             if (p)
@@ -586,7 +587,9 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
                 continue;
             uint32_t to;
             if (v < lo || v >= hi || (to = target(h, v, &hint)) == HS_NONE) continue;
-            if (hs_heap_add_ref_id(h, i, o, to, err)) return -1;
+            if ((!row_open && hs_heap_begin_refs_of(h, i, err)) || hs_heap_add_ref_next(h, o, to, err))
+                return -1;
+            row_open = 1;
         }
     }
     return 0;
