@@ -187,7 +187,7 @@ static int sort_objects(hs_heap *h, hs_error *err)
 
 /* Equal-width buckets over the address span, about one per 8 objects, so
  * that hs_heap_find() binary-searches a handful of objects instead of all
- * (4 more steps than one bucket per object, for an eighth of the memory). For
+ * (3 more steps than one bucket per object, for an eighth of the memory). For
  * sparse spans (a core's heap and its mmapped chunks far apart) most buckets
  * are empty and the search just covers the clustered ones. */
 static int build_buckets(hs_heap *h)
