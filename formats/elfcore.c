@@ -83,6 +83,21 @@ const uint8_t *hs_core_ptr(const hs_core *c, uint64_t addr, uint64_t len)
     return c->data + s->offset + off;
 }
 
+void hs_core_window_pass(const hs_core *c, hs_core_window *w, const uint8_t *p)
+{
+    if (!c->src || p < c->data || p > c->data + c->size) return;
+    size_t off = (size_t)(p - c->data);
+    if (off < w->mark) w->mark = off; /* another segment, earlier in the file */
+    if (off - w->mark < ((size_t)32 << 20)) return;
+    hs_source_release(c->src, w->mark, off - w->mark);
+    w->mark = off;
+}
+
+void hs_core_release_all(const hs_core *c)
+{
+    if (c->src) hs_source_release(c->src, 0, c->size);
+}
+
 int hs_core_read64(const hs_core *c, uint64_t addr, uint64_t *out)
 {
     const uint8_t *p = hs_core_ptr(c, addr, 8);
@@ -449,6 +464,7 @@ int hs_core_open(hs_core *c, const hs_source *src, const hs_load_options *opt, h
     c->name = src->name;
     c->data = src->data;
     c->size = src->size;
+    c->src = src;
     if (src->size < 64 || memcmp(src->data, "\177ELF", 4) != 0)
         return hs_error_set(err, c->name, 0, "not an ELF file");
     if (src->data[EI_CLASS] != ELFCLASS64 || src->data[EI_DATA] != ELFDATA2LSB)
@@ -575,11 +591,14 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
     if (!h->n_objects) return 0;
     uint64_t lo = h->addr[0], hi = h->addr[h->n_objects - 1] + h->size[h->n_objects - 1];
     uint32_t hint = 0;
+    hs_core_window win = {0};
     for (uint32_t i = 0; i < h->n_objects; i++) {
         uint64_t a = h->addr[i], n = h->size[i] >= 16
                                          ? h->size[i] - 16
                                          : 0; /* the chunk's user bytes that are its own */
         const uint8_t *p = hs_core_ptr(c, a, n);
+        if (p) hs_core_window_pass(c, &win, p);
+        int row_open = 0; /* this object's row is begun on its first reference */
         for (uint64_t o = 0; o + 8 <= n; o += 8) {
             uint64_t v;
             if (p)
@@ -588,7 +607,9 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
                 continue;
             uint32_t to;
             if (v < lo || v >= hi || (to = target(h, v, &hint)) == HS_NONE) continue;
-            if (hs_heap_add_ref_id(h, i, o, to, err)) return -1;
+            if ((!row_open && hs_heap_begin_refs_of(h, i, err)) || hs_heap_add_ref_next(h, o, to, err))
+                return -1;
+            row_open = 1;
         }
     }
     return 0;
@@ -657,10 +678,12 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
     if (!h->n_objects) return 0;
     uint64_t lo = h->addr[0], hi = h->addr[h->n_objects - 1] + h->size[h->n_objects - 1];
     uint32_t hint = 0;
+    hs_core_window win = {0};
     for (uint64_t a = (from + 7) & ~7ull; a + 8 <= to; a += 8) {
         uint64_t v;
         const uint8_t *p = hs_core_ptr(c, a, 8);
         if (!p) continue;
+        hs_core_window_pass(c, &win, p);
         memcpy(&v, p, 8);
         uint32_t obj;
         if (v < lo || v >= hi || (obj = target(h, v, &hint)) == HS_NONE) continue;
@@ -770,13 +793,20 @@ static void core_info(hs_core *c, hs_heap *h)
     }
 }
 
+/* Each phase reads the core once in address order; its pages are dropped
+ * from memory behind it and again after it, so the peak holds the model
+ * and a 32 MiB window of the core rather than the whole core. */
 static int build(hs_core *c, hs_heap *h, hs_error *err)
 {
     core_info(c, h);
-    if (hs_core_load_vtables(c, h, err) || hs_glibc_load(c, h, err) || hs_heap_index(h, err) ||
-        add_refs(c, h, err) || add_roots(c, h, err) || hs_heap_finish(h, err))
-        return -1;
-    return 0;
+    int rc = hs_core_load_vtables(c, h, err) || hs_glibc_load(c, h, err);
+    hs_core_release_all(c);
+    rc = rc || hs_heap_index(h, err) || add_refs(c, h, err);
+    hs_core_release_all(c);
+    rc = rc || add_roots(c, h, err);
+    hs_core_release_all(c);
+    rc = rc || hs_heap_finish(h, err);
+    return rc ? -1 : 0;
 }
 
 static int load_heap(const hs_source *src, const hs_load_options *opt, hs_heap *h, hs_error *err)

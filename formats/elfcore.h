@@ -51,6 +51,7 @@ typedef struct hs_core {
     const char *name; /* input name, for errors */
     const uint8_t *data;
     size_t size;
+    const hs_source *src; /* for hs_source_release */
     int machine; /* EM_X86_64 or EM_AARCH64 */
     hs_core_seg *segs;
     uint32_t n_segs;
@@ -79,6 +80,16 @@ int hs_core_open(hs_core *c, const hs_source *src, const hs_load_options *opt, h
 void hs_core_close(hs_core *c);
 /* Pointer to len bytes at addr if all of them are in the core, else NULL. */
 const uint8_t *hs_core_ptr(const hs_core *c, uint64_t addr, uint64_t len);
+/* Memory while scanning: a pass that reads core bytes in ascending file
+ * order calls hs_core_window_pass with each pointer it reads; every 32 MiB
+ * the pages behind it leave the resident set (re-read from the file if
+ * touched again). hs_core_release_all does that for the whole core between
+ * phases. Both are no-ops for gzip input. */
+typedef struct hs_core_window {
+    size_t mark; /* file offset released up to */
+} hs_core_window;
+void hs_core_window_pass(const hs_core *c, hs_core_window *w, const uint8_t *p);
+void hs_core_release_all(const hs_core *c);
 /* Reads a little-endian u64; 0 on success, -1 when absent. */
 int hs_core_read64(const hs_core *c, uint64_t addr, uint64_t *out);
 /* Index of the segment containing addr (present or not), or HS_NONE. */

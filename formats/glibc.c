@@ -110,8 +110,10 @@ static void find_arenas(walker *w)
         const hs_core_seg *g = &c->segs[s];
         if (!(g->flags & HS_CORE_SEG_W) || g->avail < 0x900) continue;
         const uint8_t *base = c->data + g->offset;
+        hs_core_window win = {0};
         for (uint64_t o = 16; o + 16 <= g->avail; o += 8) {
             uint64_t a = g->vaddr + o, fd, bk;
+            if ((o & 0xfff) == 0) hs_core_window_pass(c, &win, base + o);
             memcpy(&fd, base + o, 8);
             memcpy(&bk, base + o + 8, 8);
             if (fd != a - 16 || bk != a - 16) continue;
@@ -221,9 +223,12 @@ static int walk(walker *w, uint32_t arena, uint64_t start, uint64_t end, uint64_
 {
     uint64_t p = start;
     seg_cache sc = {0, 0, NULL};
+    hs_core_window win = {0};
     while (p < end) {
         int ok = 1;
         uint64_t raw = rd_cached(w, &sc, p + 8, &ok), cs = raw & ~7ull;
+        if (ok && sc.base && p + 8 >= sc.lo && p + 8 < sc.hi)
+            hs_core_window_pass(w->c, &win, sc.base + (p + 8 - sc.lo));
         if (!ok) {
             char key[64];
             snprintf(key, sizeof key, "arena %u missing", arena);
@@ -465,8 +470,10 @@ static int find_mmapped(walker *w)
         for (uint32_t t = 0; t < c->n_threads; t++)
             stack |= c->threads[t].sp - g->vaddr < g->memsz;
         if (stack) continue;
+        hs_core_window win = {0};
         for (uint64_t o = 0; o + 0x1000 <= g->avail; o += 0x1000) {
             uint64_t prev, size;
+            hs_core_window_pass(c, &win, c->data + g->offset + o);
             memcpy(&prev, c->data + g->offset + o, 8);
             memcpy(&size, c->data + g->offset + o + 8, 8);
             if (prev != 0 || (size & 0xfff) != 2 || size < 0x1000 || size - 2 > g->memsz - o)
@@ -480,6 +487,17 @@ static int find_mmapped(walker *w)
 
 /* ---- objects ---- */
 
+/* The word at addr (a chunk's first user word), read through a release window. */
+static const uint8_t *first_word(const hs_core *c, hs_core_window *win, uint64_t addr,
+                                 uint64_t *out)
+{
+    const uint8_t *p = hs_core_ptr(c, addr, 8);
+    if (!p) return NULL;
+    hs_core_window_pass(c, win, p);
+    memcpy(out, p, 8);
+    return p;
+}
+
 static int add_objects(walker *w, hs_heap_alloc_stats *st)
 {
     uint32_t t_tcache = hs_heap_add_type(w->h, "glibc tcache_perthread_struct");
@@ -491,6 +509,7 @@ static int add_objects(walker *w, hs_heap_alloc_stats *st)
     for (int i = 0; i < SMALL; i++)
         by_size[i] = HS_NONE;
     int rc = 0;
+    hs_core_window win = {0};
     for (uint64_t i = 0; i < w->n && !rc; i++) {
         const chunk *k = &w->ch[i];
         switch (CSTATE(k)) {
@@ -512,9 +531,10 @@ static int add_objects(walker *w, hs_heap_alloc_stats *st)
         st->used_count++, st->used_bytes += CSIZE(k);
         uint32_t type = HS_NONE, cls;
         uint64_t vptr;
+        const uint8_t *vp;
         if (CSTATE(k) == C_TCACHE_STRUCT)
             type = t_tcache;
-        else if (w->c->n_vtables && !hs_core_read64(w->c, k->addr + 16, &vptr) &&
+        else if (w->c->n_vtables && (vp = first_word(w->c, &win, k->addr + 16, &vptr)) &&
                  (cls = hs_core_vtable_class(w->c, vptr)) != HS_NONE) {
             if (cls != last_cls)
                 last_cls = cls, last_type = hs_heap_add_type(w->h, hs_heap_str(w->h, cls));

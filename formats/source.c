@@ -231,6 +231,15 @@ void hs_source_close(hs_source *src)
     src->size = 0;
 }
 
+void hs_source_release(const hs_source *src, size_t off, size_t len)
+{
+    if (!src->map_ || off >= src->map_size_) return;
+    if (len > src->map_size_ - off) len = src->map_size_ - off;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t lo = (off + page - 1) / page * page, hi = (off + len) / page * page;
+    if (hi > lo) madvise((uint8_t *)src->map_ + lo, hi - lo, MADV_DONTNEED);
+}
+
 hs_cursor hs_cursor_make(const hs_source *src)
 {
     hs_cursor c = {src->data, 0, src->size, 0, src->name};

@@ -2,7 +2,9 @@
  * Objects are parallel arrays; hs_heap_index() sorts them by address and
  * rejects overlaps, which makes hs_heap_find() a binary search. References
  * arrive as (from, to) pairs in any order and become compressed sparse rows
- * by a counting sort in hs_heap_finish(): two passes, no per-object lists. */
+ * by a counting sort in hs_heap_finish(): two passes, no per-object lists.
+ * Or, grouped by ascending source, they are streamed into the rows directly:
+ * edge_start[i] is final for every i below next_row_. */
 #include "heapscan/heap.h"
 
 #include <stdlib.h>
@@ -183,8 +185,9 @@ static int sort_objects(hs_heap *h, hs_error *err)
     return 0;
 }
 
-/* Equal-width buckets over the address span, about one per object, so that
- * hs_heap_find() binary-searches a handful of objects instead of all. For
+/* Equal-width buckets over the address span, about one per 8 objects, so
+ * that hs_heap_find() binary-searches a handful of objects instead of all
+ * (3 more steps than one bucket per object, for an eighth of the memory). For
  * sparse spans (a core's heap and its mmapped chunks far apart) most buckets
  * are empty and the search just covers the clustered ones. */
 static int build_buckets(hs_heap *h)
@@ -193,7 +196,7 @@ static int build_buckets(hs_heap *h)
     if (n < 64) return 0;
     uint64_t span = h->addr[n - 1] - h->addr[0] + 1;
     unsigned shift = 0;
-    uint64_t want = n;
+    uint64_t want = n / 8;
     while ((span >> shift) > want) shift++;
     uint64_t nb = (span >> shift) + 1;
     uint32_t *first = malloc((size_t)(nb + 1) * sizeof *first);
@@ -274,7 +277,7 @@ int hs_heap_add_ref(hs_heap *h, uint32_t from, uint64_t pointer, hs_error *err)
 int hs_heap_add_ref_at(hs_heap *h, uint32_t from, uint64_t offset, uint64_t pointer,
                        hs_error *err)
 {
-    if (h->phase_ != PHASE_REFS || from >= h->n_objects)
+    if (h->phase_ != PHASE_REFS || from >= h->n_objects || h->streaming_)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad reference source");
     uint32_t to = hs_heap_find(h, pointer);
     if (to == HS_NONE) return 0;
@@ -283,7 +286,7 @@ int hs_heap_add_ref_at(hs_heap *h, uint32_t from, uint64_t offset, uint64_t poin
 
 int hs_heap_add_ref_id(hs_heap *h, uint32_t from, uint64_t offset, uint32_t to, hs_error *err)
 {
-    if (h->phase_ != PHASE_REFS || from >= h->n_objects || to >= h->n_objects)
+    if (h->phase_ != PHASE_REFS || from >= h->n_objects || to >= h->n_objects || h->streaming_)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad reference");
     return push_pending(&h->pending_, &h->n_pending_, &h->cap_pending_, from, to, offset, err);
 }
@@ -295,6 +298,60 @@ int hs_heap_add_root_ref_id(hs_heap *h, uint32_t root, uint64_t offset, uint32_t
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad root reference");
     return push_pending(&h->pending_roots_, &h->n_pending_roots_, &h->cap_pending_roots_, root,
                         to, offset, err);
+}
+
+/* Set the row starts of objects next_row_ .. upto-1 to the current edge count. */
+static void close_rows(hs_heap *h, uint32_t upto)
+{
+    for (uint32_t i = h->next_row_; i < upto; i++)
+        h->edge_start[i] = h->n_edges;
+    if (upto > h->next_row_) h->next_row_ = upto;
+}
+
+int hs_heap_begin_refs_of(hs_heap *h, uint32_t from, hs_error *err)
+{
+    if (h->phase_ != PHASE_REFS || from >= h->n_objects || h->n_pending_ ||
+        (h->streaming_ && from < h->next_row_))
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: references out of order");
+    if (!h->streaming_) {
+        h->edge_start = malloc(((size_t)h->n_objects + 1) * sizeof *h->edge_start);
+        if (!h->edge_start)
+            return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding references");
+        h->streaming_ = 1;
+    }
+    close_rows(h, from + 1); /* from's row starts here */
+    return 0;
+}
+
+int hs_heap_add_ref_next(hs_heap *h, uint64_t offset, uint32_t to, hs_error *err)
+{
+    if (!h->streaming_ || h->phase_ != PHASE_REFS || to >= h->n_objects)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad reference");
+    if (h->n_edges >= UINT32_MAX - 1)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "too many references (limit 2^32-2)");
+    if ((uint64_t)h->n_edges == h->cap_edges_) {
+        uint64_t c1 = h->cap_edges_, c2 = h->cap_edges_;
+        if (grow((void **)&h->edge_target, &c1, (uint64_t)h->n_edges + 1, sizeof *h->edge_target) ||
+            grow((void **)&h->edge_offset, &c2, (uint64_t)h->n_edges + 1, sizeof *h->edge_offset))
+            return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding references");
+        h->cap_edges_ = c1 < c2 ? c1 : c2;
+    }
+    h->edge_target[h->n_edges] = to;
+    h->edge_offset[h->n_edges] = offset >= HS_NONE ? HS_NONE : (uint32_t)offset;
+    h->n_edges++;
+    return 0;
+}
+
+/* Finish streamed rows: close the rest and give back the unused capacity. */
+static int finish_stream(hs_heap *h)
+{
+    close_rows(h, h->n_objects + 1);
+    size_t m = h->n_edges ? h->n_edges : 1;
+    uint32_t *t = realloc(h->edge_target, m * sizeof *t);
+    if (t) h->edge_target = t;
+    uint32_t *o = realloc(h->edge_offset, m * sizeof *o);
+    if (o) h->edge_offset = o;
+    return h->edge_target && h->edge_offset ? 0 : -1;
 }
 
 uint32_t hs_heap_add_root(hs_heap *h, hs_root_kind kind, uint32_t label)
@@ -360,12 +417,13 @@ int hs_heap_finish(hs_heap *h, hs_error *err)
     if (h->phase_ == PHASE_OBJECTS && hs_heap_index(h, err)) return -1;
     if (h->phase_ != PHASE_REFS)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: heap finished twice");
-    if (build_rows(h->pending_, h->n_pending_, h->n_objects, &h->edge_start, &h->edge_target,
-                   &h->edge_offset) ||
+    if ((h->streaming_ ? finish_stream(h)
+                       : build_rows(h->pending_, h->n_pending_, h->n_objects, &h->edge_start,
+                                    &h->edge_target, &h->edge_offset)) ||
         build_rows(h->pending_roots_, h->n_pending_roots_, h->n_roots, &h->root_edge_start,
                    &h->root_edge_target, &h->root_edge_offset))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory building references");
-    h->n_edges = (uint32_t)h->n_pending_;
+    if (!h->streaming_) h->n_edges = (uint32_t)h->n_pending_;
     h->n_root_edges = (uint32_t)h->n_pending_roots_;
     free(h->pending_);
     free(h->pending_roots_);

@@ -134,6 +134,85 @@ static void test_find_matches_linear_scan(void **state)
     hs_heap_free(&h);
 }
 
+/* Streamed rows (hs_heap_begin_refs_of / hs_heap_add_ref_next) against the
+ * references they were built from: rows in ascending source order, objects
+ * with no reference (the first, the last, runs in between) get empty rows,
+ * and each row keeps its references in the order given, with offsets. */
+static void test_streamed_rows(void **state)
+{
+    enum { N = 2000, MAXREF = 5 };
+    static uint32_t want_to[N][MAXREF], want_off[N][MAXREF], want_n[N];
+    hs_heap h;
+    hs_error e;
+    hs_heap_init(&h, "test");
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(hs_heap_add_object(&h, 0x1000 + 64ull * i, 64, HS_NONE, HS_NONE, 0, &e),
+                         0);
+    assert_int_equal(hs_heap_index(&h, &e), 0);
+    uint64_t seed = 7, total = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        want_n[i] = (i == 0 || i == N - 1 || (seed >> 61) < 3) ? 0 : (uint32_t)(seed >> 40) % MAXREF;
+        if (!want_n[i]) continue;
+        assert_int_equal(hs_heap_begin_refs_of(&h, i, &e), 0);
+        for (uint32_t k = 0; k < want_n[i]; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            want_to[i][k] = (uint32_t)(seed >> 33) % N;
+            want_off[i][k] = 8 * k;
+            assert_int_equal(hs_heap_add_ref_next(&h, 8 * k, want_to[i][k], &e), 0);
+            total++;
+        }
+    }
+    uint32_t r = hs_heap_add_root(&h, HS_ROOT_GLOBAL, hs_heap_intern(&h, "g", 1));
+    assert_int_equal(hs_heap_add_root_ref(&h, r, 0x1000 + 64 * 5 + 8, &e), 0);
+    assert_int_equal(hs_heap_finish(&h, &e), 0);
+    assert_int_equal(h.n_edges, total);
+    assert_int_equal(h.edge_start[0], 0);
+    assert_int_equal(h.edge_start[N], total);
+    for (uint32_t i = 0; i < N; i++) {
+        assert_int_equal(h.edge_start[i + 1] - h.edge_start[i], want_n[i]);
+        for (uint32_t k = 0; k < want_n[i]; k++) {
+            assert_int_equal(h.edge_target[h.edge_start[i] + k], want_to[i][k]);
+            assert_int_equal(h.edge_offset[h.edge_start[i] + k], want_off[i][k]);
+        }
+    }
+    assert_int_equal(h.n_root_edges, 1);
+    assert_int_equal(h.root_edge_target[0], 5);
+    hs_heap_free(&h);
+    (void)state;
+}
+
+/* The streaming API refuses rows out of order, a reference with no open row,
+ * and mixing with the pending-triple API (either way round). */
+static void test_streamed_rows_misuse(void **state)
+{
+    hs_heap h;
+    hs_error e;
+    build_three(&h);
+    assert_int_equal(hs_heap_add_ref_next(&h, 0, 1, &e), -1); /* no row open */
+    assert_int_equal(hs_heap_begin_refs_of(&h, 1, &e), 0);
+    assert_int_equal(hs_heap_add_ref_next(&h, 0, 3, &e), -1); /* no object 3 */
+    assert_int_equal(hs_heap_add_ref_next(&h, 0, 2, &e), 0);
+    assert_int_equal(hs_heap_begin_refs_of(&h, 1, &e), -1); /* not ascending */
+    assert_int_equal(hs_heap_begin_refs_of(&h, 0, &e), -1);
+    assert_int_equal(hs_heap_add_ref_id(&h, 2, 0, 0, &e), -1); /* mixing */
+    assert_int_equal(hs_heap_add_ref(&h, 2, 0x1000, &e), -1);
+    assert_int_equal(hs_heap_finish(&h, &e), 0);
+    assert_int_equal(h.n_edges, 1);
+    assert_int_equal(h.edge_start[1], 0);
+    assert_int_equal(h.edge_start[2], 1);
+    assert_int_equal(h.edge_start[3], 1);
+    hs_heap_free(&h);
+
+    build_three(&h);
+    assert_int_equal(hs_heap_add_ref_id(&h, 0, 0, 1, &e), 0);
+    assert_int_equal(hs_heap_begin_refs_of(&h, 1, &e), -1); /* mixing, the other way */
+    assert_int_equal(hs_heap_finish(&h, &e), 0);
+    assert_int_equal(h.n_edges, 1);
+    hs_heap_free(&h);
+    (void)state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +221,8 @@ int main(void)
         cmocka_unit_test(test_overlap_and_duplicate),
         cmocka_unit_test(test_sites_and_info),
         cmocka_unit_test(test_find_matches_linear_scan),
+        cmocka_unit_test(test_streamed_rows),
+        cmocka_unit_test(test_streamed_rows_misuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
