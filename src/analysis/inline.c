@@ -16,19 +16,23 @@
 static uint32_t slot_of(const hs_inline_track *t, uint64_t key)
 {
     uint32_t j = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (t->nslots - 1);
-    while (t->slots[j] && t->key[t->slots[j] - 1] != key) j = (j + 1) & (t->nslots - 1);
+    while (t->slots[j].id1 && t->slots[j].key != key) j = (j + 1) & (t->nslots - 1);
     return j;
 }
 
 static int rehash(hs_inline_track *t)
 {
     uint32_t ns = t->nslots ? t->nslots * 2 : 256;
-    uint32_t *slots = calloc(ns, sizeof *slots);
+    hs_inline_slot *slots = calloc(ns, sizeof *slots);
     if (!slots) return -1;
     free(t->slots);
     t->slots = slots;
     t->nslots = ns;
-    for (uint32_t id = 0; id < t->n; id++) t->slots[slot_of(t, t->key[id])] = id + 1;
+    for (uint32_t id = 0; id < t->n; id++) {
+        uint32_t j = slot_of(t, t->key[id]);
+        t->slots[j].key = t->key[id];
+        t->slots[j].id1 = id + 1;
+    }
     return 0;
 }
 
@@ -58,14 +62,15 @@ static uint32_t edge_id(hs_inline_track *t, uint32_t parent, uint32_t child)
     if ((uint64_t)(t->n + 1) * 2 > t->nslots && rehash(t)) return HS_NONE;
     uint64_t key = ((uint64_t)parent + 1) << 32 | child;
     uint32_t j = slot_of(t, key);
-    if (t->slots[j]) return t->slots[j] - 1;
+    if (t->slots[j].id1) return t->slots[j].id1 - 1;
     if (reserve(t)) return HS_NONE;
     uint32_t id = t->n++;
     t->key[id] = key;
     t->weight[id] = 0;
     t->stamp[id] = 0;
     t->inl[id] = 1;
-    t->slots[j] = id + 1;
+    t->slots[j].key = key;
+    t->slots[j].id1 = id + 1;
     return id;
 }
 

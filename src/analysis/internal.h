@@ -47,10 +47,15 @@ void hs_filter_free(hs_filter *flt);
  * that are ever inlined (has_intra) are tracked. Edges have dense ids; the
  * edges inside locations are numbered up front (intra_edge per frame), the
  * others found through a hash of (caller, callee) -> id. */
+typedef struct hs_inline_slot {
+    uint64_t key; /* as in key[] below */
+    uint32_t id1; /* edge id + 1, 0 = empty */
+} hs_inline_slot;
+
 typedef struct hs_inline_track {
     uint8_t *has_intra;  /* per entry: callee of some intra-location pair */
     uint32_t *intra_edge; /* per frame: edge to it from the next (outer) line, or HS_NONE */
-    uint32_t *slots;      /* hash: edge id + 1, 0 = empty */
+    hs_inline_slot *slots; /* hash of edge keys (key beside id: one cache line a probe) */
     uint32_t nslots;
     uint64_t *key;        /* per edge: (caller+1) << 32 | callee */
     int64_t *weight;
