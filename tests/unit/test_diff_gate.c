@@ -223,6 +223,71 @@ static void test_percent_of_empty_before(void **state)
     assert_true(isinf(r.measured));
 }
 
+/* Heap diffs name a column; the caller supplies the numbers. */
+static void test_gate_columns(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"size", "count", "retained"};
+    hs_gate g;
+    hs_gate_result r;
+    hs_error e;
+    char det[256];
+    assert_int_equal(hs_gate_parse("any.retained>+1MiB", cols, 3, &g, &e), 0);
+    assert_int_equal(g.subject, HS_GATE_ANY);
+    assert_int_equal(g.column, 2);
+    assert_string_equal(g.column_name, "retained");
+    assert_true(g.value == 1048576.0);
+    assert_int_equal(hs_gate_parse("total>+10%", cols, 3, &g, &e), 0); /* size by default */
+    assert_int_equal(g.column, 0);
+    assert_string_equal(g.column_name, "size");
+    assert_int_equal(hs_gate_parse("total.count<=5", cols, 3, &g, &e), 0);
+    assert_int_equal(g.column, 1);
+    assert_int_equal(g.kind, HS_GATE_LEVEL);
+    assert_int_equal(hs_gate_parse("total.bogus>1", cols, 3, &g, &e), -1);
+    assert_non_null(strstr(e.msg, "total.bogus>1"));
+    assert_int_equal(hs_gate_parse("any.size>1", NULL, 0, &g, &e), -1); /* profiles: no columns */
+    assert_non_null(strstr(e.msg, "any.size>1"));
+    /* any: entry b grows by 3 (1 -> 4), a by 1 (5 -> 6). */
+    assert_int_equal(hs_gate_parse("any.count>=+2", cols, 3, &g, &e), 0);
+    hs_gate_start(&r);
+    hs_gate_entry(&g, "a", 5, 6, 10, &r);
+    hs_gate_entry(&g, "b", 1, 4, 10, &r);
+    assert_true(r.tripped);
+    assert_string_equal(r.entry, "b");
+    hs_render_gate_detail(det, sizeof det, &g, &r, "count");
+    assert_string_equal(det, "entry b: count changed by +3 (1 -> 4)");
+    /* total: 2048 -> 1024 bytes is -50% of BEFORE. */
+    assert_int_equal(hs_gate_parse("total.retained<-40%", cols, 3, &g, &e), 0);
+    hs_gate_total(&g, 2048, 1024, &r);
+    assert_true(r.tripped);
+    hs_render_gate_detail(det, sizeof det, &g, &r, "bytes");
+    assert_string_equal(det, "total retained changed by -50.00% (2KiB -> 1KiB)");
+    assert_int_equal(hs_gate_parse("total.count>+1KiB", cols, 3, &g, &e), 0);
+    assert_int_equal(hs_gate_check_unit(&g, "count", &e), -1);
+    assert_non_null(strstr(e.msg, "'count'"));
+}
+
+static void test_size_parse(void **state)
+{
+    (void)state;
+    uint64_t v;
+    assert_int_equal(hs_size_parse("10MiB", &v), 0);
+    assert_int_equal(v, 10u << 20);
+    assert_int_equal(hs_size_parse("1.5 KB", &v), 0);
+    assert_int_equal(v, 1536);
+    assert_int_equal(hs_size_parse("2G", &v), 0);
+    assert_int_equal(v, 2ull << 30);
+    assert_int_equal(hs_size_parse(" 3 kib", &v), 0);
+    assert_int_equal(v, 3072);
+    assert_int_equal(hs_size_parse("1TB", &v), 0);
+    assert_int_equal(v, 1ull << 40);
+    assert_int_equal(hs_size_parse("64", &v), 0);
+    assert_int_equal(v, 64);
+    const char *bad[] = {"12Q", "-1", "+1", "5ms", "", "KiB", "1e30GiB"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (hs_size_parse(bad[i], &v) != -1) fail_msg("'%s' parsed", bad[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +298,8 @@ int main(void)
         cmocka_unit_test(test_gate_eval_and_details),
         cmocka_unit_test(test_gate_unit_must_suit_profile),
         cmocka_unit_test(test_percent_of_empty_before),
+        cmocka_unit_test(test_gate_columns),
+        cmocka_unit_test(test_size_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
