@@ -165,12 +165,7 @@ typedef struct ranked {
 static int cmp_nodes(const void *x, const void *y)
 {
     const hs_graph_node *l = &((const ranked *)x)->node, *r = &((const ranked *)y)->node;
-    int64_t a = hs_abs64(l->cum), b = hs_abs64(r->cum);
-    if (a != b) return a > b ? -1 : 1;
-    int c = strcmp(l->name, r->name);
-    if (c) return c;
-    a = hs_abs64(l->flat), b = hs_abs64(r->flat);
-    return a != b ? (a > b ? -1 : 1) : 0;
+    return hs_order_abs_name(l->cum, r->cum, l->name, r->name, l->flat, r->flat);
 }
 
 static int cmp_edges(const void *x, const void *y)

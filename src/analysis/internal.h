@@ -11,6 +11,7 @@
 
 #include <regex.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "heapscan/analysis.h"
 
@@ -96,5 +97,18 @@ int64_t hs_profile_total(const hs_profile *p, uint32_t vi);
 
 /* Order helpers shared by agg and graph (pprof's tie rules). */
 static inline int64_t hs_abs64(int64_t v) { return v < 0 ? -v : v; }
+
+/* The order of report rows and graph nodes: |key| desc, then name, then
+ * |tie| desc (key is flat or cum, tie the other). */
+static inline int hs_order_abs_name(int64_t kl, int64_t kr, const char *nl, const char *nr,
+                                    int64_t tl, int64_t tr)
+{
+    int64_t a = hs_abs64(kl), b = hs_abs64(kr);
+    if (a != b) return a > b ? -1 : 1;
+    int c = strcmp(nl, nr);
+    if (c) return c;
+    a = hs_abs64(tl), b = hs_abs64(tr);
+    return a != b ? (a > b ? -1 : 1) : 0;
+}
 
 #endif

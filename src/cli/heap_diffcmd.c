@@ -46,10 +46,16 @@ static int eval_gate(gate *g, const hs_group_diff *df, hs_error *e)
     return 0;
 }
 
-static void json_delta(FILE *fp, const char *key, const hs_group_delta *d)
+/* "count": {...}, "size": {...}, "retained": {...} with before, after and delta. */
+static void json_deltas(FILE *fp, const hs_group_delta *count, const hs_group_delta *size,
+                        const hs_group_delta *retained)
 {
-    fprintf(fp, "\"%s\": {\"before\": %lld, \"after\": %lld, \"delta\": %lld}", key,
-            (long long)d->before, (long long)d->after, (long long)d->delta);
+    const hs_group_delta *d[3] = {count, size, retained};
+    static const char *const keys[3] = {"count", "size", "retained"};
+    for (int i = 0; i < 3; i++)
+        fprintf(fp, "%s\"%s\": {\"before\": %lld, \"after\": %lld, \"delta\": %lld}",
+                i ? ", " : "", keys[i], (long long)d[i]->before, (long long)d[i]->after,
+                (long long)d[i]->delta);
 }
 
 static void diff_json(FILE *fp, const hs_cli_opts *o, const char *format, hs_group_by by,
@@ -62,22 +68,14 @@ static void diff_json(FILE *fp, const hs_cli_opts *o, const char *format, hs_gro
     fputs(", \"format\": ", fp);
     hs_render_json_string(fp, format);
     fprintf(fp, ", \"by\": \"%s\", \"total\": {", hs_group_by_name(by));
-    json_delta(fp, "count", &df->total_count);
-    fputs(", ", fp);
-    json_delta(fp, "size", &df->total_size);
-    fputs(", ", fp);
-    json_delta(fp, "retained", &df->total_retained);
+    json_deltas(fp, &df->total_count, &df->total_size, &df->total_retained);
     fputs("}, \"rows\": [", fp);
     for (uint32_t i = 0; i < n; i++) {
         const hs_group_diff_row *r = &df->rows[i];
         fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", fp);
         hs_render_json_string(fp, hs_strtab_get(&df->names, r->name));
         fputs(", ", fp);
-        json_delta(fp, "count", &r->count);
-        fputs(", ", fp);
-        json_delta(fp, "size", &r->size);
-        fputs(", ", fp);
-        json_delta(fp, "retained", &r->retained);
+        json_deltas(fp, &r->count, &r->size, &r->retained);
         fputs("}", fp);
     }
     fputs(n ? "\n], \"gates\": [" : "], \"gates\": [", fp);
