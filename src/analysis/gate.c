@@ -98,7 +98,8 @@ static int parse_column(const char **p, const char *const *columns, uint32_t n, 
                         hs_error *err, const char *expr)
 {
     if (**p != '.') return 0;
-    if (!n) return bad(err, expr, "columns (.size, .count, .retained) apply to heap diffs only");
+    if (!n) return bad(err, expr, "no columns here ('.COLUMN' is for heap diffs)");
+    char names[128] = "";
     for (uint32_t i = 0; i < n; i++) {
         size_t len = strlen(columns[i]);
         if (strncmp(*p + 1, columns[i], len) == 0) {
@@ -107,8 +108,12 @@ static int parse_column(const char **p, const char *const *columns, uint32_t n, 
             *p += 1 + len;
             return 0;
         }
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", columns[i]);
     }
-    return bad(err, expr, "unknown column after '.' (size, count or retained)");
+    char why[192];
+    snprintf(why, sizeof why, "unknown column after '.' (%s)", names);
+    return bad(err, expr, why);
 }
 
 int hs_gate_parse(const char *expr, const char *const *columns, uint32_t n_columns,
@@ -199,11 +204,15 @@ static int more_extreme(hs_gate_op op, double x, double best)
 
 int hs_gate_check_unit(const hs_gate *g, const char *unit, hs_error *err)
 {
-    if (!g->has_unit || g->unit_class == hs_unit_classify(unit)) return 0;
+    hs_unit_class cls = hs_unit_classify(unit);
+    if (!g->has_unit || g->unit_class == cls) return 0;
+    if (g->column_name)
+        return hs_error_set(err, "--fail-if", HS_NO_OFFSET,
+                            "'%s': the value is %s but the %s column holds %s", g->expr,
+                            class_names[g->unit_class], g->column_name, class_names[cls]);
     return hs_error_set(err, "--fail-if", HS_NO_OFFSET,
-                        "'%s': the value is %s but the %s unit is '%s'", g->expr,
-                        class_names[g->unit_class], g->column_name ? g->column_name : "profile's",
-                        unit);
+                        "'%s': the value is %s but the profile's unit is '%s'", g->expr,
+                        class_names[g->unit_class], unit);
 }
 
 void hs_gate_total(const hs_gate *g, int64_t before, int64_t after, hs_gate_result *out)
