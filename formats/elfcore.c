@@ -10,6 +10,7 @@
 
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -126,7 +127,7 @@ static int read_segments(hs_core *c, Elf *elf, hs_error *err)
                    (ph.p_flags & PF_X ? HS_CORE_SEG_X : 0);
         s->file = HS_NONE;
     }
-    qsort(c->segs, c->n_segs, sizeof *c->segs, cmp_seg);
+    if (c->n_segs > 1) qsort(c->segs, c->n_segs, sizeof *c->segs, cmp_seg);
     return 0;
 }
 
@@ -262,8 +263,15 @@ static int report_from_files(hs_core *c, Dwfl *dwfl, const hs_load_options *opt)
             snprintf(path, sizeof path, "%s", opt->binary);
         else
             snprintf(path, sizeof path, "%s%s", opt->sysroot ? opt->sysroot : "", f->name);
-        int fd = open(path, O_RDONLY);
+        /* Non-blocking, and only regular files: a core names paths chosen by
+         * whoever made it, and a FIFO or device there must not hang us. */
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) continue;
+        struct stat st;
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            close(fd);
+            continue;
+        }
         Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
         uint64_t first = UINT64_MAX;
         size_t np = 0;
@@ -282,6 +290,17 @@ static int report_from_files(hs_core *c, Dwfl *dwfl, const hs_load_options *opt)
         if (dwfl_report_elf(dwfl, base ? base + 1 : f->name, path, -1, bias, false)) n++;
     }
     return n;
+}
+
+/* libdwfl opens the files a core names with a plain blocking open(); only
+ * let it when each of them that exists is a regular file. */
+static int named_files_are_regular(const hs_core *c)
+{
+    for (uint32_t i = 0; i < c->n_files; i++) {
+        struct stat st;
+        if (stat(c->files[i].name, &st) == 0 && !S_ISREG(st.st_mode)) return 0;
+    }
+    return 1;
 }
 
 static void open_modules(hs_core *c, Elf *elf, const hs_load_options *opt)
@@ -307,7 +326,8 @@ static void open_modules(hs_core *c, Elf *elf, const hs_load_options *opt)
     }
     dwfl_report_begin(dwfl);
     int n = 0;
-    if (!opt->sysroot) n = dwfl_core_file_report(dwfl, elf, opt->binary);
+    if (!opt->sysroot && named_files_are_regular(c))
+        n = dwfl_core_file_report(dwfl, elf, opt->binary);
     if (n <= 0) {
         dwfl_report_begin(dwfl);
         n = report_from_files(c, dwfl, opt);

@@ -565,6 +565,7 @@ static int decode_label(pctx *x, hs_cursor c, hs_label *lb)
 static size_t packed_identity_locs(pctx *x, const uint8_t *b, size_t len)
 {
     hs_profile *p = x->p;
+    if (len == 0) return 0; /* stacks may not be allocated yet */
     uint32_t *dst = p->stacks + p->n_stacks, n = x->locations.n;
     size_t i = 0;
     while (i < len) {

@@ -21,14 +21,33 @@ int hs_is_gzip(const uint8_t *data, size_t size)
     return size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
 }
 
+/* The inflation cap: HEAPSCAN_MAX_INFLATE (bytes) if set, else the default.
+ * Returns 0 for a malformed value. */
+static size_t inflate_limit(void)
+{
+    const char *env = getenv("HEAPSCAN_MAX_INFLATE");
+    if (!env || !*env) return HS_SOURCE_MAX_INFLATE;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(env, &end, 10);
+    if (errno || *end || *env == '-' || v == 0 || v > SIZE_MAX) return 0;
+    return (size_t)v;
+}
+
 static int grow(uint8_t **buf, size_t *cap, size_t need, const char *name, hs_error *err)
 {
     if (need <= *cap) return 0;
-    if (need > HS_SOURCE_MAX_INFLATE)
-        return hs_error_set(err, name, HS_NO_OFFSET, "inflated data exceeds %zu GiB",
-                            HS_SOURCE_MAX_INFLATE >> 30);
+    size_t limit = inflate_limit();
+    if (limit == 0)
+        return hs_error_set(err, name, HS_NO_OFFSET,
+                            "HEAPSCAN_MAX_INFLATE must be a positive number of bytes");
+    if (need > limit)
+        return hs_error_set(err, name, HS_NO_OFFSET,
+                            "inflated data exceeds the limit of %zu bytes (HEAPSCAN_MAX_INFLATE)",
+                            limit);
     size_t ncap = *cap ? *cap : 1 << 16;
     while (ncap < need) ncap *= 2;
+    if (ncap > limit) ncap = limit;
     uint8_t *n = realloc(*buf, ncap);
     if (!n) return hs_error_set(err, name, HS_NO_OFFSET, "out of memory inflating (%zu bytes)", ncap);
     *buf = n;
@@ -47,7 +66,10 @@ static int inflate_all(const char *name, const uint8_t *in, size_t size, uint8_t
     uint8_t *buf = NULL;
     size_t cap = 0, len = 0, pos = 0;
     /* Start with a guess of 4x the compressed size (typical for profiles). */
-    if (grow(&buf, &cap, size < (1u << 30) ? size * 4 + 4096 : size, name, err)) goto fail;
+    size_t guess = size < (1u << 30) ? size * 4 + 4096 : size;
+    size_t limit = inflate_limit();
+    if (limit && guess > limit) guess = limit;
+    if (grow(&buf, &cap, guess, name, err)) goto fail;
     zs.next_in = (Bytef *)in;
     for (;;) {
         size_t chunk_in = size - pos;

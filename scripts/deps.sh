@@ -2,10 +2,12 @@
 # Install what heapscan needs to build and test on Debian/Ubuntu, if missing.
 # Build: cmake, pkg-config, a C compiler, libelf, libdw, zlib, cmocka.
 # Tests: golang-go (fixtures and `go tool pprof` ground truth), graphviz (dot
-# renders our DOT), gdb (gcore), clang + libclang-rt (sanitizer and fuzz builds).
+# renders our DOT), gdb (gcore), clang + libclang-rt (sanitizer and fuzz builds),
+# libc6-dbg (glibc's malloc_state layout from DWARF: one of the two tested
+# paths of the core reader), python3 (test scripts parse JSON with it).
 set -euo pipefail
 pkgs=(cmake make pkg-config gcc g++ clang libelf-dev libdw-dev zlib1g-dev libcmocka-dev
-      golang-go graphviz gdb libclang-rt-14-dev)
+      golang-go graphviz gdb libclang-rt-14-dev libc6-dbg python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: install dependencies, build (gcc, warnings as errors),
 # run unit and end-to-end tests with ctest; then the same suite under
-# AddressSanitizer + UBSan built with clang.
+# AddressSanitizer + UBSan built with clang; then each fuzz target for a
+# bounded time. HEAPSCAN_SKIP_SANITIZE=1 / HEAPSCAN_SKIP_FUZZ=1 skip those.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -13,4 +14,12 @@ if [ "${HEAPSCAN_SKIP_SANITIZE:-0}" != 1 ]; then
   CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHEAPSCAN_SANITIZE=ON >/dev/null
   cmake --build build-asan -j"$jobs"
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs")
+fi
+# Fuzzing (issue 5): each libFuzzer target for a bounded time; fails on any
+# crash, leak, timeout or OOM (inputs are saved to tests/fuzz/regress/<target>/
+# and replayed by the unit tests from then on).
+if [ "${HEAPSCAN_SKIP_FUZZ:-0}" != 1 ]; then
+  FUZZ_SECONDS=${HEAPSCAN_FUZZ_SECONDS:-60} \
+  FUZZ_SECONDS_fuzz_elfcore=${HEAPSCAN_FUZZ_SECONDS_CORE:-300} \
+  FUZZ_REPORT=build-fuzz/FUZZ.md scripts/fuzz.sh
 fi

@@ -105,7 +105,7 @@ int hs_group_diff_compute(const hs_groups *a, const hs_groups *b, hs_group_sort 
     out->total_size = delta(a->total_size, b->total_size);
     out->total_retained = delta(a->total_retained, b->total_retained);
     sort_ctx ctx = {out, sort};
-    qsort_r(out->rows, out->n_rows, sizeof *out->rows, cmp_diff, &ctx);
+    if (out->n_rows > 1) qsort_r(out->rows, out->n_rows, sizeof *out->rows, cmp_diff, &ctx);
     return 0;
 }
 

@@ -367,7 +367,7 @@ void hs_group_sort_rows(hs_groups *g, hs_group_sort sort)
     int (*cmp)(const void *, const void *, void *) = sort == HS_SORT_COUNT  ? cmp_count
                                                      : sort == HS_SORT_SIZE ? cmp_size
                                                                             : cmp_retained;
-    qsort_r(g->rows, g->n_rows, sizeof *g->rows, cmp, &g->names);
+    if (g->n_rows > 1) qsort_r(g->rows, g->n_rows, sizeof *g->rows, cmp, &g->names);
 }
 
 int hs_group_compute(const hs_heap *h, const hs_dom *d, hs_group_by by, const uint8_t *only,

@@ -90,7 +90,7 @@ static int expand(walk *w, const hs_dom *d, const hs_dom_children *c, const entr
 {
     uint32_t b = c->start[e->v], n = c->start[e->v + 1] - b, shown = 0;
     memcpy(w->tmp, c->child + b, (size_t)n * sizeof *w->tmp);
-    qsort_r(w->tmp, n, sizeof *w->tmp, cmp_child, d->retained);
+    if (n > 1) qsort_r(w->tmp, n, sizeof *w->tmp, cmp_child, d->retained);
     entry more = {HS_NONE, e->depth + 1, 0, 0};
     while (shown < n && d->retained[w->tmp[shown]] >= min && d->retained[w->tmp[shown]])
         shown++;

@@ -44,7 +44,7 @@ static int tree_graph(FILE *fp, const hs_cli_opts *o, const hs_heap *h, const hs
         return hs_cli_failf("graph: out of memory");
     }
     memcpy(cand, d->order + 1, (size_t)n * sizeof *cand);
-    qsort_r(cand, n, sizeof *cand, cmp_ret_r, d->retained);
+    if (n > 1) qsort_r(cand, n, sizeof *cand, cmp_ret_r, d->retained);
     char a[48];
     fputs("digraph heapscan {\n  node [shape=box, fontname=\"Helvetica\"];\n", fp);
     fputs("  summary [shape=note, label=\"", fp);

@@ -104,7 +104,7 @@ int hs_heapcli_leaks(const hs_cli_opts *o, hs_model *m, hs_output *out)
     uint32_t *ix = l.roots + l.n;
     for (uint32_t j = 0; j < l.n; j++)
         ix[j] = j;
-    qsort_r(ix, l.n, sizeof *ix, cmp_leak, &l);
+    if (l.n > 1) qsort_r(ix, l.n, sizeof *ix, cmp_leak, &l);
     l.shown = o->limit > 0 && (uint64_t)o->limit < l.n ? (uint32_t)o->limit : l.n;
     char title[1024], a[48], b[48];
     snprintf(title, sizeof title,
