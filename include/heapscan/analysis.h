@@ -103,16 +103,19 @@ int hs_diff_build(const hs_agg *before, const hs_agg *after, hs_agg_order order,
 void hs_diff_free(hs_diff *d);
 
 /* ---- gates (--fail-if) ----
- * Grammar: SUBJECT OP VALUE, no spaces needed (spaces are ignored).
- *   SUBJECT  total | any          (any = some entry's flat)
+ * One grammar for profile and heap diffs: METRIC[.COLUMN] OP VALUE, no spaces
+ * needed (spaces are ignored).
+ *   METRIC   total | any          (any = some single entry)
+ *   COLUMN   one of the caller's columns (heaps: size, count, retained; the
+ *            first is the default); profiles have none: any = an entry's flat
  *   OP       > >= < <=
- *   VALUE    +N[unit] / -N[unit]  a change: total's delta, or an entry's flat delta
- *            N[unit]              an absolute level: AFTER's total, or an entry's AFTER flat
- *            +N% / -N%            a change relative to BEFORE's total
+ *   VALUE    +N[unit] / -N[unit]  a change: the total's delta, or an entry's delta
+ *            N[unit]              an absolute level: AFTER's total, or an entry's AFTER
+ *            +N% / -N%            a change relative to BEFORE's total (of that column)
  * Units: B, KiB, MiB, GiB, TiB (K/KB/M/MB/G/GB/T/TB are read as the same
- * 1024-based units, as pprof labels them); ns, us, ms, s, m, h for time
+ * 1024-based units, as pprof labels them); ns, us, ms, s, min, h for time
  * profiles; none for counts (N may be fractional: "1.5MiB"). A unit must
- * suit the profile's unit (bytes vs time vs plain numbers). */
+ * suit the values' unit (bytes vs time vs plain numbers). */
 typedef enum hs_gate_subject { HS_GATE_TOTAL = 0, HS_GATE_ANY } hs_gate_subject;
 typedef enum hs_gate_op { HS_GATE_GT = 0, HS_GATE_GE, HS_GATE_LT, HS_GATE_LE } hs_gate_op;
 typedef enum hs_gate_kind { HS_GATE_DELTA = 0, HS_GATE_LEVEL, HS_GATE_PERCENT } hs_gate_kind;
@@ -121,6 +124,8 @@ typedef enum hs_unit_class { HS_UNIT_COUNT = 0, HS_UNIT_BYTES, HS_UNIT_NANOS } h
 typedef struct hs_gate {
     char expr[128];
     hs_gate_subject subject;
+    uint32_t column;    /* index into the caller's columns (0 when it has none) */
+    const char *column_name; /* the caller's name of it; NULL for profiles */
     hs_gate_op op;
     hs_gate_kind kind;
     hs_unit_class unit_class; /* of the literal; COUNT when it had no unit */
@@ -128,22 +133,35 @@ typedef struct hs_gate {
     double value; /* in base units (bytes, ns) or percent */
 } hs_gate;
 
-/* What a gate measured; the renderer turns it into the "detail" text. */
+/* What a gate measured; hs_render_gate_detail() turns it into words. */
 typedef struct hs_gate_result {
     int tripped;
     double measured;     /* the compared quantity: delta, level or percent */
-    int64_t before, after; /* the total's, or the chosen entry's flat */
+    int64_t before, after; /* the total's, or the chosen entry's */
     const char *entry;   /* "any": the entry that tripped, else the most extreme one; NULL if none */
 } hs_gate_result;
 
-/* Parse one expression; -1 with err (file "--fail-if") when malformed. */
-int hs_gate_parse(const char *expr, hs_gate *out, hs_error *err);
-/* Evaluate against a diff whose values are in `unit` (the sample unit, e.g.
- * "bytes"); -1 with err when the gate's unit does not suit it. */
+/* Parse one expression; -1 with err (file "--fail-if") when malformed.
+ * columns[0 .. n_columns) are the names a ".COLUMN" may give (NULL, 0: none). */
+int hs_gate_parse(const char *expr, const char *const *columns, uint32_t n_columns,
+                  hs_gate *out, hs_error *err);
+/* -1 with err when the gate's unit does not suit values in `unit` ("bytes", "count"). */
+int hs_gate_check_unit(const hs_gate *g, const char *unit, hs_error *err);
+/* Evaluation from numbers the caller supplies. base is BEFORE's total (the
+ * denominator of percentages). A "total" gate calls hs_gate_total once; an
+ * "any" gate calls hs_gate_start, then hs_gate_entry once per entry. */
+void hs_gate_total(const hs_gate *g, int64_t before, int64_t after, hs_gate_result *out);
+void hs_gate_start(hs_gate_result *out);
+void hs_gate_entry(const hs_gate *g, const char *name, int64_t before, int64_t after,
+                   int64_t base, hs_gate_result *out);
+/* A profile diff: total = d's totals, any = the entries' flat (values in `unit`). */
 int hs_gate_eval(const hs_gate *g, const hs_diff *d, const char *unit, hs_gate_result *out,
                  hs_error *err);
 /* The class of a sample unit string: "bytes" -> BYTES, "nanoseconds" -> NANOS. */
 hs_unit_class hs_unit_classify(const char *unit);
+/* A size for options: "4096", "64KiB", "1.5 MiB", "10MB" (1024-based, as in
+ * gates), "2G"; 0, or -1 when malformed, negative or too large. */
+int hs_size_parse(const char *s, uint64_t *out);
 
 /* ---- call graph ---- */
 

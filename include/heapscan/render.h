@@ -16,10 +16,13 @@
 /* ---- values ----
  * bytes: auto-scaled B, KiB, MiB, GiB, TiB, PiB with 2 decimals, ".00"
  * dropped ("512B", "1.50MiB", "2KiB"); nanoseconds: ns, us, ms, s, min, h
- * ("250ms", "1.50s"); anything else: the integer. Zero is "0". */
-void hs_render_value(char *buf, size_t size, int64_t v, const char *unit);
+ * ("250ms", "1.50s"); anything else: the integer. Zero is "0". Each returns buf. */
+const char *hs_render_value(char *buf, size_t size, int64_t v, const char *unit);
 /* As above with an explicit sign for nonzero values: "+1.50MiB", "-512B", "0". */
-void hs_render_value_signed(char *buf, size_t size, int64_t v, const char *unit);
+const char *hs_render_value_signed(char *buf, size_t size, int64_t v, const char *unit);
+/* The byte style of hs_render_value for sizes of heaps ("180B", "63.94KiB"). */
+const char *hs_render_bytes(char *buf, size_t size, uint64_t v);
+const char *hs_render_bytes_signed(char *buf, size_t size, int64_t v);
 /* pprof's percentage of |v| in total, 6 wide: "53.33%", "  100%", " 0.67%". */
 void hs_render_percent(char *buf, size_t size, int64_t v, int64_t total);
 /* Signed, unpadded: "+20.00%", "-0.5%", "0%"; "n/a" when total is 0 and v is not. */
@@ -33,6 +36,7 @@ void hs_render_time(char *buf, size_t size, int64_t unix_nanos);
 void hs_render_json_string(FILE *out, const char *s); /* quoted; invalid UTF-8 -> U+FFFD */
 void hs_render_csv_field(FILE *out, const char *s);   /* RFC 4180 quoting when needed */
 void hs_render_dot_string(FILE *out, const char *s);  /* quoted DOT string, escapes " and \ */
+void hs_render_dot_escaped(FILE *out, const char *s); /* the same without the quotes */
 
 /* ---- what a report is about ---- */
 typedef struct hs_report_meta {

@@ -116,23 +116,13 @@ int64_t hs_agg_total(const hs_profile *p, uint32_t sample_index)
 static int cmp_flat(const void *x, const void *y)
 {
     const hs_agg_entry *l = x, *r = y;
-    int64_t a = hs_abs64(l->flat), b = hs_abs64(r->flat);
-    if (a != b) return a > b ? -1 : 1;
-    int c = strcmp(l->name, r->name);
-    if (c) return c;
-    a = hs_abs64(l->cum), b = hs_abs64(r->cum);
-    return a != b ? (a > b ? -1 : 1) : 0;
+    return hs_order_abs_name(l->flat, r->flat, l->name, r->name, l->cum, r->cum);
 }
 
 static int cmp_cum(const void *x, const void *y)
 {
     const hs_agg_entry *l = x, *r = y;
-    int64_t a = hs_abs64(l->cum), b = hs_abs64(r->cum);
-    if (a != b) return a > b ? -1 : 1;
-    int c = strcmp(l->name, r->name);
-    if (c) return c;
-    a = hs_abs64(l->flat), b = hs_abs64(r->flat);
-    return a != b ? (a > b ? -1 : 1) : 0;
+    return hs_order_abs_name(l->cum, r->cum, l->name, r->name, l->flat, r->flat);
 }
 
 void hs_agg_sort(hs_agg *a, hs_agg_order order)

@@ -1,9 +1,10 @@
-/* --fail-if gates: parse "SUBJECT OP VALUE" (see analysis.h for the
- * grammar) and evaluate it against a diff. A signed value is a change, an
- * unsigned one a level of AFTER, a percentage a change relative to BEFORE's
- * total. Sizes use binary multiples; K/KB/M/MB/... are read as KiB/MiB/...
- * because that is what pprof means by them. Evaluation only measures; the
- * words of the verdict are the renderer's job. */
+/* --fail-if gates of profile and heap diffs: parse "METRIC[.COLUMN] OP VALUE"
+ * (see analysis.h for the grammar) and evaluate it on numbers the caller
+ * supplies. A signed value is a change, an unsigned one a level of AFTER, a
+ * percentage a change relative to BEFORE's total. Sizes use binary multiples;
+ * K/KB/M/MB/... are read as KiB/MiB/... because that is what pprof means by
+ * them (hs_size_parse reads option sizes with the same table). Evaluation
+ * only measures; the words of the verdict are the renderer's job. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -59,7 +60,64 @@ static int bad(hs_error *err, const char *expr, const char *why)
     return hs_error_set(err, "--fail-if", HS_NO_OFFSET, "'%s': %s", expr, why);
 }
 
-int hs_gate_parse(const char *expr, hs_gate *out, hs_error *err)
+/* The unit named by u: exact spelling first, then byte units in any case
+ * ("mib", "kb"). Time units are exact, so "m" and "M" both stay MiB and
+ * minutes are "min". */
+static const unit_def *find_unit(const char *u)
+{
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(u, units[i].name) == 0) return &units[i];
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (units[i].cls == HS_UNIT_BYTES && strcasecmp(u, units[i].name) == 0) return &units[i];
+    return NULL;
+}
+
+int hs_size_parse(const char *s, uint64_t *out)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!isdigit((unsigned char)*s) && *s != '.') return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || !isfinite(v) || end == s) return -1;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end) {
+        const unit_def *u = find_unit(end);
+        if (!u || u->cls != HS_UNIT_BYTES) return -1;
+        v *= u->factor;
+    }
+    if (v >= 18446744073709551615.0) return -1;
+    *out = (uint64_t)(v + 0.5);
+    return 0;
+}
+
+/* ".COLUMN" after the metric, when the caller has columns. */
+static int parse_column(const char **p, const char *const *columns, uint32_t n, hs_gate *out,
+                        hs_error *err, const char *expr)
+{
+    if (**p != '.') return 0;
+    if (!n) return bad(err, expr, "no columns here ('.COLUMN' is for heap diffs)");
+    char names[128] = "";
+    for (uint32_t i = 0; i < n; i++) {
+        size_t len = strlen(columns[i]);
+        if (strncmp(*p + 1, columns[i], len) == 0) {
+            out->column = i;
+            out->column_name = columns[i];
+            *p += 1 + len;
+            return 0;
+        }
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", columns[i]);
+    }
+    char why[192];
+    snprintf(why, sizeof why, "unknown column after '.' (%s)", names);
+    return bad(err, expr, why);
+}
+
+int hs_gate_parse(const char *expr, const char *const *columns, uint32_t n_columns,
+                  hs_gate *out, hs_error *err)
 {
     memset(out, 0, sizeof *out);
     char s[128];
@@ -71,6 +129,7 @@ int hs_gate_parse(const char *expr, hs_gate *out, hs_error *err)
     }
     s[n] = 0;
     snprintf(out->expr, sizeof out->expr, "%s", s);
+    if (n_columns) out->column_name = columns[0];
     const char *p = s;
     if (strncmp(p, "total", 5) == 0) {
         out->subject = HS_GATE_TOTAL;
@@ -81,6 +140,7 @@ int hs_gate_parse(const char *expr, hs_gate *out, hs_error *err)
     } else {
         return bad(err, expr, "expected 'total' or 'any' first (e.g. total>+10%, any>+5MiB)");
     }
+    if (parse_column(&p, columns, n_columns, out, err, expr)) return -1;
     if (p[0] == '>' && p[1] == '=') out->op = HS_GATE_GE, p += 2;
     else if (p[0] == '<' && p[1] == '=') out->op = HS_GATE_LE, p += 2;
     else if (p[0] == '>') out->op = HS_GATE_GT, p += 1;
@@ -103,13 +163,7 @@ int hs_gate_parse(const char *expr, hs_gate *out, hs_error *err)
     out->kind = sign ? HS_GATE_DELTA : HS_GATE_LEVEL;
     out->value = v;
     if (!*end) return 0;
-    /* Exact spelling first; then byte units in any case ("mib", "kb").
-     * Time units are exact, so "m" and "M" both stay MiB and minutes are "min". */
-    const unit_def *u = NULL;
-    for (size_t i = 0; i < sizeof units / sizeof units[0] && !u; i++)
-        if (strcmp(end, units[i].name) == 0) u = &units[i];
-    for (size_t i = 0; i < sizeof units / sizeof units[0] && !u; i++)
-        if (units[i].cls == HS_UNIT_BYTES && strcasecmp(end, units[i].name) == 0) u = &units[i];
+    const unit_def *u = find_unit(end);
     if (u) {
         out->has_unit = 1;
         out->unit_class = u->cls;
@@ -148,37 +202,59 @@ static int more_extreme(hs_gate_op op, double x, double best)
     return (op == HS_GATE_GT || op == HS_GATE_GE) ? x > best : x < best;
 }
 
+int hs_gate_check_unit(const hs_gate *g, const char *unit, hs_error *err)
+{
+    hs_unit_class cls = hs_unit_classify(unit);
+    if (!g->has_unit || g->unit_class == cls) return 0;
+    if (g->column_name)
+        return hs_error_set(err, "--fail-if", HS_NO_OFFSET,
+                            "'%s': the value is %s but the %s column holds %s", g->expr,
+                            class_names[g->unit_class], g->column_name, class_names[cls]);
+    return hs_error_set(err, "--fail-if", HS_NO_OFFSET,
+                        "'%s': the value is %s but the profile's unit is '%s'", g->expr,
+                        class_names[g->unit_class], unit);
+}
+
+void hs_gate_total(const hs_gate *g, int64_t before, int64_t after, hs_gate_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->before = before;
+    out->after = after;
+    out->measured = measure(g, before, after, before);
+    out->tripped = compare(g->op, out->measured, g->value);
+}
+
+void hs_gate_start(hs_gate_result *out) { memset(out, 0, sizeof *out); }
+
+void hs_gate_entry(const hs_gate *g, const char *name, int64_t before, int64_t after,
+                   int64_t base, hs_gate_result *out)
+{
+    double x = measure(g, before, after, base);
+    int trip = compare(g->op, x, g->value);
+    /* Keep the most extreme entry; a tripping one beats one that does not. */
+    if (!out->entry || (trip && !out->tripped) ||
+        (trip == out->tripped && more_extreme(g->op, x, out->measured))) {
+        out->tripped = trip;
+        out->measured = x;
+        out->before = before;
+        out->after = after;
+        out->entry = name;
+    }
+}
+
 int hs_gate_eval(const hs_gate *g, const hs_diff *d, const char *unit, hs_gate_result *out,
                  hs_error *err)
 {
     memset(out, 0, sizeof *out);
-    hs_unit_class cls = hs_unit_classify(unit);
-    if (g->has_unit && g->unit_class != cls)
-        return hs_error_set(err, "--fail-if", HS_NO_OFFSET,
-                            "'%s': the value is %s but the profile's unit is '%s'", g->expr,
-                            class_names[g->unit_class], unit);
+    if (hs_gate_check_unit(g, unit, err)) return -1;
     if (g->subject == HS_GATE_TOTAL) {
-        out->before = d->total_before;
-        out->after = d->total_after;
-        out->measured = measure(g, d->total_before, d->total_after, d->total_before);
-        out->tripped = compare(g->op, out->measured, g->value);
+        hs_gate_total(g, d->total_before, d->total_after, out);
         return 0;
     }
-    int have = 0;
+    hs_gate_start(out);
     for (uint32_t i = 0; i < d->n_rows; i++) {
         const hs_diff_row *r = &d->rows[i];
-        double x = measure(g, r->flat_before, r->flat_after, d->total_before);
-        int trip = compare(g->op, x, g->value);
-        /* Keep the most extreme entry; a tripping one beats one that does not. */
-        if (!have || (trip && !out->tripped) ||
-            (trip == out->tripped && more_extreme(g->op, x, out->measured))) {
-            have = 1;
-            out->tripped = trip;
-            out->measured = x;
-            out->before = r->flat_before;
-            out->after = r->flat_after;
-            out->entry = r->name;
-        }
+        hs_gate_entry(g, r->name, r->flat_before, r->flat_after, d->total_before, out);
     }
     return 0;
 }

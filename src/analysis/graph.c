@@ -21,57 +21,18 @@ void hs_graph_default_options(hs_graph_options *o)
 }
 
 typedef struct edge_table {
-    uint64_t *keys; /* (src+1) << 32 | dst, 0 = empty */
-    uint32_t *ids;
-    uint32_t nslots;
+    hs_pairmap ids; /* (src, dst) -> index into edges */
     hs_graph_edge *edges;
     uint32_t *stamp;
-    uint32_t n, cap;
+    uint32_t n, cap; /* n == ids.n */
 } edge_table;
-
-static uint64_t mix(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdull;
-    k ^= k >> 33;
-    return k;
-}
-
-static int et_grow(edge_table *t)
-{
-    uint32_t ns = t->nslots ? t->nslots * 2 : 1024;
-    uint64_t *keys = calloc(ns, sizeof *keys);
-    uint32_t *ids = malloc((size_t)ns * sizeof *ids);
-    if (!keys || !ids) {
-        free(keys);
-        free(ids);
-        return -1;
-    }
-    for (uint32_t i = 0; i < t->nslots; i++) {
-        if (!t->keys[i]) continue;
-        uint32_t j = (uint32_t)mix(t->keys[i]) & (ns - 1);
-        while (keys[j]) j = (j + 1) & (ns - 1);
-        keys[j] = t->keys[i];
-        ids[j] = t->ids[i];
-    }
-    free(t->keys);
-    free(t->ids);
-    t->keys = keys;
-    t->ids = ids;
-    t->nslots = ns;
-    return 0;
-}
 
 /* Id of edge src->dst, created with weight 0 if new; HS_NONE on OOM. */
 static uint32_t et_get(edge_table *t, uint32_t src, uint32_t dst)
 {
-    if ((uint64_t)(t->n + 1) * 2 > t->nslots && et_grow(t)) return HS_NONE;
-    uint64_t key = ((uint64_t)src + 1) << 32 | dst;
-    uint32_t j = (uint32_t)mix(key) & (t->nslots - 1);
-    while (t->keys[j]) {
-        if (t->keys[j] == key) return t->ids[j];
-        j = (j + 1) & (t->nslots - 1);
-    }
+    int added;
+    uint32_t id = hs_pairmap_get(&t->ids, src, dst, &added);
+    if (id == HS_NONE || !added) return id;
     if (t->n == t->cap) {
         uint32_t cap = t->cap ? t->cap * 2 : 256;
         hs_graph_edge *e = realloc(t->edges, (size_t)cap * sizeof *e);
@@ -88,15 +49,12 @@ static uint32_t et_get(edge_table *t, uint32_t src, uint32_t dst)
     e->dst = dst;
     e->inlined = 1;
     t->stamp[t->n] = 0;
-    t->keys[j] = key;
-    t->ids[j] = t->n;
     return t->n++;
 }
 
 static void et_free(edge_table *t)
 {
-    free(t->keys);
-    free(t->ids);
+    hs_pairmap_free(&t->ids);
     free(t->edges);
     free(t->stamp);
     memset(t, 0, sizeof *t);
@@ -165,12 +123,7 @@ typedef struct ranked {
 static int cmp_nodes(const void *x, const void *y)
 {
     const hs_graph_node *l = &((const ranked *)x)->node, *r = &((const ranked *)y)->node;
-    int64_t a = hs_abs64(l->cum), b = hs_abs64(r->cum);
-    if (a != b) return a > b ? -1 : 1;
-    int c = strcmp(l->name, r->name);
-    if (c) return c;
-    a = hs_abs64(l->flat), b = hs_abs64(r->flat);
-    return a != b ? (a > b ? -1 : 1) : 0;
+    return hs_order_abs_name(l->cum, r->cum, l->name, r->name, l->flat, r->flat);
 }
 
 static int cmp_edges(const void *x, const void *y)

@@ -13,36 +13,10 @@
 
 #include "analysis/internal.h"
 
-static uint32_t slot_of(const hs_inline_track *t, uint64_t key)
-{
-    uint32_t j = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (t->nslots - 1);
-    while (t->slots[j].id1 && t->slots[j].key != key) j = (j + 1) & (t->nslots - 1);
-    return j;
-}
-
-static int rehash(hs_inline_track *t)
-{
-    uint32_t ns = t->nslots ? t->nslots * 2 : 256;
-    hs_inline_slot *slots = calloc(ns, sizeof *slots);
-    if (!slots) return -1;
-    free(t->slots);
-    t->slots = slots;
-    t->nslots = ns;
-    for (uint32_t id = 0; id < t->n; id++) {
-        uint32_t j = slot_of(t, t->key[id]);
-        t->slots[j].key = t->key[id];
-        t->slots[j].id1 = id + 1;
-    }
-    return 0;
-}
-
 static int reserve(hs_inline_track *t)
 {
-    if (t->n < t->cap) return 0;
+    if (t->edges.n <= t->cap) return 0;
     uint32_t cap = t->cap ? t->cap * 2 : 256;
-    uint64_t *key = realloc(t->key, (size_t)cap * sizeof *key);
-    if (!key) return -1;
-    t->key = key;
     int64_t *weight = realloc(t->weight, (size_t)cap * sizeof *weight);
     if (!weight) return -1;
     t->weight = weight;
@@ -59,18 +33,13 @@ static int reserve(hs_inline_track *t)
 /* Id of edge parent -> child, created if new; HS_NONE when out of memory. */
 static uint32_t edge_id(hs_inline_track *t, uint32_t parent, uint32_t child)
 {
-    if ((uint64_t)(t->n + 1) * 2 > t->nslots && rehash(t)) return HS_NONE;
-    uint64_t key = ((uint64_t)parent + 1) << 32 | child;
-    uint32_t j = slot_of(t, key);
-    if (t->slots[j].id1) return t->slots[j].id1 - 1;
+    int added;
+    uint32_t id = hs_pairmap_get(&t->edges, parent, child, &added);
+    if (id == HS_NONE || !added) return id;
     if (reserve(t)) return HS_NONE;
-    uint32_t id = t->n++;
-    t->key[id] = key;
     t->weight[id] = 0;
     t->stamp[id] = 0;
     t->inl[id] = 1;
-    t->slots[j].key = key;
-    t->slots[j].id1 = id + 1;
     return id;
 }
 
@@ -130,26 +99,25 @@ void hs_inline_flags(const hs_inline_track *t, int64_t flat_sum, uint8_t *flags)
     int64_t cutoff = (int64_t)((double)flat_sum * 0.001);
     if (cutoff < 0) cutoff = -cutoff;
     /* bit 1: a kept inline edge, bit 2: a kept real call */
-    for (uint32_t id = 0; id < t->n; id++) {
+    for (uint32_t id = 0; id < t->edges.n; id++) {
         int64_t w = t->weight[id] < 0 ? -t->weight[id] : t->weight[id];
         if (t->stamp[id] == 0 || w < cutoff) continue; /* never on a kept sample, or cut */
-        flags[(uint32_t)t->key[id]] |= t->inl[id] ? 1 : 2;
+        flags[hs_pairmap_second(&t->edges, id)] |= t->inl[id] ? 1 : 2;
     }
-    for (uint32_t id = 0; id < t->n; id++) {
-        uint32_t child = (uint32_t)t->key[id];
+    for (uint32_t id = 0; id < t->edges.n; id++) {
+        uint32_t child = hs_pairmap_second(&t->edges, id);
         uint8_t f = flags[child];
         if (f & 0x80) continue;
         flags[child] = 0x80 | (f == 1 ? HS_AGG_INLINE : f == 3 ? HS_AGG_PARTIAL_INLINE : 0);
     }
-    for (uint32_t id = 0; id < t->n; id++) flags[(uint32_t)t->key[id]] &= 0x7f;
+    for (uint32_t id = 0; id < t->edges.n; id++) flags[hs_pairmap_second(&t->edges, id)] &= 0x7f;
 }
 
 void hs_inline_free(hs_inline_track *t)
 {
     free(t->has_intra);
     free(t->intra_edge);
-    free(t->slots);
-    free(t->key);
+    hs_pairmap_free(&t->edges);
     free(t->weight);
     free(t->stamp);
     free(t->inl);

@@ -11,6 +11,7 @@
 
 #include <regex.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "heapscan/analysis.h"
 
@@ -43,25 +44,38 @@ int hs_filter_compile(const hs_profile *p, const hs_agg_filter *f, hs_filter *ou
 int hs_filter_keep(const hs_filter *flt, const hs_profile *p, const hs_sample *s);
 void hs_filter_free(hs_filter *flt);
 
+/* (a, b) -> dense id in insertion order (pairmap.c); key[id] is
+ * (a + 1) << 32 | b. hs_pairmap_get returns the id, *added = 1 when it is
+ * new (then id == n - 1), HS_NONE when out of memory. Zero-initialise. */
+typedef struct hs_pairmap_slot {
+    uint64_t key; /* beside the id: a probe touches one cache line */
+    uint32_t id1; /* id + 1, 0 = empty */
+} hs_pairmap_slot;
+typedef struct hs_pairmap {
+    hs_pairmap_slot *slots;
+    uint32_t nslots;
+    uint64_t *key;
+    uint32_t n, cap;
+} hs_pairmap;
+uint32_t hs_pairmap_get(hs_pairmap *m, uint32_t a, uint32_t b, int *added);
+static inline uint32_t hs_pairmap_second(const hs_pairmap *m, uint32_t id)
+{
+    return (uint32_t)m->key[id];
+}
+void hs_pairmap_free(hs_pairmap *m);
+
 /* pprof's "(inline)" marks (see inline.c). Only call edges into entries
  * that are ever inlined (has_intra) are tracked. Edges have dense ids; the
  * edges inside locations are numbered up front (intra_edge per frame), the
- * others found through a hash of (caller, callee) -> id. */
-typedef struct hs_inline_slot {
-    uint64_t key; /* as in key[] below */
-    uint32_t id1; /* edge id + 1, 0 = empty */
-} hs_inline_slot;
-
+ * others found through the pair map (caller, callee) -> id. */
 typedef struct hs_inline_track {
     uint8_t *has_intra;  /* per entry: callee of some intra-location pair */
     uint32_t *intra_edge; /* per frame: edge to it from the next (outer) line, or HS_NONE */
-    hs_inline_slot *slots; /* hash of edge keys (key beside id: one cache line a probe) */
-    uint32_t nslots;
-    uint64_t *key;        /* per edge: (caller+1) << 32 | callee */
-    int64_t *weight;
+    hs_pairmap edges;     /* edge ids */
+    int64_t *weight;      /* per edge id */
     uint32_t *stamp;      /* sample generation that last added to the edge */
     uint8_t *inl;         /* every counted occurrence was inside one location */
-    uint32_t n, cap;
+    uint32_t cap;         /* of weight, stamp, inl */
     uint8_t any_intra;
 } hs_inline_track;
 
@@ -101,5 +115,18 @@ int64_t hs_profile_total(const hs_profile *p, uint32_t vi);
 
 /* Order helpers shared by agg and graph (pprof's tie rules). */
 static inline int64_t hs_abs64(int64_t v) { return v < 0 ? -v : v; }
+
+/* The order of report rows and graph nodes: |key| desc, then name, then
+ * |tie| desc (key is flat or cum, tie the other). */
+static inline int hs_order_abs_name(int64_t kl, int64_t kr, const char *nl, const char *nr,
+                                    int64_t tl, int64_t tr)
+{
+    int64_t a = hs_abs64(kl), b = hs_abs64(kr);
+    if (a != b) return a > b ? -1 : 1;
+    int c = strcmp(nl, nr);
+    if (c) return c;
+    a = hs_abs64(tl), b = hs_abs64(tr);
+    return a != b ? (a > b ? -1 : 1) : 0;
+}
 
 #endif

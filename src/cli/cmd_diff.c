@@ -128,12 +128,12 @@ done:
     return rc;
 }
 
-/* Profile gates (heap diffs parse their own: their metrics differ). */
+/* Profile gates (no columns; heap diffs parse theirs with .size/.count/.retained). */
 static int parse_gates(diff_job *j)
 {
     hs_error err;
     for (int i = 0; i < j->o->n_fail_if; i++)
-        if (hs_gate_parse(j->o->fail_if[i], &j->gates[j->n_gates++], &err)) {
+        if (hs_gate_parse(j->o->fail_if[i], NULL, 0, &j->gates[j->n_gates++], &err)) {
             hs_cli_fail(&err);
             return -1;
         }
@@ -154,11 +154,12 @@ int cmd_diff(int argc, char **argv)
     j.o = &o;
     hs_cli_prof po;
     j.po = &po;
-    /* A typo in a gate is reported before two large files are loaded. */
+    /* A typo in a gate is reported before two large files are loaded. The heap
+     * grammar is the profile one plus optional columns, so it accepts both. */
     for (int i = 0; i < o.n_fail_if; i++) {
         hs_gate g;
         hs_error err;
-        if (hs_gate_parse(o.fail_if[i], &g, &err) && !hs_heapcli_gate_ok(o.fail_if[i]))
+        if (hs_gate_parse(o.fail_if[i], hs_heapcli_gate_columns, 3, &g, &err))
             return hs_cli_fail(&err);
     }
     hs_model before, after;

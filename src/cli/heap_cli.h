@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "heapscan/heap_analysis.h"
-#include "heapscan/heap_render.h"
+#include "heapscan/render.h"
 
 /* o->args[0] (and [1] for diff) name the files in the reports. Options read:
  *   info   --format text|json
@@ -20,8 +20,8 @@ int hs_heap_cmd_info(const hs_cli_opts *o, hs_model *m, hs_output *out);
 int hs_heap_cmd_top(const hs_cli_opts *o, hs_model *m, hs_output *out);
 int hs_heap_cmd_graph(const hs_cli_opts *o, hs_model *m, hs_output *out);
 int hs_heap_cmd_diff(const hs_cli_opts *o, hs_model *a, hs_model *b, hs_output *out);
-/* Nonzero when expr is a valid heap-diff --fail-if gate. */
-int hs_heapcli_gate_ok(const char *expr);
+/* The --fail-if columns of a heap diff (hs_gate_parse's columns): size, count, retained. */
+extern const char *const hs_heapcli_gate_columns[3];
 
 /* Bodies of the heap-only commands (cmd_dominators.c, cmd_paths.c, cmd_leaks.c). */
 int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out);

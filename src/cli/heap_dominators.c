@@ -57,12 +57,12 @@ static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_d
         } else if (e->v <= h->n_roots) {
             fprintf(fp, "\"kind\": \"root\", \"root_kind\": \"%s\", \"name\": ",
                     hs_heapcli_root_kind(h->root_kind[e->v - 1]));
-            hs_render_heap_json_str(fp, hs_heap_str(h, h->root_label[e->v - 1]));
+            hs_render_json_string(fp, hs_heap_str(h, h->root_label[e->v - 1]));
         } else {
             uint32_t o = hs_dom_object_of(d, e->v);
             fprintf(fp, "\"kind\": \"object\", \"address\": \"0x%llx\", \"name\": ",
                     (unsigned long long)h->addr[o]);
-            hs_render_heap_json_str(fp,
+            hs_render_json_string(fp,
                                     hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
             fprintf(fp, ", \"size\": %llu", (unsigned long long)h->size[o]);
         }
@@ -71,17 +71,17 @@ static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_d
     }
     if (e->v == HS_NONE) {
         fprintf(fp, "%12s %6s  %*s... %llu more\n",
-                hs_render_heap_bytes(a, sizeof a, e->more_bytes),
+                hs_render_bytes(a, sizeof a, e->more_bytes),
                 hs_heapcli_pct(p, sizeof p, (double)e->more_bytes, (double)total),
                 (int)(2 * e->depth), "", (unsigned long long)e->more_count);
         return;
     }
     hs_heapcli_vertex_name(h, e->v, name, sizeof name);
-    fprintf(fp, "%12s %6s  %*s%s", hs_render_heap_bytes(a, sizeof a, d->retained[e->v]),
+    fprintf(fp, "%12s %6s  %*s%s", hs_render_bytes(a, sizeof a, d->retained[e->v]),
             hs_heapcli_pct(p, sizeof p, (double)d->retained[e->v], (double)total),
             (int)(2 * e->depth), "", name);
     if (hs_dom_is_object(d, e->v))
-        fprintf(fp, " [%s]", hs_render_heap_bytes(b, sizeof b, h->size[hs_dom_object_of(d, e->v)]));
+        fprintf(fp, " [%s]", hs_render_bytes(b, sizeof b, h->size[hs_dom_object_of(d, e->v)]));
     fputc('\n', fp);
 }
 
@@ -113,7 +113,7 @@ static int parse_min(const hs_cli_opts *o, uint64_t reachable, uint64_t *min)
         *min = (uint64_t)((double)reachable * pct / 100.0);
         return 0;
     }
-    return hs_render_heap_parse_size(s, min);
+    return hs_size_parse(s, min);
 }
 
 int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
@@ -142,9 +142,9 @@ int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
     char a[48], b[48];
     if (o->format == HS_FMT_JSON) {
         fputs("{\"file\": ", fp);
-        hs_render_heap_json_str(fp, o->args[0]);
+        hs_render_json_string(fp, o->args[0]);
         fputs(", \"format\": ", fp);
-        hs_render_heap_json_str(fp, h->format);
+        hs_render_json_string(fp, h->format);
         fprintf(fp,
                 ", \"reachable\": {\"count\": %u, \"size\": %llu}, \"depth\": %u, "
                 "\"min_retained\": %llu, \"nodes\": [",
@@ -155,8 +155,8 @@ int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
                 "File: %s\nFormat: %s\nReachable: %u objects (%s); showing %u levels, "
                 "nodes retaining >= %s\n%12s %6s  %s\n",
                 o->args[0], h->format, d.n_reached - 1 - d.n_roots,
-                hs_render_heap_bytes(a, sizeof a, d.retained[0]), depth,
-                hs_render_heap_bytes(b, sizeof b, min), "retained", "%", "vertex [size]");
+                hs_render_bytes(a, sizeof a, d.retained[0]), depth,
+                hs_render_bytes(b, sizeof b, min), "retained", "%", "vertex [size]");
     }
     rc = !w.tmp || push(&w, (entry){0, 0, 0, 0});
     for (int first = 1; !rc && w.top; first = 0) {

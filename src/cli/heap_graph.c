@@ -15,11 +15,11 @@ static void node(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t v, int hi
     uint64_t ret = d->retained[v], total = d->retained[0];
     double share = total ? (double)ret / (double)total : 0;
     fprintf(fp, "  v%u [label=\"", v);
-    hs_render_heap_dot_str(fp, name);
-    fprintf(fp, "\\nretained %s (%s)", hs_render_heap_bytes(a, sizeof a, ret),
+    hs_render_dot_escaped(fp, name);
+    fprintf(fp, "\\nretained %s (%s)", hs_render_bytes(a, sizeof a, ret),
             hs_heapcli_pct(p, sizeof p, (double)ret, (double)total));
     if (hs_dom_is_object(d, v))
-        fprintf(fp, "\\nsize %s", hs_render_heap_bytes(b, sizeof b, h->size[v - 1 - h->n_roots]));
+        fprintf(fp, "\\nsize %s", hs_render_bytes(b, sizeof b, h->size[v - 1 - h->n_roots]));
     fprintf(fp, "\", fontsize=%d%s%s];\n", 10 + (int)(14 * share),
             v != 0 && v <= h->n_roots ? ", shape=ellipse, color=\"#3366cc\"" : "",
             highlight ? ", style=bold, color=\"#cc3333\"" : "");
@@ -48,9 +48,9 @@ static int tree_graph(FILE *fp, const hs_cli_opts *o, const hs_heap *h, const hs
     char a[48];
     fputs("digraph heapscan {\n  node [shape=box, fontname=\"Helvetica\"];\n", fp);
     fputs("  summary [shape=note, label=\"", fp);
-    hs_render_heap_dot_str(fp, o->args[0]);
+    hs_render_dot_escaped(fp, o->args[0]);
     fprintf(fp, "\\ndominator tree: %u of %u vertices by retained size\\nreachable %s\"];\n", k, n,
-            hs_render_heap_bytes(a, sizeof a, d->retained[0]));
+            hs_render_bytes(a, sizeof a, d->retained[0]));
     sel[0] = 1;
     node(fp, h, d, 0, 0);
     for (uint32_t i = 0; i < k; i++)
@@ -75,7 +75,7 @@ static int path_graph(FILE *fp, const hs_cli_opts *o, const hs_heap *h, const hs
     if (hs_path_find(h, obj, &p, &e)) return hs_cli_fail(&e);
     fputs("digraph heapscan {\n  node [shape=box, fontname=\"Helvetica\"];\n", fp);
     fputs("  summary [shape=note, label=\"", fp);
-    hs_render_heap_dot_str(fp, o->args[0]);
+    hs_render_dot_escaped(fp, o->args[0]);
     fprintf(fp, "\\nshortest path from a root to %s\\n%u root%s reach it\"];\n", o->paths,
             p.n_roots_reaching, p.n_roots_reaching == 1 ? "" : "s");
     uint32_t t = hs_dom_vertex_of_object(d, obj);

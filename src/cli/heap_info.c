@@ -35,9 +35,9 @@ static void info_json(FILE *fp, const char *file, const hs_heap *h, const hs_rea
 {
     const hs_heap_alloc_stats *a = &h->alloc;
     fputs("{\"file\": ", fp);
-    hs_render_heap_json_str(fp, file);
+    hs_render_json_string(fp, file);
     fputs(", \"format\": ", fp);
-    hs_render_heap_json_str(fp, h->format);
+    hs_render_json_string(fp, h->format);
     fputs(", ", fp);
     json_cs(fp, "objects", h->n_objects, r->live_size + r->dead_size);
     fputs(", ", fp);
@@ -71,9 +71,9 @@ static void info_json(FILE *fp, const char *file, const hs_heap *h, const hs_rea
         char key[600];
         info_key(key, sizeof key, h, i);
         if (i) fputs(", ", fp);
-        hs_render_heap_json_str(fp, key);
+        hs_render_json_string(fp, key);
         fputs(": ", fp);
-        hs_render_heap_json_str(fp, hs_heap_str(h, h->info[i].value));
+        hs_render_json_string(fp, hs_heap_str(h, h->info[i].value));
     }
     fputs("}}\n", fp);
 }
@@ -82,7 +82,7 @@ static void text_cs(FILE *fp, const char *label, uint64_t count, uint64_t size)
 {
     char b[48];
     fprintf(fp, "%-14s %llu (%s)\n", label, (unsigned long long)count,
-            hs_render_heap_bytes(b, sizeof b, size));
+            hs_render_bytes(b, sizeof b, size));
 }
 
 static void info_text(FILE *fp, const char *file, const hs_heap *h, const hs_reach *r,
@@ -107,7 +107,7 @@ static void info_text(FILE *fp, const char *file, const hs_heap *h, const hs_rea
         text_cs(fp, "  used", a->used_count, a->used_bytes);
         text_cs(fp, "  free", a->free_count, a->free_bytes);
         text_cs(fp, "  mmapped", a->mmapped_count, a->mmapped_bytes);
-        fprintf(fp, "  %-12s %s\n", "top", hs_render_heap_bytes(b, sizeof b, a->top_bytes));
+        fprintf(fp, "  %-12s %s\n", "top", hs_render_bytes(b, sizeof b, a->top_bytes));
         fprintf(fp, "  %-12s tcache %llu, fastbin %llu, bin %llu\n", "free chunks",
                 (unsigned long long)a->tcache_count, (unsigned long long)a->fastbin_count,
                 (unsigned long long)a->bin_count);

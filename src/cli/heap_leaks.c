@@ -36,7 +36,7 @@ static void json_roots(FILE *fp, void *ctx)
         uint32_t j = ix[i], o = l->roots[j];
         fprintf(fp, "%s{\"address\": \"0x%llx\", \"name\": ", i ? ",\n  " : "\n  ",
                 (unsigned long long)l->h->addr[o]);
-        hs_render_heap_json_str(fp,
+        hs_render_json_string(fp,
                                 hs_group_object_name(l->h, o, HS_GROUP_OBJECT, name, sizeof name));
         fprintf(fp, ", \"size\": %llu, \"retained\": %llu, \"cycle\": %s}",
                 (unsigned long long)l->h->size[o],
@@ -56,8 +56,8 @@ static void text_roots(FILE *fp, const leaks *l)
     for (uint32_t i = 0; i < l->shown; i++) {
         uint32_t j = ix[i], o = l->roots[j];
         snprintf(name, sizeof name, "0x%llx", (unsigned long long)l->h->addr[o]);
-        fprintf(fp, "%18s %12s %12s  ", name, hs_render_heap_bytes(a, sizeof a, l->h->size[o]),
-                hs_render_heap_bytes(
+        fprintf(fp, "%18s %12s %12s  ", name, hs_render_bytes(a, sizeof a, l->h->size[o]),
+                hs_render_bytes(
                     b, sizeof b, l->d->retained[hs_dom_vertex_of_root(l->d, l->h->n_roots + j)]));
         fprintf(fp, "%s%s\n", hs_group_object_name(l->h, o, HS_GROUP_OBJECT, name, sizeof name),
                 j >= l->n_pure ? " (cycle)" : "");
@@ -111,8 +111,8 @@ int hs_heapcli_leaks(const hs_cli_opts *o, hs_model *m, hs_output *out)
              "File: %s\nFormat: %s\nUnreachable: %llu objects (%s) of %u (%s)\n"
              "retained%% is of the unreachable bytes\n",
              o->args[0], h->format, (unsigned long long)r.dead_count,
-             hs_render_heap_bytes(a, sizeof a, r.dead_size), h->n_objects,
-             hs_render_heap_bytes(b, sizeof b, r.dead_size + r.live_size));
+             hs_render_bytes(a, sizeof a, r.dead_size), h->n_objects,
+             hs_render_bytes(b, sizeof b, r.dead_size + r.live_size));
     hs_heapcli_table t = {o->args[0], h, &g, o->limit, r.dead_size, title, json_roots, &l};
     hs_heapcli_write_groups(out->fp, o->format, &t);
     if (o->format == HS_FMT_TEXT) text_roots(out->fp, &l);

@@ -26,14 +26,14 @@ static void paths_vertex(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t v
     if (v <= h->n_roots) {
         fprintf(fp, "\"kind\": \"root\", \"root_kind\": \"%s\", \"name\": ",
                 hs_heapcli_root_kind(h->root_kind[v - 1]));
-        hs_render_heap_json_str(fp, hs_heap_str(h, h->root_label[v - 1]));
+        hs_render_json_string(fp, hs_heap_str(h, h->root_label[v - 1]));
         fputs("}", fp);
         return;
     }
     uint32_t o = hs_dom_object_of(d, v);
     fprintf(fp, "\"kind\": \"object\", \"address\": \"0x%llx\", \"name\": ",
             (unsigned long long)h->addr[o]);
-    hs_render_heap_json_str(fp, hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
+    hs_render_json_string(fp, hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
     fprintf(fp, ", \"size\": %llu, \"retained\": %llu}", (unsigned long long)h->size[o],
             (unsigned long long)d->retained[v]);
 }
@@ -42,9 +42,9 @@ static void paths_json(FILE *fp, const hs_cli_opts *o, const hs_heap *h, const h
                        uint32_t obj, const hs_path *p)
 {
     fputs("{\"file\": ", fp);
-    hs_render_heap_json_str(fp, o->args[0]);
+    hs_render_json_string(fp, o->args[0]);
     fputs(", \"format\": ", fp);
-    hs_render_heap_json_str(fp, h->format);
+    hs_render_json_string(fp, h->format);
     fputs(", \"target\": ", fp);
     paths_vertex(fp, h, d, hs_dom_vertex_of_object(d, obj), HS_NONE);
     fprintf(fp, ", \"reachable\": %s, \"hops\": [", p->n_hops ? "true" : "false");
@@ -62,8 +62,8 @@ static void paths_text(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t obj
     uint32_t t = hs_dom_vertex_of_object(d, obj);
     fprintf(fp, "Target: %s [size %s, retained %s]\n",
             hs_heapcli_vertex_name(h, t, name, sizeof name),
-            hs_render_heap_bytes(a, sizeof a, h->size[obj]),
-            hs_render_heap_bytes(b, sizeof b, d->retained[t]));
+            hs_render_bytes(a, sizeof a, h->size[obj]),
+            hs_render_bytes(b, sizeof b, d->retained[t]));
     if (!p->n_hops) {
         fputs("Unreachable: no root reaches this object (garbage, or leaked).\n", fp);
         return;
@@ -79,7 +79,7 @@ static void paths_text(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t obj
             char via[48] = "";
             if (off != HS_NONE) snprintf(via, sizeof via, "  (pointer at +0x%x)", off);
             fprintf(fp, "  -> %s [%s]%s\n", name,
-                    hs_render_heap_bytes(a, sizeof a, h->size[hs_dom_object_of(d, p->hops[i])]),
+                    hs_render_bytes(a, sizeof a, h->size[hs_dom_object_of(d, p->hops[i])]),
                     via);
         }
     }

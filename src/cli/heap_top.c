@@ -22,8 +22,8 @@ static void text_rows(FILE *fp, const hs_heapcli_table *t, uint32_t n)
         for (uint32_t i = 0; i < n; i++) {
             const hs_group_row *r = &g->rows[i];
             snprintf(d, sizeof d, "0x%llx", (unsigned long long)t->h->addr[r->object]);
-            fprintf(fp, "%18s %12s %12s %9s  %s\n", d, hs_render_heap_bytes(a, sizeof a, r->size),
-                    hs_render_heap_bytes(b, sizeof b, r->retained),
+            fprintf(fp, "%18s %12s %12s %9s  %s\n", d, hs_render_bytes(a, sizeof a, r->size),
+                    hs_render_bytes(b, sizeof b, r->retained),
                     hs_heapcli_pct(c, sizeof c, (double)r->retained, (double)t->pct_base),
                     hs_strtab_get(&g->names, r->name));
         }
@@ -34,9 +34,9 @@ static void text_rows(FILE *fp, const hs_heapcli_table *t, uint32_t n)
     for (uint32_t i = 0; i < n; i++) {
         const hs_group_row *r = &g->rows[i];
         fprintf(fp, "%10llu %12s %7s %12s %9s  %s\n", (unsigned long long)r->count,
-                hs_render_heap_bytes(a, sizeof a, r->size),
+                hs_render_bytes(a, sizeof a, r->size),
                 hs_heapcli_pct(b, sizeof b, (double)r->size, (double)g->total_size),
-                hs_render_heap_bytes(c, sizeof c, r->retained),
+                hs_render_bytes(c, sizeof c, r->retained),
                 hs_heapcli_pct(d, sizeof d, (double)r->retained, (double)t->pct_base),
                 hs_strtab_get(&g->names, r->name));
     }
@@ -46,9 +46,9 @@ static void json_rows(FILE *fp, const hs_heapcli_table *t, uint32_t n)
 {
     const hs_groups *g = t->g;
     fputs("{\"file\": ", fp);
-    hs_render_heap_json_str(fp, t->file);
+    hs_render_json_string(fp, t->file);
     fputs(", \"format\": ", fp);
-    hs_render_heap_json_str(fp, t->h->format);
+    hs_render_json_string(fp, t->h->format);
     fprintf(fp, ", \"by\": \"%s\", \"total\": {\"count\": %llu, \"size\": %llu}, \"rows\": [",
             hs_group_by_name(g->by), (unsigned long long)g->total_count,
             (unsigned long long)g->total_size);
@@ -58,7 +58,7 @@ static void json_rows(FILE *fp, const hs_heapcli_table *t, uint32_t n)
         if (g->by == HS_GROUP_OBJECT)
             fprintf(fp, "\"address\": \"0x%llx\", ", (unsigned long long)t->h->addr[r->object]);
         fputs("\"name\": ", fp);
-        hs_render_heap_json_str(fp, hs_strtab_get(&g->names, r->name));
+        hs_render_json_string(fp, hs_strtab_get(&g->names, r->name));
         if (g->by != HS_GROUP_OBJECT)
             fprintf(fp, ", \"count\": %llu", (unsigned long long)r->count);
         fprintf(fp, ", \"size\": %llu, \"retained\": %llu}", (unsigned long long)r->size,
@@ -78,7 +78,7 @@ static void csv_rows(FILE *fp, const hs_heapcli_table *t, uint32_t n)
         const hs_group_row *r = &g->rows[i];
         if (g->by == HS_GROUP_OBJECT)
             fprintf(fp, "0x%llx,", (unsigned long long)t->h->addr[r->object]);
-        hs_render_heap_csv_str(fp, hs_strtab_get(&g->names, r->name));
+        hs_render_csv_field(fp, hs_strtab_get(&g->names, r->name));
         if (g->by != HS_GROUP_OBJECT) fprintf(fp, ",%llu", (unsigned long long)r->count);
         fprintf(fp, ",%llu,%llu\n", (unsigned long long)r->size, (unsigned long long)r->retained);
     }
@@ -126,10 +126,10 @@ int hs_heap_cmd_top(const hs_cli_opts *o, hs_model *m, hs_output *out)
              "File: %s\nFormat: %s\nObjects: %llu (%s); reachable %llu (%s); unreachable %llu "
              "(%s)\nSorted by %s; size%% of all objects, retained%% of reachable bytes\n",
              o->args[0], h->format, (unsigned long long)g.total_count,
-             hs_render_heap_bytes(a, sizeof a, g.total_size), (unsigned long long)live,
-             hs_render_heap_bytes(b, sizeof b, d.retained[0]),
+             hs_render_bytes(a, sizeof a, g.total_size), (unsigned long long)live,
+             hs_render_bytes(b, sizeof b, d.retained[0]),
              (unsigned long long)(g.total_count - live),
-             hs_render_heap_bytes(c, sizeof c, g.total_size - d.retained[0]),
+             hs_render_bytes(c, sizeof c, g.total_size - d.retained[0]),
              o->sort ? o->sort : "retained");
     hs_heapcli_table t = {o->args[0], h, &g, o->limit, d.retained[0], title, NULL, NULL};
     hs_heapcli_write_groups(out->fp, o->format, &t);

@@ -27,15 +27,19 @@ static void fmt_percent(char *buf, size_t size, double pct)
 void hs_render_gate_detail(char *buf, size_t size, const hs_gate *g, const hs_gate_result *r,
                            const char *unit)
 {
-    char m[64], b[64], a[64];
+    char m[64], b[64], a[64], total[64];
     hs_render_value(b, sizeof b, r->before, unit);
     hs_render_value(a, sizeof a, r->after, unit);
     if (g->kind == HS_GATE_PERCENT) fmt_percent(m, sizeof m, r->measured);
     else if (g->kind == HS_GATE_DELTA) hs_render_value_signed(m, sizeof m, (int64_t)r->measured, unit);
     else hs_render_value(m, sizeof m, (int64_t)r->measured, unit);
+    /* Profiles have no columns: "total", and an entry's "flat". */
+    const char *col = g->column_name ? g->column_name : "flat";
     if (g->subject == HS_GATE_TOTAL) {
-        if (g->kind == HS_GATE_LEVEL) snprintf(buf, size, "total is %s (was %s)", a, b);
-        else snprintf(buf, size, "total changed by %s (%s -> %s)", m, b, a);
+        snprintf(total, sizeof total, "total%s%s", g->column_name ? " " : "",
+                 g->column_name ? g->column_name : "");
+        if (g->kind == HS_GATE_LEVEL) snprintf(buf, size, "%s is %s (was %s)", total, a, b);
+        else snprintf(buf, size, "%s changed by %s (%s -> %s)", total, m, b, a);
         return;
     }
     if (!r->entry) {
@@ -43,8 +47,9 @@ void hs_render_gate_detail(char *buf, size_t size, const hs_gate *g, const hs_ga
         return;
     }
     const char *what = r->tripped ? "entry" : "closest entry";
-    if (g->kind == HS_GATE_LEVEL) snprintf(buf, size, "%s %s: flat is %s (was %s)", what, r->entry, a, b);
-    else snprintf(buf, size, "%s %s: flat changed by %s (%s -> %s)", what, r->entry, m, b, a);
+    if (g->kind == HS_GATE_LEVEL)
+        snprintf(buf, size, "%s %s: %s is %s (was %s)", what, r->entry, col, a, b);
+    else snprintf(buf, size, "%s %s: %s changed by %s (%s -> %s)", what, r->entry, col, m, b, a);
 }
 
 void hs_render_diff_text(FILE *out, const hs_diff_meta *m, const hs_diff *d, uint32_t limit)

@@ -12,9 +12,6 @@ void hs_render_profile_labels(const hs_report_meta *m, int64_t total, hs_render_
 /* hs_render_line_fn that writes the line and '\n' to the FILE *ctx. */
 void hs_render_put_line(void *ctx, const char *line);
 
-/* DOT string body without the quotes (for labels that add \l themselves). */
-void hs_render_dot_escaped(FILE *out, const char *s);
-
 static inline int64_t hs_abs64_render(int64_t v) { return v < 0 ? -v : v; }
 
 #endif

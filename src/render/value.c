@@ -59,14 +59,26 @@ static void render(char *buf, size_t size, int64_t v, const char *unit, int plus
     }
 }
 
-void hs_render_value(char *buf, size_t size, int64_t v, const char *unit)
+const char *hs_render_value(char *buf, size_t size, int64_t v, const char *unit)
 {
     render(buf, size, v, unit, 0);
+    return buf;
 }
 
-void hs_render_value_signed(char *buf, size_t size, int64_t v, const char *unit)
+const char *hs_render_value_signed(char *buf, size_t size, int64_t v, const char *unit)
 {
     render(buf, size, v, unit, 1);
+    return buf;
+}
+
+const char *hs_render_bytes(char *buf, size_t size, uint64_t v)
+{
+    return hs_render_value(buf, size, v > INT64_MAX ? INT64_MAX : (int64_t)v, "bytes");
+}
+
+const char *hs_render_bytes_signed(char *buf, size_t size, int64_t v)
+{
+    return hs_render_value_signed(buf, size, v, "bytes");
 }
 
 static void percent_body(char *buf, size_t size, double ratio, int pad)

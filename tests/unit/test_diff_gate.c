@@ -104,29 +104,29 @@ static void test_gate_parse_forms(void **state)
 {
     hs_gate g;
     hs_error e;
-    assert_int_equal(hs_gate_parse("any >= +1.5 MiB", &g, &e), 0);
+    assert_int_equal(hs_gate_parse("any >= +1.5 MiB", NULL, 0, &g, &e), 0);
     assert_string_equal(g.expr, "any>=+1.5MiB");
     assert_int_equal(g.subject, HS_GATE_ANY);
     assert_int_equal(g.op, HS_GATE_GE);
     assert_int_equal(g.kind, HS_GATE_DELTA);
     assert_int_equal(g.unit_class, HS_UNIT_BYTES);
     assert_true(g.value == 1572864.0);
-    assert_int_equal(hs_gate_parse("total<-10KB", &g, &e), 0);
+    assert_int_equal(hs_gate_parse("total<-10KB", NULL, 0, &g, &e), 0);
     assert_true(g.value == -10240.0);
     assert_int_equal(g.op, HS_GATE_LT);
-    assert_int_equal(hs_gate_parse("total>+2k", &g, &e), 0); /* byte units in any case */
+    assert_int_equal(hs_gate_parse("total>+2k", NULL, 0, &g, &e), 0); /* byte units in any case */
     assert_true(g.value == 2048.0);
-    assert_int_equal(hs_gate_parse("total>+3M", &g, &e), 0); /* M is MiB, not minutes */
+    assert_int_equal(hs_gate_parse("total>+3M", NULL, 0, &g, &e), 0); /* M is MiB, not minutes */
     assert_true(g.value == 3145728.0);
-    assert_int_equal(hs_gate_parse("total>+1min", &g, &e), 0);
+    assert_int_equal(hs_gate_parse("total>+1min", NULL, 0, &g, &e), 0);
     assert_int_equal(g.unit_class, HS_UNIT_NANOS);
     assert_true(g.value == 60e9);
-    assert_int_equal(hs_gate_parse("total>+15%", &g, &e), 0);
+    assert_int_equal(hs_gate_parse("total>+15%", NULL, 0, &g, &e), 0);
     assert_int_equal(g.kind, HS_GATE_PERCENT);
     assert_true(g.value == 15.0);
-    assert_int_equal(hs_gate_parse("total>1GiB", &g, &e), 0);
+    assert_int_equal(hs_gate_parse("total>1GiB", NULL, 0, &g, &e), 0);
     assert_int_equal(g.kind, HS_GATE_LEVEL);
-    assert_int_equal(hs_gate_parse("total<=100", &g, &e), 0);
+    assert_int_equal(hs_gate_parse("total<=100", NULL, 0, &g, &e), 0);
     assert_int_equal(g.op, HS_GATE_LE);
     assert_int_equal(g.has_unit, 0);
 }
@@ -138,7 +138,7 @@ static void test_gate_parse_errors(void **state)
     hs_gate g;
     hs_error e;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        if (hs_gate_parse(bad[i], &g, &e) != -1) fail_msg("'%s' parsed", bad[i]);
+        if (hs_gate_parse(bad[i], NULL, 0, &g, &e) != -1) fail_msg("'%s' parsed", bad[i]);
         assert_string_equal(e.file, "--fail-if");
         assert_non_null(strstr(e.msg, bad[i]));
     }
@@ -176,7 +176,7 @@ static void test_gate_eval_and_details(void **state)
         hs_gate_result r;
         hs_error e;
         char det[256];
-        assert_int_equal(hs_gate_parse(cases[i].expr, &g, &e), 0);
+        assert_int_equal(hs_gate_parse(cases[i].expr, NULL, 0, &g, &e), 0);
         assert_int_equal(hs_gate_eval(&g, &d, "bytes", &r, &e), 0);
         if (r.tripped != cases[i].tripped) fail_msg("%s: tripped=%d", cases[i].expr, r.tripped);
         hs_render_gate_detail(det, sizeof det, &g, &r, "bytes");
@@ -195,12 +195,12 @@ static void test_gate_unit_must_suit_profile(void **state)
     hs_gate g;
     hs_gate_result r;
     hs_error e;
-    assert_int_equal(hs_gate_parse("total>+5ms", &g, &e), 0);
+    assert_int_equal(hs_gate_parse("total>+5ms", NULL, 0, &g, &e), 0);
     assert_int_equal(hs_gate_eval(&g, &d, "bytes", &r, &e), -1);
     assert_non_null(strstr(e.msg, "'bytes'"));
-    assert_int_equal(hs_gate_parse("total>+5MiB", &g, &e), 0);
+    assert_int_equal(hs_gate_parse("total>+5MiB", NULL, 0, &g, &e), 0);
     assert_int_equal(hs_gate_eval(&g, &d, "count", &r, &e), -1);
-    assert_int_equal(hs_gate_parse("total>+5", &g, &e), 0); /* no unit: raw values */
+    assert_int_equal(hs_gate_parse("total>+5", NULL, 0, &g, &e), 0); /* no unit: raw values */
     assert_int_equal(hs_gate_eval(&g, &d, "bytes", &r, &e), 0);
     assert_true(r.tripped);
     hs_diff_free(&d);
@@ -217,10 +217,75 @@ static void test_percent_of_empty_before(void **state)
     hs_gate g;
     hs_gate_result r;
     hs_error e;
-    assert_int_equal(hs_gate_parse("total>+1000%", &g, &e), 0);
+    assert_int_equal(hs_gate_parse("total>+1000%", NULL, 0, &g, &e), 0);
     assert_int_equal(hs_gate_eval(&g, &d, "bytes", &r, &e), 0);
     assert_true(r.tripped);
     assert_true(isinf(r.measured));
+}
+
+/* Heap diffs name a column; the caller supplies the numbers. */
+static void test_gate_columns(void **state)
+{
+    (void)state;
+    static const char *const cols[] = {"size", "count", "retained"};
+    hs_gate g;
+    hs_gate_result r;
+    hs_error e;
+    char det[256];
+    assert_int_equal(hs_gate_parse("any.retained>+1MiB", cols, 3, &g, &e), 0);
+    assert_int_equal(g.subject, HS_GATE_ANY);
+    assert_int_equal(g.column, 2);
+    assert_string_equal(g.column_name, "retained");
+    assert_true(g.value == 1048576.0);
+    assert_int_equal(hs_gate_parse("total>+10%", cols, 3, &g, &e), 0); /* size by default */
+    assert_int_equal(g.column, 0);
+    assert_string_equal(g.column_name, "size");
+    assert_int_equal(hs_gate_parse("total.count<=5", cols, 3, &g, &e), 0);
+    assert_int_equal(g.column, 1);
+    assert_int_equal(g.kind, HS_GATE_LEVEL);
+    assert_int_equal(hs_gate_parse("total.bogus>1", cols, 3, &g, &e), -1);
+    assert_non_null(strstr(e.msg, "total.bogus>1"));
+    assert_int_equal(hs_gate_parse("any.size>1", NULL, 0, &g, &e), -1); /* profiles: no columns */
+    assert_non_null(strstr(e.msg, "any.size>1"));
+    /* any: entry b grows by 3 (1 -> 4), a by 1 (5 -> 6). */
+    assert_int_equal(hs_gate_parse("any.count>=+2", cols, 3, &g, &e), 0);
+    hs_gate_start(&r);
+    hs_gate_entry(&g, "a", 5, 6, 10, &r);
+    hs_gate_entry(&g, "b", 1, 4, 10, &r);
+    assert_true(r.tripped);
+    assert_string_equal(r.entry, "b");
+    hs_render_gate_detail(det, sizeof det, &g, &r, "count");
+    assert_string_equal(det, "entry b: count changed by +3 (1 -> 4)");
+    /* total: 2048 -> 1024 bytes is -50% of BEFORE. */
+    assert_int_equal(hs_gate_parse("total.retained<-40%", cols, 3, &g, &e), 0);
+    hs_gate_total(&g, 2048, 1024, &r);
+    assert_true(r.tripped);
+    hs_render_gate_detail(det, sizeof det, &g, &r, "bytes");
+    assert_string_equal(det, "total retained changed by -50.00% (2KiB -> 1KiB)");
+    assert_int_equal(hs_gate_parse("total.count>+1KiB", cols, 3, &g, &e), 0);
+    assert_int_equal(hs_gate_check_unit(&g, "count", &e), -1);
+    assert_non_null(strstr(e.msg, "count column holds a plain number"));
+}
+
+static void test_size_parse(void **state)
+{
+    (void)state;
+    uint64_t v;
+    assert_int_equal(hs_size_parse("10MiB", &v), 0);
+    assert_int_equal(v, 10u << 20);
+    assert_int_equal(hs_size_parse("1.5 KB", &v), 0);
+    assert_int_equal(v, 1536);
+    assert_int_equal(hs_size_parse("2G", &v), 0);
+    assert_int_equal(v, 2ull << 30);
+    assert_int_equal(hs_size_parse(" 3 kib", &v), 0);
+    assert_int_equal(v, 3072);
+    assert_int_equal(hs_size_parse("1TB", &v), 0);
+    assert_int_equal(v, 1ull << 40);
+    assert_int_equal(hs_size_parse("64", &v), 0);
+    assert_int_equal(v, 64);
+    const char *bad[] = {"12Q", "-1", "+1", "5ms", "", "KiB", "1e30GiB"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (hs_size_parse(bad[i], &v) != -1) fail_msg("'%s' parsed", bad[i]);
 }
 
 int main(void)
@@ -233,6 +298,8 @@ int main(void)
         cmocka_unit_test(test_gate_eval_and_details),
         cmocka_unit_test(test_gate_unit_must_suit_profile),
         cmocka_unit_test(test_percent_of_empty_before),
+        cmocka_unit_test(test_gate_columns),
+        cmocka_unit_test(test_size_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -244,8 +244,8 @@ static void test_diff_outputs(void **state)
     hs_gate g[2];
     hs_gate_result r[2];
     hs_error e;
-    assert_int_equal(hs_gate_parse("total>+50%", &g[0], &e), 0);
-    assert_int_equal(hs_gate_parse("any>+1KiB", &g[1], &e), 0);
+    assert_int_equal(hs_gate_parse("total>+50%", NULL, 0, &g[0], &e), 0);
+    assert_int_equal(hs_gate_parse("any>+1KiB", NULL, 0, &g[1], &e), 0);
     assert_int_equal(hs_gate_eval(&g[0], &d, "bytes", &r[0], &e), 0);
     assert_int_equal(hs_gate_eval(&g[1], &d, "bytes", &r[1], &e), 0);
     hs_diff_meta m = {"before.pb", "after.pb", &a, "space", "bytes", NULL, 0, g, r, 2};
