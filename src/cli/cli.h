@@ -28,7 +28,6 @@ enum {
     HS_OPT_GRAPH = 1u << 7,        /* --nodecount N, --base FILE, --dot, --paths ADDR */
     HS_OPT_BINARY = 1u << 8,       /* --binary, --sysroot, --debug-dir */
     HS_OPT_TREE = 1u << 9,         /* --depth N, --min-retained SIZE */
-    HS_OPT_SHOW_BYTES = 1u << 10,  /* --show-bytes */
 };
 
 #define HS_CLI_MAX_MULTI 32
@@ -56,7 +55,6 @@ typedef struct hs_cli_opts {
     long depth;
     int depth_set;
     const char *min_retained;
-    int show_bytes;
     const char *args[HS_CLI_MAX_ARGS];
     int n_args;
 } hs_cli_opts;
@@ -76,6 +74,11 @@ int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, int
 /* Print "heapscan: <error>" on stderr; returns HS_EXIT_USAGE. */
 int hs_cli_fail(const hs_error *err);
 int hs_cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* HEAPSCAN_MAX_MEMORY=SIZE caps the heap memory heapscan may allocate
+ * (RLIMIT_DATA; mapped input files do not count). Allocation failures then
+ * end in an "out of memory" error naming the limit. -1 on a bad value. */
+int hs_cli_apply_memory_limit(void);
 
 /* Progress is shown only when stderr is a terminal. */
 int hs_cli_progress_wanted(void);

@@ -42,6 +42,7 @@ static const hs_command *find(const char *name)
 
 int main(int argc, char **argv)
 {
+    if (hs_cli_apply_memory_limit()) return HS_EXIT_USAGE;
     if (argc < 2) {
         usage(stderr);
         return HS_EXIT_USAGE;

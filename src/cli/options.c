@@ -6,13 +6,14 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli.h"
 
 enum {
     O_BY = 256, O_SORT, O_FOCUS, O_IGNORE, O_TAG, O_FORMAT, O_FAIL_IF, O_NODECOUNT, O_BASE,
-    O_DOT, O_PATHS, O_BINARY, O_SYSROOT, O_DEBUG_DIR, O_DEPTH, O_MIN_RETAINED, O_SHOW_BYTES,
+    O_DOT, O_PATHS, O_BINARY, O_SYSROOT, O_DEBUG_DIR, O_DEPTH, O_MIN_RETAINED,
 };
 
 static const struct option long_opts[] = {
@@ -36,7 +37,6 @@ static const struct option long_opts[] = {
     {"debug-dir", required_argument, 0, O_DEBUG_DIR},
     {"depth", required_argument, 0, O_DEPTH},
     {"min-retained", required_argument, 0, O_MIN_RETAINED},
-    {"show-bytes", no_argument, 0, O_SHOW_BYTES},
     {0, 0, 0, 0},
 };
 
@@ -60,7 +60,6 @@ static unsigned option_bit(int c)
     case O_NODECOUNT: case O_BASE: case O_DOT: case O_PATHS: return HS_OPT_GRAPH;
     case O_BINARY: case O_SYSROOT: case O_DEBUG_DIR: return HS_OPT_BINARY;
     case O_DEPTH: case O_MIN_RETAINED: return HS_OPT_TREE;
-    case O_SHOW_BYTES: return HS_OPT_SHOW_BYTES;
     default: return 0;
     }
 }
@@ -79,7 +78,31 @@ int hs_cli_failf(const char *fmt, ...)
 int hs_cli_fail(const hs_error *err)
 {
     char buf[1200];
-    return hs_cli_failf("%s", hs_error_format(err, buf, sizeof buf));
+    const char *limit = getenv("HEAPSCAN_MAX_MEMORY");
+    hs_error_format(err, buf, sizeof buf);
+    if (limit && strstr(buf, "out of memory"))
+        return hs_cli_failf("%s (limit HEAPSCAN_MAX_MEMORY=%s)", buf, limit);
+    return hs_cli_failf("%s", buf);
+}
+
+int hs_cli_apply_memory_limit(void)
+{
+    const char *s = getenv("HEAPSCAN_MAX_MEMORY");
+    uint64_t bytes;
+    if (!s || !*s) return 0;
+    if (hs_size_parse(s, &bytes) || bytes < (1u << 20)) {
+        hs_cli_failf("HEAPSCAN_MAX_MEMORY: '%s' is not a size of at least 1MiB (e.g. 2GiB)", s);
+        return -1;
+    }
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < bytes)
+        bytes = rl.rlim_max;
+    rl.rlim_cur = (rlim_t)bytes;
+    if (setrlimit(RLIMIT_DATA, &rl) != 0) {
+        hs_cli_failf("HEAPSCAN_MAX_MEMORY: cannot set the limit: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 static int parse_long(const char *cmd, const char *opt, const char *s, long *out)
@@ -142,7 +165,6 @@ static int apply(int c, const char *cmd, hs_cli_opts *o)
     case O_DEBUG_DIR: o->debug_dir = optarg; return 0;
     case O_DEPTH: o->depth_set = 1; return parse_long(cmd, "--depth", optarg, &o->depth);
     case O_MIN_RETAINED: o->min_retained = optarg; return 0;
-    case O_SHOW_BYTES: o->show_bytes = 1; return 0;
     }
     return -1;
 }
