@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Install what heapscan needs to build and test on Debian/Ubuntu, if missing.
-# Build: cmake, pkg-config, a C compiler, libelf, libdw, zlib, cmocka.
+# Build: cmake, pkg-config, a C compiler, libelf, libdw, zlib, libdeflate, cmocka.
 # Tests: golang-go (fixtures and `go tool pprof` ground truth), graphviz (dot
 # renders our DOT), gdb (gcore), clang + libclang-rt (sanitizer and fuzz builds),
 # libc6-dbg (glibc's malloc_state layout from DWARF: one of the two tested
 # paths of the core reader), python3 (test scripts parse JSON with it).
 set -euo pipefail
-pkgs=(cmake make pkg-config gcc g++ clang libelf-dev libdw-dev zlib1g-dev libcmocka-dev
+pkgs=(cmake make pkg-config gcc g++ clang libelf-dev libdw-dev zlib1g-dev libdeflate-dev libcmocka-dev
       golang-go graphviz gdb libclang-rt-14-dev libc6-dbg python3)
 missing=()
 for p in "${pkgs[@]}"; do
