@@ -117,7 +117,7 @@ for t in $targets; do
   t0=$SECONDS
   (cd "$art" && ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
      UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
-     timeout $((tsecs + 300)) "$bin" -max_total_time="$tsecs" -max_len="$len" -timeout=10 \
+     timeout $((tsecs + 300)) "$bin" -seed="${FUZZ_SEED:-1}" -max_total_time="$tsecs" -max_len="$len" -timeout=10 \
        -rss_limit_mb="$rss" -print_final_stats=1 -artifact_prefix="$art/" \
        "${dirs[@]}") >"$log" 2>&1 || rc=$?
   elapsed=$((SECONDS - t0))

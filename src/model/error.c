@@ -5,6 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Messages quote bytes from hostile files (names, regexes): control
+ * characters become '?' so an error always stays one line on a terminal. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
+}
+
 int hs_error_set(hs_error *err, const char *file, uint64_t offset, const char *fmt, ...)
 {
     if (!err) return -1;
@@ -14,6 +22,8 @@ int hs_error_set(hs_error *err, const char *file, uint64_t offset, const char *f
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
+    one_line(err->file);
+    one_line(err->msg);
     return -1;
 }
 

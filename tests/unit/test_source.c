@@ -135,6 +135,14 @@ static void test_open_missing_file(void **state)
     assert_non_null(strstr(e.msg, "cannot open"));
 }
 
+static void test_error_is_one_line(void **state)
+{
+    hs_error e;
+    assert_int_equal(hs_error_set(&e, "a\nb", 3, "bad name \"%s\"", "x\ny\r\x7f"), -1);
+    assert_string_equal(e.file, "a?b");
+    assert_string_equal(e.msg, "bad name \"x?y??\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +154,7 @@ int main(void)
         cmocka_unit_test(test_cursor_varints_and_bounds),
         cmocka_unit_test(test_overlong_varint),
         cmocka_unit_test(test_open_missing_file),
+        cmocka_unit_test(test_error_is_one_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
