@@ -27,6 +27,13 @@ void hs_strtab_free(hs_strtab *t)
     memset(t, 0, sizeof *t);
 }
 
+/* Byte length of string id (it may hold NUL bytes; its end is the next start). */
+static size_t str_len(const hs_strtab *t, uint32_t id)
+{
+    uint64_t end = id + 1 < t->n ? t->off[id + 1] : t->len;
+    return (size_t)(end - t->off[id] - 1);
+}
+
 static int rehash(hs_strtab *t, uint32_t nslots)
 {
     uint32_t *slots = calloc(nslots, sizeof *slots);
@@ -34,8 +41,7 @@ static int rehash(hs_strtab *t, uint32_t nslots)
     for (uint32_t i = 0; i < t->nslots; i++) {
         uint32_t id1 = t->slots[i];
         if (!id1) continue;
-        const char *s = t->data + t->off[id1 - 1];
-        uint64_t h = hash_bytes(s, strlen(s));
+        uint64_t h = hash_bytes(t->data + t->off[id1 - 1], str_len(t, id1 - 1));
         uint32_t j = (uint32_t)h & (nslots - 1);
         while (slots[j]) j = (j + 1) & (nslots - 1);
         slots[j] = id1;
@@ -78,9 +84,8 @@ uint32_t hs_strtab_intern(hs_strtab *t, const char *s, size_t len)
     uint64_t h = hash_bytes(s, len);
     uint32_t j = (uint32_t)h & (t->nslots - 1);
     while (t->slots[j]) {
-        const char *c = t->data + t->off[t->slots[j] - 1];
-        if (strncmp(c, s, len) == 0 && c[len] == 0 && memchr(s, 0, len) == NULL)
-            return t->slots[j] - 1;
+        uint32_t id = t->slots[j] - 1;
+        if (str_len(t, id) == len && memcmp(t->data + t->off[id], s, len) == 0) return id;
         j = (j + 1) & (t->nslots - 1);
     }
     uint32_t id = hs_strtab_append(t, s, len);
