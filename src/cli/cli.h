@@ -96,6 +96,9 @@ typedef struct hs_output {
 int hs_output_open(hs_output *out, const char *path); /* NULL or "-" = stdout */
 int hs_output_commit(hs_output *out);                 /* 0 ok, else prints error */
 void hs_output_abort(hs_output *out);
+/* End a command whose body returned rc: keep the output when rc is success
+ * or a tripped gate (its report is wanted), discard it otherwise. */
+int hs_output_finish(hs_output *out, int rc);
 
 /* ---- shared by the profile commands (info, top, diff, graph) ---- */
 

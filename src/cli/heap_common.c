@@ -110,12 +110,7 @@ int hs_heapcli_run(const hs_cli_opts *o, const char *cmd,
         hs_model_free(&m);
         return HS_EXIT_USAGE;
     }
-    rc = body(o, &m, &out);
-    if (rc == HS_EXIT_OK || rc == HS_EXIT_GATE) {
-        if (hs_output_commit(&out)) rc = HS_EXIT_USAGE;
-    } else {
-        hs_output_abort(&out);
-    }
+    rc = hs_output_finish(&out, body(o, &m, &out));
     hs_model_free(&m);
     return rc;
 }

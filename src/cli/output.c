@@ -65,3 +65,12 @@ void hs_output_abort(hs_output *out)
     out->fp = NULL;
     unlink(out->tmp);
 }
+
+int hs_output_finish(hs_output *out, int rc)
+{
+    if (rc != HS_EXIT_OK && rc != HS_EXIT_GATE) {
+        hs_output_abort(out);
+        return rc;
+    }
+    return hs_output_commit(out) ? HS_EXIT_USAGE : rc;
+}
