@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heapscan/parallel.h"
 #include "protobuf.h"
 
 typedef unsigned long long ull;
@@ -63,13 +64,18 @@ static const uint8_t field_wire[F_MAX + 1] = {0, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 2
 
 /* While every id so far equals its index + 1 (what Go writes) the map is
  * the identity and stores nothing; the first other id moves all entries
- * into an open-addressing hash table sized from the proven count. */
+ * into an open-addressing hash table sized from the proven count. Once
+ * complete, a hashed map whose ids are small (at most 4n + 64: ids written
+ * out of order, as by writers that number locations before emitting them)
+ * becomes a direct array, so the per-frame lookup of pass 4 is one load. */
 typedef struct idmap {
     uint32_t n, hint;
     int identity;
     uint64_t *keys; /* 0 = empty slot (ids are nonzero) */
     uint32_t *vals;
     uint32_t mask;
+    uint64_t max_id;
+    uint32_t *direct; /* direct[id] = index or HS_NONE, for id <= max_id; or NULL */
 } idmap;
 
 static void idmap_init(idmap *m, uint32_t hint)
@@ -83,6 +89,20 @@ static void idmap_free(idmap *m)
 {
     free(m->keys);
     free(m->vals);
+    free(m->direct);
+}
+
+/* After the last idmap_add: switch a hashed map of small ids to an array.
+ * Out of memory only leaves the hash in use. */
+static void idmap_make_direct(idmap *m)
+{
+    if (m->identity || m->max_id > (uint64_t)m->n * 4 + 64) return;
+    uint32_t *d = malloc((size_t)(m->max_id + 1) * sizeof *d);
+    if (!d) return;
+    for (uint64_t id = 0; id <= m->max_id; id++) d[id] = HS_NONE;
+    for (uint64_t j = 0; j <= m->mask; j++)
+        if (m->keys[j]) d[m->keys[j]] = m->vals[j];
+    m->direct = d;
 }
 
 static uint32_t idmap_slot(const idmap *m, uint64_t id)
@@ -94,6 +114,7 @@ static uint32_t idmap_slot(const idmap *m, uint64_t id)
 static uint32_t idmap_get(const idmap *m, uint64_t id)
 {
     if (m->identity) return id >= 1 && id <= m->n ? (uint32_t)(id - 1) : HS_NONE;
+    if (m->direct) return id <= m->max_id ? m->direct[id] : HS_NONE;
     if (id == 0) return HS_NONE;
     for (uint32_t j = idmap_slot(m, id);; j = (j + 1) & m->mask) {
         if (m->keys[j] == id) return m->vals[j];
@@ -133,10 +154,12 @@ static int idmap_add(idmap *m, uint64_t id)
         m->identity = 0;
         for (uint32_t i = 0; i < m->n; i++)
             idmap_hash_put(m, (uint64_t)i + 1, i);
+        m->max_id = m->n;
     }
     if ((uint64_t)m->n + 1 > ((uint64_t)m->mask + 1) / 2) return -1; /* more than the hint */
     int r = idmap_hash_put(m, id, m->n);
     if (r == 0) m->n++;
+    if (id > m->max_id) m->max_id = id;
     return r;
 }
 
@@ -154,7 +177,14 @@ typedef struct pctx {
     uint64_t drop_off, keep_off;
     int64_t *row; /* one sample's values */
     idmap mappings, functions, locations;
+    uint64_t *marks; /* marks[k]: offset of the key of sample k * MARK_EVERY */
+    uint32_t n_marks, cap_marks;
+    uint64_t sample_base; /* index of this decoder's first sample, for errors */
 } pctx;
+
+/* Samples are decoded in parts that start at marked samples; a mark every
+ * 64 samples costs 1/8 byte per sample and lets small inputs split too. */
+enum { MARK_EVERY = 64 };
 
 static int oom(pctx *x, uint64_t off)
 {
@@ -229,6 +259,19 @@ static int add_string(pctx *x, const hs_pb_field *f)
     return 0;
 }
 
+static int add_mark(pctx *x, uint64_t off)
+{
+    if (x->n_marks == x->cap_marks) {
+        uint32_t ncap = x->cap_marks ? x->cap_marks * 2 : 64;
+        uint64_t *m = realloc(x->marks, (size_t)ncap * sizeof *m);
+        if (!m) return oom(x, off);
+        x->marks = m;
+        x->cap_marks = ncap;
+    }
+    x->marks[x->n_marks++] = off;
+    return 0;
+}
+
 static int scan_field(pctx *x, const hs_pb_field *f)
 {
     if (f->number > F_MAX) return 0; /* unknown field: skipped */
@@ -241,6 +284,7 @@ static int scan_field(pctx *x, const hs_pb_field *f)
         return add_string(x, f);
     case F_SAMPLE:
         x->sample_bytes += f->u;
+        if ((x->count[F_SAMPLE] - 1) % MARK_EVERY == 0) return add_mark(x, f->key_off);
         break;
     case F_COMMENT:
         x->n_comments += hs_pb_count(f);
@@ -558,15 +602,19 @@ static int decode_label(pctx *x, hs_cursor c, hs_label *lb)
     return r;
 }
 
-/* Fast path for a packed run when locations are numbered 1..n: varints of
- * up to 4 bytes wholly inside the run, resolved by subtraction. Returns the
- * number of bytes consumed; stops early (for the general loop to finish,
- * with exact errors) at anything else. */
-static size_t packed_identity_locs(pctx *x, const uint8_t *b, size_t len)
+/* Fast path for a packed run when locations are numbered 1..n or mapped
+ * by a direct array: varints of up to 4 bytes wholly inside the run,
+ * resolved by subtraction or one load. Returns the number of bytes
+ * consumed; stops early (for the general loop to finish, with exact
+ * errors) at anything else. */
+static size_t packed_fast_locs(pctx *x, const uint8_t *b, size_t len)
 {
     hs_profile *p = x->p;
     if (len == 0) return 0; /* stacks may not be allocated yet */
-    uint32_t *dst = p->stacks + p->n_stacks, n = x->locations.n;
+    const idmap *m = &x->locations;
+    const uint32_t *direct = m->identity ? NULL : m->direct;
+    uint64_t limit = m->identity ? m->n : m->max_id;
+    uint32_t *dst = p->stacks + p->n_stacks;
     size_t i = 0;
     while (i < len) {
         uint32_t v = b[i], k = 1;
@@ -579,8 +627,10 @@ static size_t packed_identity_locs(pctx *x, const uint8_t *b, size_t len)
             if (k == 4 || i + k >= len) break;
             k++;
         }
-        if (v == 0 || v > n) break;
-        *dst++ = v - 1;
+        if (v == 0 || v > limit) break;
+        uint32_t idx = direct ? direct[v] : v - 1;
+        if (idx == HS_NONE) break;
+        *dst++ = idx;
         i += k;
     }
     p->n_stacks = (uint32_t)(dst - p->stacks);
@@ -597,8 +647,8 @@ static int sample_locations(pctx *x, const hs_pb_field *f)
     uint64_t n = f->wire == HS_PB_LEN ? f->u : 1; /* >= 1 byte per element */
     if (p->n_stacks + n > p->cap_stacks && hs_profile_reserve(p, 0, n, 0, 0, 0))
         return oom(x, f->key_off);
-    if (f->wire == HS_PB_LEN && x->locations.identity)
-        it.c.pos += packed_identity_locs(x, it.c.buf + it.c.pos, it.c.end - it.c.pos);
+    if (f->wire == HS_PB_LEN && (x->locations.identity || x->locations.direct))
+        it.c.pos += packed_fast_locs(x, it.c.buf + it.c.pos, it.c.end - it.c.pos);
     while ((r = hs_pb_iter_next(&it, &v, &off, x->err)) == 1) {
         uint32_t idx = idmap_get(&x->locations, v);
         if (idx == HS_NONE)
@@ -673,9 +723,13 @@ static int decode_sample(pctx *x, const hs_pb_field *top)
 
 enum { PASS_META, PASS_LOCATIONS, PASS_SAMPLES };
 
-static int pass(pctx *x, int which)
+/* Walk the top-level fields in [begin, end) (field boundaries, checked by
+ * pass 1) and decode those of one kind. */
+static int pass_range(pctx *x, int which, uint64_t begin, uint64_t end)
 {
     hs_cursor c = hs_cursor_make(x->src);
+    c.pos = begin;
+    c.end = end;
     hs_pb_field f;
     int r;
     while ((r = hs_pb_next(&c, &f, x->err)) == 1) {
@@ -684,10 +738,110 @@ static int pass(pctx *x, int which)
         } else if (which == PASS_LOCATIONS && f.number == F_LOCATION) {
             if (decode_location(x, &f)) return in_msg(x, "location", x->p->n_locations);
         } else if (which == PASS_SAMPLES && f.number == F_SAMPLE) {
-            if (decode_sample(x, &f)) return in_msg(x, "sample", x->p->n_samples);
+            if (decode_sample(x, &f)) return in_msg(x, "sample", x->sample_base + x->p->n_samples);
         }
     }
     return r;
+}
+
+static int pass(pctx *x, int which) { return pass_range(x, which, 0, x->src->size); }
+
+/* ---- pass 4 in parts ------------------------------------------------------
+ * Part 0 decodes into the profile itself; part i > 0 into a profile of its
+ * own (same sample types, same read-only string and location maps), which
+ * is appended afterwards in part order. A part starts at a marked sample,
+ * so its first sample's index is known and an error names the same sample
+ * as a serial decode would; the lowest failing part's error is reported. */
+typedef struct sample_part {
+    pctx x;
+    hs_profile prof;
+    hs_error err;
+    uint64_t begin, end;
+    int rc;
+} sample_part;
+
+typedef struct sample_parts {
+    pctx *x;
+    sample_part *part;
+    unsigned n;
+} sample_parts;
+
+static int run_sample_part(void *arg, unsigned i)
+{
+    sample_parts *sp = arg;
+    sample_part *pt = &sp->part[i];
+    pt->rc = pass_range(i == 0 ? sp->x : &pt->x, PASS_SAMPLES, pt->begin, pt->end);
+    return pt->rc;
+}
+
+static int setup_part(pctx *x, sample_part *pt, uint64_t n_samples)
+{
+    pt->x = *x;
+    pt->x.err = &pt->err;
+    pt->x.p = &pt->prof;
+    pt->x.row = calloc(x->p->n_sample_types ? x->p->n_sample_types : 1, sizeof *pt->x.row);
+    hs_profile_init(&pt->prof);
+    if (!pt->x.row || hs_profile_set_sample_types(&pt->prof, x->p->sample_types,
+                                                  x->p->n_sample_types) ||
+        hs_profile_reserve(&pt->prof, n_samples, 0, 0, 0, 0))
+        return oom(x, pt->begin);
+    return 0;
+}
+
+/* Append part's samples to p, shifting their stack and label runs. */
+static int append_part(pctx *x, const hs_profile *q)
+{
+    hs_profile *p = x->p;
+    uint32_t nt = p->n_sample_types;
+    if (hs_profile_reserve(p, q->n_samples, q->n_stacks, q->n_labels_total, 0, 0))
+        return oom(x, 0);
+    for (uint32_t i = 0; i < q->n_samples; i++) {
+        hs_sample s = q->samples[i];
+        s.stack_start += p->n_stacks;
+        s.label_start += p->n_labels_total;
+        p->samples[p->n_samples + i] = s;
+    }
+    if (nt)
+        memcpy(p->values + (size_t)p->n_samples * nt, q->values,
+               (size_t)q->n_samples * nt * sizeof *q->values);
+    memcpy(p->stacks + p->n_stacks, q->stacks, (size_t)q->n_stacks * sizeof *q->stacks);
+    memcpy(p->labels + p->n_labels_total, q->labels,
+           (size_t)q->n_labels_total * sizeof *q->labels);
+    p->n_samples += q->n_samples;
+    p->n_stacks += q->n_stacks;
+    p->n_labels_total += q->n_labels_total;
+    return 0;
+}
+
+static int pass_samples(pctx *x)
+{
+    unsigned n = hs_par_parts(x->n_marks, 2048); /* parts of >= 131072 samples */
+    if (n <= 1) return pass(x, PASS_SAMPLES);
+    sample_part part[HS_PAR_MAX_PARTS];
+    memset(part, 0, sizeof part);
+    sample_parts sp = {x, part, n};
+    int rc = 0;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t m0, m1;
+        hs_par_range(x->n_marks, n, i, &m0, &m1);
+        part[i].begin = i == 0 ? 0 : x->marks[m0];
+        part[i].end = i + 1 == n ? x->src->size : x->marks[m1];
+        uint64_t last = i + 1 == n ? x->count[F_SAMPLE] : m1 * MARK_EVERY;
+        if (i > 0 && !rc) rc = setup_part(x, &part[i], last - m0 * MARK_EVERY);
+        part[i].x.sample_base = m0 * MARK_EVERY;
+    }
+    if (!rc) rc = hs_par_run(n, run_sample_part, &sp);
+    for (unsigned i = 1; rc && i < n; i++)
+        if (part[0].rc == 0 && part[i].rc) { /* the first failing part's error */
+            if (x->err) *x->err = part[i].err;
+            break;
+        }
+    for (unsigned i = 1; i < n; i++) {
+        if (!rc) rc = append_part(x, &part[i].prof);
+        hs_profile_free(&part[i].prof);
+        free(part[i].x.row);
+    }
+    return rc;
 }
 
 /* Allocations sized from pass-1 counts (each counted field took >= 2 bytes). */
@@ -729,9 +883,10 @@ static int load(pctx *x)
         if (x->count[i] > UINT32_MAX / 2)
             return hs_error_set(x->err, x->src->name, 0, "too many %s entries (%llu)",
                                 field_names[i], (ull)x->count[i]);
-    if (presize(x) || pass(x, PASS_META) || presize_samples(x) || pass(x, PASS_LOCATIONS) ||
-        pass(x, PASS_SAMPLES))
+    if (presize(x) || pass(x, PASS_META) || presize_samples(x) || pass(x, PASS_LOCATIONS))
         return -1;
+    idmap_make_direct(&x->locations);
+    if (pass_samples(x)) return -1;
     if (hs_pprof_prune(p, x->err)) {
         if (x->err) {
             int keep = strncmp(x->err->msg, "keep_frames", 11) == 0;
@@ -754,6 +909,7 @@ static int pprof_load(const hs_source *src, const hs_load_options *opt, hs_profi
     int r = load(&x);
     free(x.strmap);
     free(x.row);
+    free(x.marks);
     idmap_free(&x.mappings);
     idmap_free(&x.functions);
     idmap_free(&x.locations);

@@ -17,6 +17,8 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
+#include "heapscan/mem.h"
+
 int hs_is_gzip(const uint8_t *data, size_t size)
 {
     return size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
@@ -74,6 +76,7 @@ static int inflate_fast(const uint8_t *in, size_t size, size_t limit, uint8_t **
     if (cap == 0) cap = 1;
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     uint8_t *buf = d ? malloc((size_t)cap) : NULL;
+    hs_mem_hint_huge(buf, (size_t)cap);
     size_t pos = 0, len = 0;
     while (buf && pos < size) {
         size_t used = 0, got = 0;
@@ -85,6 +88,7 @@ static int inflate_fast(const uint8_t *in, size_t size, size_t limit, uint8_t **
             if (limit && cap > limit) cap = limit;
             uint8_t *n = realloc(buf, (size_t)cap);
             if (!n) break;
+            hs_mem_hint_huge(n, (size_t)cap);
             buf = n;
             continue;
         }

@@ -44,7 +44,9 @@ typedef struct hs_agg_filter {
 typedef struct hs_agg_entry {
     const char *name; /* points into hs_agg.names; valid while the hs_agg lives */
     int64_t flat, cum;
-    uint8_t inlined; /* pprof's mark: 0 none, HS_AGG_INLINE, HS_AGG_PARTIAL_INLINE */
+    uint32_t id;     /* the name's id in hs_agg.names */
+    uint8_t inlined; /* pprof's mark: 0 none, HS_AGG_INLINE, HS_AGG_PARTIAL_INLINE;
+                        set by hs_agg_mark_inline */
 } hs_agg_entry;
 
 enum { HS_AGG_INLINE = 1, HS_AGG_PARTIAL_INLINE = 2 };
@@ -61,10 +63,16 @@ typedef struct hs_agg {
 } hs_agg;
 
 /* Aggregate p for sample type sample_index, keyed by `by`, filtered by f
- * (NULL = keep all). Entries come out sorted by flat. Returns 0, or -1
- * with err (a bad regex or tag, out of memory). */
+ * (NULL = keep all). Entries come out sorted by flat, with no inline marks.
+ * Returns 0, or -1 with err (a bad regex or tag, out of memory). */
 int hs_agg_build(const hs_profile *p, uint32_t sample_index, hs_agg_by by,
                  const hs_agg_filter *f, hs_agg *out, hs_error *err);
+/* pprof's "(inline)" / "(partial-inline)" marks of the first n_rows entries
+ * in their current order (UINT32_MAX = all), for an hs_agg built from the
+ * same p, sample_index, by and f. A separate pass, because the marks cost
+ * a call-graph edge table and only the rows a report shows need them. */
+int hs_agg_mark_inline(hs_agg *a, const hs_profile *p, uint32_t sample_index, hs_agg_by by,
+                       const hs_agg_filter *f, uint32_t n_rows, hs_error *err);
 /* Re-sort entries: flat = |flat| desc, name asc, |cum| desc (pprof's
  * FlatNameOrder); cum = |cum| desc, name asc, |flat| desc (CumNameOrder). */
 void hs_agg_sort(hs_agg *a, hs_agg_order order);

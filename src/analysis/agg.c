@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis/internal.h"
+#include "heapscan/parallel.h"
 
 int hs_agg_parse_by(const char *s, hs_agg_by *out)
 {
@@ -61,14 +62,15 @@ uint32_t hs_accum_next_gen(hs_accum *a)
     return a->gen;
 }
 
-void hs_accum_add(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames *fr,
-                  const hs_filter *flt, int sign)
+/* Samples [s0, s1) into a (and a->track). */
+static void add_range(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames *fr,
+                      const hs_filter *flt, int sign, uint64_t s0, uint64_t s1)
 {
     const uint32_t nt = p->n_sample_types;
     const uint32_t *restrict loc_start = fr->loc_start, *restrict entry = fr->entry;
     int64_t *restrict flat = a->flat, *restrict cum = a->cum;
     uint32_t *restrict stamp = a->stamp;
-    for (uint32_t si = 0; si < p->n_samples; si++) {
+    for (uint64_t si = s0; si < s1; si++) {
         int64_t v = p->values[(size_t)si * nt + vi];
         if (v == 0) continue;
         const hs_sample *s = &p->samples[si];
@@ -79,6 +81,7 @@ void hs_accum_add(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames
         uint32_t gen = hs_accum_next_gen(a);
         const uint32_t *st = p->stacks + s->stack_start;
         if (a->track && hs_inline_sample(a->track, fr, st, s->n_stack, v, gen)) a->track_failed = 1;
+        if (a->marks_only) continue;
         int leaf = 1;
         for (uint32_t k = 0; k < s->n_stack; k++) {
             uint32_t loc = st[k];
@@ -96,6 +99,70 @@ void hs_accum_add(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames
             }
         }
     }
+}
+
+/* Part i > 0 counts into an accumulator (and tracker) of its own. */
+typedef struct accum_parts {
+    hs_accum *a;
+    const hs_profile *p;
+    uint32_t vi;
+    const hs_frames *fr;
+    const hs_filter *flt;
+    int sign;
+    unsigned n;
+    hs_accum part[HS_PAR_MAX_PARTS];
+    hs_inline_track track[HS_PAR_MAX_PARTS];
+} accum_parts;
+
+static int run_accum_part(void *arg, unsigned i)
+{
+    accum_parts *ap = arg;
+    hs_accum *a = i == 0 ? ap->a : &ap->part[i];
+    uint64_t s0, s1;
+    hs_par_range(ap->p->n_samples, ap->n, i, &s0, &s1);
+    if (i > 0) {
+        if (hs_accum_init(a, ap->a->n)) return -1;
+        a->marks_only = ap->a->marks_only;
+        if (ap->a->track) {
+            if (hs_inline_init(&ap->track[i], ap->fr, ap->a->n, ap->a->track_want)) return -1;
+            a->track = &ap->track[i];
+        }
+    }
+    add_range(a, ap->p, ap->vi, ap->fr, ap->flt, ap->sign, s0, s1);
+    return a->track_failed ? -1 : 0;
+}
+
+static int merge_part(hs_accum *a, const hs_accum *b)
+{
+    for (uint32_t e = 0; e <= a->n; e++) {
+        a->flat[e] += b->flat[e];
+        a->cum[e] += b->cum[e];
+    }
+    a->kept_total += b->kept_total;
+    a->n_kept += b->n_kept;
+    return a->track ? hs_inline_merge(a->track, b->track) : 0;
+}
+
+int hs_accum_add(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames *fr,
+                 const hs_filter *flt, int sign)
+{
+    unsigned n = hs_par_parts(p->n_samples, 100000);
+    if (n <= 1) {
+        add_range(a, p, vi, fr, flt, sign, 0, p->n_samples);
+        return a->track_failed ? -1 : 0;
+    }
+    accum_parts *ap = calloc(1, sizeof *ap);
+    if (!ap) return -1;
+    *ap = (accum_parts){.a = a, .p = p, .vi = vi, .fr = fr, .flt = flt, .sign = sign, .n = n};
+    int rc = hs_par_run(n, run_accum_part, ap);
+    for (unsigned i = 1; i < n; i++) {
+        if (!rc) rc = merge_part(a, &ap->part[i]);
+        hs_accum_free(&ap->part[i]);
+        hs_inline_free(&ap->track[i]);
+    }
+    free(ap);
+    if (rc) a->track_failed = 1;
+    return rc;
 }
 
 int64_t hs_profile_total(const hs_profile *p, uint32_t vi)
@@ -152,29 +219,12 @@ int hs_agg_build(const hs_profile *p, uint32_t sample_index, hs_agg_by by,
     hs_frames fr;
     hs_filter flt;
     hs_accum acc;
-    hs_inline_track track;
-    memset(&track, 0, sizeof track);
-    uint8_t *inl = NULL;
     if (hs_frames_build(p, by, &out->names, &fr, err)) goto fail0;
     if (hs_filter_compile(p, f, &flt, err)) goto fail1;
-    if (hs_accum_init(&acc, out->names.n)) {
+    if (hs_accum_init(&acc, out->names.n) || hs_accum_add(&acc, p, sample_index, &fr, &flt, 1)) {
         hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
         goto fail2;
     }
-    if (hs_inline_init(&track, &fr, out->names.n) ||
-        !(inl = calloc((size_t)out->names.n + 1, 1))) {
-        hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
-        goto fail3;
-    }
-    acc.track = &track;
-    hs_accum_add(&acc, p, sample_index, &fr, &flt, 1);
-    if (acc.track_failed) {
-        hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
-        goto fail3;
-    }
-    int64_t flat_sum = 0;
-    for (uint32_t id = 1; id < out->names.n; id++) flat_sum += acc.flat[id];
-    hs_inline_flags(&track, flat_sum, inl);
     out->total = hs_profile_total(p, sample_index);
     out->kept_total = acc.kept_total;
     out->n_samples_kept = acc.n_kept;
@@ -184,34 +234,77 @@ int hs_agg_build(const hs_profile *p, uint32_t sample_index, hs_agg_by by,
     out->entries = malloc((n ? n : 1) * sizeof *out->entries);
     if (!out->entries) {
         hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory aggregating");
-        goto fail3;
+        goto fail2;
     }
     for (uint32_t id = 1; id < out->names.n; id++) {
         if (!acc.flat[id] && !acc.cum[id]) continue;
-        hs_agg_entry *e = &out->entries[out->n_entries++];
-        e->name = hs_strtab_get(&out->names, id);
-        e->flat = acc.flat[id];
-        e->cum = acc.cum[id];
-        e->inlined = inl[id];
+        out->entries[out->n_entries++] = (hs_agg_entry){
+            .name = hs_strtab_get(&out->names, id), .flat = acc.flat[id], .cum = acc.cum[id], .id = id};
     }
-    free(inl);
-    hs_inline_free(&track);
     hs_accum_free(&acc);
     hs_filter_free(&flt);
     hs_frames_free(&fr);
     hs_agg_sort(out, HS_SORT_FLAT);
     return 0;
-fail3:
-    free(inl);
-    hs_inline_free(&track);
-    hs_accum_free(&acc);
 fail2:
+    hs_accum_free(&acc);
     hs_filter_free(&flt);
 fail1:
     hs_frames_free(&fr);
 fail0:
     hs_agg_free(out);
     return -1;
+}
+
+/* The frames are rebuilt into a->names: every name is already there, so
+ * entry ids are the ones hs_agg_build gave. Only edges into the wanted rows
+ * are tracked, which gives those rows exactly the marks a full table would:
+ * a row's mark depends only on the edges into it. The 0.1% edge cutoff is
+ * of the sum of all flats, as in pprof. */
+int hs_agg_mark_inline(hs_agg *a, const hs_profile *p, uint32_t sample_index, hs_agg_by by,
+                       const hs_agg_filter *f, uint32_t n_rows, hs_error *err)
+{
+    if (n_rows > a->n_entries) n_rows = a->n_entries;
+    if (n_rows == 0) return 0;
+    hs_frames fr;
+    hs_filter flt;
+    hs_accum acc;
+    hs_inline_track track;
+    memset(&acc, 0, sizeof acc);
+    memset(&track, 0, sizeof track);
+    uint8_t *want = NULL, *flags = NULL;
+    int rc = -1;
+    if (hs_frames_build(p, by, &a->names, &fr, err)) return -1;
+    if (hs_filter_compile(p, f, &flt, err)) goto done_frames;
+    uint32_t n_names = a->names.n;
+    want = calloc((size_t)n_names + 1, 1);
+    flags = calloc((size_t)n_names + 1, 1);
+    if (!want || !flags) goto oom;
+    for (uint32_t i = 0; i < n_rows; i++) want[a->entries[i].id] = 1;
+    if (hs_inline_init(&track, &fr, n_names, want) || hs_accum_init(&acc, n_names)) goto oom;
+    if (track.any_intra) {
+        acc.track = &track;
+        acc.track_want = want;
+        acc.marks_only = 1;
+        if (hs_accum_add(&acc, p, sample_index, &fr, &flt, 1)) goto oom;
+        int64_t flat_sum = 0;
+        for (uint32_t i = 0; i < a->n_entries; i++) flat_sum += a->entries[i].flat;
+        hs_inline_flags(&track, flat_sum, flags);
+    }
+    for (uint32_t i = 0; i < n_rows; i++) a->entries[i].inlined = flags[a->entries[i].id];
+    rc = 0;
+    goto done;
+oom:
+    hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory computing inline marks");
+done:
+    free(want);
+    free(flags);
+    hs_inline_free(&track);
+    hs_accum_free(&acc);
+    hs_filter_free(&flt);
+done_frames:
+    hs_frames_free(&fr);
+    return rc;
 }
 
 void hs_agg_free(hs_agg *a)

@@ -290,7 +290,9 @@ static int build(side *sides, int n_sides, hs_agg_by by, const hs_agg_filter *f,
     }
     if (hs_accum_init(&acc, g->names.n)) goto oom;
     for (int i = 0; i < n_sides; i++)
-        hs_accum_add(&acc, sides[i].p, sides[i].vi, &sides[i].fr, &sides[i].flt, sides[i].sign);
+        if (hs_accum_add(&acc, sides[i].p, sides[i].vi, &sides[i].fr, &sides[i].flt,
+                         sides[i].sign))
+            goto oom;
     /* pprof: a diff's total is BEFORE's (the base samples') total. */
     g->total = hs_profile_total(sides[0].p, sides[0].vi);
     if (select_nodes(g, &acc, opt, &node_of)) goto oom;

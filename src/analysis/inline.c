@@ -43,7 +43,8 @@ static uint32_t edge_id(hs_inline_track *t, uint32_t parent, uint32_t child)
     return id;
 }
 
-int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries)
+int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries,
+                   const uint8_t *want)
 {
     memset(t, 0, sizeof *t);
     uint32_t n_frames = fr->loc_start[fr->n_locations];
@@ -56,6 +57,7 @@ int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries)
         for (uint32_t j = lo; j < hi; j++) {
             t->intra_edge[j] = HS_NONE;
             if (j + 1 == hi || fr->entry[j] == fr->entry[j + 1]) continue;
+            if (want && !want[fr->entry[j]]) continue;
             t->intra_edge[j] = edge_id(t, fr->entry[j + 1], fr->entry[j]);
             if (t->intra_edge[j] == HS_NONE) return -1;
             t->has_intra[fr->entry[j]] = t->any_intra = 1;
@@ -90,6 +92,20 @@ int hs_inline_sample(hs_inline_track *t, const hs_frames *fr, const uint32_t *st
         for (uint32_t j = hi - 1; j-- > lo;)
             if (t->intra_edge[j] != HS_NONE) count(t, t->intra_edge[j], 1, v, gen);
         parent = fr->entry[lo];
+    }
+    return 0;
+}
+
+int hs_inline_merge(hs_inline_track *dst, const hs_inline_track *src)
+{
+    for (uint32_t id = 0; id < src->edges.n; id++) {
+        if (src->stamp[id] == 0) continue; /* never counted in src */
+        uint64_t key = src->edges.key[id];
+        uint32_t to = edge_id(dst, (uint32_t)(key >> 32) - 1, (uint32_t)key);
+        if (to == HS_NONE) return -1;
+        dst->weight[to] += src->weight[id];
+        dst->inl[to] &= src->inl[id];
+        if (dst->stamp[to] == 0) dst->stamp[to] = 1; /* counted somewhere */
     }
     return 0;
 }

@@ -79,11 +79,16 @@ typedef struct hs_inline_track {
     uint8_t any_intra;
 } hs_inline_track;
 
-/* Number the intra-location edges of fr's frames. */
-int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries);
+/* Number the intra-location edges of fr's frames; only edges into entries
+ * with want[entry] set are tracked (want NULL = all). */
+int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries,
+                   const uint8_t *want);
 /* One kept sample of value v and generation gen; -1 when out of memory. */
 int hs_inline_sample(hs_inline_track *t, const hs_frames *fr, const uint32_t *st, uint32_t n,
                      int64_t v, uint32_t gen);
+/* Add src's counts into dst (after both are done counting): weights add,
+ * inline-only is the AND; -1 when out of memory. */
+int hs_inline_merge(hs_inline_track *dst, const hs_inline_track *src);
 /* flags[entry] = HS_AGG_INLINE / HS_AGG_PARTIAL_INLINE / 0, counting only edges
  * with |weight| >= 0.1% of flat_sum (pprof's default edge fraction). */
 void hs_inline_flags(const hs_inline_track *t, int64_t flat_sum, uint8_t *flags);
@@ -99,14 +104,19 @@ typedef struct hs_accum {
     int64_t kept_total;
     uint64_t n_kept;
     hs_inline_track *track; /* optional */
+    const uint8_t *track_want; /* the entries track was made for (parts make their own) */
     int track_failed;
+    int marks_only; /* count only into track: flat and cum are not updated */
 } hs_accum;
 
 int hs_accum_init(hs_accum *a, uint32_t n);
 void hs_accum_free(hs_accum *a);
-/* Add sign * value of every kept sample. */
-void hs_accum_add(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames *fr,
-                  const hs_filter *flt, int sign);
+/* Add sign * value of every kept sample. Large profiles are cut into parts
+ * (hs_par_parts) counted on threads into accumulators (and inline trackers)
+ * of their own, then merged into a; the sums are the serial ones. Returns
+ * -1 when out of memory (a is then incomplete). */
+int hs_accum_add(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames *fr,
+                 const hs_filter *flt, int sign);
 /* The next sample generation (restarts the stamps when it wraps). */
 uint32_t hs_accum_next_gen(hs_accum *a);
 

@@ -47,6 +47,13 @@ static int top_profile(const hs_cli_opts *o, const hs_cli_prof *po, hs_model *m)
     hs_error err;
     if (hs_agg_build(p, vi, po->by, &po->filter, &a, &err)) return hs_cli_fail(&err);
     hs_agg_sort(&a, po->order);
+    uint32_t limit = hs_cli_limit(o);
+    /* Only the text report shows pprof's inline marks, and only its rows need them. */
+    if (o->format == HS_FMT_TEXT &&
+        hs_agg_mark_inline(&a, p, vi, po->by, &po->filter, limit ? limit : UINT32_MAX, &err)) {
+        hs_agg_free(&a);
+        return hs_cli_fail(&err);
+    }
     hs_report_meta meta = {file, p->format, p, a.sample_type, a.unit, po->filter_lines,
                            po->n_filter_lines};
     hs_output out;
@@ -54,7 +61,6 @@ static int top_profile(const hs_cli_opts *o, const hs_cli_prof *po, hs_model *m)
         hs_agg_free(&a);
         return HS_EXIT_USAGE;
     }
-    uint32_t limit = hs_cli_limit(o);
     if (o->format == HS_FMT_JSON) hs_render_top_json(out.fp, &meta, &a, limit);
     else if (o->format == HS_FMT_CSV) hs_render_top_csv(out.fp, &meta, &a, limit);
     else hs_render_top_text(out.fp, &meta, &a, limit);

@@ -4,6 +4,8 @@
 #include "heapscan/profile.h"
 
 #include <stdlib.h>
+
+#include "heapscan/mem.h"
 #include <string.h>
 
 static int reserve(void **arr, uint32_t *cap, uint64_t need, size_t elem)
@@ -15,6 +17,7 @@ static int reserve(void **arr, uint32_t *cap, uint64_t need, size_t elem)
     if (ncap >= UINT32_MAX) ncap = UINT32_MAX - 1;
     void *n = realloc(*arr, (size_t)ncap * elem);
     if (!n) return -1;
+    hs_mem_hint_huge(n, (size_t)ncap * elem);
     *arr = n;
     *cap = (uint32_t)ncap;
     return 0;
@@ -137,6 +140,7 @@ static int reserve_exact(void **arr, uint32_t *cap, uint64_t need, size_t elem)
     if (ncap >= UINT32_MAX) ncap = UINT32_MAX - 1;
     void *n = realloc(*arr, (size_t)ncap * elem);
     if (!n) return -1;
+    hs_mem_hint_huge(n, (size_t)ncap * elem);
     *arr = n;
     *cap = (uint32_t)ncap;
     return 0;
@@ -153,6 +157,7 @@ int hs_profile_reserve(hs_profile *p, uint64_t samples, uint64_t stacks, uint64_
         uint64_t nt = p->n_sample_types ? p->n_sample_types : 1;
         int64_t *v = realloc(p->values, (size_t)p->cap_samples * nt * sizeof *v);
         if (!v) return -1;
+        hs_mem_hint_huge(v, (size_t)p->cap_samples * nt * sizeof *v);
         p->values = v;
     }
     if (RESERVE(p->stacks, p->cap_stacks, p->n_stacks + stacks) ||

@@ -35,6 +35,7 @@ static void agg(const hs_profile *p, uint32_t vi, hs_agg_by by, const hs_agg_fil
 {
     hs_error e;
     if (hs_agg_build(p, vi, by, f, a, &e) != 0) fail_msg("agg: %s", e.msg);
+    if (hs_agg_mark_inline(a, p, vi, by, f, UINT32_MAX, &e) != 0) fail_msg("marks: %s", e.msg);
 }
 
 static void test_by_function_flat_and_cum(void **state)

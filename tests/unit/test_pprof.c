@@ -517,6 +517,109 @@ static void test_dense_ids_many_locations(void **state)
     free(w);
 }
 
+/* Many samples over locations numbered out of order (ids emitted as first
+ * used, as some writers do: the direct id map), labels on some, and an
+ * optional bad location id in sample `bad`: built once, loaded serially and
+ * in 1..5 parts (HEAPSCAN_THREADS), the results must be identical. */
+enum { MANY_SAMPLES = 1000, MANY_LOCS = 97 };
+
+static pb *many_samples(uint32_t bad)
+{
+    pb *w = pb_new();
+    const char *s[] = {"", "n", "count", "f", "k", "v"};
+    value_type(w, 1, 1, 2);
+    value_type(w, 1, 1, 2);
+    for (uint32_t i = 0; i < MANY_SAMPLES; i++) {
+        uint64_t locs[8], vals[2] = {i, 1000 + i};
+        size_t nl = 1 + i % 8;
+        for (size_t k = 0; k < nl; k++) locs[k] = 1 + (i * 31 + k * 7) % MANY_LOCS;
+        if (i == bad) locs[nl - 1] = 5000;
+        pb *m = pb_new();
+        packed(m, 2, vals, 2);
+        packed(m, 1, locs, nl);
+        if (i % 5 == 0) {
+            pb *lb = pb_new();
+            u(lb, 1, 4);
+            u(lb, 2, 5);
+            msg(m, 3, lb);
+            free(lb);
+        }
+        msg(w, 2, m);
+        free(m);
+    }
+    for (uint64_t i = 0; i < MANY_LOCS; i++) simple_location(w, 1 + (i * 13) % MANY_LOCS, 1);
+    function(w, 1, 3, 3, 0, 0);
+    strings(w, s, 6);
+    return w;
+}
+
+static void load_in_parts(const pb *w, const char *threads, hs_profile *p, hs_error *e, int *rc)
+{
+    setenv("HEAPSCAN_THREADS", threads, 1);
+    *rc = load(w, p, e);
+    unsetenv("HEAPSCAN_THREADS");
+}
+
+static void test_samples_in_parts(void **state)
+{
+    pb *w = many_samples(UINT32_MAX);
+    hs_profile a, b;
+    hs_error e;
+    int rc;
+    load_in_parts(w, "1", &a, &e, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(a.n_samples, MANY_SAMPLES);
+    assert_int_equal(a.n_labels_total, MANY_SAMPLES / 5);
+    for (uint32_t i = 0; i < MANY_SAMPLES; i++) { /* against the construction */
+        assert_int_equal(a.values[2 * i], i);
+        assert_int_equal(a.samples[i].n_stack, 1 + i % 8);
+        uint32_t top = a.stacks[a.samples[i].stack_start];
+        assert_int_equal(a.locations[top].id, 1 + (i * 31) % MANY_LOCS);
+    }
+    const char *parts[] = {"2", "3", "5", "16"};
+    for (int t = 0; t < 4; t++) {
+        load_in_parts(w, parts[t], &b, &e, &rc);
+        assert_int_equal(rc, 0);
+        assert_int_equal(b.n_samples, a.n_samples);
+        assert_int_equal(b.n_stacks, a.n_stacks);
+        assert_int_equal(b.n_labels_total, a.n_labels_total);
+        assert_memory_equal(b.samples, a.samples, a.n_samples * sizeof *a.samples);
+        assert_memory_equal(b.values, a.values, a.n_samples * 2 * sizeof *a.values);
+        assert_memory_equal(b.stacks, a.stacks, a.n_stacks * sizeof *a.stacks);
+        assert_memory_equal(b.labels, a.labels, a.n_labels_total * sizeof *a.labels);
+        hs_profile_free(&b);
+    }
+    hs_profile_free(&a);
+    free(w);
+}
+
+/* The error of a bad sample in a later part is the serial decoder's. */
+static void test_sample_error_in_a_later_part(void **state)
+{
+    const uint32_t bad[] = {3, 500, 999};
+    for (int k = 0; k < 3; k++) {
+        pb *w = many_samples(bad[k]);
+        hs_profile a, b;
+        hs_error ea, eb;
+        int rc;
+        load_in_parts(w, "1", &a, &ea, &rc);
+        assert_int_equal(rc, -1);
+        char want[64];
+        snprintf(want, sizeof want, "sample %u: ", bad[k]);
+        if (strncmp(ea.msg, want, strlen(want)) != 0) fail_msg("serial: %s", ea.msg);
+        assert_non_null(strstr(ea.msg, "missing location id 5000"));
+        for (const char *t = "2"; t; t = t[0] == '2' ? "4" : NULL) {
+            load_in_parts(w, t, &b, &eb, &rc);
+            assert_int_equal(rc, -1);
+            assert_string_equal(eb.msg, ea.msg);
+            assert_int_equal(eb.offset, ea.offset);
+            hs_profile_free(&b);
+        }
+        hs_profile_free(&a);
+        free(w);
+    }
+}
+
 /* ---- malformed input: message and exact offset -------------------------- */
 
 static const char *const basic_strings[] = {"", "objects", "count", "f"};
@@ -1064,6 +1167,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_profile),
         cmocka_unit_test(test_dense_ids_many_locations),
+        cmocka_unit_test(test_samples_in_parts),
+        cmocka_unit_test(test_sample_error_in_a_later_part),
         cmocka_unit_test(test_empty_input),
         cmocka_unit_test(test_not_a_profile),
         cmocka_unit_test(test_bad_varint),

@@ -136,6 +136,7 @@ static void build(hs_profile *p, hs_agg *a)
     hs_error e;
     fx_build(p);
     assert_int_equal(hs_agg_build(p, 1, HS_BY_FUNCTION, NULL, a, &e), 0);
+    assert_int_equal(hs_agg_mark_inline(a, p, 1, HS_BY_FUNCTION, NULL, UINT32_MAX, &e), 0);
 }
 
 static void test_top_text(void **state)
@@ -205,7 +206,7 @@ static void test_top_json_and_csv(void **state)
     hs_render_top_csv(cap_open(&c), &m, &a, 0);
     expect(&c, "name,flat,cum\nc,800,800\na,400,700\nmain,0,700\nb,200,600\ninl,100,100\n");
     /* names needing quotes, and an empty report */
-    hs_agg_entry odd = {"f(a, \"b\")", -5, 9, 0};
+    hs_agg_entry odd = {.name = "f(a, \"b\")", .flat = -5, .cum = 9};
     hs_agg o = a;
     o.entries = &odd;
     o.n_entries = 1;

@@ -1,0 +1,22 @@
+/* Memory hints (see heapscan/mem.h): madvise(MADV_HUGEPAGE) on every page
+ * of a large block, ends included: a large malloc block is a mapping of its
+ * own, and advising only part of it would split it, after which realloc can
+ * no longer grow it in place by mremap (it copies instead). A no-op where
+ * the call does not exist. */
+#include "heapscan/mem.h"
+
+#include <stdint.h>
+#include <sys/mman.h>
+
+void hs_mem_hint_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t page = 4096;
+    if (!p || n < ((size_t)4 << 20)) return;
+    uintptr_t b = (uintptr_t)p & ~(page - 1);
+    uintptr_t e = ((uintptr_t)p + n + page - 1) & ~(page - 1);
+    (void)madvise((void *)b, e - b, MADV_HUGEPAGE);
+#else
+    (void)p, (void)n;
+#endif
+}
