@@ -741,8 +741,12 @@ static int module_info(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr s
     hs_heap *h = arg;
     Dwarf_Addr low = 0, high = 0, bias = 0;
     const char *file = NULL, *debug = NULL;
-    int has_syms = dwfl_module_getelf(m, &bias) != NULL && dwfl_module_getsymtab(m) > 0;
+    int has_elf = dwfl_module_getelf(m, &bias) != NULL;
+    int has_syms = has_elf && dwfl_module_getsymtab(m) > 0;
     dwfl_module_info(m, NULL, &low, &high, NULL, NULL, &file, &debug);
+    /* When libdwfl opened the file the core names itself (after matching its
+     * build ID), it keeps no file name: that file is the module's name. */
+    if (!file && has_elf && name && name[0] == '/') file = name;
     char key[300], v[1200];
     snprintf(key, sizeof key, "module %s", name ? name : "?");
     snprintf(v, sizeof v, "0x%llx-0x%llx bias 0x%llx %s%s%s", (unsigned long long)low,
