@@ -1,7 +1,9 @@
 /* Source layer: one input as bytes in memory, plus a bounds-checked cursor.
  * Plain regular files are mmapped read-only; gzip input (every concatenated
  * member, as Go's reader accepts) is inflated into one owned buffer whose
- * growth is capped, so a hostile stream cannot ask for unbounded memory.
+ * growth is capped, so a hostile stream cannot ask for unbounded memory;
+ * a gzip'd ELF file (a core) is inflated into a temporary file that is then
+ * mapped, so its pages can be released like a plain core's.
  * Every cursor read checks the bytes left first and reports the offset. */
 #include "heapscan/source.h"
 
@@ -106,35 +108,62 @@ static int inflate_fast(const uint8_t *in, size_t size, size_t limit, uint8_t **
     return 0;
 }
 
-static int inflate_all(const char *name, const uint8_t *in, size_t size, uint8_t **out,
-                       size_t *out_size, hs_error *err)
+/* Where zlib's output goes: a growing buffer (buf, cap, len), or, when
+ * fd >= 0, a file written through buf in 1 MiB chunks (`flushed` bytes so
+ * far), so inflating a large core needs no memory of its size. */
+typedef struct sink {
+    uint8_t *buf;
+    size_t cap, len;
+    int fd;
+    size_t flushed;
+    int write_failed; /* the file could not be written (disk full, ...) */
+} sink;
+
+static int sink_room(sink *o, const char *name, hs_error *err)
 {
-    size_t limit0 = inflate_limit();
-    if (limit0 != 0 && inflate_fast(in, size, limit0, out, out_size) == 0) return 0;
+    if (o->len < o->cap) return 0;
+    if (o->fd < 0) return grow(&o->buf, &o->cap, o->cap + 1, name, err);
+    size_t limit = inflate_limit();
+    if (limit && o->flushed + o->len > limit)
+        return hs_error_set(err, name, HS_NO_OFFSET,
+                            "inflated data exceeds the limit of %zu bytes (HEAPSCAN_MAX_INFLATE)",
+                            limit);
+    for (size_t done = 0; done < o->len;) {
+        ssize_t n = write(o->fd, o->buf + done, o->len - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            o->write_failed = 1;
+            return hs_error_set(err, name, HS_NO_OFFSET, "cannot write a temporary file: %s",
+                                n < 0 ? strerror(errno) : "short write");
+        }
+        done += (size_t)n;
+    }
+    o->flushed += o->len;
+    o->len = 0;
+    return 0;
+}
+
+/* Inflate every gzip member of in[0..size) into o, with zlib's precise
+ * messages for damaged streams. */
+static int inflate_zlib(const char *name, const uint8_t *in, size_t size, sink *o, hs_error *err)
+{
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
         return hs_error_set(err, name, HS_NO_OFFSET, "zlib initialisation failed");
-    uint8_t *buf = NULL;
-    size_t cap = 0, len = 0, pos = 0;
-    /* Start with a guess of 4x the compressed size (typical for profiles). */
-    size_t guess = size < (1u << 30) ? size * 4 + 4096 : size;
-    size_t limit = inflate_limit();
-    if (limit && guess > limit) guess = limit;
-    if (grow(&buf, &cap, guess, name, err)) goto fail;
-    zs.next_in = (Bytef *)in;
+    size_t pos = 0;
     for (;;) {
         size_t chunk_in = size - pos;
         zs.avail_in = chunk_in > (1u << 30) ? (1u << 30) : (uInt)chunk_in;
         zs.next_in = (Bytef *)(in + pos);
-        if (len == cap && grow(&buf, &cap, cap + 1, name, err)) goto fail;
-        size_t room = cap - len;
+        if (sink_room(o, name, err)) goto fail;
+        size_t room = o->cap - o->len;
         zs.avail_out = room > (1u << 30) ? (1u << 30) : (uInt)room;
-        zs.next_out = buf + len;
+        zs.next_out = o->buf + o->len;
         uInt before_in = zs.avail_in, before_out = zs.avail_out;
         int rc = inflate(&zs, Z_NO_FLUSH);
         pos += before_in - zs.avail_in;
-        len += before_out - zs.avail_out;
+        o->len += before_out - zs.avail_out;
         if (rc == Z_STREAM_END) {
             if (pos == size) break;
             if (!hs_is_gzip(in + pos, size - pos)) {
@@ -144,7 +173,8 @@ static int inflate_all(const char *name, const uint8_t *in, size_t size, uint8_t
             inflateReset(&zs);
             continue;
         }
-        if (rc == Z_BUF_ERROR && zs.avail_out != 0 && pos == size) {
+        if ((rc == Z_BUF_ERROR && zs.avail_out != 0 && pos == size) ||
+            (rc == Z_OK && pos == size && zs.avail_out != 0)) {
             hs_error_set(err, name, pos, "truncated gzip stream (compressed input ends early)");
             goto fail;
         }
@@ -153,19 +183,86 @@ static int inflate_all(const char *name, const uint8_t *in, size_t size, uint8_t
                          zs.msg ? zs.msg : "inflate failed");
             goto fail;
         }
-        if (pos == size && zs.avail_out != 0) {
-            hs_error_set(err, name, pos, "truncated gzip stream (compressed input ends early)");
-            goto fail;
-        }
     }
     inflateEnd(&zs);
-    *out = buf;
-    *out_size = len;
+    if (o->fd >= 0 && o->len) { /* the last chunk */
+        o->cap = o->len;
+        if (sink_room(o, name, err)) return -1;
+    }
     return 0;
 fail:
     inflateEnd(&zs);
-    free(buf);
     return -1;
+}
+
+static int inflate_all(const char *name, const uint8_t *in, size_t size, uint8_t **out,
+                       size_t *out_size, hs_error *err)
+{
+    size_t limit = inflate_limit();
+    if (limit != 0 && inflate_fast(in, size, limit, out, out_size) == 0) return 0;
+    sink o = {.fd = -1};
+    /* Start with a guess of 4x the compressed size (typical for profiles). */
+    size_t guess = size < (1u << 30) ? size * 4 + 4096 : size;
+    if (limit && guess > limit) guess = limit;
+    if (grow(&o.buf, &o.cap, guess, name, err) || inflate_zlib(name, in, size, &o, err)) {
+        free(o.buf);
+        return -1;
+    }
+    *out = o.buf;
+    *out_size = o.len;
+    return 0;
+}
+
+/* 1 if the gzip stream in[0..size) starts with an ELF header. */
+static int inflates_to_elf(const uint8_t *in, size_t size)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return 0;
+    uint8_t head[4];
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = size > (1u << 20) ? (1u << 20) : (uInt)size;
+    zs.next_out = head;
+    zs.avail_out = sizeof head;
+    while (zs.avail_out && inflate(&zs, Z_SYNC_FLUSH) == Z_OK && zs.avail_in) {}
+    inflateEnd(&zs);
+    return zs.avail_out == 0 && memcmp(head, "\177ELF", 4) == 0;
+}
+
+/* A gzip'd core inflates into an unlinked temporary file ($TMPDIR, else
+ * /tmp) that is then mapped like a plain core: readers release its pages
+ * as they scan (hs_source_release), which bytes inflated into memory
+ * cannot do, so the core's size does not count towards the peak. Returns
+ * 0 done, -1 an input error, 1 when no temporary file can be used (the
+ * caller inflates into memory instead). */
+static int inflate_to_file(hs_source *src, const uint8_t *in, size_t size, hs_error *err)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/heapscan-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) return 1;
+    unlink(path);
+    sink o = {.fd = fd, .cap = (size_t)1 << 20};
+    o.buf = malloc(o.cap);
+    int rc = o.buf ? inflate_zlib(src->name, in, size, &o, err) : 1;
+    free(o.buf);
+    if (rc < 0 && o.write_failed) rc = 1; /* disk full or the like: use memory */
+    if (rc == 0 && o.flushed == 0) rc = 1;  /* nothing to map */
+    if (rc != 0) {
+        close(fd);
+        return rc;
+    }
+    void *m = mmap(NULL, o.flushed, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED) return 1;
+    if (src->map_) munmap(src->map_, src->map_size_);
+    src->map_ = m;
+    src->map_size_ = o.flushed;
+    src->data = m;
+    src->size = o.flushed;
+    src->gzipped = 1;
+    return 0;
 }
 
 static void set_name(hs_source *src, const char *name)
@@ -249,6 +346,11 @@ int hs_source_open(hs_source *src, const char *path, hs_error *err)
     if (fd != 0) close(fd);
     fd = -1;
     src->raw_size = raw_size;
+    if (hs_is_gzip(raw, raw_size) && inflates_to_elf(raw, raw_size)) {
+        int rc = inflate_to_file(src, raw, raw_size, err);
+        if (rc < 0) hs_source_close(src);
+        if (rc <= 0) return rc;
+    }
     if (hs_is_gzip(raw, raw_size)) {
         uint8_t *out;
         size_t out_size;

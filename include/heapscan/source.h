@@ -35,8 +35,9 @@ void hs_source_close(hs_source *src);
 /* Lower memory use after reading data[off, off+len): when the source is a
  * mapped file, its whole pages in that range leave the process's resident
  * set (MADV_DONTNEED on a read-only private file mapping: touching them
- * again reads the file, so the bytes never change). No-op for inflated
- * gzip and stdin input, whose bytes exist only in memory. */
+ * again reads the file, so the bytes never change). A gzip'd core is
+ * inflated into a temporary file and mapped, so the same holds for it.
+ * No-op for other gzip input and stdin, whose bytes exist only in memory. */
 void hs_source_release(const hs_source *src, size_t off, size_t len);
 /* Nonzero if bytes look like gzip (1f 8b). */
 int hs_is_gzip(const uint8_t *data, size_t size);

@@ -79,6 +79,11 @@ int hs_cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (RLIMIT_DATA; mapped input files do not count). Allocation failures then
  * end in an "out of memory" error naming the limit. -1 on a bad value. */
 int hs_cli_apply_memory_limit(void);
+/* Make a library's own exit (libdw out of memory) a one-line error with
+ * status 2; main calls hs_cli_exit_from_main() when it returns. */
+void hs_cli_guard_library_exits(void);
+void hs_cli_exit_from_main(void);
+void hs_cli_loading(const char *path); /* named in that error; NULL when done */
 
 /* Progress is shown only when stderr is a terminal. */
 int hs_cli_progress_wanted(void);

@@ -40,7 +40,7 @@ static const hs_command *find(const char *name)
     return NULL;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (hs_cli_apply_memory_limit()) return HS_EXIT_USAGE;
     if (argc < 2) {
@@ -69,4 +69,12 @@ int main(int argc, char **argv)
     const hs_command *c = find(name);
     if (!c) return hs_cli_failf("unknown command '%s' (see 'heapscan --help')", name);
     return c->fn(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    hs_cli_guard_library_exits();
+    int rc = run(argc, argv);
+    hs_cli_exit_from_main();
+    return rc;
 }

@@ -2,6 +2,7 @@
  * it accepts; any other option is a usage error naming the command, so each
  * command's --help and behaviour stay in step with what it parses. */
 #include <errno.h>
+#include <error.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -83,6 +84,50 @@ int hs_cli_fail(const hs_error *err)
     if (limit && strstr(buf, "out of memory"))
         return hs_cli_failf("%s (limit HEAPSCAN_MAX_MEMORY=%s)", buf, limit);
     return hs_cli_failf("%s", buf);
+}
+
+/* Some libraries cannot report running out of memory and end the process
+ * themselves: libdw calls error(EXIT_FAILURE, ENOMEM, "libdw"). That would
+ * exit with 1, which means "a gate tripped", and print a line in no format
+ * of ours. So error()'s line gets heapscan's prefix (and the memory limit),
+ * and an exit that does not come from main returning becomes status 2.
+ * This is the CLI's only process-wide state, set once at start. */
+static char library_exit_limit[64];
+static char library_exit_input[512]; /* the file being loaded, if any */
+static int exiting_from_main;
+
+static void library_error_prefix(void)
+{
+    fflush(stdout);
+    fputs("heapscan: ", stderr);
+    if (library_exit_input[0]) fprintf(stderr, "%s: ", library_exit_input);
+    if (library_exit_limit[0])
+        fprintf(stderr, "out of memory in a library (limit HEAPSCAN_MAX_MEMORY=%s): ",
+                library_exit_limit);
+    else
+        fputs("a library stopped the program: ", stderr);
+}
+
+static void library_exit_status(void)
+{
+    if (exiting_from_main) return;
+    fflush(stderr);
+    _exit(HS_EXIT_USAGE);
+}
+
+void hs_cli_guard_library_exits(void)
+{
+    const char *limit = getenv("HEAPSCAN_MAX_MEMORY");
+    snprintf(library_exit_limit, sizeof library_exit_limit, "%s", limit ? limit : "");
+    error_print_progname = library_error_prefix;
+    atexit(library_exit_status);
+}
+
+void hs_cli_exit_from_main(void) { exiting_from_main = 1; }
+
+void hs_cli_loading(const char *path)
+{
+    snprintf(library_exit_input, sizeof library_exit_input, "%s", path ? path : "");
 }
 
 int hs_cli_apply_memory_limit(void)

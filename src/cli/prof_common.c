@@ -13,7 +13,9 @@ int hs_cli_load(const char *path, const hs_cli_opts *o, hs_model *m)
     hs_load_options lo;
     hs_error err;
     hs_cli_load_options(o, &lo);
+    hs_cli_loading(path);
     int rc = hs_load(path, &lo, m, &err);
+    hs_cli_loading(NULL);
     hs_cli_progress_done(&lo);
     if (rc != 0) {
         hs_cli_fail(&err);
