@@ -73,6 +73,21 @@ static int same_bytes_of(const hs_source *src, int elf)
 
 static int same_bytes(const hs_source *src) { return same_bytes_of(src, 0); }
 
+/* Touch every page, release them all: 16 MiB must come and go (4 MiB of
+ * slack either way), and the bytes read back unchanged from the file. */
+static void assert_release_drops_pages(const hs_source *src, int elf)
+{
+    assert_int_equal(src->size, FILE_SIZE);
+    long before = rss_kib();
+    assert_true(same_bytes_of(src, elf));
+    long touched = rss_kib();
+    hs_source_release(src, 0, src->size);
+    long released = rss_kib();
+    assert_true(touched - before >= 12 * 1024);
+    assert_true(touched - released >= 12 * 1024);
+    assert_true(same_bytes_of(src, elf));
+}
+
 static void test_mapped_pages_dropped(void **state)
 {
     (void)state;
@@ -81,16 +96,7 @@ static void test_mapped_pages_dropped(void **state)
     hs_error e;
     write_file(path, 0, 0);
     assert_int_equal(hs_source_open(&src, path, &e), 0);
-    assert_int_equal(src.size, FILE_SIZE);
-    long before = rss_kib();
-    assert_true(same_bytes(&src)); /* touches every page */
-    long touched = rss_kib();
-    hs_source_release(&src, 0, src.size);
-    long released = rss_kib();
-    /* 16 MiB touched, then given back (allow 4 MiB of slack either way). */
-    assert_true(touched - before >= 12 * 1024);
-    assert_true(touched - released >= 12 * 1024);
-    assert_true(same_bytes(&src)); /* read again from the file */
+    assert_release_drops_pages(&src, 0);
     hs_source_release(&src, 4095, 3 * 4096 + 7); /* unaligned: whole pages inside only */
     hs_source_release(&src, FILE_SIZE - 10, 1000); /* clipped at the end */
     hs_source_release(&src, FILE_SIZE + 4096, 4096); /* past the end */
@@ -125,15 +131,7 @@ static void test_gzip_elf_is_mapped(void **state)
     assert_int_equal(hs_source_open(&src, path, &e), 0);
     assert_true(src.gzipped);
     assert_non_null(src.map_); /* the inflated temporary file */
-    assert_int_equal(src.size, FILE_SIZE);
-    long before = rss_kib();
-    assert_true(same_bytes_of(&src, 1));
-    long touched = rss_kib();
-    hs_source_release(&src, 0, src.size);
-    long released = rss_kib();
-    assert_true(touched - before >= 12 * 1024);
-    assert_true(touched - released >= 12 * 1024); /* a file behind it: pages dropped */
-    assert_true(same_bytes_of(&src, 1));
+    assert_release_drops_pages(&src, 1);
     hs_source_close(&src);
     unlink(path);
 }
