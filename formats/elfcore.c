@@ -701,6 +701,29 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
     return 0;
 }
 
+void hs_core_claim(hs_core *c, uint32_t seg, uint64_t lo, uint64_t hi)
+{
+    if (seg >= c->n_segs) return;
+    hs_core_seg *g = &c->segs[seg];
+    if (lo < g->vaddr) lo = g->vaddr;
+    if (hi > g->vaddr + g->memsz || hi < lo) hi = g->vaddr + g->memsz;
+    if (!g->claimed) g->claim_lo = lo, g->claim_hi = hi;
+    if (lo < g->claim_lo) g->claim_lo = lo;
+    if (hi > g->claim_hi) g->claim_hi = hi;
+    g->claimed = 1;
+}
+
+/* Roots in a writable segment outside its claimed heap part. */
+static int scan_segment(const hs_core *c, hs_heap *h, root_map *m, const hs_core_seg *g,
+                        hs_error *err)
+{
+    uint64_t end = g->vaddr + g->avail;
+    if (!g->claimed) return scan_range(c, h, m, g->vaddr, end, HS_NONE, g, err);
+    uint64_t lo = g->claim_lo < end ? g->claim_lo : end;
+    if (scan_range(c, h, m, g->vaddr, lo, HS_NONE, g, err)) return -1;
+    return g->claim_hi < end ? scan_range(c, h, m, g->claim_hi, end, HS_NONE, g, err) : 0;
+}
+
 static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
 {
     root_map m = {0};
@@ -726,8 +749,8 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
     }
     for (uint32_t s = 0; s < c->n_segs && !rc; s++) {
         const hs_core_seg *g = &c->segs[s];
-        if (!(g->flags & HS_CORE_SEG_W) || g->claimed || is_stack[s] || !g->avail) continue;
-        rc = scan_range(c, h, &m, g->vaddr, g->vaddr + g->avail, HS_NONE, g, err);
+        if (!(g->flags & HS_CORE_SEG_W) || is_stack[s] || !g->avail) continue;
+        rc = scan_segment(c, h, &m, g, err);
     }
     free(is_stack);
     free(m.by_label);

@@ -25,7 +25,8 @@ typedef struct hs_core_seg {
     uint64_t avail;  /* bytes really present from vaddr on (<= filesz, cut at EOF) */
     uint32_t flags;  /* HS_CORE_SEG_* */
     uint32_t file;   /* index into files, or HS_NONE for anonymous memory */
-    uint8_t claimed; /* set by an allocator walker: heap memory, not a root */
+    uint8_t claimed; /* set by an allocator walker (hs_core_claim): holds heap memory */
+    uint64_t claim_lo, claim_hi; /* the heap's part [lo, hi) of it: not a root */
 } hs_core_seg;
 
 #define HS_CORE_MAX_REGS 34
@@ -94,6 +95,10 @@ void hs_core_release_all(const hs_core *c);
 int hs_core_read64(const hs_core *c, uint64_t addr, uint64_t *out);
 /* Index of the segment containing addr (present or not), or HS_NONE. */
 uint32_t hs_core_seg_of(const hs_core *c, uint64_t addr);
+/* Mark [lo, hi) of segment seg as heap memory (the claimed part grows to
+ * cover every range claimed). The rest of the segment can still hold roots:
+ * under qemu-user, the brk heap shares one mapping with the program's .bss. */
+void hs_core_claim(hs_core *c, uint32_t seg, uint64_t lo, uint64_t hi);
 /* Name of the symbol whose [start, start+size) covers addr, else NULL. */
 const char *hs_core_symbol(const hs_core *c, uint64_t addr, uint64_t *start);
 /* Address of a named symbol in any module (local symbols included), 0 if unknown. */

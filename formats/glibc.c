@@ -274,7 +274,7 @@ static int walk_main(walker *w, uint32_t ai, uint64_t S)
     if (st == HS_NONE) return 0;
     const hs_core_seg *g = &w->c->segs[st];
     if (start < g->vaddr || start > top) start = g->vaddr; /* non-contiguous: walk top's segment */
-    w->c->segs[st].claimed = 1;
+    hs_core_claim(w->c, st, start, end);
     w->system_mem += sysmem;
     uint64_t n0 = w->n;
     if (walk(w, ai, start, end, top)) return -1;
@@ -303,7 +303,7 @@ static int walk_nonmain(walker *w, uint32_t ai, uint64_t S, uint64_t arena)
         uint64_t start = H == first_heap ? ((S + (uint64_t)w->L.end + 15) & ~15ull) : H + hisz;
         uint64_t end = H + size;
         uint32_t sg = hs_core_seg_of(w->c, H);
-        if (sg != HS_NONE) w->c->segs[sg].claimed = 1;
+        hs_core_claim(w->c, sg, H, end);
         if (walk(w, ai, start, end, top)) return -1;
         if (H == first_heap) break;
         H = prev & ~(HEAP_MAX - 1);
@@ -331,7 +331,7 @@ static int walk_orphan_heaps(walker *w)
         if (prev != 0 || (size != 0x251 && size != 0x291 && size != 0x301)) continue;
         info(w, "arena 0", "main arena not in the core; heap at 0x%llx walked without it",
              (unsigned long long)g->vaddr);
-        g->claimed = 1;
+        hs_core_claim(c, s, g->vaddr, g->vaddr + g->memsz);
         if (walk(w, 0, g->vaddr, g->vaddr + g->memsz, 0)) return -1;
     }
     return 0;
