@@ -19,6 +19,9 @@
  * alive beside it. */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "heapscan/heap_analysis.h"
 
@@ -314,6 +317,12 @@ int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err)
     if (vertex_idoms(&gv, &w) || !(d->order = tree_preorder(&w))) goto oom;
     free(w.order), free(w.inlt), w.order = NULL, w.inlt = NULL;
     d->idom = w.idom, w.idom = NULL;
+#ifdef __GLIBC__
+    /* The LT arrays were small enough for glibc to carve from the heap, where
+     * freeing leaves resident holes; give those pages back before the largest
+     * array (12 MiB here for the 5.4-million-chunk benchmark). */
+    malloc_trim(0);
+#endif
     d->retained = calloc(w.nv, sizeof *d->retained);
     if (!d->retained) goto oom;
     uint32_t base = 1 + g->n_roots;

@@ -159,36 +159,31 @@ static int group_of(namer *nm, hs_groups *g, uint32_t *cap, uint32_t i, uint32_t
     return *row = r, 0;
 }
 
-/* Walk order[], a preorder of the dominator tree, keeping the tree path from
- * the super-root on a stack of (vertex, group): before entering v, pop until
- * idom(v) is on top. active[gr] counts the members of gr on the path; a member
- * adds its retained size when it enters with no member of its group above it. */
+/* Walk order[], a preorder of the dominator tree. The tree path from the
+ * super-root to the previous vertex is that vertex's idom chain, so before
+ * entering v the walk leaves the vertices of that chain up to idom(v): no
+ * stack. active[gr] counts the members of gr on the path; a member adds its
+ * retained size when it enters with no member of its group above it. */
 static int tree_retained(namer *nm, const hs_dom *d, hs_groups *g, uint32_t *cap)
 {
-    size_t top = 0, scap = 1024;
-    uint32_t *st = malloc(scap * 2 * sizeof *st);
-    uint32_t *active = calloc(g->n_rows ? g->n_rows : 1, sizeof *active);
-    int rc = !st || !active ? -1 : 0;
-    for (uint32_t i = 0; !rc && i < d->n_reached; i++) {
-        uint32_t v = d->order[i], gr = HS_NONE;
-        while (i && top > 1 && st[2 * top - 2] != d->idom[v]) /* leave the vertex on top */
-            if (st[2 * --top + 1] != HS_NONE) active[st[2 * top + 1]]--;
-        if (hs_dom_is_object(d, v)) {
-            if ((rc = group_of(nm, g, cap, hs_dom_object_of(d, v), &gr))) break;
-            if (gr != HS_NONE && active[gr]++ == 0) g->rows[gr].retained += d->retained[v];
+    uint32_t *active = calloc(g->n_rows ? g->n_rows : 1, sizeof *active), gr;
+    if (!active) return -1;
+    for (uint32_t i = 1; i < d->n_reached; i++) {
+        uint32_t v = d->order[i];
+        for (uint32_t x = d->order[i - 1]; x != d->idom[v] && x != 0; x = d->idom[x]) {
+            if (!hs_dom_is_object(d, x)) continue; /* leave x */
+            if (group_of(nm, g, cap, hs_dom_object_of(d, x), &gr)) goto oom;
+            if (gr != HS_NONE) active[gr]--;
         }
-        if (top == scap) {
-            uint32_t *ns = realloc(st, scap * 4 * sizeof *st);
-            if (!ns) {
-                rc = -1;
-                break;
-            }
-            st = ns, scap *= 2;
-        }
-        st[2 * top] = v, st[2 * top + 1] = gr, top++;
+        if (!hs_dom_is_object(d, v)) continue; /* enter v */
+        if (group_of(nm, g, cap, hs_dom_object_of(d, v), &gr)) goto oom;
+        if (gr != HS_NONE && active[gr]++ == 0) g->rows[gr].retained += d->retained[v];
     }
-    free(st), free(active);
-    return rc;
+    free(active);
+    return 0;
+oom:
+    free(active);
+    return -1;
 }
 
 static int group_named(const hs_heap *h, const hs_dom *d, hs_group_by by, const uint8_t *only,
