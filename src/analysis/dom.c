@@ -67,6 +67,17 @@ static void *alloc_n(uint32_t n, size_t elem)
     return malloc((size_t)(n ? n : 1) * elem);
 }
 
+/* Arrays up to glibc's (adaptive) mmap threshold come from the heap, where
+ * free() keeps their pages resident; between phases that swap one set of
+ * arrays for another, hand free pages back so the next set does not stack on
+ * top of the holes (about 10 MiB per phase on the 5.4-million-chunk core). */
+static void give_back(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 typedef struct work {
     uint32_t nv, n, k; /* vertices, reached, in LT (reached non-leaves) */
     uint64_t *inlt;    /* bit per vertex: reached and not a leaf (set while the DFS runs) */
@@ -309,20 +320,17 @@ int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err)
     if (!w.inlt || !w.idom || !w.order || dfs(&gv, &w) || number(&w) || build_preds(&gv, &w))
         goto oom;
     free(w.idom), w.idom = NULL; /* nothing per vertex is alive during LT */
+    give_back();
     w.semi = alloc_n(w.k, 4), w.label = alloc_n(w.k, 4), w.dom = alloc_n(w.k, 4);
     if (!w.semi || !w.label || !w.dom) goto oom;
     simple_lt(&w);
     free(w.pred), free(w.pstart), free(w.label), free(w.anc), free(w.semi);
     w.pred = w.pstart = w.label = w.anc = w.semi = NULL;
+    give_back();
     if (vertex_idoms(&gv, &w) || !(d->order = tree_preorder(&w))) goto oom;
     free(w.order), free(w.inlt), w.order = NULL, w.inlt = NULL;
     d->idom = w.idom, w.idom = NULL;
-#ifdef __GLIBC__
-    /* The LT arrays were small enough for glibc to carve from the heap, where
-     * freeing leaves resident holes; give those pages back before the largest
-     * array (12 MiB here for the 5.4-million-chunk benchmark). */
-    malloc_trim(0);
-#endif
+    give_back();
     d->retained = calloc(w.nv, sizeof *d->retained);
     if (!d->retained) goto oom;
     uint32_t base = 1 + g->n_roots;
