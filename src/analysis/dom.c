@@ -12,11 +12,15 @@
  * Explicit DFS stack, pointer-reversing path compression: no recursion on
  * data. O(m log n). Invariant after build: order[] is a preorder of the
  * dominator tree (every subtree contiguous, its root first), so idom(v)
- * precedes v and retained sizes are one reverse pass. Memory: 16 bytes per
- * vertex kept (idom, retained, order); no phase needs more, unless the
- * non-leaf part is big: LT needs 24 bytes per non-leaf vertex + 4 per
- * reference between non-leaves + 1 bit per vertex, with nothing per vertex
- * alive beside it. */
+ * precedes v and retained sizes are one reverse pass.
+ * Memory, N vertices, R reached, K non-leaves, m_K references between them
+ * (bytes; phases in order, each one's arrays freed before the next):
+ *   DFS            4N idom + 4N order + N/8 bits + 8 per level of DFS depth
+ *   predecessors   4N idom + 12K (order, anc, pstart) + 4 m_K
+ *   LT             24K + 4 m_K + N/8: nothing per vertex
+ *   tree preorder  8N (idom, counts) + 4R + 4K
+ *   result         12N (idom, retained) + 4R: kept; usually the peak.
+ * On the 5.4-million-chunk core (K = 0.56 R) the result is the peak. */
 #include <stdlib.h>
 #include <string.h>
 #ifdef __GLIBC__

@@ -3,10 +3,11 @@
  * result's own string table and the interned id is the row index, so grouping
  * is one pass with no hash of its own. Group retained size = sum of retained(v)
  * over members v with no other member among their dominators (MAT's rule):
- * one iterative walk of the dominator tree keeps, per group, how many members
- * are on the current tree path; a member adds its retained size when that
- * count is zero. Nothing is counted twice, so a group never retains more than
- * the super-root. */
+ * one walk of the dominator tree's preorder keeps, per group, how many members
+ * are on the current tree path (the idom chain: no stack, no children rows,
+ * no group id per object); a member adds its retained size when that count is
+ * zero. Nothing is counted twice, so a group never retains more than the
+ * super-root. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
