@@ -55,12 +55,17 @@ typedef struct hs_dom {
     uint32_t n_reached; /* vertices reached from the super-root, itself included */
     uint32_t *idom;     /* [n_vertices]: immediate dominator; HS_NONE for 0 and unreached */
     uint64_t *retained; /* [n_vertices]: bytes freed if the vertex went away; 0 if unreached */
-    uint32_t *order;    /* [n_reached]: DFS preorder; order[0] = 0; idom(v) precedes v */
+    uint32_t *order;    /* [n_reached]: a preorder of the dominator tree: order[0] = 0,
+                           each subtree contiguous from its root on, so idom(v)
+                           precedes v and the tree path to order[i] is its idom chain */
 } hs_dom;
 
-/* Simple Lengauer-Tarjan over the heap's roots and references. 16 bytes per
- * vertex are kept; the peak while building is 24 bytes per vertex + 4 per
- * reference. */
+/* Simple Lengauer-Tarjan over the heap's roots and references, leaving out
+ * the leaves (no successors, one predecessor), whose idom is that
+ * predecessor. 16 bytes per vertex are kept (12 per vertex, 4 per reached
+ * one), and usually nothing more is needed while building; the LT step needs
+ * 24 bytes per non-leaf vertex + 4 per reference between non-leaves (see
+ * src/analysis/dom.c for every phase). */
 int hs_dom_build(const hs_heap *h, hs_dom *d, hs_error *err);
 int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err);
 /* As hs_dom_build with n_extra more roots after the heap's own, root
@@ -88,7 +93,8 @@ static inline uint32_t hs_dom_object_of(const hs_dom *d, uint32_t v)
 }
 
 /* The dominator tree's children as compressed rows over vertices:
- * children of v are child[start[v] .. start[v+1]), in preorder. */
+ * children of v are child[start[v] .. start[v+1]), in the order of d->order.
+ * 8 bytes per vertex; walks in preorder need none (see hs_dom.order). */
 typedef struct hs_dom_children {
     uint32_t *start; /* [n_vertices + 1] */
     uint32_t *child; /* [n_reached - 1] */

@@ -1,18 +1,31 @@
 /* Dominator tree and retained sizes by simple Lengauer-Tarjan (1979; the
- * variant of Eclipse MAT, Chrome DevTools and Go's viewcore): an iterative DFS
- * numbers the vertices reached from the super-root in preorder; a reverse-
- * preorder sweep computes semidominators with path-compressed eval over the
- * implicitly linked forest (a vertex is linked once its number exceeds the one
- * being processed) and relative dominators from buckets; a forward pass fixes
- * the idoms. (Semi-NCA was tried first: its ancestor climb is quadratic on a
- * linked list whose elements are also indexed, i.e. every LRU cache.)
- * Flat uint32 arrays in preorder-number space; the DFS has an explicit stack
- * and path compression reverses pointers: no recursion on data. Invariant
- * after build: idom(v) precedes v in order[], so retained sizes are one
- * reverse-preorder pass. O(m log n) time; peak 24 bytes per vertex + 4 per
- * edge; 16 bytes per vertex kept. */
+ * variant of Eclipse MAT, Chrome DevTools and Go's viewcore), run only on the
+ * vertices that need it. An iterative DFS from the super-root records each
+ * reached vertex's DFS parent in idom[] and marks vertices with a second
+ * distinct predecessor. A "leaf" (no successors, one predecessor: most small
+ * heap blocks) is dominated by that predecessor and is nobody's ancestor or
+ * predecessor, so the LT arrays hold only the other K vertices, numbered in
+ * DFS preorder: semidominators by a reverse sweep with path-compressed eval
+ * over the implicitly linked forest, relative dominators from buckets, a
+ * forward fix-up. (Semi-NCA was tried first: its ancestor climb is quadratic
+ * on a linked list whose elements are also indexed, i.e. every LRU cache.)
+ * Explicit DFS stack, pointer-reversing path compression: no recursion on
+ * data. O(m log n). Invariant after build: order[] is a preorder of the
+ * dominator tree (every subtree contiguous, its root first), so idom(v)
+ * precedes v and retained sizes are one reverse pass.
+ * Memory, N vertices, R reached, K non-leaves, m_K references between them
+ * (bytes; phases in order, each one's arrays freed before the next):
+ *   DFS            4N idom + 4N order + N/8 bits + 8 per level of DFS depth
+ *   predecessors   4N idom + 12K (order, anc, pstart) + 4 m_K
+ *   LT             24K + 4 m_K + N/8: nothing per vertex
+ *   tree preorder  8N (idom, counts) + 4R + 4K
+ *   result         12N (idom, retained) + 4R: kept; usually the peak.
+ * On the 5.4-million-chunk core (K = 0.56 R) the result is the peak. */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "heapscan/heap_analysis.h"
 
@@ -43,80 +56,146 @@ static uint32_t succ_at(const graph_view *gv, uint32_t v, uint32_t k)
     return 1 + g->n_roots + g->obj_target[k];
 }
 
+static int bit(const uint64_t *b, uint32_t i)
+{
+    return (int)(b[i >> 6] >> (i & 63) & 1);
+}
+
+static void bit_set(uint64_t *b, uint32_t i)
+{
+    b[i >> 6] |= 1ull << (i & 63);
+}
+
+static void *alloc_n(uint32_t n, size_t elem)
+{
+    return malloc((size_t)(n ? n : 1) * elem);
+}
+
+/* Arrays up to glibc's (adaptive) mmap threshold come from the heap, where
+ * free() keeps their pages resident; between phases that swap one set of
+ * arrays for another, hand free pages back so the next set does not stack on
+ * top of the holes (about 10 MiB per phase on the 5.4-million-chunk core). */
+static void give_back(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 typedef struct work {
-    uint32_t nv, n;  /* vertices, reached */
-    uint32_t *num;   /* vertex -> preorder number (HS_NONE = unreached) */
-    uint32_t *order; /* number -> vertex */
-    uint32_t *anc;   /* number -> DFS parent number, compressed during eval */
-    uint32_t *semi;  /* number -> semidominator number (first: DFS stack of vertices) */
-    uint32_t *label; /* number -> number of min semi on path (first: DFS edge cursors) */
-    uint32_t *idom;  /* number -> idom number (first: bucket lists) */
+    uint32_t nv, n, k; /* vertices, reached, in LT (reached non-leaves) */
+    uint64_t *inlt;    /* bit per vertex: reached and not a leaf (set while the DFS runs) */
+    uint32_t *idom;    /* vertex -> DFS parent (HS_NONE = unreached), then LT number */
+    uint32_t *order;   /* DFS preorder, then compacted to LT number -> vertex */
+    uint32_t *anc;     /* number -> DFS parent number, compressed during eval */
+    uint32_t *semi;    /* number -> semidominator number */
+    uint32_t *label;   /* number -> number of min semi on path */
+    uint32_t *dom;     /* number -> idom number (first: bucket lists) */
     uint32_t *pstart, *pred;
 } work;
 
 static void work_free(work *w)
 {
-    free(w->num), free(w->order), free(w->anc), free(w->semi), free(w->label);
-    free(w->idom), free(w->pstart), free(w->pred);
+    free(w->inlt), free(w->idom), free(w->order), free(w->anc), free(w->semi);
+    free(w->label), free(w->dom), free(w->pstart), free(w->pred);
     memset(w, 0, sizeof *w);
 }
 
-/* Iterative DFS: preorder numbers and DFS-tree parents. */
-static void dfs(const graph_view *gv, work *w)
+/* Iterative DFS with a growable stack of (vertex, edge cursor): preorder in
+ * order[], DFS parent in idom[] (which also marks reached), and in inlt the
+ * vertices with successors or with a second distinct predecessor. Every edge
+ * out of a reached vertex is looked at exactly once. */
+static int dfs(const graph_view *gv, work *w)
 {
-    uint32_t *sv = w->semi, *se = w->label, top = 0, n = 0;
-    for (uint32_t i = 0; i < w->nv; i++)
-        w->num[i] = HS_NONE;
-    w->num[0] = n, w->order[n] = 0, w->anc[n] = HS_NONE, n++;
-    uint32_t b, e;
+    uint32_t *idom = w->idom, *st, n = 0, b, e;
+    size_t cap = 1024, top = 0;
+    if (!(st = malloc(cap * 2 * sizeof *st))) return -1;
+    for (uint32_t v = 0; v < w->nv; v++)
+        idom[v] = HS_NONE;
+    w->order[n++] = 0;
+    bit_set(w->inlt, 0);
     succ_range(gv, 0, &b, &e);
-    sv[top] = 0, se[top] = b, top++;
+    st[0] = 0, st[1] = b, top = 1;
     while (top) {
-        uint32_t v = sv[top - 1];
+        uint32_t v = st[2 * top - 2], k = st[2 * top - 1], x = HS_NONE;
         succ_range(gv, v, &b, &e);
-        uint32_t k = se[top - 1];
-        while (k < e && w->num[succ_at(gv, v, k)] != HS_NONE)
-            k++;
+        for (; k < e; k++) {
+            x = succ_at(gv, v, k);
+            if (idom[x] == HS_NONE) break;
+            if (idom[x] != v) bit_set(w->inlt, x); /* another predecessor than the parent */
+        }
         if (k == e) {
             top--;
             continue;
         }
-        se[top - 1] = k + 1;
-        uint32_t x = succ_at(gv, v, k);
-        w->num[x] = n, w->order[n] = x, w->anc[n] = w->num[v], n++;
+        st[2 * top - 1] = k + 1;
+        idom[x] = v, w->order[n++] = x;
         succ_range(gv, x, &b, &e);
-        sv[top] = x, se[top] = b, top++;
+        if (b == e) continue; /* no successors: nothing to push */
+        bit_set(w->inlt, x);
+        if (top == cap) {
+            uint32_t *ns = realloc(st, cap * 4 * sizeof *st);
+            if (!ns) {
+                free(st);
+                return -1;
+            }
+            st = ns, cap *= 2;
+        }
+        st[2 * top] = x, st[2 * top + 1] = b, top++;
     }
+    free(st);
     w->n = n;
+    return 0;
 }
 
-/* Predecessor rows in number space, only between reached vertices. */
+/* LT numbers: the non-leaves in DFS preorder (a DFS parent always has a
+ * successor, so the numbered vertices keep their DFS tree). idom[x] becomes
+ * x's number, anc[] the parent's number, order[] number -> vertex. */
+static int number(work *w)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < w->n; i++)
+        k += (uint32_t)bit(w->inlt, w->order[i]);
+    if (!(w->anc = alloc_n(k, 4))) return -1;
+    w->k = k, k = 0;
+    for (uint32_t i = 0; i < w->n; i++) {
+        uint32_t x = w->order[i];
+        if (!bit(w->inlt, x)) continue;
+        w->anc[k] = x == 0 ? HS_NONE : w->idom[w->idom[x]]; /* the parent is numbered */
+        w->idom[x] = k, w->order[k++] = x;
+    }
+    uint32_t *o = realloc(w->order, (size_t)(k ? k : 1) * sizeof *o);
+    if (o) w->order = o;
+    return 0;
+}
+
+/* Predecessor rows in number space. Leaves are nobody's predecessor and
+ * need no row, so only edges between numbered vertices count. */
 static int build_preds(const graph_view *gv, work *w)
 {
-    uint32_t n = w->n;
-    w->pstart = calloc((size_t)n + 1, sizeof *w->pstart);
-    if (!w->pstart) return -1;
+    uint32_t k = w->k, b, e;
+    if (!(w->pstart = calloc((size_t)k + 1, sizeof *w->pstart))) return -1;
     uint64_t m = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t v = w->order[i], b, e;
-        succ_range(gv, v, &b, &e);
-        for (uint32_t k = b; k < e; k++)
-            w->pstart[w->num[succ_at(gv, v, k)] + 1]++;
-        m += e - b;
+    for (uint32_t j = 0; j < k; j++) {
+        succ_range(gv, w->order[j], &b, &e);
+        for (uint32_t q = b; q < e; q++) {
+            uint32_t x = succ_at(gv, w->order[j], q);
+            if (bit(w->inlt, x)) w->pstart[w->idom[x] + 1]++, m++;
+        }
     }
     if (m >= UINT32_MAX) return -1;
-    w->pred = malloc((size_t)(m ? m : 1) * sizeof *w->pred);
-    if (!w->pred) return -1;
-    for (uint32_t i = 0; i < n; i++)
-        w->pstart[i + 1] += w->pstart[i];
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t v = w->order[i], b, e;
-        succ_range(gv, v, &b, &e);
-        for (uint32_t k = b; k < e; k++)
-            w->pred[w->pstart[w->num[succ_at(gv, v, k)]]++] = i;
+    if (!(w->pred = alloc_n((uint32_t)m, 4))) return -1;
+    for (uint32_t j = 0; j < k; j++)
+        w->pstart[j + 1] += w->pstart[j];
+    for (uint32_t j = 0; j < k; j++) {
+        succ_range(gv, w->order[j], &b, &e);
+        for (uint32_t q = b; q < e; q++) {
+            uint32_t x = succ_at(gv, w->order[j], q);
+            if (bit(w->inlt, x)) w->pred[w->pstart[w->idom[x]]++] = j;
+        }
     }
-    for (uint32_t i = n; i > 0; i--)
-        w->pstart[i] = w->pstart[i - 1];
+    for (uint32_t j = k; j > 0; j--)
+        w->pstart[j] = w->pstart[j - 1];
     w->pstart[0] = 0;
     return 0;
 }
@@ -148,14 +227,14 @@ static uint32_t eval(work *w, uint32_t v, uint32_t cur)
 }
 
 /* Simple Lengauer-Tarjan, steps 2-4, in number space. Buckets are linked
- * lists threaded through idom[]: slot x is first the head of bucket(x) (empty
+ * lists threaded through dom[]: slot x is first the head of bucket(x) (empty
  * again once x's last child is done), then x's link in bucket(semi(x)), then
  * x's relative and final idom; the phases never overlap, so buckets cost no
  * memory. Unlike Semi-NCA's ancestor climb this stays O(m log n) on the
  * list-plus-index shape of an LRU cache. */
 static void simple_lt(work *w)
 {
-    uint32_t n = w->n, *anc = w->anc, *semi = w->semi, *label = w->label, *dom = w->idom;
+    uint32_t n = w->k, *anc = w->anc, *semi = w->semi, *label = w->label, *dom = w->dom;
     for (uint32_t i = 0; i < n; i++)
         semi[i] = i, label[i] = i, dom[i] = 0;
     for (uint32_t cur = n - 1; cur > 0; cur--) {
@@ -178,9 +257,57 @@ static void simple_lt(work *w)
         if (dom[i] != semi[i]) dom[i] = dom[dom[i]];
 }
 
-static void *alloc_n(uint32_t n, size_t elem)
+/* Vertex-space idoms: numbered vertices from dom[], each leaf its one
+ * predecessor (found again on the numbered vertices' edges). */
+static int vertex_idoms(const graph_view *gv, work *w)
 {
-    return malloc((size_t)(n ? n : 1) * elem);
+    if (!(w->idom = alloc_n(w->nv, 4))) return -1;
+    for (uint32_t v = 0; v < w->nv; v++)
+        w->idom[v] = HS_NONE;
+    for (uint32_t j = 1; j < w->k; j++)
+        w->idom[w->order[j]] = w->order[w->dom[j]];
+    free(w->dom), w->dom = NULL;
+    for (uint32_t j = 0; j < w->k; j++) {
+        uint32_t v = w->order[j], b, e;
+        succ_range(gv, v, &b, &e);
+        for (uint32_t q = b; q < e; q++) {
+            uint32_t x = succ_at(gv, v, q);
+            if (!bit(w->inlt, x)) w->idom[x] = v;
+        }
+    }
+    return 0;
+}
+
+static int is_leaf(const work *w, uint32_t v)
+{
+    return w->idom[v] != HS_NONE && !bit(w->inlt, v);
+}
+
+/* A preorder of the dominator tree from subtree sizes: each vertex, taken
+ * parents first, gets the next free slot of its parent's range and reserves
+ * its own subtree's. Children come in DFS preorder, then leaves by vertex. */
+static uint32_t *tree_preorder(work *w)
+{
+    uint32_t *cnt = alloc_n(w->nv, 4), *pre = alloc_n(w->n, 4), *idom = w->idom;
+    if (!cnt || !pre) {
+        free(cnt), free(pre);
+        return NULL;
+    }
+    for (uint32_t v = 0; v < w->nv; v++)
+        cnt[v] = v == 0 || idom[v] != HS_NONE;
+    for (uint32_t v = 1; v < w->nv; v++)
+        if (is_leaf(w, v)) cnt[idom[v]]++;
+    for (uint32_t j = w->k; j-- > 1;)
+        cnt[idom[w->order[j]]] += cnt[w->order[j]];
+    cnt[0] = 1, pre[0] = 0; /* cnt[x]: next free slot under x once x is placed */
+    for (uint32_t j = 1; j < w->k; j++) {
+        uint32_t x = w->order[j], pos = cnt[idom[x]];
+        cnt[idom[x]] += cnt[x], cnt[x] = pos + 1, pre[pos] = x;
+    }
+    for (uint32_t v = 1; v < w->nv; v++)
+        if (is_leaf(w, v)) pre[cnt[idom[v]]++] = v;
+    free(cnt);
+    return pre;
 }
 
 int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err)
@@ -192,36 +319,31 @@ int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err)
     graph_view gv = {g, g->n_roots};
     work w = {0};
     w.nv = (uint32_t)nv64;
-    w.num = alloc_n(w.nv, 4), w.order = alloc_n(w.nv, 4), w.anc = alloc_n(w.nv, 4);
-    w.semi = alloc_n(w.nv, 4), w.label = alloc_n(w.nv, 4);
-    if (!w.num || !w.order || !w.anc || !w.semi || !w.label) goto oom;
-    dfs(&gv, &w);
-    if (build_preds(&gv, &w)) goto oom;
-    free(w.num), w.num = NULL; /* not needed again: results go to vertex space via order */
-    w.idom = alloc_n(w.n, 4);
-    if (!w.idom) goto oom;
+    w.inlt = calloc(((size_t)w.nv + 63) / 64, sizeof *w.inlt);
+    w.idom = alloc_n(w.nv, 4), w.order = alloc_n(w.nv, 4);
+    if (!w.inlt || !w.idom || !w.order || dfs(&gv, &w) || number(&w) || build_preds(&gv, &w))
+        goto oom;
+    free(w.idom), w.idom = NULL; /* nothing per vertex is alive during LT */
+    give_back();
+    w.semi = alloc_n(w.k, 4), w.label = alloc_n(w.k, 4), w.dom = alloc_n(w.k, 4);
+    if (!w.semi || !w.label || !w.dom) goto oom;
     simple_lt(&w);
-    free(w.pred), free(w.pstart), free(w.label), free(w.anc);
-    w.pred = w.pstart = w.label = w.anc = NULL;
-
+    free(w.pred), free(w.pstart), free(w.label), free(w.anc), free(w.semi);
+    w.pred = w.pstart = w.label = w.anc = w.semi = NULL;
+    give_back();
+    if (vertex_idoms(&gv, &w) || !(d->order = tree_preorder(&w))) goto oom;
+    free(w.order), free(w.inlt), w.order = NULL, w.inlt = NULL;
+    d->idom = w.idom, w.idom = NULL;
+    give_back();
     d->retained = calloc(w.nv, sizeof *d->retained);
     if (!d->retained) goto oom;
     uint32_t base = 1 + g->n_roots;
     for (uint32_t i = 1; i < w.n; i++) {
-        uint32_t v = w.order[i];
+        uint32_t v = d->order[i];
         if (v >= base) d->retained[v] = g->size[v - base];
     }
     for (uint32_t i = w.n - 1; i > 0; i--)
-        d->retained[w.order[w.idom[i]]] += d->retained[w.order[i]];
-    /* idom to vertex space, reusing the semi buffer (nv entries). */
-    uint32_t *iv = w.semi;
-    w.semi = NULL;
-    for (uint32_t v = 0; v < w.nv; v++)
-        iv[v] = HS_NONE;
-    for (uint32_t i = 1; i < w.n; i++)
-        iv[w.order[i]] = w.order[w.idom[i]];
-    d->idom = iv;
-    d->order = w.order, w.order = NULL;
+        d->retained[d->idom[d->order[i]]] += d->retained[d->order[i]];
     d->n_vertices = w.nv, d->n_reached = w.n;
     d->n_roots = g->n_roots, d->n_objects = g->n_objects;
     work_free(&w);

@@ -3,10 +3,11 @@
  * result's own string table and the interned id is the row index, so grouping
  * is one pass with no hash of its own. Group retained size = sum of retained(v)
  * over members v with no other member among their dominators (MAT's rule):
- * one iterative walk of the dominator tree keeps, per group, how many members
- * are on the current tree path; a member adds its retained size when that
- * count is zero. Nothing is counted twice, so a group never retains more than
- * the super-root. */
+ * one walk of the dominator tree's preorder keeps, per group, how many members
+ * are on the current tree path (the idom chain: no stack, no children rows,
+ * no group id per object); a member adds its retained size when that count is
+ * zero. Nothing is counted twice, so a group never retains more than the
+ * super-root. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,86 +119,97 @@ static uint32_t row_for(hs_groups *g, const char *s, size_t len, uint32_t *cap)
     return id;
 }
 
-/* Walk the dominator tree from the super-root with an explicit stack; add
- * retained(v) for members v with no member of their group above them. */
-static int tree_retained(const hs_heap *h, const hs_dom *d, const uint32_t *gid, hs_groups *g,
-                         hs_error *err)
+/* Group ids of objects without an array per object: a key (type or site)
+ * maps to its row once its name is known, or to UNKNOWN_KEY when that name is
+ * "unknown NB", whose row depends on the size alone and is cached by size in
+ * a small direct-mapped table. Looking an object up twice gives one row. */
+enum { UNKNOWN_KEY = HS_NONE - 1, SIZE_CACHE = 4096 };
+
+typedef struct namer {
+    const hs_heap *h;
+    hs_group_by by;
+    const uint8_t *only;
+    uint32_t nk, *known;
+    uint64_t csize[SIZE_CACHE];
+    uint32_t crow[SIZE_CACHE];
+} namer;
+
+/* *row = object i's group (HS_NONE if only leaves it out); -1 if out of memory. */
+static int group_of(namer *nm, hs_groups *g, uint32_t *cap, uint32_t i, uint32_t *row)
 {
-    hs_dom_children c;
-    if (hs_dom_children_build(d, &c, err)) return -1;
-    uint32_t n = d->n_reached ? d->n_reached : 1;
-    uint32_t *sv = malloc((size_t)n * sizeof *sv), *sk = malloc((size_t)n * sizeof *sk);
-    uint32_t *active = calloc(g->n_rows ? g->n_rows : 1, sizeof *active);
-    if (!sv || !sk || !active) {
-        free(sv), free(sk), free(active);
-        hs_dom_children_free(&c);
-        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory in group retained sizes");
+    const hs_heap *h = nm->h;
+    hs_group_by by = nm->by;
+    *row = HS_NONE;
+    if (nm->only && !nm->only[i]) return 0;
+    uint32_t key = by == HS_GROUP_TYPE ? h->type[i] : h->site[i];
+    uint32_t r = key < nm->nk ? nm->known[key] : UNKNOWN_KEY;
+    uint32_t slot = (uint32_t)((h->size[i] * 0x9e3779b97f4a7c15ull) >> 52) % SIZE_CACHE;
+    if (r != HS_NONE && r != UNKNOWN_KEY) return *row = r, 0;
+    if (r == UNKNOWN_KEY && nm->crow[slot] != HS_NONE && nm->csize[slot] == h->size[i])
+        return *row = nm->crow[slot], 0;
+    char buf[64];
+    size_t len;
+    const char *s = name_of(h, i, by, buf, sizeof buf, &len);
+    if ((r = row_for(g, s, len, cap)) == HS_NONE) return -1;
+    if (s != buf) {
+        if (key < nm->nk) nm->known[key] = r;
+    } else { /* "unknown NB": the same row for every object of that size */
+        if (key < nm->nk) nm->known[key] = UNKNOWN_KEY;
+        nm->csize[slot] = h->size[i], nm->crow[slot] = r;
     }
-    uint32_t top = 0;
-    sv[top] = 0, sk[top] = c.start[0], top++;
-    while (top) {
-        uint32_t v = sv[top - 1], k = sk[top - 1];
-        if (k == c.start[v + 1]) { /* leave v */
-            top--;
-            if (hs_dom_is_object(d, v)) {
-                uint32_t gr = gid[hs_dom_object_of(d, v)];
-                if (gr != HS_NONE) active[gr]--;
-            }
-            continue;
+    return *row = r, 0;
+}
+
+/* Walk order[], a preorder of the dominator tree. The tree path from the
+ * super-root to the previous vertex is that vertex's idom chain, so before
+ * entering v the walk leaves the vertices of that chain up to idom(v): no
+ * stack. active[gr] counts the members of gr on the path; a member adds its
+ * retained size when it enters with no member of its group above it. */
+static int tree_retained(namer *nm, const hs_dom *d, hs_groups *g, uint32_t *cap)
+{
+    uint32_t *active = calloc(g->n_rows ? g->n_rows : 1, sizeof *active), gr;
+    if (!active) return -1;
+    for (uint32_t i = 1; i < d->n_reached; i++) {
+        uint32_t v = d->order[i];
+        for (uint32_t x = d->order[i - 1]; x != d->idom[v] && x != 0; x = d->idom[x]) {
+            if (!hs_dom_is_object(d, x)) continue; /* leave x */
+            if (group_of(nm, g, cap, hs_dom_object_of(d, x), &gr)) goto oom;
+            if (gr != HS_NONE) active[gr]--;
         }
-        sk[top - 1] = k + 1;
-        uint32_t x = c.child[k];
-        if (hs_dom_is_object(d, x)) { /* enter x */
-            uint32_t gr = gid[hs_dom_object_of(d, x)];
-            if (gr != HS_NONE && active[gr]++ == 0) g->rows[gr].retained += d->retained[x];
-        }
-        sv[top] = x, sk[top] = c.start[x], top++;
+        if (!hs_dom_is_object(d, v)) continue; /* enter v */
+        if (group_of(nm, g, cap, hs_dom_object_of(d, v), &gr)) goto oom;
+        if (gr != HS_NONE && active[gr]++ == 0) g->rows[gr].retained += d->retained[v];
     }
-    (void)h;
-    free(sv), free(sk), free(active);
-    hs_dom_children_free(&c);
+    free(active);
     return 0;
+oom:
+    free(active);
+    return -1;
 }
 
 static int group_named(const hs_heap *h, const hs_dom *d, hs_group_by by, const uint8_t *only,
                        hs_groups *g, uint32_t *cap, hs_error *err)
 {
-    uint32_t n = h->n_objects;
-    uint32_t *gid = malloc((size_t)(n ? n : 1) * sizeof *gid);
+    namer *nm = malloc(sizeof *nm);
+    if (!nm) return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory grouping objects");
+    nm->h = h, nm->by = by, nm->only = only;
     /* Names of known types and sites, looked up once each. */
-    uint32_t nk = by == HS_GROUP_TYPE ? h->n_types : h->n_sites;
-    uint32_t *known = malloc((size_t)(nk ? nk : 1) * sizeof *known);
-    if (!gid || !known) goto oom;
-    for (uint32_t i = 0; i < nk; i++)
-        known[i] = HS_NONE;
-    char buf[64];
-    for (uint32_t i = 0; i < n; i++) {
-        gid[i] = HS_NONE;
-        if (only && !only[i]) continue;
-        uint32_t key = by == HS_GROUP_TYPE ? h->type[i] : h->site[i];
-        uint32_t r = key < nk ? known[key] : HS_NONE;
-        if (r == HS_NONE) {
-            size_t len;
-            const char *s = name_of(h, i, by, buf, sizeof buf, &len);
-            r = row_for(g, s, len, cap);
-            if (r == HS_NONE) goto oom;
-            if (key < nk && s != buf) known[key] = r;
-        }
-        gid[i] = r;
+    nm->nk = by == HS_GROUP_TYPE ? h->n_types : h->n_sites;
+    nm->known = malloc((size_t)(nm->nk ? nm->nk : 1) * sizeof *nm->known);
+    int rc = nm->known ? 0 : -1;
+    for (uint32_t i = 0; !rc && i < nm->nk; i++)
+        nm->known[i] = HS_NONE;
+    for (uint32_t i = 0; i < SIZE_CACHE; i++)
+        nm->crow[i] = HS_NONE, nm->csize[i] = 0;
+    for (uint32_t i = 0, r; !rc && i < h->n_objects; i++) {
+        if ((rc = group_of(nm, g, cap, i, &r)) || r == HS_NONE) continue;
         g->rows[r].members++;
         g->rows[r].count++;
         g->rows[r].size += h->size[i];
     }
-    free(known), known = NULL;
-    if (d && tree_retained(h, d, gid, g, err)) {
-        free(gid);
-        return -1;
-    }
-    free(gid);
-    return 0;
-oom:
-    free(gid), free(known);
-    return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory grouping objects");
+    if (!rc && d) rc = tree_retained(nm, d, g, cap);
+    free(nm->known), free(nm);
+    return rc ? hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory grouping objects") : 0;
 }
 
 static int group_roots(const hs_heap *h, const hs_dom *d, hs_groups *g, uint32_t *cap,

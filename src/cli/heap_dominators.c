@@ -2,14 +2,18 @@
  * tree or a flat JSON list in display order (each node with its depth), largest
  * children first, down to --depth levels and --min-retained bytes; the
  * children left out under a node are summed in one "N more" line. The walk is
- * an explicit stack of (vertex, depth) entries: no recursion. */
+ * an explicit stack of (vertex, depth) entries: no recursion. Children come
+ * from the dominator tree's preorder (d->order) and subtree sizes: the first
+ * child of the vertex at position p is at p + 1, the next one after the
+ * subtree of the previous one, so the tree costs 4 bytes per vertex. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "heap_cli.h"
 
 typedef struct entry {
-    uint32_t v; /* vertex, or HS_NONE for a "more" line */
+    uint32_t v;   /* vertex, or HS_NONE for a "more" line */
+    uint32_t pos; /* v's position in d->order */
     uint32_t depth;
     uint64_t more_count, more_bytes;
 } entry;
@@ -17,7 +21,8 @@ typedef struct entry {
 typedef struct walk {
     entry *st;
     size_t top, cap;
-    uint32_t *tmp;
+    uint32_t *tmp;   /* positions of the children being sorted */
+    uint32_t *sub;   /* vertex -> size of its dominator subtree */
 } walk;
 
 static int push(walk *w, entry e)
@@ -34,10 +39,11 @@ static int push(walk *w, entry e)
 
 static int cmp_child(const void *x, const void *y, void *ctx)
 {
-    const uint64_t *r = ctx;
-    uint64_t a = r[*(const uint32_t *)x], b = r[*(const uint32_t *)y];
+    const hs_dom *d = ctx;
+    uint32_t u = d->order[*(const uint32_t *)x], v = d->order[*(const uint32_t *)y];
+    uint64_t a = d->retained[u], b = d->retained[v];
     if (a != b) return a > b ? -1 : 1;
-    return *(const uint32_t *)x < *(const uint32_t *)y ? -1 : 1;
+    return u < v ? -1 : 1;
 }
 
 static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_dom *d,
@@ -86,20 +92,33 @@ static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_d
 }
 
 /* Push the children of e->v that are shown (largest popped first) and the "more" line. */
-static int expand(walk *w, const hs_dom *d, const hs_dom_children *c, const entry *e, uint64_t min)
+static int expand(walk *w, const hs_dom *d, const entry *e, uint64_t min)
 {
-    uint32_t b = c->start[e->v], n = c->start[e->v + 1] - b, shown = 0;
-    memcpy(w->tmp, c->child + b, (size_t)n * sizeof *w->tmp);
-    if (n > 1) qsort_r(w->tmp, n, sizeof *w->tmp, cmp_child, d->retained);
-    entry more = {HS_NONE, e->depth + 1, 0, 0};
-    while (shown < n && d->retained[w->tmp[shown]] >= min && d->retained[w->tmp[shown]])
+    uint32_t n = 0, shown = 0, end = e->pos + w->sub[e->v];
+    for (uint32_t p = e->pos + 1; p < end; p += w->sub[d->order[p]])
+        w->tmp[n++] = p;
+    if (n > 1) qsort_r(w->tmp, n, sizeof *w->tmp, cmp_child, (void *)d);
+    entry more = {HS_NONE, 0, e->depth + 1, 0, 0};
+    while (shown < n && d->retained[d->order[w->tmp[shown]]] >= min &&
+           d->retained[d->order[w->tmp[shown]]])
         shown++;
     for (uint32_t i = shown; i < n; i++)
-        more.more_count++, more.more_bytes += d->retained[w->tmp[i]];
+        more.more_count++, more.more_bytes += d->retained[d->order[w->tmp[i]]];
     if (more.more_count && push(w, more)) return -1;
     for (uint32_t i = shown; i-- > 0;)
-        if (push(w, (entry){w->tmp[i], e->depth + 1, 0, 0})) return -1;
+        if (push(w, (entry){d->order[w->tmp[i]], w->tmp[i], e->depth + 1, 0, 0})) return -1;
     return 0;
+}
+
+/* Subtree sizes, children first (reverse preorder). */
+static uint32_t *subtree_sizes(const hs_dom *d)
+{
+    uint32_t *sub = calloc(d->n_vertices ? d->n_vertices : 1, sizeof *sub);
+    if (!sub) return NULL;
+    for (uint32_t i = d->n_reached; i-- > 1;)
+        sub[d->order[i]]++, sub[d->idom[d->order[i]]] += sub[d->order[i]];
+    sub[0]++;
+    return sub;
 }
 
 static int parse_min(const hs_cli_opts *o, uint64_t reachable, uint64_t *min)
@@ -122,7 +141,6 @@ int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
     int rc = hs_heapcli_format_ok(o, "dominators", HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON));
     if (rc) return rc;
     hs_dom d;
-    hs_dom_children c;
     hs_error e;
     if (hs_dom_build(h, &d, &e)) return hs_cli_fail(&e);
     uint64_t min;
@@ -131,12 +149,9 @@ int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
         return hs_cli_failf("dominators: bad --min-retained '%s' (a size like 64KiB, or 0.5%%)",
                             o->min_retained);
     }
-    if (hs_dom_children_build(&d, &c, &e)) {
-        hs_dom_free(&d);
-        return hs_cli_fail(&e);
-    }
     uint32_t depth = o->depth_set ? (uint32_t)(o->depth > 1000000 ? 1000000 : o->depth) : 6;
     walk w = {0};
+    w.sub = subtree_sizes(&d);
     w.tmp = malloc((size_t)(d.n_reached ? d.n_reached : 1) * sizeof *w.tmp);
     FILE *fp = out->fp;
     char a[48], b[48];
@@ -158,15 +173,14 @@ int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
                 hs_render_bytes(a, sizeof a, d.retained[0]), depth,
                 hs_render_bytes(b, sizeof b, min), "retained", "%", "vertex [size]");
     }
-    rc = !w.tmp || push(&w, (entry){0, 0, 0, 0});
+    rc = !w.tmp || !w.sub || push(&w, (entry){0, 0, 0, 0, 0});
     for (int first = 1; !rc && w.top; first = 0) {
         entry en = w.st[--w.top];
         print_node(fp, o->format, h, &d, &en, first);
-        if (en.v != HS_NONE && en.depth < depth) rc = expand(&w, &d, &c, &en, min);
+        if (en.v != HS_NONE && en.depth < depth) rc = expand(&w, &d, &en, min);
     }
     if (o->format == HS_FMT_JSON) fputs("\n]}\n", fp);
-    free(w.st), free(w.tmp);
-    hs_dom_children_free(&c);
+    free(w.st), free(w.tmp), free(w.sub);
     hs_dom_free(&d);
     return rc ? hs_cli_failf("dominators: out of memory") : HS_EXIT_OK;
 }

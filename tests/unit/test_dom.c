@@ -69,6 +69,62 @@ static void random_graph(rgraph *g, uint32_t maxv)
     }
 }
 
+/* Mostly leaves (no successors), the shape the pruning in dom.c skips: each
+ * leaf gets one predecessor (sometimes twice over, a duplicate edge), two or
+ * more, or a self-loop besides its predecessor; roots point at leaves
+ * directly, twice, or at nothing. Inner objects form a random graph. */
+static void leafy_graph(rgraph *g, uint32_t maxv)
+{
+    g->n_roots = 1 + rnd(4);
+    g->n_objects = rnd(maxv - 1 - g->n_roots);
+    uint32_t n = g->n_objects, inner = n ? 1 + rnd(n < 8 ? n : n / 3) : 0, k = 0;
+    if (inner > n) inner = n;
+    g->root_start[0] = 0;
+    for (uint32_t r = 0; r < g->n_roots; r++) {
+        uint32_t deg = n ? rnd(4) : 0;
+        for (uint32_t j = 0; j < deg; j++) {
+            uint32_t c = rnd(4);
+            g->root_target[k] = c == 0 || !inner ? rnd(n) : c == 1 && j ? g->root_target[k - 1]
+                                                                        : rnd(inner);
+            k++;
+        }
+        g->root_start[r + 1] = k;
+    }
+    /* Inner object i < inner points at inner objects and at leaves (>= inner). */
+    uint32_t *pending = malloc((size_t)(n ? n : 1) * sizeof *pending), np = 0;
+    for (uint32_t x = inner; x < n; x++)
+        pending[np++] = x;
+    k = 0;
+    g->obj_start[0] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i < inner) {
+            uint32_t deg = rnd(3);
+            for (uint32_t j = 0; j < deg && k < MAXV * 8 - 16; j++)
+                g->obj_target[k++] = rnd(inner);
+            /* Hand out leaves: most to one owner, some shared or duplicated. */
+            uint32_t take = np ? rnd(np < 6 ? np + 1 : 6) : 0;
+            for (uint32_t j = 0; j < take && k < MAXV * 8 - 16; j++) {
+                uint32_t x = pending[--np], c = rnd(8);
+                g->obj_target[k++] = x;
+                if (c == 0) g->obj_target[k++] = x;              /* duplicate: still one pred */
+                if (c == 1) g->obj_target[k++] = inner + rnd(n - inner); /* another leaf */
+            }
+            if (i + 1 == inner) /* the rest: to random inner owners, some not at all */
+                while (np && k < MAXV * 8 - 16) {
+                    np--;
+                    if (rnd(4)) g->obj_target[k++] = pending[np];
+                }
+        } else if (rnd(16) == 0 && k < MAXV * 8 - 16) {
+            g->obj_target[k++] = i; /* self-loop: its own second predecessor */
+        } else if (rnd(32) == 0 && inner && k < MAXV * 8 - 16) {
+            g->obj_target[k++] = rnd(inner); /* not a leaf after all */
+        }
+        g->obj_start[i + 1] = k;
+        g->size[i] = 1 + rnd(1000);
+    }
+    free(pending);
+}
+
 static hs_dom_graph view(const rgraph *g)
 {
     return (hs_dom_graph){g->n_roots,   g->root_start, g->root_target, g->n_objects,
@@ -170,14 +226,43 @@ static void reference(const rgraph *g, uint32_t *idom, uint64_t *retained)
     }
 }
 
-static void compare_random(int iterations, uint32_t maxv)
+/* Reached objects with no successors and one distinct reached predecessor
+ * (the leaves dom.c leaves out of Lengauer-Tarjan), by the definition. */
+static uint64_t n_leaves, n_reached_all;
+static void count_leaves(const rgraph *g, const uint32_t *idom)
+{
+    static uint32_t pred[MAXV];
+    uint32_t base = 1 + g->n_roots, nv = base + g->n_objects;
+    for (uint32_t v = 0; v < nv; v++)
+        pred[v] = HS_NONE;
+    for (uint32_t v = 1; v < nv; v++) {
+        if (idom[v] == HS_NONE) continue;
+        n_reached_all++;
+        uint32_t b = v < base ? g->root_start[v - 1] : g->obj_start[v - base];
+        uint32_t e = v < base ? g->root_start[v] : g->obj_start[v - base + 1];
+        for (uint32_t k = b; k < e; k++) {
+            uint32_t x = base + (v < base ? g->root_target[k] : g->obj_target[k]);
+            pred[x] = pred[x] == HS_NONE || pred[x] == v ? v : HS_NONE - 1;
+        }
+    }
+    for (uint32_t r = 1; r < base; r++)
+        pred[r] = 0;
+    for (uint32_t v = 1; v < nv; v++) {
+        uint32_t b = v < base ? g->root_start[v - 1] : g->obj_start[v - base];
+        uint32_t e = v < base ? g->root_start[v] : g->obj_start[v - base + 1];
+        n_leaves += idom[v] != HS_NONE && b == e && pred[v] < HS_NONE - 1;
+    }
+}
+
+static void compare_random(int iterations, uint32_t maxv, void (*gen)(rgraph *, uint32_t))
 {
     static rgraph g;
-    static uint32_t idom[MAXV], pos[MAXV];
+    static uint32_t idom[MAXV];
     static uint64_t ret[MAXV];
     for (int iter = 0; iter < iterations; iter++) {
-        random_graph(&g, maxv);
+        gen(&g, maxv);
         reference(&g, idom, ret);
+        count_leaves(&g, idom);
         hs_dom_graph gv = view(&g);
         hs_dom d;
         hs_error e;
@@ -192,23 +277,38 @@ static void compare_random(int iterations, uint32_t maxv)
                          (unsigned long long)ret[v]);
         }
         assert_int_equal(d.n_reached, reached);
-        /* Preorder: every idom precedes its vertex. */
-        for (uint32_t i = 0; i < d.n_reached; i++)
-            pos[d.order[i]] = i;
-        for (uint32_t i = 1; i < d.n_reached; i++)
-            assert_true(pos[d.idom[d.order[i]]] < i);
+        /* A preorder of the dominator tree: order[0] is the super-root and
+         * the idom of each next vertex is the previous vertex or one of its
+         * dominators (so idom(v) precedes v and subtrees are contiguous). */
+        assert_int_equal(d.order[0], 0);
+        for (uint32_t i = 1; i < d.n_reached; i++) {
+            uint32_t p = d.idom[d.order[i]], a = d.order[i - 1];
+            while (a != p && a != 0)
+                a = d.idom[a];
+            if (a != p) fail_msg("graph %d: order[%u] is not a dominator-tree preorder", iter, i);
+        }
         hs_dom_free(&d);
     }
 }
 
 static void test_random_graphs_match_reference(void **state)
 {
-    compare_random(5000, 64);
+    compare_random(5000, 64, random_graph);
 }
 
 static void test_random_larger_graphs_match_reference(void **state)
 {
-    compare_random(400, MAXV);
+    compare_random(400, MAXV, random_graph);
+}
+
+static void test_leafy_graphs_match_reference(void **state)
+{
+    n_leaves = n_reached_all = 0;
+    compare_random(3000, 64, leafy_graph);
+    compare_random(300, MAXV, leafy_graph);
+    printf("# leaves: %llu of %llu reached vertices\n", (unsigned long long)n_leaves,
+           (unsigned long long)n_reached_all);
+    assert_true(n_leaves * 3 > n_reached_all); /* the pruned path is what is tested */
 }
 
 /* ---- large graphs: chain, star, random (no recursion, speed) ----------- */
@@ -464,6 +564,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_graphs_match_reference),
         cmocka_unit_test(test_random_larger_graphs_match_reference),
+        cmocka_unit_test(test_leafy_graphs_match_reference),
         cmocka_unit_test(test_chain_million),
         cmocka_unit_test(test_star_million),
         cmocka_unit_test(test_random_million_speed),
