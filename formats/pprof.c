@@ -801,12 +801,15 @@ static int append_part(pctx *x, const hs_profile *q)
         s.label_start += p->n_labels_total;
         p->samples[p->n_samples + i] = s;
     }
-    if (nt)
+    /* Arrays of a part with nothing in them may be NULL: copy only what exists. */
+    if (nt && q->n_samples)
         memcpy(p->values + (size_t)p->n_samples * nt, q->values,
                (size_t)q->n_samples * nt * sizeof *q->values);
-    memcpy(p->stacks + p->n_stacks, q->stacks, (size_t)q->n_stacks * sizeof *q->stacks);
-    memcpy(p->labels + p->n_labels_total, q->labels,
-           (size_t)q->n_labels_total * sizeof *q->labels);
+    if (q->n_stacks)
+        memcpy(p->stacks + p->n_stacks, q->stacks, (size_t)q->n_stacks * sizeof *q->stacks);
+    if (q->n_labels_total)
+        memcpy(p->labels + p->n_labels_total, q->labels,
+               (size_t)q->n_labels_total * sizeof *q->labels);
     p->n_samples += q->n_samples;
     p->n_stacks += q->n_stacks;
     p->n_labels_total += q->n_labels_total;

@@ -27,6 +27,9 @@
 static inline void hs_fuzz_setup(void)
 {
     setenv("HEAPSCAN_MAX_INFLATE", "268435456", 0);
+    /* Profiles of more than 64 samples are decoded in up to 3 parts on
+     * threads, so the split and the merge of parts are fuzzed too. */
+    setenv("HEAPSCAN_THREADS", "3", 0);
 }
 
 /* Options from the environment, so a run can pin where a core's files come from. */
