@@ -611,9 +611,10 @@ static int rec_sample(gh *g, hs_cursor *c)
                             (unsigned long long)id);
     uint32_t obj = hs_heap_find(g->h, addr);
     if (obj == HS_NONE) return 0; /* sampled object freed before the dump */
-    g->h->site[obj] = g->bk[lo].site;
-    g->h->flags[obj] |= HS_OBJ_SAMPLED;
-    return 0;
+    return hs_heap_set_site(g->h, obj, g->bk[lo].site, g->err) ||
+                   hs_heap_add_flags(g->h, obj, HS_OBJ_SAMPLED, g->err)
+               ? -1
+               : 0;
 }
 
 static const char *tag_name(uint64_t kind)
@@ -752,7 +753,7 @@ static int index_error(gh *g)
             addr = h->addr[i], nth = 1;
             break;
         }
-        if (h->addr[i - 1] + h->size[i - 1] > h->addr[i]) {
+        if (h->addr[i - 1] + hs_heap_size(h, i - 1) > h->addr[i]) {
             addr = h->addr[i], nth = 0;
             break;
         }

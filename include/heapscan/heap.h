@@ -12,7 +12,15 @@
  *   3. hs_heap_add_ref() / hs_heap_add_root() / hs_heap_add_root_ref() with
  *      raw pointer values (interior pointers resolve to the containing
  *      object, others are dropped), then hs_heap_finish() builds the rows.
- * After finish the model is read-only. */
+ * After finish the model is read-only.
+ *
+ * Columns are as narrow as the common case allows (a core of small chunks
+ * needs every byte per object): size is a u32, and the rare object of 4 GiB
+ * or more keeps HS_HEAP_SIZE_BIG there and its exact size in size_big, (id,
+ * size) pairs sorted by id; site and flags are NULL until some object gets a
+ * non-default value (cores set none); reference offsets are not stored at all
+ * when drop_ref_offsets was set before phase 3 (only `paths` shows them).
+ * Read them through hs_heap_size(), hs_heap_site(), hs_heap_flags(). */
 #ifndef HEAPSCAN_HEAP_H
 #define HEAPSCAN_HEAP_H
 
@@ -53,6 +61,14 @@ typedef struct hs_heap_alloc_stats {
     uint32_t arenas;
 } hs_heap_alloc_stats;
 
+/* size[i] == HS_HEAP_SIZE_BIG: the size is in size_big (sizes >= 2^32 - 1). */
+#define HS_HEAP_SIZE_BIG UINT32_MAX
+
+typedef struct hs_heap_big_size {
+    uint32_t id;
+    uint64_t size;
+} hs_heap_big_size;
+
 typedef struct hs_heap_pending_ref {
     uint32_t from, to, offset;
 } hs_heap_pending_ref;
@@ -63,14 +79,17 @@ typedef struct hs_heap {
 
     uint32_t n_objects, cap_objects;
     uint64_t *addr;
-    uint64_t *size;
+    uint32_t *size; /* shallow size, or HS_HEAP_SIZE_BIG; read with hs_heap_size() */
+    hs_heap_big_size *size_big; /* sizes >= 2^32 - 1, sorted by id */
+    uint32_t n_size_big, cap_size_big;
     uint32_t *type; /* index into type_name, or HS_NONE */
-    uint32_t *site; /* index into sites, or HS_NONE */
-    uint8_t *flags;
+    uint32_t *site; /* index into sites, or HS_NONE; NULL = all HS_NONE (hs_heap_site) */
+    uint8_t *flags; /* HS_OBJ_*; NULL = all 0 (hs_heap_flags) */
 
     uint32_t *edge_start; /* n_objects + 1 */
     uint32_t *edge_target;
-    uint32_t *edge_offset; /* byte offset of the pointer in the source object, or HS_NONE */
+    uint32_t *edge_offset; /* byte offset of the pointer in the source object, or HS_NONE;
+                            * NULL when drop_ref_offsets */
     uint32_t n_edges;
 
     uint32_t n_roots, cap_roots;
@@ -78,8 +97,13 @@ typedef struct hs_heap {
     uint32_t *root_label; /* string id */
     uint32_t *root_edge_start; /* n_roots + 1 */
     uint32_t *root_edge_target;
-    uint32_t *root_edge_offset; /* offset of the pointer in the root's region, or HS_NONE */
+    uint32_t *root_edge_offset; /* offset of the pointer in the root's region, or HS_NONE;
+                                 * NULL when drop_ref_offsets */
     uint32_t n_root_edges;
+    /* Set before phase 3 (hs_load does, from hs_load_options): keep no
+     * reference offsets (4 bytes per reference less); hs_heap_ref_offset()
+     * and hs_heap_root_ref_offset() return HS_NONE then. */
+    int drop_ref_offsets;
 
     uint32_t n_types, cap_types;
     uint32_t *type_name; /* string id */
@@ -124,6 +148,22 @@ uint32_t hs_heap_add_type(hs_heap *h, const char *name); /* interned: same name,
 uint32_t hs_heap_add_site(hs_heap *h, const uint32_t *frames, uint32_t n);
 int hs_heap_add_info(hs_heap *h, const char *key, const char *value);
 
+/* Exact shallow size of object i (the side table for the few >= 2^32 - 1). */
+uint64_t hs_heap_big_size_(const hs_heap *h, uint32_t i);
+static inline uint64_t hs_heap_size(const hs_heap *h, uint32_t i)
+{
+    uint32_t s = h->size[i];
+    return s != HS_HEAP_SIZE_BIG ? s : hs_heap_big_size_(h, i);
+}
+static inline uint32_t hs_heap_site(const hs_heap *h, uint32_t i)
+{
+    return h->site ? h->site[i] : HS_NONE;
+}
+static inline uint8_t hs_heap_flags(const hs_heap *h, uint32_t i)
+{
+    return h->flags ? h->flags[i] : 0;
+}
+
 /* Phase 1. Returns 0, or -1 with err. */
 int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, uint32_t site,
                        uint8_t flags, hs_error *err);
@@ -156,6 +196,11 @@ int hs_heap_add_root_ref_id(hs_heap *h, uint32_t root, uint64_t offset, uint32_t
 int hs_heap_begin_refs_of(hs_heap *h, uint32_t from, hs_error *err);
 int hs_heap_add_ref_next(hs_heap *h, uint64_t offset, uint32_t to, hs_error *err);
 int hs_heap_finish(hs_heap *h, hs_error *err);
+/* Set object obj's site, or add flags to it, after indexing (a reader that
+ * learns sites late, e.g. from Go's alloc samples). Allocates the column on
+ * first use; -1 with err when out of memory. */
+int hs_heap_set_site(hs_heap *h, uint32_t obj, uint32_t site, hs_error *err);
+int hs_heap_add_flags(hs_heap *h, uint32_t obj, uint8_t flags, hs_error *err);
 
 /* Offset of the first reference from object (or root) to object to, or
  * HS_NONE when there is none or its offset is unknown. Valid after finish. */

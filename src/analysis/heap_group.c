@@ -56,7 +56,7 @@ static const char *name_of(const hs_heap *h, uint32_t obj, hs_group_by by, char 
                            size_t *len)
 {
     if (by == HS_GROUP_SITE) {
-        uint32_t s = h->site[obj];
+        uint32_t s = hs_heap_site(h, obj);
         if (s != HS_NONE && s < h->n_sites && h->site_start[s] < h->site_start[s + 1]) {
             const char *f = hs_heap_str(h, h->site_frames[h->site_start[s]]);
             *len = frame_name_len(f);
@@ -74,7 +74,7 @@ static const char *name_of(const hs_heap *h, uint32_t obj, hs_group_by by, char 
         if (strncmp(n, "unknown ", 8) != 0) return n;
         return name_of(h, obj, HS_GROUP_SITE, buf, size, len);
     }
-    int k = snprintf(buf, size, "unknown %lluB", (unsigned long long)h->size[obj]);
+    int k = snprintf(buf, size, "unknown %lluB", (unsigned long long)hs_heap_size(h, obj));
     *len = k < 0 ? 0 : (size_t)k >= size ? size - 1 : (size_t)k;
     return buf;
 }
@@ -174,7 +174,7 @@ static int group_named(const hs_heap *h, const hs_dom *d, hs_group_by by, const 
     for (uint32_t i = 0; i < n; i++) {
         gid[i] = HS_NONE;
         if (only && !only[i]) continue;
-        uint32_t key = by == HS_GROUP_TYPE ? h->type[i] : h->site[i];
+        uint32_t key = by == HS_GROUP_TYPE ? h->type[i] : hs_heap_site(h, i);
         uint32_t r = key < nk ? known[key] : HS_NONE;
         if (r == HS_NONE) {
             size_t len;
@@ -186,7 +186,7 @@ static int group_named(const hs_heap *h, const hs_dom *d, hs_group_by by, const 
         gid[i] = r;
         g->rows[r].members++;
         g->rows[r].count++;
-        g->rows[r].size += h->size[i];
+        g->rows[r].size += hs_heap_size(h, i);
     }
     free(known), known = NULL;
     if (d && tree_retained(h, d, gid, g, err)) {
@@ -221,7 +221,7 @@ static int group_roots(const hs_heap *h, const hs_dom *d, hs_groups *g, uint32_t
         g->rows[gr].members++;
         for (uint32_t e = h->root_edge_start[r]; e < h->root_edge_start[r + 1]; e++) {
             uint32_t o = h->root_edge_target[e];
-            if (stamp[o] != r + 1) stamp[o] = r + 1, g->rows[gr].size += h->size[o];
+            if (stamp[o] != r + 1) stamp[o] = r + 1, g->rows[gr].size += hs_heap_size(h, o);
         }
         if (d) {
             uint32_t v = hs_dom_vertex_of_root(d, r);
@@ -253,7 +253,7 @@ static int group_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only,
         if (id == HS_STR_NONE)
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory grouping objects");
         hs_group_row *r = &g->rows[g->n_rows++];
-        r->name = id, r->object = i, r->members = 1, r->count = 1, r->size = h->size[i];
+        r->name = id, r->object = i, r->members = 1, r->count = 1, r->size = hs_heap_size(h, i);
         r->retained = d ? d->retained[hs_dom_vertex_of_object(d, i)] : 0;
     }
     return 0;
@@ -279,7 +279,7 @@ static int obj_before(const hs_heap *h, const hs_dom *d, hs_group_sort sort, uin
         uint64_t ry = d->retained[hs_dom_vertex_of_object(d, y)];
         if (rx != ry) return rx > ry;
     }
-    if (h->size[x] != h->size[y]) return h->size[x] > h->size[y];
+    if (hs_heap_size(h, x) != hs_heap_size(h, y)) return hs_heap_size(h, x) > hs_heap_size(h, y);
     return x < y;
 }
 
@@ -316,7 +316,7 @@ int hs_group_top_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only,
     if (!heap || !g->rows) goto oom;
     for (uint32_t i = 0; i < h->n_objects; i++) {
         if (only && !only[i]) continue;
-        g->total_count++, g->total_size += h->size[i];
+        g->total_count++, g->total_size += hs_heap_size(h, i);
         if (k < limit) {
             heap[k++] = i;
             for (uint32_t c = k - 1; c && obj_before(h, d, sort, heap[(c - 1) / 2], heap[c]);
@@ -337,7 +337,7 @@ int hs_group_top_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only,
         uint32_t id = hs_strtab_intern(&g->names, s, len);
         if (id == HS_STR_NONE) goto oom;
         hs_group_row *r = &g->rows[g->n_rows++];
-        r->name = id, r->object = i, r->members = 1, r->count = 1, r->size = h->size[i];
+        r->name = id, r->object = i, r->members = 1, r->count = 1, r->size = hs_heap_size(h, i);
         r->retained = d ? d->retained[hs_dom_vertex_of_object(d, i)] : 0;
     }
     free(heap);
@@ -377,7 +377,7 @@ int hs_group_compute(const hs_heap *h, const hs_dom *d, hs_group_by by, const ui
     g->by = by;
     hs_strtab_init(&g->names);
     for (uint32_t i = 0; i < h->n_objects; i++)
-        if (!only || only[i]) g->total_count++, g->total_size += h->size[i];
+        if (!only || only[i]) g->total_count++, g->total_size += hs_heap_size(h, i);
     g->total_retained = d ? d->retained[0] : 0;
     uint32_t cap = 0;
     int rc;

@@ -64,7 +64,7 @@ static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_d
                     (unsigned long long)h->addr[o]);
             hs_render_json_string(fp,
                                     hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
-            fprintf(fp, ", \"size\": %llu", (unsigned long long)h->size[o]);
+            fprintf(fp, ", \"size\": %llu", (unsigned long long)hs_heap_size(h, o));
         }
         fprintf(fp, ", \"retained\": %llu}", (unsigned long long)d->retained[e->v]);
         return;
@@ -81,7 +81,7 @@ static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_d
             hs_heapcli_pct(p, sizeof p, (double)d->retained[e->v], (double)total),
             (int)(2 * e->depth), "", name);
     if (hs_dom_is_object(d, e->v))
-        fprintf(fp, " [%s]", hs_render_bytes(b, sizeof b, h->size[hs_dom_object_of(d, e->v)]));
+        fprintf(fp, " [%s]", hs_render_bytes(b, sizeof b, hs_heap_size(h, hs_dom_object_of(d, e->v))));
     fputc('\n', fp);
 }
 

@@ -87,7 +87,7 @@ static void test_classes_leaks_and_anchors(void **state)
     for (uint32_t i = 0; i < h->n_objects; i++)
         if (!mark[i]) {
             unreachable++;
-            assert_int_equal(h->size[i], leak_chunk);
+            assert_int_equal(hs_heap_size(h, i), leak_chunk);
         }
     assert_int_equal(unreachable, sidecar(&f, "leaked"));
     free(mark);
@@ -126,9 +126,9 @@ static void test_kernel_core(void **state)
     for (uint32_t i = 0; i < h->n_objects; i++) {
         if (!mark[i]) {
             unreachable++;
-            assert_int_equal(h->size[i], leak_chunk);
+            assert_int_equal(hs_heap_size(h, i), leak_chunk);
         }
-        thread_objs += h->size[i] == chunk_of((uint64_t)sidecar(&f, "thread_size"));
+        thread_objs += hs_heap_size(h, i) == chunk_of((uint64_t)sidecar(&f, "thread_size"));
     }
     assert_int_equal(unreachable, sidecar(&f, "leaked"));
     assert_int_equal(thread_objs, sidecar(&f, "thread_objs"));
