@@ -207,4 +207,11 @@ int hs_heap_add_flags(hs_heap *h, uint32_t obj, uint8_t flags, hs_error *err);
 uint32_t hs_heap_ref_offset(const hs_heap *h, uint32_t from, uint32_t to);
 uint32_t hs_heap_root_ref_offset(const hs_heap *h, uint32_t root, uint32_t to);
 
+/* Free the objects' reference rows (edge_start, edge_target, edge_offset;
+ * 8 to 12 bytes per reference and 4 per object) of a finished heap whose
+ * caller is done with them, e.g. once the dominator tree is built; roots
+ * keep theirs. Afterwards edge_start is NULL and n_edges 0: nothing that
+ * walks object references (hs_reach_*, hs_path_*, hs_dom_*) may run on h. */
+void hs_heap_drop_refs(hs_heap *h);
+
 #endif

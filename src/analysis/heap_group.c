@@ -6,7 +6,9 @@
  * one iterative walk of the dominator tree keeps, per group, how many members
  * are on the current tree path; a member adds its retained size when that
  * count is zero. Nothing is counted twice, so a group never retains more than
- * the super-root. */
+ * the super-root. An object's group is not stored per object: it is looked
+ * up again from its type or site (a row per known one) or, for the
+ * "unknown NB" groups, from its size in a small hash table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,9 +120,66 @@ static uint32_t row_for(hs_groups *g, const char *s, size_t len, uint32_t *cap)
     return id;
 }
 
+/* Which row an object belongs to, by type or site: known[key] once a known
+ * type's or site's name has a row, else the "unknown NB" row of its size
+ * (size_rows, open addressing; row HS_NONE = empty slot). */
+typedef struct grouper {
+    const hs_heap *h;
+    hs_group_by by;
+    const uint8_t *only;
+    uint32_t *known, nk;
+    uint64_t *size_key;
+    uint32_t *size_row, size_cap, size_n; /* size_cap a power of two */
+} grouper;
+
+static uint32_t size_slot(const grouper *gr, uint64_t size)
+{
+    uint32_t mask = gr->size_cap - 1, k = (uint32_t)((size * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    while (gr->size_row[k] != HS_NONE && gr->size_key[k] != size)
+        k = (k + 1) & mask;
+    return k;
+}
+
+static int size_put(grouper *gr, uint64_t size, uint32_t row)
+{
+    if ((uint64_t)(gr->size_n + 1) * 2 > gr->size_cap) {
+        grouper old = *gr;
+        gr->size_cap = old.size_cap ? old.size_cap * 2 : 64;
+        gr->size_key = malloc((size_t)gr->size_cap * sizeof *gr->size_key);
+        gr->size_row = malloc((size_t)gr->size_cap * sizeof *gr->size_row);
+        if (!gr->size_key || !gr->size_row || gr->size_cap < old.size_cap) {
+            free(gr->size_key), free(gr->size_row);
+            *gr = old;
+            return -1;
+        }
+        memset(gr->size_row, 0xff, (size_t)gr->size_cap * sizeof *gr->size_row);
+        for (uint32_t i = 0; i < old.size_cap; i++)
+            if (old.size_row[i] != HS_NONE) {
+                uint32_t k = size_slot(gr, old.size_key[i]);
+                gr->size_key[k] = old.size_key[i], gr->size_row[k] = old.size_row[i];
+            }
+        free(old.size_key), free(old.size_row);
+    }
+    uint32_t k = size_slot(gr, size);
+    if (gr->size_row[k] == HS_NONE) gr->size_n++;
+    gr->size_key[k] = size, gr->size_row[k] = row;
+    return 0;
+}
+
+/* Row of object i; valid once group_named's counting pass has seen every
+ * object (before, a known type's first object would find no row). */
+static uint32_t group_of(const grouper *gr, uint32_t i)
+{
+    if (gr->only && !gr->only[i]) return HS_NONE;
+    uint32_t key = gr->by == HS_GROUP_TYPE ? gr->h->type[i] : hs_heap_site(gr->h, i);
+    if (key < gr->nk && gr->known[key] != HS_NONE) return gr->known[key];
+    if (!gr->size_cap) return HS_NONE;
+    return gr->size_row[size_slot(gr, hs_heap_size(gr->h, i))];
+}
+
 /* Walk the dominator tree from the super-root with an explicit stack; add
  * retained(v) for members v with no member of their group above them. */
-static int tree_retained(const hs_heap *h, const hs_dom *d, const uint32_t *gid, hs_groups *g,
+static int tree_retained(const hs_heap *h, const hs_dom *d, const grouper *gr, hs_groups *g,
                          hs_error *err)
 {
     hs_dom_children c;
@@ -140,16 +199,16 @@ static int tree_retained(const hs_heap *h, const hs_dom *d, const uint32_t *gid,
         if (k == c.start[v + 1]) { /* leave v */
             top--;
             if (hs_dom_is_object(d, v)) {
-                uint32_t gr = gid[hs_dom_object_of(d, v)];
-                if (gr != HS_NONE) active[gr]--;
+                uint32_t r = group_of(gr, hs_dom_object_of(d, v));
+                if (r != HS_NONE) active[r]--;
             }
             continue;
         }
         sk[top - 1] = k + 1;
         uint32_t x = c.child[k];
         if (hs_dom_is_object(d, x)) { /* enter x */
-            uint32_t gr = gid[hs_dom_object_of(d, x)];
-            if (gr != HS_NONE && active[gr]++ == 0) g->rows[gr].retained += d->retained[x];
+            uint32_t r = group_of(gr, hs_dom_object_of(d, x));
+            if (r != HS_NONE && active[r]++ == 0) g->rows[r].retained += d->retained[x];
         }
         sv[top] = x, sk[top] = c.start[x], top++;
     }
@@ -163,40 +222,36 @@ static int group_named(const hs_heap *h, const hs_dom *d, hs_group_by by, const 
                        hs_groups *g, uint32_t *cap, hs_error *err)
 {
     uint32_t n = h->n_objects;
-    uint32_t *gid = malloc((size_t)(n ? n : 1) * sizeof *gid);
     /* Names of known types and sites, looked up once each. */
-    uint32_t nk = by == HS_GROUP_TYPE ? h->n_types : h->n_sites;
-    uint32_t *known = malloc((size_t)(nk ? nk : 1) * sizeof *known);
-    if (!gid || !known) goto oom;
+    grouper gr = {h, by, only, NULL, by == HS_GROUP_TYPE ? h->n_types : h->n_sites, NULL, NULL,
+                  0, 0};
+    uint32_t nk = gr.nk;
+    gr.known = malloc((size_t)(nk ? nk : 1) * sizeof *gr.known);
+    if (!gr.known) goto oom;
     for (uint32_t i = 0; i < nk; i++)
-        known[i] = HS_NONE;
+        gr.known[i] = HS_NONE;
     char buf[64];
     for (uint32_t i = 0; i < n; i++) {
-        gid[i] = HS_NONE;
         if (only && !only[i]) continue;
         uint32_t key = by == HS_GROUP_TYPE ? h->type[i] : hs_heap_site(h, i);
-        uint32_t r = key < nk ? known[key] : HS_NONE;
+        uint32_t r = key < nk ? gr.known[key] : HS_NONE;
         if (r == HS_NONE) {
             size_t len;
             const char *s = name_of(h, i, by, buf, sizeof buf, &len);
             r = row_for(g, s, len, cap);
             if (r == HS_NONE) goto oom;
-            if (key < nk && s != buf) known[key] = r;
+            if (key < nk && s != buf) gr.known[key] = r;
+            else if (s == buf && size_put(&gr, hs_heap_size(h, i), r)) goto oom;
         }
-        gid[i] = r;
         g->rows[r].members++;
         g->rows[r].count++;
         g->rows[r].size += hs_heap_size(h, i);
     }
-    free(known), known = NULL;
-    if (d && tree_retained(h, d, gid, g, err)) {
-        free(gid);
-        return -1;
-    }
-    free(gid);
-    return 0;
+    int rc = d ? tree_retained(h, d, &gr, g, err) : 0;
+    free(gr.known), free(gr.size_key), free(gr.size_row);
+    return rc;
 oom:
-    free(gid), free(known);
+    free(gr.known), free(gr.size_key), free(gr.size_row);
     return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory grouping objects");
 }
 

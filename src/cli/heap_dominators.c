@@ -125,6 +125,7 @@ int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
     hs_dom_children c;
     hs_error e;
     if (hs_dom_build(h, &d, &e)) return hs_cli_fail(&e);
+    hs_heap_drop_refs(&m->heap); /* nothing below follows references */
     uint64_t min;
     if (parse_min(o, d.retained[0], &min)) {
         hs_dom_free(&d);

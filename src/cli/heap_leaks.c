@@ -79,25 +79,25 @@ int hs_heapcli_leaks(const hs_cli_opts *o, hs_model *m, hs_output *out)
     hs_dom d = {0};
     hs_groups g = {0};
     leaks l = {h, &d, NULL, 0, 0, 0};
-    uint8_t *dead = NULL;
     if (hs_reach_compute(h, &r, &e)) return hs_cli_fail(&e);
     rc = hs_reach_leak_roots(h, &r, &l.roots, &l.n, &l.n_pure, &e);
     if (!rc) {
         uint32_t *grown = realloc(l.roots, ((size_t)l.n * 2 + 1) * sizeof *grown);
-        dead = malloc(h->n_objects ? h->n_objects : 1);
-        if (!grown || !dead) rc = hs_error_set(&e, NULL, HS_NO_OFFSET, "out of memory");
+        if (!grown) rc = hs_error_set(&e, NULL, HS_NO_OFFSET, "out of memory");
         if (grown) l.roots = grown;
     }
     if (!rc) rc = hs_dom_build_with(h, l.roots, l.n, &d, &e);
     if (!rc) {
+        hs_heap_drop_refs(&m->heap); /* nothing below follows references */
+        uint8_t *dead = r.live; /* turned into its complement: the filter for grouping */
         for (uint32_t i = 0; i < h->n_objects; i++)
-            dead[i] = !r.live[i];
+            dead[i] = !dead[i];
         uint32_t lim = o->limit > 0 && o->limit < UINT32_MAX ? (uint32_t)o->limit : 0;
         rc = by == HS_GROUP_OBJECT ? hs_group_top_objects(h, &d, dead, sort, lim, &g, &e)
                                    : hs_group_compute(h, &d, by, dead, &g, &e);
     }
     if (rc) {
-        free(l.roots), free(dead), hs_reach_free(&r), hs_dom_free(&d);
+        free(l.roots), hs_reach_free(&r), hs_dom_free(&d);
         return hs_cli_fail(&e);
     }
     hs_group_sort_rows(&g, sort);
@@ -119,6 +119,6 @@ int hs_heapcli_leaks(const hs_cli_opts *o, hs_model *m, hs_output *out)
     hs_group_free(&g);
     hs_dom_free(&d);
     hs_reach_free(&r);
-    free(l.roots), free(dead);
+    free(l.roots);
     return HS_EXIT_OK;
 }

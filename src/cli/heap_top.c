@@ -112,6 +112,7 @@ int hs_heap_cmd_top(const hs_cli_opts *o, hs_model *m, hs_output *out)
     hs_groups g;
     hs_error e;
     if (hs_dom_build(h, &d, &e)) return hs_cli_fail(&e);
+    hs_heap_drop_refs(&m->heap); /* nothing below follows references: memory for grouping */
     /* Objects: only the rows shown are ever made. */
     uint32_t lim = o->limit > 0 && o->limit < UINT32_MAX ? (uint32_t)o->limit : 0;
     if (by == HS_GROUP_OBJECT ? hs_group_top_objects(h, &d, NULL, sort, lim, &g, &e)

@@ -524,3 +524,11 @@ uint32_t hs_heap_root_ref_offset(const hs_heap *h, uint32_t root, uint32_t to)
     return row_offset(h->root_edge_start, h->root_edge_target, h->root_edge_offset, h->n_roots,
                       root, to);
 }
+
+void hs_heap_drop_refs(hs_heap *h)
+{
+    free(h->edge_start), free(h->edge_target), free(h->edge_offset);
+    h->edge_start = h->edge_target = h->edge_offset = NULL;
+    h->n_edges = 0;
+    h->cap_edges_ = 0;
+}
