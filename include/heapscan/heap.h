@@ -18,9 +18,12 @@
  * needs every byte per object): size is a u32, and the rare object of 4 GiB
  * or more keeps HS_HEAP_SIZE_BIG there and its exact size in size_big, (id,
  * size) pairs sorted by id; site and flags are NULL until some object gets a
- * non-default value (cores set none); reference offsets are not stored at all
+ * non-default value (cores set none); types are (id, type) pairs in
+ * type_sparse while fewer than half the objects have one (a C core types
+ * only a few libc structures), else the type column; reference offsets are not stored at all
  * when drop_ref_offsets was set before phase 3 (only `paths` shows them).
- * Read them through hs_heap_size(), hs_heap_site(), hs_heap_flags(). */
+ * Read them through hs_heap_size(), hs_heap_type(), hs_heap_site(),
+ * hs_heap_flags(). */
 #ifndef HEAPSCAN_HEAP_H
 #define HEAPSCAN_HEAP_H
 
@@ -69,6 +72,10 @@ typedef struct hs_heap_big_size {
     uint64_t size;
 } hs_heap_big_size;
 
+typedef struct hs_heap_id_value {
+    uint32_t id, value;
+} hs_heap_id_value;
+
 typedef struct hs_heap_pending_ref {
     uint32_t from, to, offset;
 } hs_heap_pending_ref;
@@ -79,10 +86,13 @@ typedef struct hs_heap {
 
     uint32_t n_objects, cap_objects;
     uint64_t *addr;
-    uint32_t *size; /* shallow size, or HS_HEAP_SIZE_BIG; read with hs_heap_size() */
+    uint32_t *size;             /* shallow size, or HS_HEAP_SIZE_BIG; read with hs_heap_size() */
     hs_heap_big_size *size_big; /* sizes >= 2^32 - 1, sorted by id */
     uint32_t n_size_big, cap_size_big;
-    uint32_t *type; /* index into type_name, or HS_NONE */
+    uint32_t *type; /* index into type_name, or HS_NONE; NULL: see type_sparse (hs_heap_type) */
+    hs_heap_id_value *type_sparse; /* while type is NULL: (id, type) of the typed objects,
+                                    * sorted by id; the others have none */
+    uint32_t n_type_sparse, cap_type_sparse;
     uint32_t *site; /* index into sites, or HS_NONE; NULL = all HS_NONE (hs_heap_site) */
     uint8_t *flags; /* HS_OBJ_*; NULL = all 0 (hs_heap_flags) */
 
@@ -154,6 +164,11 @@ static inline uint64_t hs_heap_size(const hs_heap *h, uint32_t i)
 {
     uint32_t s = h->size[i];
     return s != HS_HEAP_SIZE_BIG ? s : hs_heap_big_size_(h, i);
+}
+uint32_t hs_heap_sparse_type_(const hs_heap *h, uint32_t i);
+static inline uint32_t hs_heap_type(const hs_heap *h, uint32_t i)
+{
+    return h->type ? h->type[i] : h->n_type_sparse ? hs_heap_sparse_type_(h, i) : HS_NONE;
 }
 static inline uint32_t hs_heap_site(const hs_heap *h, uint32_t i)
 {

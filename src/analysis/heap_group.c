@@ -65,7 +65,7 @@ static const char *name_of(const hs_heap *h, uint32_t obj, hs_group_by by, char 
             if (*len) return f;
         }
     } else if (by == HS_GROUP_TYPE) {
-        uint32_t t = h->type[obj];
+        uint32_t t = hs_heap_type(h, obj);
         if (t != HS_NONE && t < h->n_types) {
             const char *n = hs_heap_str(h, h->type_name[t]);
             *len = strlen(n);
@@ -171,7 +171,7 @@ static int size_put(grouper *gr, uint64_t size, uint32_t row)
 static uint32_t group_of(const grouper *gr, uint32_t i)
 {
     if (gr->only && !gr->only[i]) return HS_NONE;
-    uint32_t key = gr->by == HS_GROUP_TYPE ? gr->h->type[i] : hs_heap_site(gr->h, i);
+    uint32_t key = gr->by == HS_GROUP_TYPE ? hs_heap_type(gr->h, i) : hs_heap_site(gr->h, i);
     if (key < gr->nk && gr->known[key] != HS_NONE) return gr->known[key];
     if (!gr->size_cap) return HS_NONE;
     return gr->size_row[size_slot(gr, hs_heap_size(gr->h, i))];
@@ -223,8 +223,8 @@ static int group_named(const hs_heap *h, const hs_dom *d, hs_group_by by, const 
 {
     uint32_t n = h->n_objects;
     /* Names of known types and sites, looked up once each. */
-    grouper gr = {h, by, only, NULL, by == HS_GROUP_TYPE ? h->n_types : h->n_sites, NULL, NULL,
-                  0, 0};
+    grouper gr = {h,    by,   only, NULL, by == HS_GROUP_TYPE ? h->n_types : h->n_sites,
+                  NULL, NULL, 0,    0};
     uint32_t nk = gr.nk;
     gr.known = malloc((size_t)(nk ? nk : 1) * sizeof *gr.known);
     if (!gr.known) goto oom;
@@ -233,15 +233,19 @@ static int group_named(const hs_heap *h, const hs_dom *d, hs_group_by by, const 
     char buf[64];
     for (uint32_t i = 0; i < n; i++) {
         if (only && !only[i]) continue;
-        uint32_t key = by == HS_GROUP_TYPE ? h->type[i] : hs_heap_site(h, i);
+        uint32_t key = by == HS_GROUP_TYPE ? hs_heap_type(h, i) : hs_heap_site(h, i);
         uint32_t r = key < nk ? gr.known[key] : HS_NONE;
+        if (r == HS_NONE && key >= nk && gr.size_cap) /* "unknown NB": by size */
+            r = gr.size_row[size_slot(&gr, hs_heap_size(h, i))];
         if (r == HS_NONE) {
             size_t len;
             const char *s = name_of(h, i, by, buf, sizeof buf, &len);
             r = row_for(g, s, len, cap);
             if (r == HS_NONE) goto oom;
-            if (key < nk && s != buf) gr.known[key] = r;
-            else if (s == buf && size_put(&gr, hs_heap_size(h, i), r)) goto oom;
+            if (key < nk && s != buf)
+                gr.known[key] = r;
+            else if (s == buf && size_put(&gr, hs_heap_size(h, i), r))
+                goto oom;
         }
         g->rows[r].members++;
         g->rows[r].count++;

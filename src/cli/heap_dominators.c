@@ -81,7 +81,8 @@ static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_d
             hs_heapcli_pct(p, sizeof p, (double)d->retained[e->v], (double)total),
             (int)(2 * e->depth), "", name);
     if (hs_dom_is_object(d, e->v))
-        fprintf(fp, " [%s]", hs_render_bytes(b, sizeof b, hs_heap_size(h, hs_dom_object_of(d, e->v))));
+        fprintf(fp, " [%s]",
+                hs_render_bytes(b, sizeof b, hs_heap_size(h, hs_dom_object_of(d, e->v))));
     fputc('\n', fp);
 }
 

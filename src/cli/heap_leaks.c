@@ -57,8 +57,8 @@ static void text_roots(FILE *fp, const leaks *l)
         uint32_t j = ix[i], o = l->roots[j];
         snprintf(name, sizeof name, "0x%llx", (unsigned long long)l->h->addr[o]);
         fprintf(fp, "%18s %12s %12s  ", name, hs_render_bytes(a, sizeof a, hs_heap_size(l->h, o)),
-                hs_render_bytes(
-                    b, sizeof b, l->d->retained[hs_dom_vertex_of_root(l->d, l->h->n_roots + j)]));
+                hs_render_bytes(b, sizeof b,
+                                l->d->retained[hs_dom_vertex_of_root(l->d, l->h->n_roots + j)]));
         fprintf(fp, "%s%s\n", hs_group_object_name(l->h, o, HS_GROUP_OBJECT, name, sizeof name),
                 j >= l->n_pure ? " (cycle)" : "");
     }
@@ -89,7 +89,7 @@ int hs_heapcli_leaks(const hs_cli_opts *o, hs_model *m, hs_output *out)
     if (!rc) rc = hs_dom_build_with(h, l.roots, l.n, &d, &e);
     if (!rc) {
         hs_heap_drop_refs(&m->heap); /* nothing below follows references */
-        uint8_t *dead = r.live; /* turned into its complement: the filter for grouping */
+        uint8_t *dead = r.live;      /* turned into its complement: the filter for grouping */
         for (uint32_t i = 0; i < h->n_objects; i++)
             dead[i] = !dead[i];
         uint32_t lim = o->limit > 0 && o->limit < UINT32_MAX ? (uint32_t)o->limit : 0;

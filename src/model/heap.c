@@ -6,7 +6,8 @@
  * Or, grouped by ascending source, they are streamed into the rows directly:
  * edge_start[i] is final for every i below next_row_. Narrow columns (see
  * heap.h): sizes >= 2^32 - 1 live in the sorted size_big side table, the
- * site and flags columns exist only once a non-default value is set, and
+ * site and flags columns exist only once a non-default value is set, types
+ * are (id, type) pairs until they are many, and
  * reference offsets are never stored when drop_ref_offsets is set. */
 #include "heapscan/heap.h"
 
@@ -16,6 +17,8 @@
 enum { PHASE_OBJECTS = 0, PHASE_REFS = 1, PHASE_DONE = 2 };
 
 static int add_column(void **col, const hs_heap *h, size_t elem);
+static int add_sparse_type(hs_heap *h, uint32_t i, uint32_t type);
+static int cmp_id_value(const void *a, const void *b);
 
 static int grow(void **arr, uint64_t *cap, uint64_t need, size_t elem)
 {
@@ -52,6 +55,7 @@ void hs_heap_free(hs_heap *h)
     free(h->size);
     free(h->size_big);
     free(h->type);
+    free(h->type_sparse);
     free(h->site);
     free(h->flags);
     free(h->edge_start);
@@ -134,16 +138,18 @@ int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, 
             return hs_error_set(err, NULL, HS_NO_OFFSET, "too many objects (limit 2^32-2)");
         uint32_t c1 = cap, c2 = cap, c3 = cap, c4 = cap;
         if (grow32((void **)&h->addr, &c1, need, sizeof *h->addr) ||
-            grow32((void **)&h->size, &c2, need, sizeof *h->size) ||
             (h->site && grow32((void **)&h->site, &c3, need, sizeof *h->site)) ||
             (h->flags && grow32((void **)&h->flags, &c4, need, sizeof *h->flags)) ||
-            grow32((void **)&h->type, &cap, need, sizeof *h->type))
+            (h->type && grow32((void **)&h->type, &c2, need, sizeof *h->type)) ||
+            grow32((void **)&h->size, &cap, need, sizeof *h->size))
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding objects");
         h->cap_objects = cap;
     }
     uint32_t i = h->n_objects;
     if ((site != HS_NONE && !h->site && add_column((void **)&h->site, h, sizeof *h->site)) ||
         (flags && !h->flags && add_column((void **)&h->flags, h, sizeof *h->flags)))
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding objects");
+    if (type != HS_NONE && !h->type && add_sparse_type(h, i, type))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding objects");
     if (size >= HS_HEAP_SIZE_BIG) {
         if (grow32((void **)&h->size_big, &h->cap_size_big, (uint64_t)h->n_size_big + 1,
@@ -154,10 +160,23 @@ int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, 
     h->n_objects++;
     h->addr[i] = addr;
     h->size[i] = size >= HS_HEAP_SIZE_BIG ? HS_HEAP_SIZE_BIG : (uint32_t)size;
-    h->type[i] = type;
+    if (h->type) h->type[i] = type;
     if (h->site) h->site[i] = site;
     if (h->flags) h->flags[i] = flags;
     return 0;
+}
+
+uint32_t hs_heap_sparse_type_(const hs_heap *h, uint32_t i)
+{
+    uint32_t lo = 0, hi = h->n_type_sparse;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (h->type_sparse[mid].id < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < h->n_type_sparse && h->type_sparse[lo].id == i ? h->type_sparse[lo].value : HS_NONE;
 }
 
 uint64_t hs_heap_big_size_(const hs_heap *h, uint32_t i)
@@ -165,11 +184,12 @@ uint64_t hs_heap_big_size_(const hs_heap *h, uint32_t i)
     uint32_t lo = 0, hi = h->n_size_big;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (h->size_big[mid].id < i) lo = mid + 1;
-        else hi = mid;
+        if (h->size_big[mid].id < i)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return lo < h->n_size_big && h->size_big[lo].id == i ? h->size_big[lo].size
-                                                         : HS_HEAP_SIZE_BIG;
+    return lo < h->n_size_big && h->size_big[lo].id == i ? h->size_big[lo].size : HS_HEAP_SIZE_BIG;
 }
 
 int hs_heap_set_site(hs_heap *h, uint32_t obj, uint32_t site, hs_error *err)
@@ -190,6 +210,31 @@ int hs_heap_add_flags(hs_heap *h, uint32_t obj, uint8_t flags, hs_error *err)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding flags");
     if (h->flags) h->flags[obj] |= flags;
     return 0;
+}
+
+/* Object i (the newest) has a type: one more (id, type) pair while they are
+ * few, ids ascending; past 4096 pairs and half the objects the pairs cost
+ * more than a column, so they become the type column. */
+static int add_sparse_type(hs_heap *h, uint32_t i, uint32_t type)
+{
+    if (grow32((void **)&h->type_sparse, &h->cap_type_sparse, (uint64_t)h->n_type_sparse + 1,
+               sizeof *h->type_sparse))
+        return -1;
+    h->type_sparse[h->n_type_sparse++] = (hs_heap_id_value){i, type};
+    if (h->n_type_sparse <= 4096 || h->n_type_sparse <= (i + 1) / 2) return 0;
+    if (add_column((void **)&h->type, h, sizeof *h->type)) return -1;
+    for (uint32_t k = 0; k < h->n_type_sparse; k++)
+        h->type[h->type_sparse[k].id] = h->type_sparse[k].value;
+    free(h->type_sparse);
+    h->type_sparse = NULL;
+    h->n_type_sparse = h->cap_type_sparse = 0;
+    return 0;
+}
+
+static int cmp_id_value(const void *a, const void *b)
+{
+    const hs_heap_id_value *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /* An optional column (site, flags) on first use: cap_objects entries, the
@@ -236,17 +281,30 @@ static int sort_objects(hs_heap *h, hs_error *err)
             big[nb++] = (hs_heap_big_size){i, hs_heap_big_size_(h, ix[i].idx)};
     free(h->size_big);
     h->size_big = big, h->cap_size_big = h->n_size_big ? h->n_size_big : 1;
-    for (uint32_t i = 0; i < n; i++) tmp32[i] = h->size[ix[i].idx];
+    for (uint32_t i = 0; i < n; i++)
+        tmp32[i] = h->size[ix[i].idx];
     memcpy(h->size, tmp32, (size_t)n * sizeof *tmp32);
-    for (uint32_t i = 0; i < n; i++) h->addr[i] = ix[i].addr;
-    for (uint32_t i = 0; i < n; i++) tmp32[i] = h->type[ix[i].idx];
-    memcpy(h->type, tmp32, (size_t)n * sizeof *tmp32);
+    for (uint32_t i = 0; i < n; i++)
+        h->addr[i] = ix[i].addr;
+    if (h->type) {
+        for (uint32_t i = 0; i < n; i++)
+            tmp32[i] = h->type[ix[i].idx];
+        memcpy(h->type, tmp32, (size_t)n * sizeof *tmp32);
+    } else if (h->n_type_sparse) { /* renumber the pairs: tmp32 = old id -> new id */
+        for (uint32_t i = 0; i < n; i++)
+            tmp32[ix[i].idx] = i;
+        for (uint32_t k = 0; k < h->n_type_sparse; k++)
+            h->type_sparse[k].id = tmp32[h->type_sparse[k].id];
+        qsort(h->type_sparse, h->n_type_sparse, sizeof *h->type_sparse, cmp_id_value);
+    }
     if (h->site) {
-        for (uint32_t i = 0; i < n; i++) tmp32[i] = h->site[ix[i].idx];
+        for (uint32_t i = 0; i < n; i++)
+            tmp32[i] = h->site[ix[i].idx];
         memcpy(h->site, tmp32, (size_t)n * sizeof *tmp32);
     }
     if (h->flags) {
-        for (uint32_t i = 0; i < n; i++) tmp8[i] = h->flags[ix[i].idx];
+        for (uint32_t i = 0; i < n; i++)
+            tmp8[i] = h->flags[ix[i].idx];
         memcpy(h->flags, tmp8, n);
     }
     free(ix), free(tmp32), free(tmp8);
@@ -292,11 +350,10 @@ int hs_heap_index(hs_heap *h, hs_error *err)
             return hs_error_set(err, NULL, HS_NO_OFFSET, "duplicate object at 0x%llx",
                                 (unsigned long long)h->addr[i]);
         if (end > h->addr[i] || end < h->addr[i - 1])
-            return hs_error_set(err, NULL, HS_NO_OFFSET,
-                                "objects overlap: 0x%llx (%llu bytes) and 0x%llx",
-                                (unsigned long long)h->addr[i - 1],
-                                (unsigned long long)hs_heap_size(h, i - 1),
-                                (unsigned long long)h->addr[i]);
+            return hs_error_set(
+                err, NULL, HS_NO_OFFSET, "objects overlap: 0x%llx (%llu bytes) and 0x%llx",
+                (unsigned long long)h->addr[i - 1], (unsigned long long)hs_heap_size(h, i - 1),
+                (unsigned long long)h->addr[i]);
     }
     if (build_buckets(h))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory indexing objects");
@@ -400,14 +457,13 @@ int hs_heap_add_ref_next(hs_heap *h, uint64_t offset, uint32_t to, hs_error *err
     if ((uint64_t)h->n_edges == h->cap_edges_) {
         uint64_t c1 = h->cap_edges_, c2 = h->cap_edges_;
         if (grow((void **)&h->edge_target, &c1, (uint64_t)h->n_edges + 1, sizeof *h->edge_target) ||
-            (!h->drop_ref_offsets && grow((void **)&h->edge_offset, &c2, (uint64_t)h->n_edges + 1,
-                                          sizeof *h->edge_offset)))
+            (!h->drop_ref_offsets &&
+             grow((void **)&h->edge_offset, &c2, (uint64_t)h->n_edges + 1, sizeof *h->edge_offset)))
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding references");
         h->cap_edges_ = h->drop_ref_offsets || c1 < c2 ? c1 : c2;
     }
     h->edge_target[h->n_edges] = to;
-    if (h->edge_offset)
-        h->edge_offset[h->n_edges] = offset >= HS_NONE ? HS_NONE : (uint32_t)offset;
+    if (h->edge_offset) h->edge_offset[h->n_edges] = offset >= HS_NONE ? HS_NONE : (uint32_t)offset;
     h->n_edges++;
     return 0;
 }
@@ -489,9 +545,10 @@ int hs_heap_finish(hs_heap *h, hs_error *err)
     if (h->phase_ == PHASE_OBJECTS && hs_heap_index(h, err)) return -1;
     if (h->phase_ != PHASE_REFS)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: heap finished twice");
-    if ((h->streaming_ ? finish_stream(h)
-                       : build_rows(h->pending_, h->n_pending_, h->n_objects, &h->edge_start,
-                                    &h->edge_target, h->drop_ref_offsets ? NULL : &h->edge_offset)) ||
+    if ((h->streaming_
+             ? finish_stream(h)
+             : build_rows(h->pending_, h->n_pending_, h->n_objects, &h->edge_start, &h->edge_target,
+                          h->drop_ref_offsets ? NULL : &h->edge_offset)) ||
         build_rows(h->pending_roots_, h->n_pending_roots_, h->n_roots, &h->root_edge_start,
                    &h->root_edge_target, h->drop_ref_offsets ? NULL : &h->root_edge_offset))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory building references");

@@ -129,7 +129,8 @@ static inline void hs_fuzz_check_heap(const hs_heap *h)
             HS_FUZZ_REQUIRE(h->addr[i] + hs_heap_size(h, i) <= h->addr[i + 1] &&
                                 h->addr[i] < h->addr[i + 1],
                             "objects sorted and disjoint");
-        HS_FUZZ_REQUIRE(h->type[i] == HS_NONE || h->type[i] < h->n_types, "object type in range");
+        HS_FUZZ_REQUIRE(hs_heap_type(h, i) == HS_NONE || hs_heap_type(h, i) < h->n_types,
+                        "object type in range");
         HS_FUZZ_REQUIRE(hs_heap_site(h, i) == HS_NONE || hs_heap_site(h, i) < h->n_sites,
                         "object site in range");
         HS_FUZZ_REQUIRE(h->edge_start[i] <= h->edge_start[i + 1], "edge rows ascending");

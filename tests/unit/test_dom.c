@@ -72,7 +72,7 @@ static void random_graph(rgraph *g, uint32_t maxv)
 static hs_dom_graph view(const rgraph *g)
 {
     return (hs_dom_graph){g->n_roots,   g->root_start, g->root_target, g->n_objects,
-                          g->obj_start, g->obj_target, g->size, NULL};
+                          g->obj_start, g->obj_target, g->size,        NULL};
 }
 
 typedef struct bits {

@@ -129,7 +129,8 @@ static void test_corrupt_chunk_header(void **state)
     /* Patch the size field of the first Button (main arena). */
     uint64_t victim = 0;
     for (uint32_t i = 0; i < full.heap.n_objects && !victim; i++)
-        if (strcmp(hs_heap_str(&full.heap, full.heap.type_name[full.heap.type[i]]), "Button") == 0)
+        if (strcmp(hs_heap_str(&full.heap, full.heap.type_name[hs_heap_type(&full.heap, i)]),
+                   "Button") == 0)
             victim = full.heap.addr[i];
     assert_true(victim != 0);
     hs_core c;

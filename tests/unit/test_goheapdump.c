@@ -279,7 +279,7 @@ static void test_all_records(void **state)
     assert_string_equal(hs_heap_str(h, h->site_frames[h->site_start[s] + 1]), "main.main");
     assert_int_equal(hs_heap_site(h, 1), HS_NONE);
     assert_int_equal(hs_heap_flags(h, 1), 0);
-    assert_int_equal(h->type[0], HS_NONE);
+    assert_int_equal(hs_heap_type(h, 0), HS_NONE);
     /* Roots. */
     uint32_t r = root_named(h, "goroutine 12 main.worker");
     assert_int_not_equal(r, HS_NONE);

@@ -31,7 +31,7 @@ static void test_sorted_and_find(void **state)
     assert_int_equal(hs_heap_size(&h, 0), 16);
     assert_int_equal(h.addr[2], 0x3000);
     assert_int_equal(hs_heap_size(&h, 2), 64);
-    assert_int_equal(h.type[1], HS_NONE);
+    assert_int_equal(hs_heap_type(&h, 1), HS_NONE);
     assert_int_equal(hs_heap_find(&h, 0x0fff), HS_NONE);
     assert_int_equal(hs_heap_find(&h, 0x1000), 0);
     assert_int_equal(hs_heap_find(&h, 0x100f), 0);
