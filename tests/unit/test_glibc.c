@@ -128,10 +128,11 @@ static void test_corrupt_chunk_header(void **state)
     assert_int_equal(fixture_load(&f, f.core.data, f.core.size, &full, &e), 0);
     /* Patch the size field of the first Button (main arena). */
     uint64_t victim = 0;
-    for (uint32_t i = 0; i < full.heap.n_objects && !victim; i++)
-        if (strcmp(hs_heap_str(&full.heap, full.heap.type_name[hs_heap_type(&full.heap, i)]),
-                   "Button") == 0)
+    for (uint32_t i = 0; i < full.heap.n_objects && !victim; i++) {
+        uint32_t t = hs_heap_type(&full.heap, i); /* untyped chunks: HS_NONE */
+        if (t != HS_NONE && strcmp(hs_heap_str(&full.heap, full.heap.type_name[t]), "Button") == 0)
             victim = full.heap.addr[i];
+    }
     assert_true(victim != 0);
     hs_core c;
     hs_load_options o = {0};
