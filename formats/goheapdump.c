@@ -338,7 +338,7 @@ static int rec_object(gh *g, hs_cursor *c)
     if (g->pass == PASS_REFS) {
         /* Runtimes dump spans in address order mostly: try the next id first. */
         uint32_t next = g->last_obj + 1;
-        id = next < g->h->n_objects && g->h->addr[next] == addr ? next : hs_heap_find(g->h, addr);
+        id = next < g->h->n_objects && hs_heap_addr(g->h, next) == addr ? next : hs_heap_find(g->h, addr);
         g->last_obj = id;
         fin_root = fin_root_of(g, addr);
     }
@@ -749,12 +749,12 @@ static int index_error(gh *g)
     hs_error saved = *g->err;
     uint64_t addr = 0, nth = 0;
     for (uint32_t i = 1; i < h->n_objects; i++) {
-        if (h->addr[i] == h->addr[i - 1]) {
-            addr = h->addr[i], nth = 1;
+        if (hs_heap_addr(h, i) == hs_heap_addr(h, i - 1)) {
+            addr = hs_heap_addr(h, i), nth = 1;
             break;
         }
-        if (h->addr[i - 1] + hs_heap_size(h, i - 1) > h->addr[i]) {
-            addr = h->addr[i], nth = 0;
+        if (hs_heap_addr(h, i - 1) + hs_heap_size(h, i - 1) > hs_heap_addr(h, i)) {
+            addr = hs_heap_addr(h, i), nth = 0;
             break;
         }
     }

@@ -15,14 +15,16 @@
  * After finish the model is read-only.
  *
  * Columns are as narrow as the common case allows (a core of small chunks
- * needs every byte per object): size is a u32, and the rare object of 4 GiB
+ * needs every byte per object): an address is its low 32 bits, the high
+ * ones shared by a run of consecutive ids (addr_seg, a handful of runs: one
+ * per 4 GiB-aligned region the heap uses); size is a u32, and the rare object of 4 GiB
  * or more keeps HS_HEAP_SIZE_BIG there and its exact size in size_big, (id,
  * size) pairs sorted by id; site and flags are NULL until some object gets a
  * non-default value (cores set none); types are (id, type) pairs in
  * type_sparse while fewer than half the objects have one (a C core types
  * only a few libc structures), else the type column; reference offsets are not stored at all
  * when drop_ref_offsets was set before phase 3 (only `paths` shows them).
- * Read them through hs_heap_size(), hs_heap_type(), hs_heap_site(),
+ * Read them through hs_heap_addr(), hs_heap_size(), hs_heap_type(), hs_heap_site(),
  * hs_heap_flags(). */
 #ifndef HEAPSCAN_HEAP_H
 #define HEAPSCAN_HEAP_H
@@ -72,6 +74,11 @@ typedef struct hs_heap_big_size {
     uint64_t size;
 } hs_heap_big_size;
 
+/* Objects first .. (next segment's first) - 1 have addresses hi << 32 | addr_lo[i]. */
+typedef struct hs_heap_addr_seg {
+    uint32_t first, hi;
+} hs_heap_addr_seg;
+
 typedef struct hs_heap_id_value {
     uint32_t id, value;
 } hs_heap_id_value;
@@ -85,7 +92,11 @@ typedef struct hs_heap {
     hs_strtab strings;
 
     uint32_t n_objects, cap_objects;
-    uint64_t *addr;
+    /* Address of object i: hs_heap_addr(h, i). After indexing it is
+     * addr_seg[the segment of i].hi << 32 | addr_lo[i]. */
+    uint32_t *addr_lo;
+    hs_heap_addr_seg *addr_seg; /* ascending by first and by hi */
+    uint32_t n_addr_seg;
     uint32_t *size;             /* shallow size, or HS_HEAP_SIZE_BIG; read with hs_heap_size() */
     hs_heap_big_size *size_big; /* sizes >= 2^32 - 1, sorted by id */
     uint32_t n_size_big, cap_size_big;
@@ -130,6 +141,7 @@ typedef struct hs_heap {
     hs_heap_alloc_stats alloc;
 
     /* private: build state */
+    uint64_t *addr_wide_; /* full addresses until hs_heap_index() */
     int phase_;
     uint32_t *type_by_string_; /* string id -> type id, for hs_heap_add_type */
     uint32_t cap_type_by_string_;
@@ -164,6 +176,13 @@ static inline uint64_t hs_heap_size(const hs_heap *h, uint32_t i)
 {
     uint32_t s = h->size[i];
     return s != HS_HEAP_SIZE_BIG ? s : hs_heap_big_size_(h, i);
+}
+uint32_t hs_heap_addr_hi_(const hs_heap *h, uint32_t i);
+static inline uint64_t hs_heap_addr(const hs_heap *h, uint32_t i)
+{
+    if (h->addr_wide_) return h->addr_wide_[i]; /* before indexing */
+    uint32_t hi = h->n_addr_seg == 1 ? h->addr_seg[0].hi : hs_heap_addr_hi_(h, i);
+    return (uint64_t)hi << 32 | h->addr_lo[i];
 }
 uint32_t hs_heap_sparse_type_(const hs_heap *h, uint32_t i);
 static inline uint32_t hs_heap_type(const hs_heap *h, uint32_t i)

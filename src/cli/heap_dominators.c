@@ -61,7 +61,7 @@ static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_d
         } else {
             uint32_t o = hs_dom_object_of(d, e->v);
             fprintf(fp, "\"kind\": \"object\", \"address\": \"0x%llx\", \"name\": ",
-                    (unsigned long long)h->addr[o]);
+                    (unsigned long long)hs_heap_addr(h, o));
             hs_render_json_string(fp,
                                     hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
             fprintf(fp, ", \"size\": %llu", (unsigned long long)hs_heap_size(h, o));

@@ -35,7 +35,7 @@ static void json_roots(FILE *fp, void *ctx)
     for (uint32_t i = 0; i < l->shown; i++) {
         uint32_t j = ix[i], o = l->roots[j];
         fprintf(fp, "%s{\"address\": \"0x%llx\", \"name\": ", i ? ",\n  " : "\n  ",
-                (unsigned long long)l->h->addr[o]);
+                (unsigned long long)hs_heap_addr(l->h, o));
         hs_render_json_string(fp,
                                 hs_group_object_name(l->h, o, HS_GROUP_OBJECT, name, sizeof name));
         fprintf(fp, ", \"size\": %llu, \"retained\": %llu, \"cycle\": %s}",
@@ -55,7 +55,7 @@ static void text_roots(FILE *fp, const leaks *l)
     fprintf(fp, "%18s %12s %12s  %s\n", "address", "size", "retained", "name");
     for (uint32_t i = 0; i < l->shown; i++) {
         uint32_t j = ix[i], o = l->roots[j];
-        snprintf(name, sizeof name, "0x%llx", (unsigned long long)l->h->addr[o]);
+        snprintf(name, sizeof name, "0x%llx", (unsigned long long)hs_heap_addr(l->h, o));
         fprintf(fp, "%18s %12s %12s  ", name, hs_render_bytes(a, sizeof a, hs_heap_size(l->h, o)),
                 hs_render_bytes(b, sizeof b,
                                 l->d->retained[hs_dom_vertex_of_root(l->d, l->h->n_roots + j)]));

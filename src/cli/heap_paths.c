@@ -32,7 +32,7 @@ static void paths_vertex(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t v
     }
     uint32_t o = hs_dom_object_of(d, v);
     fprintf(fp, "\"kind\": \"object\", \"address\": \"0x%llx\", \"name\": ",
-            (unsigned long long)h->addr[o]);
+            (unsigned long long)hs_heap_addr(h, o));
     hs_render_json_string(fp, hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
     fprintf(fp, ", \"size\": %llu, \"retained\": %llu}", (unsigned long long)hs_heap_size(h, o),
             (unsigned long long)d->retained[v]);

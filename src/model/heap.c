@@ -8,7 +8,8 @@
  * heap.h): sizes >= 2^32 - 1 live in the sorted size_big side table, the
  * site and flags columns exist only once a non-default value is set, types
  * are (id, type) pairs until they are many, and
- * reference offsets are never stored when drop_ref_offsets is set. */
+ * reference offsets are never stored when drop_ref_offsets is set; after
+ * indexing, addresses are low halves plus runs of ids sharing a high half. */
 #include "heapscan/heap.h"
 
 #include <stdlib.h>
@@ -51,7 +52,9 @@ void hs_heap_init(hs_heap *h, const char *format)
 void hs_heap_free(hs_heap *h)
 {
     hs_strtab_free(&h->strings);
-    free(h->addr);
+    free(h->addr_lo);
+    free(h->addr_seg);
+    free(h->addr_wide_);
     free(h->size);
     free(h->size_big);
     free(h->type);
@@ -137,7 +140,7 @@ int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, 
         if (need >= UINT32_MAX - 1)
             return hs_error_set(err, NULL, HS_NO_OFFSET, "too many objects (limit 2^32-2)");
         uint32_t c1 = cap, c2 = cap, c3 = cap, c4 = cap;
-        if (grow32((void **)&h->addr, &c1, need, sizeof *h->addr) ||
+        if (grow32((void **)&h->addr_wide_, &c1, need, sizeof *h->addr_wide_) ||
             (h->site && grow32((void **)&h->site, &c3, need, sizeof *h->site)) ||
             (h->flags && grow32((void **)&h->flags, &c4, need, sizeof *h->flags)) ||
             (h->type && grow32((void **)&h->type, &c2, need, sizeof *h->type)) ||
@@ -158,7 +161,7 @@ int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, 
         h->size_big[h->n_size_big++] = (hs_heap_big_size){i, size}; /* ids ascend */
     }
     h->n_objects++;
-    h->addr[i] = addr;
+    h->addr_wide_[i] = addr;
     h->size[i] = size >= HS_HEAP_SIZE_BIG ? HS_HEAP_SIZE_BIG : (uint32_t)size;
     if (h->type) h->type[i] = type;
     if (h->site) h->site[i] = site;
@@ -263,7 +266,8 @@ static int cmp_addr(const void *a, const void *b)
 static int sort_objects(hs_heap *h, hs_error *err)
 {
     uint32_t n = h->n_objects, sorted = 1;
-    for (uint32_t i = 1; i < n && sorted; i++) sorted = h->addr[i - 1] <= h->addr[i];
+    const uint64_t *addr = h->addr_wide_;
+    for (uint32_t i = 1; i < n && sorted; i++) sorted = addr[i - 1] <= addr[i];
     if (sorted) return 0;
     addr_index *ix = malloc((size_t)n * sizeof *ix);
     uint32_t *tmp32 = malloc((size_t)n * sizeof *tmp32);
@@ -273,7 +277,7 @@ static int sort_objects(hs_heap *h, hs_error *err)
         free(ix), free(tmp32), free(tmp8), free(big);
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory sorting objects");
     }
-    for (uint32_t i = 0; i < n; i++) ix[i] = (addr_index){h->addr[i], i};
+    for (uint32_t i = 0; i < n; i++) ix[i] = (addr_index){addr[i], i};
     qsort(ix, n, sizeof *ix, cmp_addr);
     uint32_t nb = 0; /* the side table under the new ids, still ascending */
     for (uint32_t i = 0; i < n && nb < h->n_size_big; i++)
@@ -285,7 +289,7 @@ static int sort_objects(hs_heap *h, hs_error *err)
         tmp32[i] = h->size[ix[i].idx];
     memcpy(h->size, tmp32, (size_t)n * sizeof *tmp32);
     for (uint32_t i = 0; i < n; i++)
-        h->addr[i] = ix[i].addr;
+        h->addr_wide_[i] = ix[i].addr;
     if (h->type) {
         for (uint32_t i = 0; i < n; i++)
             tmp32[i] = h->type[ix[i].idx];
@@ -320,7 +324,8 @@ static int build_buckets(hs_heap *h)
 {
     uint32_t n = h->n_objects;
     if (n < 64) return 0;
-    uint64_t span = h->addr[n - 1] - h->addr[0] + 1;
+    const uint64_t *addr = h->addr_wide_;
+    uint64_t span = addr[n - 1] - addr[0] + 1;
     unsigned shift = 0;
     uint64_t want = n / 8;
     while ((span >> shift) > want) shift++;
@@ -330,7 +335,7 @@ static int build_buckets(hs_heap *h)
     uint32_t i = 0;
     for (uint64_t b = 0; b <= nb; b++) {
         uint64_t base = b << shift;
-        while (i < n && h->addr[i] - h->addr[0] < base) i++;
+        while (i < n && addr[i] - addr[0] < base) i++;
         first[b] = i;
     }
     h->bucket_first_ = first;
@@ -339,23 +344,61 @@ static int build_buckets(hs_heap *h)
     return 0;
 }
 
+/* Sorted addresses as low halves (addr_lo) plus runs of ids sharing the
+ * high half (addr_seg); the full addresses are freed. */
+static int narrow_addresses(hs_heap *h)
+{
+    uint32_t n = h->n_objects, ns = 0;
+    const uint64_t *addr = h->addr_wide_;
+    for (uint32_t i = 0; i < n; i++)
+        ns += i == 0 || addr[i] >> 32 != addr[i - 1] >> 32;
+    uint32_t *lo = malloc((size_t)(n ? n : 1) * sizeof *lo);
+    hs_heap_addr_seg *seg = malloc((size_t)(ns ? ns : 1) * sizeof *seg);
+    if (!lo || !seg) {
+        free(lo), free(seg);
+        return -1;
+    }
+    ns = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i == 0 || addr[i] >> 32 != addr[i - 1] >> 32)
+            seg[ns++] = (hs_heap_addr_seg){i, (uint32_t)(addr[i] >> 32)};
+        lo[i] = (uint32_t)addr[i];
+    }
+    free(h->addr_wide_);
+    h->addr_wide_ = NULL;
+    h->addr_lo = lo, h->addr_seg = seg, h->n_addr_seg = ns;
+    return 0;
+}
+
+uint32_t hs_heap_addr_hi_(const hs_heap *h, uint32_t i)
+{
+    uint32_t lo = 0, hi = h->n_addr_seg; /* last segment whose first id is <= i */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (h->addr_seg[mid].first <= i) lo = mid;
+        else hi = mid;
+    }
+    return h->addr_seg[lo].hi;
+}
+
 int hs_heap_index(hs_heap *h, hs_error *err)
 {
     if (h->phase_ != PHASE_OBJECTS)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: heap indexed twice");
     if (sort_objects(h, err)) return -1;
+    const uint64_t *addr = h->addr_wide_;
     for (uint32_t i = 1; i < h->n_objects; i++) {
-        uint64_t end = h->addr[i - 1] + hs_heap_size(h, i - 1);
-        if (h->addr[i] == h->addr[i - 1])
+        uint64_t end = addr[i - 1] + hs_heap_size(h, i - 1);
+        if (addr[i] == addr[i - 1])
             return hs_error_set(err, NULL, HS_NO_OFFSET, "duplicate object at 0x%llx",
-                                (unsigned long long)h->addr[i]);
-        if (end > h->addr[i] || end < h->addr[i - 1])
+                                (unsigned long long)addr[i]);
+        if (end > addr[i] || end < addr[i - 1])
             return hs_error_set(
                 err, NULL, HS_NO_OFFSET, "objects overlap: 0x%llx (%llu bytes) and 0x%llx",
-                (unsigned long long)h->addr[i - 1], (unsigned long long)hs_heap_size(h, i - 1),
-                (unsigned long long)h->addr[i]);
+                (unsigned long long)addr[i - 1], (unsigned long long)hs_heap_size(h, i - 1),
+                (unsigned long long)addr[i]);
     }
-    if (build_buckets(h))
+    if (build_buckets(h) || narrow_addresses(h))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory indexing objects");
     h->phase_ = PHASE_REFS;
     return 0;
@@ -363,22 +406,40 @@ int hs_heap_index(hs_heap *h, hs_error *err)
 
 uint32_t hs_heap_find(const hs_heap *h, uint64_t p)
 {
-    if (h->n_objects == 0 || p < h->addr[0]) return HS_NONE;
-    uint32_t lo = 0, hi = h->n_objects; /* first object with addr > p is hi */
-    uint64_t rel = p - h->addr[0];
+    uint32_t n = h->n_objects;
+    if (n == 0 || !h->addr_lo) return HS_NONE; /* not indexed yet */
+    uint64_t a0 = hs_heap_addr(h, 0);
+    if (p < a0) return HS_NONE;
+    uint32_t lo = 0, hi = n; /* the last object with addr <= p is in [lo - 1, hi - 1] */
+    uint64_t rel = p - a0;
     if (h->bucket_first_ && (rel >> h->bucket_shift_) < h->n_buckets_) {
         uint64_t b = rel >> h->bucket_shift_;
         lo = h->bucket_first_[b] ? h->bucket_first_[b] - 1 : 0;
-        hi = h->bucket_first_[b + 1] < h->n_objects ? h->bucket_first_[b + 1] + 1 : h->n_objects;
+        hi = h->bucket_first_[b + 1] < n ? h->bucket_first_[b + 1] + 1 : n;
     }
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (h->addr[mid] <= p) lo = mid + 1;
-        else hi = mid;
+    /* The last segment whose high half is <= p's (segment 0 holds a0 <= p). */
+    uint32_t phi = (uint32_t)(p >> 32), s = 0, t = h->n_addr_seg;
+    while (t - s > 1) {
+        uint32_t mid = s + (t - s) / 2;
+        if (h->addr_seg[mid].hi <= phi) s = mid;
+        else t = mid;
     }
-    if (lo == 0) return HS_NONE;
-    uint32_t i = lo - 1;
-    if (p == h->addr[i] || p - h->addr[i] < hs_heap_size(h, i)) return i;
+    uint32_t sb = h->addr_seg[s].first, se = s + 1 < h->n_addr_seg ? h->addr_seg[s + 1].first : n;
+    uint32_t r = se; /* first object with addr > p */
+    if (h->addr_seg[s].hi == phi) { /* search the low halves of segment s */
+        uint32_t plo = (uint32_t)p, a = lo > sb ? lo : sb, z = hi < se ? hi : se;
+        if (z < a) z = a;
+        while (a < z) {
+            uint32_t mid = a + (z - a) / 2;
+            if (h->addr_lo[mid] <= plo) a = mid + 1;
+            else z = mid;
+        }
+        r = a;
+    }
+    if (r == 0) return HS_NONE;
+    uint32_t i = r - 1;
+    uint64_t ai = hs_heap_addr(h, i);
+    if (p == ai || p - ai < hs_heap_size(h, i)) return i;
     return HS_NONE;
 }
 

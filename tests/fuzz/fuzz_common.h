@@ -124,10 +124,10 @@ static inline void hs_fuzz_check_heap(const hs_heap *h)
     HS_FUZZ_REQUIRE(h->edge_start != NULL && h->root_edge_start != NULL,
                     "heap finished (reference rows built)");
     for (uint32_t i = 0; i < h->n_objects; i++) {
-        HS_FUZZ_REQUIRE(hs_heap_size(h, i) <= UINT64_MAX - h->addr[i], "object end does not wrap");
+        HS_FUZZ_REQUIRE(hs_heap_size(h, i) <= UINT64_MAX - hs_heap_addr(h, i), "object end does not wrap");
         if (i + 1 < h->n_objects)
-            HS_FUZZ_REQUIRE(h->addr[i] + hs_heap_size(h, i) <= h->addr[i + 1] &&
-                                h->addr[i] < h->addr[i + 1],
+            HS_FUZZ_REQUIRE(hs_heap_addr(h, i) + hs_heap_size(h, i) <= hs_heap_addr(h, i + 1) &&
+                                hs_heap_addr(h, i) < hs_heap_addr(h, i + 1),
                             "objects sorted and disjoint");
         HS_FUZZ_REQUIRE(hs_heap_type(h, i) == HS_NONE || hs_heap_type(h, i) < h->n_types,
                         "object type in range");

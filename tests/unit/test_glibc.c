@@ -131,7 +131,7 @@ static void test_corrupt_chunk_header(void **state)
     for (uint32_t i = 0; i < full.heap.n_objects && !victim; i++) {
         uint32_t t = hs_heap_type(&full.heap, i); /* untyped chunks: HS_NONE */
         if (t != HS_NONE && strcmp(hs_heap_str(&full.heap, full.heap.type_name[t]), "Button") == 0)
-            victim = full.heap.addr[i];
+            victim = hs_heap_addr(&full.heap, i);
     }
     assert_true(victim != 0);
     hs_core c;

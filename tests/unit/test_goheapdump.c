@@ -263,7 +263,7 @@ static void test_all_records(void **state)
     const hs_heap *h = &m.heap;
     assert_string_equal(h->format, "go-heapdump");
     assert_int_equal(h->n_objects, 3);
-    assert_int_equal(h->addr[0], A);
+    assert_int_equal(hs_heap_addr(h, 0), A);
     assert_int_equal(hs_heap_size(h, 0), 32);
     assert_int_equal(hs_heap_size(h, 1), 16);
     assert_int_equal(hs_heap_size(h, 2), 64);
@@ -659,7 +659,7 @@ static void test_real_dump(void **state)
     /* The tree: 1023 nodes of 64 bytes, linked by left/right only. */
     uint32_t top = hs_heap_find(h, json_num(js, "tree_root"));
     assert_int_not_equal(top, HS_NONE);
-    assert_int_equal(h->addr[top], json_num(js, "tree_root"));
+    assert_int_equal(hs_heap_addr(h, top), json_num(js, "tree_root"));
     uint32_t *stack = malloc(h->n_objects * sizeof *stack);
     uint8_t *seen = calloc(h->n_objects, 1);
     uint32_t sp = 0, count = 0, sampled_in_build = 0;

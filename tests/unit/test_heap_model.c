@@ -27,9 +27,9 @@ static void test_sorted_and_find(void **state)
 {
     hs_heap h;
     build_three(&h);
-    assert_int_equal(h.addr[0], 0x1000);
+    assert_int_equal(hs_heap_addr(&h, 0), 0x1000);
     assert_int_equal(hs_heap_size(&h, 0), 16);
-    assert_int_equal(h.addr[2], 0x3000);
+    assert_int_equal(hs_heap_addr(&h, 2), 0x3000);
     assert_int_equal(hs_heap_size(&h, 2), 64);
     assert_int_equal(hs_heap_type(&h, 1), HS_NONE);
     assert_int_equal(hs_heap_find(&h, 0x0fff), HS_NONE);
@@ -123,10 +123,10 @@ static void test_find_matches_linear_scan(void **state)
     for (int k = 0; k < 20000; k++) {
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
         uint32_t j = (uint32_t)((seed >> 20) % h.n_objects);
-        uint64_t p = h.addr[j] - 64 + (seed >> 50) % (hs_heap_size(&h, j) + 128);
+        uint64_t p = hs_heap_addr(&h, j) - 64 + (seed >> 50) % (hs_heap_size(&h, j) + 128);
         uint32_t want = HS_NONE;
         for (uint32_t i = 0; i < h.n_objects; i++)
-            if (p >= h.addr[i] && p < h.addr[i] + hs_heap_size(&h, i)) want = i;
+            if (p >= hs_heap_addr(&h, i) && p < hs_heap_addr(&h, i) + hs_heap_size(&h, i)) want = i;
         assert_int_equal(hs_heap_find(&h, p), want);
     }
     assert_int_equal(hs_heap_find(&h, 0x7fffffffffffull), HS_NONE);
