@@ -181,7 +181,8 @@ uint32_t hs_heap_addr_hi_(const hs_heap *h, uint32_t i);
 static inline uint64_t hs_heap_addr(const hs_heap *h, uint32_t i)
 {
     if (h->addr_wide_) return h->addr_wide_[i]; /* before indexing */
-    uint32_t hi = h->n_addr_seg == 1 ? h->addr_seg[0].hi : hs_heap_addr_hi_(h, i);
+    uint32_t hi = h->n_addr_seg == 1 || i < h->addr_seg[1].first ? h->addr_seg[0].hi
+                                                                  : hs_heap_addr_hi_(h, i);
     return (uint64_t)hi << 32 | h->addr_lo[i];
 }
 uint32_t hs_heap_sparse_type_(const hs_heap *h, uint32_t i);

@@ -185,35 +185,34 @@ static int tree_retained(const hs_heap *h, const hs_dom *d, const grouper *gr, h
     hs_dom_children c;
     if (hs_dom_children_build(d, &c, err)) return -1;
     uint32_t n = d->n_reached ? d->n_reached : 1;
+    /* Stack of (vertex, child cursor, group); pages are touched only to the tree's depth. */
     uint32_t *sv = malloc((size_t)n * sizeof *sv), *sk = malloc((size_t)n * sizeof *sk);
+    uint32_t *sg = malloc((size_t)n * sizeof *sg);
     uint32_t *active = calloc(g->n_rows ? g->n_rows : 1, sizeof *active);
-    if (!sv || !sk || !active) {
-        free(sv), free(sk), free(active);
+    if (!sv || !sk || !sg || !active) {
+        free(sv), free(sk), free(sg), free(active);
         hs_dom_children_free(&c);
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory in group retained sizes");
     }
     uint32_t top = 0;
-    sv[top] = 0, sk[top] = c.start[0], top++;
+    sv[top] = 0, sk[top] = c.start[0], sg[top] = HS_NONE, top++;
     while (top) {
         uint32_t v = sv[top - 1], k = sk[top - 1];
         if (k == c.start[v + 1]) { /* leave v */
             top--;
-            if (hs_dom_is_object(d, v)) {
-                uint32_t r = group_of(gr, hs_dom_object_of(d, v));
-                if (r != HS_NONE) active[r]--;
-            }
+            if (sg[top] != HS_NONE) active[sg[top]]--;
             continue;
         }
         sk[top - 1] = k + 1;
-        uint32_t x = c.child[k];
+        uint32_t x = c.child[k], r = HS_NONE;
         if (hs_dom_is_object(d, x)) { /* enter x */
-            uint32_t r = group_of(gr, hs_dom_object_of(d, x));
+            r = group_of(gr, hs_dom_object_of(d, x));
             if (r != HS_NONE && active[r]++ == 0) g->rows[r].retained += d->retained[x];
         }
-        sv[top] = x, sk[top] = c.start[x], top++;
+        sv[top] = x, sk[top] = c.start[x], sg[top] = r, top++;
     }
     (void)h;
-    free(sv), free(sk), free(active);
+    free(sv), free(sk), free(sg), free(active);
     hs_dom_children_free(&c);
     return 0;
 }

@@ -408,7 +408,7 @@ uint32_t hs_heap_find(const hs_heap *h, uint64_t p)
 {
     uint32_t n = h->n_objects;
     if (n == 0 || !h->addr_lo) return HS_NONE; /* not indexed yet */
-    uint64_t a0 = hs_heap_addr(h, 0);
+    uint64_t a0 = (uint64_t)h->addr_seg[0].hi << 32 | h->addr_lo[0];
     if (p < a0) return HS_NONE;
     uint32_t lo = 0, hi = n; /* the last object with addr <= p is in [lo - 1, hi - 1] */
     uint64_t rel = p - a0;
@@ -438,7 +438,7 @@ uint32_t hs_heap_find(const hs_heap *h, uint64_t p)
     }
     if (r == 0) return HS_NONE;
     uint32_t i = r - 1;
-    uint64_t ai = hs_heap_addr(h, i);
+    uint64_t ai = i >= sb ? (uint64_t)h->addr_seg[s].hi << 32 | h->addr_lo[i] : hs_heap_addr(h, i);
     if (p == ai || p - ai < hs_heap_size(h, i)) return i;
     return HS_NONE;
 }
