@@ -5,11 +5,11 @@
  * by a counting sort in hs_heap_finish(): two passes, no per-object lists.
  * Or, grouped by ascending source, they are streamed into the rows directly:
  * edge_start[i] is final for every i below next_row_. Narrow columns (see
- * heap.h): sizes >= 2^32 - 1 live in the sorted size_big side table, the
- * site and flags columns exist only once a non-default value is set, types
- * are (id, type) pairs until they are many, and
- * reference offsets are never stored when drop_ref_offsets is set; after
- * indexing, addresses are low halves plus runs of ids sharing a high half. */
+ * heap.h): sizes >= 2^32 - 1 live in the sorted size_big side table; the
+ * site and flags columns exist only once a non-default value is set; types
+ * are (id, type) pairs until they are many; reference offsets are never
+ * stored when drop_ref_offsets is set; full addresses exist until indexing,
+ * then they are low halves plus runs of ids sharing a high half. */
 #include "heapscan/heap.h"
 
 #include <stdlib.h>
