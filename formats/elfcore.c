@@ -572,30 +572,32 @@ int hs_core_demangle_vtable(const char *sym, char *buf, size_t size)
 static uint32_t target(const hs_heap *h, uint64_t p, uint32_t *hint)
 {
     uint32_t i = *hint; /* pointers often go to the same or a neighbouring chunk */
-    if (i >= h->n_objects || p < h->addr[i] || p - h->addr[i] >= h->size[i]) {
-        if (i + 1 < h->n_objects && p >= h->addr[i + 1] && p - h->addr[i + 1] < h->size[i + 1])
+    if (i >= h->n_objects || p < hs_heap_addr(h, i) || p - hs_heap_addr(h, i) >= hs_heap_size(h, i)) {
+        if (i + 1 < h->n_objects && p >= hs_heap_addr(h, i + 1) &&
+            p - hs_heap_addr(h, i + 1) < hs_heap_size(h, i + 1))
             i++;
-        else if (i > 0 && i < h->n_objects && p >= h->addr[i - 1] &&
-                 p - h->addr[i - 1] < h->size[i - 1])
+        else if (i > 0 && i < h->n_objects && p >= hs_heap_addr(h, i - 1) &&
+                 p - hs_heap_addr(h, i - 1) < hs_heap_size(h, i - 1))
             i--;
         else
             i = hs_heap_find(h, p);
     }
     if (i != HS_NONE) *hint = i;
-    if (i == HS_NONE || p - h->addr[i] >= h->size[i] - (h->size[i] >= 32 ? 16 : 0)) return HS_NONE;
+    if (i == HS_NONE) return HS_NONE;
+    uint64_t size = hs_heap_size(h, i);
+    if (p - hs_heap_addr(h, i) >= size - (size >= 32 ? 16 : 0)) return HS_NONE;
     return i;
 }
 
 static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
 {
     if (!h->n_objects) return 0;
-    uint64_t lo = h->addr[0], hi = h->addr[h->n_objects - 1] + h->size[h->n_objects - 1];
+    uint64_t lo = hs_heap_addr(h, 0), hi = hs_heap_addr(h, h->n_objects - 1) + hs_heap_size(h, h->n_objects - 1);
     uint32_t hint = 0;
     hs_core_window win = {0};
     for (uint32_t i = 0; i < h->n_objects; i++) {
-        uint64_t a = h->addr[i], n = h->size[i] >= 16
-                                         ? h->size[i] - 16
-                                         : 0; /* the chunk's user bytes that are its own */
+        uint64_t a = hs_heap_addr(h, i), size = hs_heap_size(h, i);
+        uint64_t n = size >= 16 ? size - 16 : 0; /* the chunk's user bytes that are its own */
         const uint8_t *p = hs_core_ptr(c, a, n);
         if (p) hs_core_window_pass(c, &win, p);
         int row_open = 0; /* this object's row is begun on its first reference */
@@ -676,7 +678,7 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
                       uint32_t fixed_root, const hs_core_seg *g, hs_error *err)
 {
     if (!h->n_objects) return 0;
-    uint64_t lo = h->addr[0], hi = h->addr[h->n_objects - 1] + h->size[h->n_objects - 1];
+    uint64_t lo = hs_heap_addr(h, 0), hi = hs_heap_addr(h, h->n_objects - 1) + hs_heap_size(h, h->n_objects - 1);
     uint32_t hint = 0;
     hs_core_window win = {0};
     for (uint64_t a = (from + 7) & ~7ull; a + 8 <= to; a += 8) {

@@ -541,12 +541,14 @@ static int add_objects(walker *w, hs_heap_alloc_stats *st)
             type = last_type;
         }
         uint64_t slot = CSIZE(k) / 16;
-        if (type == HS_NONE && slot < SMALL) type = by_size[slot];
-        if (type == HS_NONE) {
+        if (type == HS_NONE && (slot >= SMALL || by_size[slot] == HS_NONE)) {
+            /* "unknown NB" is listed as a type (info counts it), but not stored
+             * per object: an untyped object is named so by its size anyway,
+             * and the model keeps types only for the few typed objects. */
             char name[48];
             snprintf(name, sizeof name, "unknown %lluB", (unsigned long long)CSIZE(k));
-            type = hs_heap_add_type(w->h, name);
-            if (slot < SMALL) by_size[slot] = type;
+            uint32_t t = hs_heap_add_type(w->h, name);
+            if (slot < SMALL) by_size[slot] = t;
         }
         rc = hs_heap_add_object(w->h, k->addr + 16, CSIZE(k), type, HS_NONE, 0, w->err);
     }

@@ -338,7 +338,7 @@ static int rec_object(gh *g, hs_cursor *c)
     if (g->pass == PASS_REFS) {
         /* Runtimes dump spans in address order mostly: try the next id first. */
         uint32_t next = g->last_obj + 1;
-        id = next < g->h->n_objects && g->h->addr[next] == addr ? next : hs_heap_find(g->h, addr);
+        id = next < g->h->n_objects && hs_heap_addr(g->h, next) == addr ? next : hs_heap_find(g->h, addr);
         g->last_obj = id;
         fin_root = fin_root_of(g, addr);
     }
@@ -611,9 +611,10 @@ static int rec_sample(gh *g, hs_cursor *c)
                             (unsigned long long)id);
     uint32_t obj = hs_heap_find(g->h, addr);
     if (obj == HS_NONE) return 0; /* sampled object freed before the dump */
-    g->h->site[obj] = g->bk[lo].site;
-    g->h->flags[obj] |= HS_OBJ_SAMPLED;
-    return 0;
+    return hs_heap_set_site(g->h, obj, g->bk[lo].site, g->err) ||
+                   hs_heap_add_flags(g->h, obj, HS_OBJ_SAMPLED, g->err)
+               ? -1
+               : 0;
 }
 
 static const char *tag_name(uint64_t kind)
@@ -748,12 +749,12 @@ static int index_error(gh *g)
     hs_error saved = *g->err;
     uint64_t addr = 0, nth = 0;
     for (uint32_t i = 1; i < h->n_objects; i++) {
-        if (h->addr[i] == h->addr[i - 1]) {
-            addr = h->addr[i], nth = 1;
+        if (hs_heap_addr(h, i) == hs_heap_addr(h, i - 1)) {
+            addr = hs_heap_addr(h, i), nth = 1;
             break;
         }
-        if (h->addr[i - 1] + h->size[i - 1] > h->addr[i]) {
-            addr = h->addr[i], nth = 0;
+        if (hs_heap_addr(h, i - 1) + hs_heap_size(h, i - 1) > hs_heap_addr(h, i)) {
+            addr = hs_heap_addr(h, i), nth = 0;
             break;
         }
     }

@@ -45,6 +45,7 @@ static int load_source(hs_model *m, const hs_load_options *opt, hs_error *err)
         return best->load_profile(&m->src, opt, &m->profile, err);
     }
     hs_heap_init(&m->heap, best->name);
+    m->heap.drop_ref_offsets = opt && opt->drop_ref_offsets;
     return best->load_heap(&m->src, opt, &m->heap, err);
 }
 

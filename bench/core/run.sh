@@ -34,7 +34,7 @@ cmake -S . -B "$out/build-core" -DCMAKE_BUILD_TYPE=Release -DHEAPSCAN_TESTS=OFF 
 cmake --build "$out/build-core" -j2 >/dev/null
 hs=$out/build-core/heapscan
 
-core_bytes=$(stat -c %s "$core")
+core_bytes=$(stat -L -c %s "$core")
 echo "core: $core $core_bytes bytes ($((core_bytes / 1048576)) MiB)"
 # Warm the page cache once, so every run reads the core from memory.
 cat "$core" >/dev/null

@@ -46,7 +46,8 @@ typedef struct hs_dom_graph {
     const uint32_t *root_start, *root_target;
     uint32_t n_objects;
     const uint32_t *obj_start, *obj_target;
-    const uint64_t *size; /* [n_objects] shallow sizes */
+    const uint64_t *size; /* [n_objects] shallow sizes, or NULL: */
+    const hs_heap *heap;  /* ... hs_heap_size(heap, i) */
 } hs_dom_graph;
 
 typedef struct hs_dom {

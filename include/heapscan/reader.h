@@ -16,6 +16,7 @@ typedef struct hs_load_options {
     const char *sysroot;   /* --sysroot */
     const char *debug_dir; /* --debug-dir */
     int progress;          /* nonzero: the caller wants progress reports */
+    int drop_ref_offsets;  /* nonzero: heaps keep no reference offsets (see hs_heap) */
     /* Called now and then by long-running readers (done <= total, in the
      * reader's own unit, e.g. bytes); the library itself never prints. */
     void (*on_progress)(void *ctx, const char *what, uint64_t done, uint64_t total);

@@ -340,7 +340,8 @@ int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err)
     uint32_t base = 1 + g->n_roots;
     for (uint32_t i = 1; i < w.n; i++) {
         uint32_t v = d->order[i];
-        if (v >= base) d->retained[v] = g->size[v - base];
+        if (v >= base)
+            d->retained[v] = g->size ? g->size[v - base] : hs_heap_size(g->heap, v - base);
     }
     for (uint32_t i = w.n - 1; i > 0; i--)
         d->retained[d->idom[d->order[i]]] += d->retained[d->order[i]];
@@ -364,7 +365,7 @@ int hs_dom_build(const hs_heap *h, hs_dom *d, hs_error *err)
         .n_objects = h->n_objects,
         .obj_start = h->edge_start ? h->edge_start : &zero,
         .obj_target = h->edge_target,
-        .size = h->size,
+        .heap = h,
     };
     return hs_dom_build_graph(&g, d, err);
 }
@@ -388,9 +389,8 @@ int hs_dom_build_with(const hs_heap *h, const uint32_t *extra, uint32_t n_extra,
         rs[h->n_roots + j + 1] = h->n_root_edges + j + 1;
     }
     static const uint32_t zero = 0;
-    hs_dom_graph g = {
-        (uint32_t)nr,   rs,     rt, h->n_objects, h->edge_start ? h->edge_start : &zero,
-        h->edge_target, h->size};
+    hs_dom_graph g = {(uint32_t)nr,   rs,   rt, h->n_objects, h->edge_start ? h->edge_start : &zero,
+                      h->edge_target, NULL, h};
     int rc = hs_dom_build_graph(&g, d, err);
     free(rs), free(rt);
     return rc;

@@ -57,14 +57,14 @@ static const char *name_of(const hs_heap *h, uint32_t obj, hs_group_by by, char 
                            size_t *len)
 {
     if (by == HS_GROUP_SITE) {
-        uint32_t s = h->site[obj];
+        uint32_t s = hs_heap_site(h, obj);
         if (s != HS_NONE && s < h->n_sites && h->site_start[s] < h->site_start[s + 1]) {
             const char *f = hs_heap_str(h, h->site_frames[h->site_start[s]]);
             *len = frame_name_len(f);
             if (*len) return f;
         }
     } else if (by == HS_GROUP_TYPE) {
-        uint32_t t = h->type[obj];
+        uint32_t t = hs_heap_type(h, obj);
         if (t != HS_NONE && t < h->n_types) {
             const char *n = hs_heap_str(h, h->type_name[t]);
             *len = strlen(n);
@@ -75,7 +75,7 @@ static const char *name_of(const hs_heap *h, uint32_t obj, hs_group_by by, char 
         if (strncmp(n, "unknown ", 8) != 0) return n;
         return name_of(h, obj, HS_GROUP_SITE, buf, size, len);
     }
-    int k = snprintf(buf, size, "unknown %lluB", (unsigned long long)h->size[obj]);
+    int k = snprintf(buf, size, "unknown %lluB", (unsigned long long)hs_heap_size(h, obj));
     *len = k < 0 ? 0 : (size_t)k >= size ? size - 1 : (size_t)k;
     return buf;
 }
@@ -141,11 +141,11 @@ static int group_of(namer *nm, hs_groups *g, uint32_t *cap, uint32_t i, uint32_t
     hs_group_by by = nm->by;
     *row = HS_NONE;
     if (nm->only && !nm->only[i]) return 0;
-    uint32_t key = by == HS_GROUP_TYPE ? h->type[i] : h->site[i];
+    uint32_t key = by == HS_GROUP_TYPE ? hs_heap_type(h, i) : hs_heap_site(h, i);
     uint32_t r = key < nm->nk ? nm->known[key] : UNKNOWN_KEY;
-    uint32_t slot = (uint32_t)((h->size[i] * 0x9e3779b97f4a7c15ull) >> 52) % SIZE_CACHE;
+    uint32_t slot = (uint32_t)((hs_heap_size(h, i) * 0x9e3779b97f4a7c15ull) >> 52) % SIZE_CACHE;
     if (r != HS_NONE && r != UNKNOWN_KEY) return *row = r, 0;
-    if (r == UNKNOWN_KEY && nm->crow[slot] != HS_NONE && nm->csize[slot] == h->size[i])
+    if (r == UNKNOWN_KEY && nm->crow[slot] != HS_NONE && nm->csize[slot] == hs_heap_size(h, i))
         return *row = nm->crow[slot], 0;
     char buf[64];
     size_t len;
@@ -155,7 +155,7 @@ static int group_of(namer *nm, hs_groups *g, uint32_t *cap, uint32_t i, uint32_t
         if (key < nm->nk) nm->known[key] = r;
     } else { /* "unknown NB": the same row for every object of that size */
         if (key < nm->nk) nm->known[key] = UNKNOWN_KEY;
-        nm->csize[slot] = h->size[i], nm->crow[slot] = r;
+        nm->csize[slot] = hs_heap_size(h, i), nm->crow[slot] = r;
     }
     return *row = r, 0;
 }
@@ -205,7 +205,7 @@ static int group_named(const hs_heap *h, const hs_dom *d, hs_group_by by, const 
         if ((rc = group_of(nm, g, cap, i, &r)) || r == HS_NONE) continue;
         g->rows[r].members++;
         g->rows[r].count++;
-        g->rows[r].size += h->size[i];
+        g->rows[r].size += hs_heap_size(h, i);
     }
     if (!rc && d) rc = tree_retained(nm, d, g, cap);
     free(nm->known), free(nm);
@@ -233,7 +233,7 @@ static int group_roots(const hs_heap *h, const hs_dom *d, hs_groups *g, uint32_t
         g->rows[gr].members++;
         for (uint32_t e = h->root_edge_start[r]; e < h->root_edge_start[r + 1]; e++) {
             uint32_t o = h->root_edge_target[e];
-            if (stamp[o] != r + 1) stamp[o] = r + 1, g->rows[gr].size += h->size[o];
+            if (stamp[o] != r + 1) stamp[o] = r + 1, g->rows[gr].size += hs_heap_size(h, o);
         }
         if (d) {
             uint32_t v = hs_dom_vertex_of_root(d, r);
@@ -265,7 +265,7 @@ static int group_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only,
         if (id == HS_STR_NONE)
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory grouping objects");
         hs_group_row *r = &g->rows[g->n_rows++];
-        r->name = id, r->object = i, r->members = 1, r->count = 1, r->size = h->size[i];
+        r->name = id, r->object = i, r->members = 1, r->count = 1, r->size = hs_heap_size(h, i);
         r->retained = d ? d->retained[hs_dom_vertex_of_object(d, i)] : 0;
     }
     return 0;
@@ -291,7 +291,7 @@ static int obj_before(const hs_heap *h, const hs_dom *d, hs_group_sort sort, uin
         uint64_t ry = d->retained[hs_dom_vertex_of_object(d, y)];
         if (rx != ry) return rx > ry;
     }
-    if (h->size[x] != h->size[y]) return h->size[x] > h->size[y];
+    if (hs_heap_size(h, x) != hs_heap_size(h, y)) return hs_heap_size(h, x) > hs_heap_size(h, y);
     return x < y;
 }
 
@@ -328,7 +328,7 @@ int hs_group_top_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only,
     if (!heap || !g->rows) goto oom;
     for (uint32_t i = 0; i < h->n_objects; i++) {
         if (only && !only[i]) continue;
-        g->total_count++, g->total_size += h->size[i];
+        g->total_count++, g->total_size += hs_heap_size(h, i);
         if (k < limit) {
             heap[k++] = i;
             for (uint32_t c = k - 1; c && obj_before(h, d, sort, heap[(c - 1) / 2], heap[c]);
@@ -349,7 +349,7 @@ int hs_group_top_objects(const hs_heap *h, const hs_dom *d, const uint8_t *only,
         uint32_t id = hs_strtab_intern(&g->names, s, len);
         if (id == HS_STR_NONE) goto oom;
         hs_group_row *r = &g->rows[g->n_rows++];
-        r->name = id, r->object = i, r->members = 1, r->count = 1, r->size = h->size[i];
+        r->name = id, r->object = i, r->members = 1, r->count = 1, r->size = hs_heap_size(h, i);
         r->retained = d ? d->retained[hs_dom_vertex_of_object(d, i)] : 0;
     }
     free(heap);
@@ -389,7 +389,7 @@ int hs_group_compute(const hs_heap *h, const hs_dom *d, hs_group_by by, const ui
     g->by = by;
     hs_strtab_init(&g->names);
     for (uint32_t i = 0; i < h->n_objects; i++)
-        if (!only || only[i]) g->total_count++, g->total_size += h->size[i];
+        if (!only || only[i]) g->total_count++, g->total_size += hs_heap_size(h, i);
     g->total_retained = d ? d->retained[0] : 0;
     uint32_t cap = 0;
     int rc;

@@ -35,9 +35,9 @@ int hs_reach_compute(const hs_heap *h, hs_reach *r, hs_error *err)
     free(stack);
     for (uint32_t i = 0; i < n; i++) {
         if (r->live[i])
-            r->live_count++, r->live_size += h->size[i];
+            r->live_count++, r->live_size += hs_heap_size(h, i);
         else
-            r->dead_count++, r->dead_size += h->size[i];
+            r->dead_count++, r->dead_size += hs_heap_size(h, i);
     }
     return 0;
 }

@@ -52,6 +52,7 @@ typedef struct hs_cli_opts {
     int dot;
     const char *paths;
     const char *binary, *sysroot, *debug_dir;
+    int ref_offsets; /* the command shows reference offsets (paths): keep them */
     long depth;
     int depth_set;
     const char *min_retained;

@@ -17,5 +17,6 @@ int cmd_paths(int argc, char **argv)
     hs_cli_opts o;
     int rc = hs_cli_parse(argc, argv, HS_OPT_FORMAT | HS_OPT_BINARY, usage, 2, 2, &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
+    o.ref_offsets = 1;
     return hs_heapcli_run(&o, "paths", hs_heapcli_paths);
 }

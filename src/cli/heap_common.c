@@ -48,7 +48,7 @@ const char *hs_heapcli_vertex_name(const hs_heap *h, uint32_t v, char *buf, unsi
         uint32_t o = v - 1 - h->n_roots;
         char name[256];
         hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name);
-        snprintf(buf, size, "0x%llx %s", (unsigned long long)h->addr[o], name);
+        snprintf(buf, size, "0x%llx %s", (unsigned long long)hs_heap_addr(h, o), name);
     } else {
         snprintf(buf, size, "leak root %u", v - 1 - h->n_roots); /* pseudo-roots */
     }

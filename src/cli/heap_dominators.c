@@ -67,10 +67,10 @@ static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_d
         } else {
             uint32_t o = hs_dom_object_of(d, e->v);
             fprintf(fp, "\"kind\": \"object\", \"address\": \"0x%llx\", \"name\": ",
-                    (unsigned long long)h->addr[o]);
+                    (unsigned long long)hs_heap_addr(h, o));
             hs_render_json_string(fp,
                                     hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
-            fprintf(fp, ", \"size\": %llu", (unsigned long long)h->size[o]);
+            fprintf(fp, ", \"size\": %llu", (unsigned long long)hs_heap_size(h, o));
         }
         fprintf(fp, ", \"retained\": %llu}", (unsigned long long)d->retained[e->v]);
         return;
@@ -87,7 +87,8 @@ static void print_node(FILE *fp, hs_out_format fmt, const hs_heap *h, const hs_d
             hs_heapcli_pct(p, sizeof p, (double)d->retained[e->v], (double)total),
             (int)(2 * e->depth), "", name);
     if (hs_dom_is_object(d, e->v))
-        fprintf(fp, " [%s]", hs_render_bytes(b, sizeof b, h->size[hs_dom_object_of(d, e->v)]));
+        fprintf(fp, " [%s]",
+                hs_render_bytes(b, sizeof b, hs_heap_size(h, hs_dom_object_of(d, e->v))));
     fputc('\n', fp);
 }
 
@@ -143,6 +144,7 @@ int hs_heapcli_dominators(const hs_cli_opts *o, hs_model *m, hs_output *out)
     hs_dom d;
     hs_error e;
     if (hs_dom_build(h, &d, &e)) return hs_cli_fail(&e);
+    hs_heap_drop_refs(&m->heap); /* nothing below follows references */
     uint64_t min;
     if (parse_min(o, d.retained[0], &min)) {
         hs_dom_free(&d);

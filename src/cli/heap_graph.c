@@ -19,7 +19,8 @@ static void node(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t v, int hi
     fprintf(fp, "\\nretained %s (%s)", hs_render_bytes(a, sizeof a, ret),
             hs_heapcli_pct(p, sizeof p, (double)ret, (double)total));
     if (hs_dom_is_object(d, v))
-        fprintf(fp, "\\nsize %s", hs_render_bytes(b, sizeof b, h->size[v - 1 - h->n_roots]));
+        fprintf(fp, "\\nsize %s",
+                hs_render_bytes(b, sizeof b, hs_heap_size(h, v - 1 - h->n_roots)));
     fprintf(fp, "\", fontsize=%d%s%s];\n", 10 + (int)(14 * share),
             v != 0 && v <= h->n_roots ? ", shape=ellipse, color=\"#3366cc\"" : "",
             highlight ? ", style=bold, color=\"#cc3333\"" : "");

@@ -35,11 +35,11 @@ static void json_roots(FILE *fp, void *ctx)
     for (uint32_t i = 0; i < l->shown; i++) {
         uint32_t j = ix[i], o = l->roots[j];
         fprintf(fp, "%s{\"address\": \"0x%llx\", \"name\": ", i ? ",\n  " : "\n  ",
-                (unsigned long long)l->h->addr[o]);
+                (unsigned long long)hs_heap_addr(l->h, o));
         hs_render_json_string(fp,
                                 hs_group_object_name(l->h, o, HS_GROUP_OBJECT, name, sizeof name));
         fprintf(fp, ", \"size\": %llu, \"retained\": %llu, \"cycle\": %s}",
-                (unsigned long long)l->h->size[o],
+                (unsigned long long)hs_heap_size(l->h, o),
                 (unsigned long long)l->d->retained[hs_dom_vertex_of_root(l->d, l->h->n_roots + j)],
                 j >= l->n_pure ? "true" : "false");
     }
@@ -55,10 +55,10 @@ static void text_roots(FILE *fp, const leaks *l)
     fprintf(fp, "%18s %12s %12s  %s\n", "address", "size", "retained", "name");
     for (uint32_t i = 0; i < l->shown; i++) {
         uint32_t j = ix[i], o = l->roots[j];
-        snprintf(name, sizeof name, "0x%llx", (unsigned long long)l->h->addr[o]);
-        fprintf(fp, "%18s %12s %12s  ", name, hs_render_bytes(a, sizeof a, l->h->size[o]),
-                hs_render_bytes(
-                    b, sizeof b, l->d->retained[hs_dom_vertex_of_root(l->d, l->h->n_roots + j)]));
+        snprintf(name, sizeof name, "0x%llx", (unsigned long long)hs_heap_addr(l->h, o));
+        fprintf(fp, "%18s %12s %12s  ", name, hs_render_bytes(a, sizeof a, hs_heap_size(l->h, o)),
+                hs_render_bytes(b, sizeof b,
+                                l->d->retained[hs_dom_vertex_of_root(l->d, l->h->n_roots + j)]));
         fprintf(fp, "%s%s\n", hs_group_object_name(l->h, o, HS_GROUP_OBJECT, name, sizeof name),
                 j >= l->n_pure ? " (cycle)" : "");
     }
@@ -79,7 +79,6 @@ int hs_heapcli_leaks(const hs_cli_opts *o, hs_model *m, hs_output *out)
     hs_dom d = {0};
     hs_groups g = {0};
     leaks l = {h, &d, NULL, 0, 0, 0};
-    uint8_t *dead = NULL;
     if (hs_reach_compute(h, &r, &e)) return hs_cli_fail(&e);
     rc = hs_reach_leak_roots(h, &r, &l.roots, &l.n, &l.n_pure, &e);
     if (!rc) {
@@ -88,8 +87,9 @@ int hs_heapcli_leaks(const hs_cli_opts *o, hs_model *m, hs_output *out)
         if (grown) l.roots = grown;
     }
     if (!rc) rc = hs_dom_build_with(h, l.roots, l.n, &d, &e);
-    if (!rc) { /* the live flags become the dead filter in place: one byte per object */
-        dead = r.live;
+    if (!rc) {
+        hs_heap_drop_refs(&m->heap); /* nothing below follows references */
+        uint8_t *dead = r.live;      /* turned into its complement: the filter for grouping */
         for (uint32_t i = 0; i < h->n_objects; i++)
             dead[i] = !dead[i];
         uint32_t lim = o->limit > 0 && o->limit < UINT32_MAX ? (uint32_t)o->limit : 0;

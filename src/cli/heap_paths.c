@@ -32,9 +32,9 @@ static void paths_vertex(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t v
     }
     uint32_t o = hs_dom_object_of(d, v);
     fprintf(fp, "\"kind\": \"object\", \"address\": \"0x%llx\", \"name\": ",
-            (unsigned long long)h->addr[o]);
+            (unsigned long long)hs_heap_addr(h, o));
     hs_render_json_string(fp, hs_group_object_name(h, o, HS_GROUP_OBJECT, name, sizeof name));
-    fprintf(fp, ", \"size\": %llu, \"retained\": %llu}", (unsigned long long)h->size[o],
+    fprintf(fp, ", \"size\": %llu, \"retained\": %llu}", (unsigned long long)hs_heap_size(h, o),
             (unsigned long long)d->retained[v]);
 }
 
@@ -62,7 +62,7 @@ static void paths_text(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t obj
     uint32_t t = hs_dom_vertex_of_object(d, obj);
     fprintf(fp, "Target: %s [size %s, retained %s]\n",
             hs_heapcli_vertex_name(h, t, name, sizeof name),
-            hs_render_bytes(a, sizeof a, h->size[obj]),
+            hs_render_bytes(a, sizeof a, hs_heap_size(h, obj)),
             hs_render_bytes(b, sizeof b, d->retained[t]));
     if (!p->n_hops) {
         fputs("Unreachable: no root reaches this object (garbage, or leaked).\n", fp);
@@ -79,7 +79,7 @@ static void paths_text(FILE *fp, const hs_heap *h, const hs_dom *d, uint32_t obj
             char via[48] = "";
             if (off != HS_NONE) snprintf(via, sizeof via, "  (pointer at +0x%x)", off);
             fprintf(fp, "  -> %s [%s]%s\n", name,
-                    hs_render_bytes(a, sizeof a, h->size[hs_dom_object_of(d, p->hops[i])]),
+                    hs_render_bytes(a, sizeof a, hs_heap_size(h, hs_dom_object_of(d, p->hops[i]))),
                     via);
         }
     }

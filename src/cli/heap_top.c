@@ -21,7 +21,7 @@ static void text_rows(FILE *fp, const hs_heapcli_table *t, uint32_t n)
         fprintf(fp, "%18s %12s %12s %9s  %s\n", "address", "size", "retained", "retained%", "name");
         for (uint32_t i = 0; i < n; i++) {
             const hs_group_row *r = &g->rows[i];
-            snprintf(d, sizeof d, "0x%llx", (unsigned long long)t->h->addr[r->object]);
+            snprintf(d, sizeof d, "0x%llx", (unsigned long long)hs_heap_addr(t->h, r->object));
             fprintf(fp, "%18s %12s %12s %9s  %s\n", d, hs_render_bytes(a, sizeof a, r->size),
                     hs_render_bytes(b, sizeof b, r->retained),
                     hs_heapcli_pct(c, sizeof c, (double)r->retained, (double)t->pct_base),
@@ -56,7 +56,7 @@ static void json_rows(FILE *fp, const hs_heapcli_table *t, uint32_t n)
         const hs_group_row *r = &g->rows[i];
         fputs(i ? ",\n  {" : "\n  {", fp);
         if (g->by == HS_GROUP_OBJECT)
-            fprintf(fp, "\"address\": \"0x%llx\", ", (unsigned long long)t->h->addr[r->object]);
+            fprintf(fp, "\"address\": \"0x%llx\", ", (unsigned long long)hs_heap_addr(t->h, r->object));
         fputs("\"name\": ", fp);
         hs_render_json_string(fp, hs_strtab_get(&g->names, r->name));
         if (g->by != HS_GROUP_OBJECT)
@@ -77,7 +77,7 @@ static void csv_rows(FILE *fp, const hs_heapcli_table *t, uint32_t n)
     for (uint32_t i = 0; i < n; i++) {
         const hs_group_row *r = &g->rows[i];
         if (g->by == HS_GROUP_OBJECT)
-            fprintf(fp, "0x%llx,", (unsigned long long)t->h->addr[r->object]);
+            fprintf(fp, "0x%llx,", (unsigned long long)hs_heap_addr(t->h, r->object));
         hs_render_csv_field(fp, hs_strtab_get(&g->names, r->name));
         if (g->by != HS_GROUP_OBJECT) fprintf(fp, ",%llu", (unsigned long long)r->count);
         fprintf(fp, ",%llu,%llu\n", (unsigned long long)r->size, (unsigned long long)r->retained);
@@ -112,6 +112,7 @@ int hs_heap_cmd_top(const hs_cli_opts *o, hs_model *m, hs_output *out)
     hs_groups g;
     hs_error e;
     if (hs_dom_build(h, &d, &e)) return hs_cli_fail(&e);
+    hs_heap_drop_refs(&m->heap); /* nothing below follows references: memory for grouping */
     /* Objects: only the rows shown are ever made. */
     uint32_t lim = o->limit > 0 && o->limit < UINT32_MAX ? (uint32_t)o->limit : 0;
     if (by == HS_GROUP_OBJECT ? hs_group_top_objects(h, &d, NULL, sort, lim, &g, &e)

@@ -283,6 +283,7 @@ void hs_cli_load_options(const hs_cli_opts *o, hs_load_options *lo)
     lo->binary = o->binary;
     lo->sysroot = o->sysroot;
     lo->debug_dir = o->debug_dir;
+    lo->drop_ref_offsets = !o->ref_offsets;
     lo->progress = hs_cli_progress_wanted();
     if (lo->progress) lo->on_progress = show_progress;
 }

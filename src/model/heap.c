@@ -4,13 +4,22 @@
  * arrive as (from, to) pairs in any order and become compressed sparse rows
  * by a counting sort in hs_heap_finish(): two passes, no per-object lists.
  * Or, grouped by ascending source, they are streamed into the rows directly:
- * edge_start[i] is final for every i below next_row_. */
+ * edge_start[i] is final for every i below next_row_. Narrow columns (see
+ * heap.h): sizes >= 2^32 - 1 live in the sorted size_big side table; the
+ * site and flags columns exist only once a non-default value is set; types
+ * are (id, type) pairs until they are many; reference offsets are never
+ * stored when drop_ref_offsets is set; full addresses exist until indexing,
+ * then they are low halves plus runs of ids sharing a high half. */
 #include "heapscan/heap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 enum { PHASE_OBJECTS = 0, PHASE_REFS = 1, PHASE_DONE = 2 };
+
+static int add_column(void **col, const hs_heap *h, size_t elem);
+static int add_sparse_type(hs_heap *h, uint32_t i, uint32_t type);
+static int cmp_id_value(const void *a, const void *b);
 
 static int grow(void **arr, uint64_t *cap, uint64_t need, size_t elem)
 {
@@ -43,9 +52,13 @@ void hs_heap_init(hs_heap *h, const char *format)
 void hs_heap_free(hs_heap *h)
 {
     hs_strtab_free(&h->strings);
-    free(h->addr);
+    free(h->addr_lo);
+    free(h->addr_seg);
+    free(h->addr_wide_);
     free(h->size);
+    free(h->size_big);
     free(h->type);
+    free(h->type_sparse);
     free(h->site);
     free(h->flags);
     free(h->edge_start);
@@ -127,20 +140,114 @@ int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, 
         if (need >= UINT32_MAX - 1)
             return hs_error_set(err, NULL, HS_NO_OFFSET, "too many objects (limit 2^32-2)");
         uint32_t c1 = cap, c2 = cap, c3 = cap, c4 = cap;
-        if (grow32((void **)&h->addr, &c1, need, sizeof *h->addr) ||
-            grow32((void **)&h->size, &c2, need, sizeof *h->size) ||
-            grow32((void **)&h->type, &c3, need, sizeof *h->type) ||
-            grow32((void **)&h->site, &c4, need, sizeof *h->site) ||
-            grow32((void **)&h->flags, &cap, need, sizeof *h->flags))
+        if (grow32((void **)&h->addr_wide_, &c1, need, sizeof *h->addr_wide_) ||
+            (h->site && grow32((void **)&h->site, &c3, need, sizeof *h->site)) ||
+            (h->flags && grow32((void **)&h->flags, &c4, need, sizeof *h->flags)) ||
+            (h->type && grow32((void **)&h->type, &c2, need, sizeof *h->type)) ||
+            grow32((void **)&h->size, &cap, need, sizeof *h->size))
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding objects");
         h->cap_objects = cap;
     }
-    uint32_t i = h->n_objects++;
-    h->addr[i] = addr;
-    h->size[i] = size;
-    h->type[i] = type;
-    h->site[i] = site;
-    h->flags[i] = flags;
+    uint32_t i = h->n_objects;
+    if ((site != HS_NONE && !h->site && add_column((void **)&h->site, h, sizeof *h->site)) ||
+        (flags && !h->flags && add_column((void **)&h->flags, h, sizeof *h->flags)))
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding objects");
+    if (type != HS_NONE && !h->type && add_sparse_type(h, i, type))
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding objects");
+    if (size >= HS_HEAP_SIZE_BIG) {
+        if (grow32((void **)&h->size_big, &h->cap_size_big, (uint64_t)h->n_size_big + 1,
+                   sizeof *h->size_big))
+            return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding objects");
+        h->size_big[h->n_size_big++] = (hs_heap_big_size){i, size}; /* ids ascend */
+    }
+    h->n_objects++;
+    h->addr_wide_[i] = addr;
+    h->size[i] = size >= HS_HEAP_SIZE_BIG ? HS_HEAP_SIZE_BIG : (uint32_t)size;
+    if (h->type) h->type[i] = type;
+    if (h->site) h->site[i] = site;
+    if (h->flags) h->flags[i] = flags;
+    return 0;
+}
+
+uint32_t hs_heap_sparse_type_(const hs_heap *h, uint32_t i)
+{
+    uint32_t lo = 0, hi = h->n_type_sparse;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (h->type_sparse[mid].id < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < h->n_type_sparse && h->type_sparse[lo].id == i ? h->type_sparse[lo].value : HS_NONE;
+}
+
+uint64_t hs_heap_big_size_(const hs_heap *h, uint32_t i)
+{
+    uint32_t lo = 0, hi = h->n_size_big;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (h->size_big[mid].id < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < h->n_size_big && h->size_big[lo].id == i ? h->size_big[lo].size : HS_HEAP_SIZE_BIG;
+}
+
+int hs_heap_set_site(hs_heap *h, uint32_t obj, uint32_t site, hs_error *err)
+{
+    if (obj >= h->n_objects)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad object for a site");
+    if (!h->site && site != HS_NONE && add_column((void **)&h->site, h, sizeof *h->site))
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding sites");
+    if (h->site) h->site[obj] = site;
+    return 0;
+}
+
+int hs_heap_add_flags(hs_heap *h, uint32_t obj, uint8_t flags, hs_error *err)
+{
+    if (obj >= h->n_objects)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad object for flags");
+    if (!h->flags && flags && add_column((void **)&h->flags, h, sizeof *h->flags))
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding flags");
+    if (h->flags) h->flags[obj] |= flags;
+    return 0;
+}
+
+/* Object i (the newest) has a type: one more (id, type) pair while they are
+ * few, ids ascending; past 4096 pairs and half the objects the pairs cost
+ * more than a column, so they become the type column. */
+static int add_sparse_type(hs_heap *h, uint32_t i, uint32_t type)
+{
+    if (grow32((void **)&h->type_sparse, &h->cap_type_sparse, (uint64_t)h->n_type_sparse + 1,
+               sizeof *h->type_sparse))
+        return -1;
+    h->type_sparse[h->n_type_sparse++] = (hs_heap_id_value){i, type};
+    if (h->n_type_sparse <= 4096 || h->n_type_sparse <= (i + 1) / 2) return 0;
+    if (add_column((void **)&h->type, h, sizeof *h->type)) return -1;
+    for (uint32_t k = 0; k < h->n_type_sparse; k++)
+        h->type[h->type_sparse[k].id] = h->type_sparse[k].value;
+    free(h->type_sparse);
+    h->type_sparse = NULL;
+    h->n_type_sparse = h->cap_type_sparse = 0;
+    return 0;
+}
+
+static int cmp_id_value(const void *a, const void *b)
+{
+    const hs_heap_id_value *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* An optional column (site, flags) on first use: cap_objects entries, the
+ * n_objects so far at their default (HS_NONE = all bits set, or 0). */
+static int add_column(void **col, const hs_heap *h, size_t elem)
+{
+    size_t cap = h->cap_objects ? h->cap_objects : 1;
+    *col = malloc(cap * elem);
+    if (!*col) return -1;
+    memset(*col, elem == 1 ? 0 : 0xff, (size_t)h->n_objects * elem);
     return 0;
 }
 
@@ -159,29 +266,52 @@ static int cmp_addr(const void *a, const void *b)
 static int sort_objects(hs_heap *h, hs_error *err)
 {
     uint32_t n = h->n_objects, sorted = 1;
-    for (uint32_t i = 1; i < n && sorted; i++) sorted = h->addr[i - 1] <= h->addr[i];
+    const uint64_t *addr = h->addr_wide_;
+    for (uint32_t i = 1; i < n && sorted; i++) sorted = addr[i - 1] <= addr[i];
     if (sorted) return 0;
     addr_index *ix = malloc((size_t)n * sizeof *ix);
-    uint64_t *tmp64 = malloc((size_t)n * sizeof *tmp64);
     uint32_t *tmp32 = malloc((size_t)n * sizeof *tmp32);
-    uint8_t *tmp8 = malloc(n);
-    if (!ix || !tmp64 || !tmp32 || !tmp8) {
-        free(ix), free(tmp64), free(tmp32), free(tmp8);
+    uint8_t *tmp8 = h->flags ? malloc(n) : NULL;
+    hs_heap_big_size *big = malloc((h->n_size_big ? h->n_size_big : 1) * sizeof *big);
+    if (!ix || !tmp32 || (h->flags && !tmp8) || !big) {
+        free(ix), free(tmp32), free(tmp8), free(big);
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory sorting objects");
     }
-    for (uint32_t i = 0; i < n; i++) ix[i] = (addr_index){h->addr[i], i};
+    for (uint32_t i = 0; i < n; i++) ix[i] = (addr_index){addr[i], i};
     qsort(ix, n, sizeof *ix, cmp_addr);
-    for (uint32_t i = 0; i < n; i++) tmp64[i] = h->size[ix[i].idx];
-    memcpy(h->size, tmp64, (size_t)n * sizeof *tmp64);
-    for (uint32_t i = 0; i < n; i++) tmp64[i] = ix[i].addr;
-    memcpy(h->addr, tmp64, (size_t)n * sizeof *tmp64);
-    for (uint32_t i = 0; i < n; i++) tmp32[i] = h->type[ix[i].idx];
-    memcpy(h->type, tmp32, (size_t)n * sizeof *tmp32);
-    for (uint32_t i = 0; i < n; i++) tmp32[i] = h->site[ix[i].idx];
-    memcpy(h->site, tmp32, (size_t)n * sizeof *tmp32);
-    for (uint32_t i = 0; i < n; i++) tmp8[i] = h->flags[ix[i].idx];
-    memcpy(h->flags, tmp8, n);
-    free(ix), free(tmp64), free(tmp32), free(tmp8);
+    uint32_t nb = 0; /* the side table under the new ids, still ascending */
+    for (uint32_t i = 0; i < n && nb < h->n_size_big; i++)
+        if (h->size[ix[i].idx] == HS_HEAP_SIZE_BIG)
+            big[nb++] = (hs_heap_big_size){i, hs_heap_big_size_(h, ix[i].idx)};
+    free(h->size_big);
+    h->size_big = big, h->cap_size_big = h->n_size_big ? h->n_size_big : 1;
+    for (uint32_t i = 0; i < n; i++)
+        tmp32[i] = h->size[ix[i].idx];
+    memcpy(h->size, tmp32, (size_t)n * sizeof *tmp32);
+    for (uint32_t i = 0; i < n; i++)
+        h->addr_wide_[i] = ix[i].addr;
+    if (h->type) {
+        for (uint32_t i = 0; i < n; i++)
+            tmp32[i] = h->type[ix[i].idx];
+        memcpy(h->type, tmp32, (size_t)n * sizeof *tmp32);
+    } else if (h->n_type_sparse) { /* renumber the pairs: tmp32 = old id -> new id */
+        for (uint32_t i = 0; i < n; i++)
+            tmp32[ix[i].idx] = i;
+        for (uint32_t k = 0; k < h->n_type_sparse; k++)
+            h->type_sparse[k].id = tmp32[h->type_sparse[k].id];
+        qsort(h->type_sparse, h->n_type_sparse, sizeof *h->type_sparse, cmp_id_value);
+    }
+    if (h->site) {
+        for (uint32_t i = 0; i < n; i++)
+            tmp32[i] = h->site[ix[i].idx];
+        memcpy(h->site, tmp32, (size_t)n * sizeof *tmp32);
+    }
+    if (h->flags) {
+        for (uint32_t i = 0; i < n; i++)
+            tmp8[i] = h->flags[ix[i].idx];
+        memcpy(h->flags, tmp8, n);
+    }
+    free(ix), free(tmp32), free(tmp8);
     return 0;
 }
 
@@ -194,7 +324,8 @@ static int build_buckets(hs_heap *h)
 {
     uint32_t n = h->n_objects;
     if (n < 64) return 0;
-    uint64_t span = h->addr[n - 1] - h->addr[0] + 1;
+    const uint64_t *addr = h->addr_wide_;
+    uint64_t span = addr[n - 1] - addr[0] + 1;
     unsigned shift = 0;
     uint64_t want = n / 8;
     while ((span >> shift) > want) shift++;
@@ -204,7 +335,7 @@ static int build_buckets(hs_heap *h)
     uint32_t i = 0;
     for (uint64_t b = 0; b <= nb; b++) {
         uint64_t base = b << shift;
-        while (i < n && h->addr[i] - h->addr[0] < base) i++;
+        while (i < n && addr[i] - addr[0] < base) i++;
         first[b] = i;
     }
     h->bucket_first_ = first;
@@ -213,24 +344,61 @@ static int build_buckets(hs_heap *h)
     return 0;
 }
 
+/* Sorted addresses as low halves (addr_lo) plus runs of ids sharing the
+ * high half (addr_seg); the full addresses are freed. */
+static int narrow_addresses(hs_heap *h)
+{
+    uint32_t n = h->n_objects, ns = 0;
+    const uint64_t *addr = h->addr_wide_;
+    for (uint32_t i = 0; i < n; i++)
+        ns += i == 0 || addr[i] >> 32 != addr[i - 1] >> 32;
+    uint32_t *lo = malloc((size_t)(n ? n : 1) * sizeof *lo);
+    hs_heap_addr_seg *seg = malloc((size_t)(ns ? ns : 1) * sizeof *seg);
+    if (!lo || !seg) {
+        free(lo), free(seg);
+        return -1;
+    }
+    ns = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i == 0 || addr[i] >> 32 != addr[i - 1] >> 32)
+            seg[ns++] = (hs_heap_addr_seg){i, (uint32_t)(addr[i] >> 32)};
+        lo[i] = (uint32_t)addr[i];
+    }
+    free(h->addr_wide_);
+    h->addr_wide_ = NULL;
+    h->addr_lo = lo, h->addr_seg = seg, h->n_addr_seg = ns;
+    return 0;
+}
+
+uint32_t hs_heap_addr_hi_(const hs_heap *h, uint32_t i)
+{
+    uint32_t lo = 0, hi = h->n_addr_seg; /* last segment whose first id is <= i */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (h->addr_seg[mid].first <= i) lo = mid;
+        else hi = mid;
+    }
+    return h->addr_seg[lo].hi;
+}
+
 int hs_heap_index(hs_heap *h, hs_error *err)
 {
     if (h->phase_ != PHASE_OBJECTS)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: heap indexed twice");
     if (sort_objects(h, err)) return -1;
+    const uint64_t *addr = h->addr_wide_;
     for (uint32_t i = 1; i < h->n_objects; i++) {
-        uint64_t end = h->addr[i - 1] + h->size[i - 1];
-        if (h->addr[i] == h->addr[i - 1])
+        uint64_t end = addr[i - 1] + hs_heap_size(h, i - 1);
+        if (addr[i] == addr[i - 1])
             return hs_error_set(err, NULL, HS_NO_OFFSET, "duplicate object at 0x%llx",
-                                (unsigned long long)h->addr[i]);
-        if (end > h->addr[i] || end < h->addr[i - 1])
-            return hs_error_set(err, NULL, HS_NO_OFFSET,
-                                "objects overlap: 0x%llx (%llu bytes) and 0x%llx",
-                                (unsigned long long)h->addr[i - 1],
-                                (unsigned long long)h->size[i - 1],
-                                (unsigned long long)h->addr[i]);
+                                (unsigned long long)addr[i]);
+        if (end > addr[i] || end < addr[i - 1])
+            return hs_error_set(
+                err, NULL, HS_NO_OFFSET, "objects overlap: 0x%llx (%llu bytes) and 0x%llx",
+                (unsigned long long)addr[i - 1], (unsigned long long)hs_heap_size(h, i - 1),
+                (unsigned long long)addr[i]);
     }
-    if (build_buckets(h))
+    if (build_buckets(h) || narrow_addresses(h))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory indexing objects");
     h->phase_ = PHASE_REFS;
     return 0;
@@ -238,22 +406,40 @@ int hs_heap_index(hs_heap *h, hs_error *err)
 
 uint32_t hs_heap_find(const hs_heap *h, uint64_t p)
 {
-    if (h->n_objects == 0 || p < h->addr[0]) return HS_NONE;
-    uint32_t lo = 0, hi = h->n_objects; /* first object with addr > p is hi */
-    uint64_t rel = p - h->addr[0];
+    uint32_t n = h->n_objects;
+    if (n == 0 || !h->addr_lo) return HS_NONE; /* not indexed yet */
+    uint64_t a0 = (uint64_t)h->addr_seg[0].hi << 32 | h->addr_lo[0];
+    if (p < a0) return HS_NONE;
+    uint32_t lo = 0, hi = n; /* the last object with addr <= p is in [lo - 1, hi - 1] */
+    uint64_t rel = p - a0;
     if (h->bucket_first_ && (rel >> h->bucket_shift_) < h->n_buckets_) {
         uint64_t b = rel >> h->bucket_shift_;
         lo = h->bucket_first_[b] ? h->bucket_first_[b] - 1 : 0;
-        hi = h->bucket_first_[b + 1] < h->n_objects ? h->bucket_first_[b + 1] + 1 : h->n_objects;
+        hi = h->bucket_first_[b + 1] < n ? h->bucket_first_[b + 1] + 1 : n;
     }
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (h->addr[mid] <= p) lo = mid + 1;
-        else hi = mid;
+    /* The last segment whose high half is <= p's (segment 0 holds a0 <= p). */
+    uint32_t phi = (uint32_t)(p >> 32), s = 0, t = h->n_addr_seg;
+    while (t - s > 1) {
+        uint32_t mid = s + (t - s) / 2;
+        if (h->addr_seg[mid].hi <= phi) s = mid;
+        else t = mid;
     }
-    if (lo == 0) return HS_NONE;
-    uint32_t i = lo - 1;
-    if (p == h->addr[i] || p - h->addr[i] < h->size[i]) return i;
+    uint32_t sb = h->addr_seg[s].first, se = s + 1 < h->n_addr_seg ? h->addr_seg[s + 1].first : n;
+    uint32_t r = se; /* first object with addr > p */
+    if (h->addr_seg[s].hi == phi) { /* search the low halves of segment s */
+        uint32_t plo = (uint32_t)p, a = lo > sb ? lo : sb, z = hi < se ? hi : se;
+        if (z < a) z = a;
+        while (a < z) {
+            uint32_t mid = a + (z - a) / 2;
+            if (h->addr_lo[mid] <= plo) a = mid + 1;
+            else z = mid;
+        }
+        r = a;
+    }
+    if (r == 0) return HS_NONE;
+    uint32_t i = r - 1;
+    uint64_t ai = i >= sb ? (uint64_t)h->addr_seg[s].hi << 32 | h->addr_lo[i] : hs_heap_addr(h, i);
+    if (p == ai || p - ai < hs_heap_size(h, i)) return i;
     return HS_NONE;
 }
 
@@ -332,12 +518,13 @@ int hs_heap_add_ref_next(hs_heap *h, uint64_t offset, uint32_t to, hs_error *err
     if ((uint64_t)h->n_edges == h->cap_edges_) {
         uint64_t c1 = h->cap_edges_, c2 = h->cap_edges_;
         if (grow((void **)&h->edge_target, &c1, (uint64_t)h->n_edges + 1, sizeof *h->edge_target) ||
-            grow((void **)&h->edge_offset, &c2, (uint64_t)h->n_edges + 1, sizeof *h->edge_offset))
+            (!h->drop_ref_offsets &&
+             grow((void **)&h->edge_offset, &c2, (uint64_t)h->n_edges + 1, sizeof *h->edge_offset)))
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding references");
-        h->cap_edges_ = c1 < c2 ? c1 : c2;
+        h->cap_edges_ = h->drop_ref_offsets || c1 < c2 ? c1 : c2;
     }
     h->edge_target[h->n_edges] = to;
-    h->edge_offset[h->n_edges] = offset >= HS_NONE ? HS_NONE : (uint32_t)offset;
+    if (h->edge_offset) h->edge_offset[h->n_edges] = offset >= HS_NONE ? HS_NONE : (uint32_t)offset;
     h->n_edges++;
     return 0;
 }
@@ -349,6 +536,7 @@ static int finish_stream(hs_heap *h)
     size_t m = h->n_edges ? h->n_edges : 1;
     uint32_t *t = realloc(h->edge_target, m * sizeof *t);
     if (t) h->edge_target = t;
+    if (h->drop_ref_offsets) return h->edge_target ? 0 : -1;
     uint32_t *o = realloc(h->edge_offset, m * sizeof *o);
     if (o) h->edge_offset = o;
     return h->edge_target && h->edge_offset ? 0 : -1;
@@ -385,14 +573,15 @@ int hs_heap_add_root_ref_at(hs_heap *h, uint32_t root, uint64_t offset, uint64_t
                         to, offset, err);
 }
 
-/* Counting sort of (from, to, offset) triples into start[n+1] / target[m] / offset[m]. */
+/* Counting sort of (from, to, offset) triples into start[n+1] / target[m] / offset[m]
+ * (offsets only when offset is not NULL). */
 static int build_rows(const hs_heap_pending_ref *pairs, uint64_t m, uint32_t n, uint32_t **start,
                       uint32_t **target, uint32_t **offset)
 {
     uint32_t *s = calloc((size_t)n + 1, sizeof *s);
     uint32_t *t = malloc((size_t)(m ? m : 1) * sizeof *t);
-    uint32_t *o = malloc((size_t)(m ? m : 1) * sizeof *o);
-    if (!s || !t || !o) {
+    uint32_t *o = offset ? malloc((size_t)(m ? m : 1) * sizeof *o) : NULL;
+    if (!s || !t || (offset && !o)) {
         free(s), free(t), free(o);
         return -1;
     }
@@ -402,13 +591,13 @@ static int build_rows(const hs_heap_pending_ref *pairs, uint64_t m, uint32_t n, 
     for (uint64_t i = 0; i < m; i++) {
         uint32_t k = s[pairs[i].from]++;
         t[k] = pairs[i].to;
-        o[k] = pairs[i].offset;
+        if (o) o[k] = pairs[i].offset;
     }
     for (uint32_t i = n; i > 0; i--) s[i] = s[i - 1];
     s[0] = 0;
     *start = s;
     *target = t;
-    *offset = o;
+    if (offset) *offset = o;
     return 0;
 }
 
@@ -417,11 +606,12 @@ int hs_heap_finish(hs_heap *h, hs_error *err)
     if (h->phase_ == PHASE_OBJECTS && hs_heap_index(h, err)) return -1;
     if (h->phase_ != PHASE_REFS)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: heap finished twice");
-    if ((h->streaming_ ? finish_stream(h)
-                       : build_rows(h->pending_, h->n_pending_, h->n_objects, &h->edge_start,
-                                    &h->edge_target, &h->edge_offset)) ||
+    if ((h->streaming_
+             ? finish_stream(h)
+             : build_rows(h->pending_, h->n_pending_, h->n_objects, &h->edge_start, &h->edge_target,
+                          h->drop_ref_offsets ? NULL : &h->edge_offset)) ||
         build_rows(h->pending_roots_, h->n_pending_roots_, h->n_roots, &h->root_edge_start,
-                   &h->root_edge_target, &h->root_edge_offset))
+                   &h->root_edge_target, h->drop_ref_offsets ? NULL : &h->root_edge_offset))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory building references");
     if (!h->streaming_) h->n_edges = (uint32_t)h->n_pending_;
     h->n_root_edges = (uint32_t)h->n_pending_roots_;
@@ -436,7 +626,7 @@ int hs_heap_finish(hs_heap *h, hs_error *err)
 static uint32_t row_offset(const uint32_t *start, const uint32_t *target, const uint32_t *offset,
                            uint32_t n, uint32_t from, uint32_t to)
 {
-    if (!start || from >= n) return HS_NONE;
+    if (!start || !offset || from >= n) return HS_NONE;
     for (uint32_t e = start[from]; e < start[from + 1]; e++)
         if (target[e] == to) return offset[e];
     return HS_NONE;
@@ -451,4 +641,12 @@ uint32_t hs_heap_root_ref_offset(const hs_heap *h, uint32_t root, uint32_t to)
 {
     return row_offset(h->root_edge_start, h->root_edge_target, h->root_edge_offset, h->n_roots,
                       root, to);
+}
+
+void hs_heap_drop_refs(hs_heap *h)
+{
+    free(h->edge_start), free(h->edge_target), free(h->edge_offset);
+    h->edge_start = h->edge_target = h->edge_offset = NULL;
+    h->n_edges = 0;
+    h->cap_edges_ = 0;
 }

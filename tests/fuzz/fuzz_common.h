@@ -127,13 +127,15 @@ static inline void hs_fuzz_check_heap(const hs_heap *h)
     HS_FUZZ_REQUIRE(h->edge_start != NULL && h->root_edge_start != NULL,
                     "heap finished (reference rows built)");
     for (uint32_t i = 0; i < h->n_objects; i++) {
-        HS_FUZZ_REQUIRE(h->size[i] <= UINT64_MAX - h->addr[i], "object end does not wrap");
+        HS_FUZZ_REQUIRE(hs_heap_size(h, i) <= UINT64_MAX - hs_heap_addr(h, i), "object end does not wrap");
         if (i + 1 < h->n_objects)
-            HS_FUZZ_REQUIRE(h->addr[i] + h->size[i] <= h->addr[i + 1] &&
-                                h->addr[i] < h->addr[i + 1],
+            HS_FUZZ_REQUIRE(hs_heap_addr(h, i) + hs_heap_size(h, i) <= hs_heap_addr(h, i + 1) &&
+                                hs_heap_addr(h, i) < hs_heap_addr(h, i + 1),
                             "objects sorted and disjoint");
-        HS_FUZZ_REQUIRE(h->type[i] == HS_NONE || h->type[i] < h->n_types, "object type in range");
-        HS_FUZZ_REQUIRE(h->site[i] == HS_NONE || h->site[i] < h->n_sites, "object site in range");
+        HS_FUZZ_REQUIRE(hs_heap_type(h, i) == HS_NONE || hs_heap_type(h, i) < h->n_types,
+                        "object type in range");
+        HS_FUZZ_REQUIRE(hs_heap_site(h, i) == HS_NONE || hs_heap_site(h, i) < h->n_sites,
+                        "object site in range");
         HS_FUZZ_REQUIRE(h->edge_start[i] <= h->edge_start[i + 1], "edge rows ascending");
     }
     HS_FUZZ_REQUIRE(h->edge_start[0] == 0 && h->edge_start[h->n_objects] == h->n_edges,

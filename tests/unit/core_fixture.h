@@ -89,7 +89,8 @@ static inline uint32_t count_type(const hs_heap *h, const char *name)
 {
     uint32_t n = 0;
     for (uint32_t i = 0; i < h->n_objects; i++)
-        n += h->type[i] != HS_NONE && strcmp(hs_heap_str(h, h->type_name[h->type[i]]), name) == 0;
+        n += hs_heap_type(h, i) != HS_NONE &&
+             strcmp(hs_heap_str(h, h->type_name[hs_heap_type(h, i)]), name) == 0;
     return n;
 }
 

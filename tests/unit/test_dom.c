@@ -128,7 +128,7 @@ static void leafy_graph(rgraph *g, uint32_t maxv)
 static hs_dom_graph view(const rgraph *g)
 {
     return (hs_dom_graph){g->n_roots,   g->root_start, g->root_target, g->n_objects,
-                          g->obj_start, g->obj_target, g->size};
+                          g->obj_start, g->obj_target, g->size,        NULL};
 }
 
 typedef struct bits {
@@ -338,7 +338,7 @@ static void test_chain_million(void **state)
         size[i] = 8;
     }
     start[BIG] = k;
-    hs_dom_graph g = {1, rs, rt, BIG, start, target, size};
+    hs_dom_graph g = {1, rs, rt, BIG, start, target, size, NULL};
     hs_dom d;
     hs_error e;
     assert_int_equal(hs_dom_build_graph(&g, &d, &e), 0);
@@ -367,7 +367,7 @@ static void test_star_million(void **state)
         start[i] = BIG - 1;
     for (uint32_t i = 0; i < BIG; i++)
         size[i] = i == 0 ? 100 : 16;
-    hs_dom_graph g = {1, rs, rt, BIG, start, target, size};
+    hs_dom_graph g = {1, rs, rt, BIG, start, target, size, NULL};
     hs_dom d;
     hs_error e;
     assert_int_equal(hs_dom_build_graph(&g, &d, &e), 0);
@@ -408,7 +408,7 @@ static void test_lru_shape(void **state)
         }
     }
     start[n] = m;
-    hs_dom_graph g = {1, rs, rt, n, start, target, size};
+    hs_dom_graph g = {1, rs, rt, n, start, target, size, NULL};
     hs_dom d;
     hs_error e;
     struct timespec t0, t1;
@@ -448,7 +448,7 @@ static void test_random_million_speed(void **state)
         size[i] = 32;
     }
     start[BIG] = 3 * BIG;
-    hs_dom_graph g = {nr, rs, rt, BIG, start, target, size};
+    hs_dom_graph g = {nr, rs, rt, BIG, start, target, size, NULL};
     hs_dom d;
     hs_error e;
     struct timespec t0, t1;

@@ -87,7 +87,7 @@ static void test_classes_leaks_and_anchors(void **state)
     for (uint32_t i = 0; i < h->n_objects; i++)
         if (!mark[i]) {
             unreachable++;
-            assert_int_equal(h->size[i], leak_chunk);
+            assert_int_equal(hs_heap_size(h, i), leak_chunk);
         }
     assert_int_equal(unreachable, sidecar(&f, "leaked"));
     free(mark);
@@ -127,9 +127,9 @@ static void check_cheap_c(const char *name, const char *arch)
     for (uint32_t i = 0; i < h->n_objects; i++) {
         if (!mark[i]) {
             unreachable++;
-            assert_int_equal(h->size[i], leak_chunk);
+            assert_int_equal(hs_heap_size(h, i), leak_chunk);
         }
-        thread_objs += h->size[i] == chunk_of((uint64_t)sidecar(&f, "thread_size"));
+        thread_objs += hs_heap_size(h, i) == chunk_of((uint64_t)sidecar(&f, "thread_size"));
     }
     assert_int_equal(unreachable, sidecar(&f, "leaked"));
     assert_int_equal(thread_objs, sidecar(&f, "thread_objs"));
@@ -262,14 +262,14 @@ static void test_truncated_cores(void **state)
     hs_model_free(&m);
     /* Cut in the middle of the main heap: the part before the cut is walked,
      * the rest is reported missing, nothing is invented. */
-    size_t cut = offset_of(&f, full.heap.addr[full.heap.n_objects / 4]);
+    size_t cut = offset_of(&f, hs_heap_addr(&full.heap, full.heap.n_objects / 4));
     assert_int_equal(fixture_load(&f, f.core.data, cut, &m, &e), 0);
     assert_non_null(strstr(info_value(&m.heap, "warning"), "truncated"));
     assert_non_null(info_prefix(&m.heap, "arena 0 missing"));
     assert_true(m.heap.n_objects > 0);
     assert_true(m.heap.n_objects < full.heap.n_objects);
     for (uint32_t i = 0; i < m.heap.n_objects; i++)
-        assert_true(offset_of(&f, m.heap.addr[i]) < cut);
+        assert_true(offset_of(&f, hs_heap_addr(&m.heap, i)) < cut);
     hs_model_free(&m);
     hs_model_free(&full);
     fixture_close(&f);

@@ -55,7 +55,7 @@ static void reconcile(const fixture *f, const hs_heap *h)
     /* Objects are the used chunks, sizes are whole chunks: totals agree. */
     uint64_t bytes = 0;
     for (uint32_t i = 0; i < h->n_objects; i++)
-        bytes += h->size[i];
+        bytes += hs_heap_size(h, i);
     assert_int_equal(h->n_objects, s->used_count);
     assert_int_equal(bytes, s->used_bytes);
 }
@@ -136,9 +136,11 @@ static void test_corrupt_chunk_header(void **state)
     assert_int_equal(fixture_load(&f, f.core.data, f.core.size, &full, &e), 0);
     /* Patch the size field of the first Button (main arena). */
     uint64_t victim = 0;
-    for (uint32_t i = 0; i < full.heap.n_objects && !victim; i++)
-        if (strcmp(hs_heap_str(&full.heap, full.heap.type_name[full.heap.type[i]]), "Button") == 0)
-            victim = full.heap.addr[i];
+    for (uint32_t i = 0; i < full.heap.n_objects && !victim; i++) {
+        uint32_t t = hs_heap_type(&full.heap, i); /* untyped chunks: HS_NONE */
+        if (t != HS_NONE && strcmp(hs_heap_str(&full.heap, full.heap.type_name[t]), "Button") == 0)
+            victim = hs_heap_addr(&full.heap, i);
+    }
     assert_true(victim != 0);
     hs_core c;
     hs_load_options o = {0};
@@ -160,7 +162,7 @@ static void test_corrupt_chunk_header(void **state)
     assert_true(m.heap.n_objects > 0);
     uint32_t thread_objs = 0;
     for (uint32_t i = 0; i < m.heap.n_objects; i++)
-        thread_objs += m.heap.size[i] == 208;
+        thread_objs += hs_heap_size(&m.heap, i) == 208;
     assert_int_equal(thread_objs, sidecar(&f, "thread_objs")); /* 200 bytes -> 208-byte chunks */
     free(copy);
     hs_model_free(&m);

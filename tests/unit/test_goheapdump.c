@@ -263,23 +263,23 @@ static void test_all_records(void **state)
     const hs_heap *h = &m.heap;
     assert_string_equal(h->format, "go-heapdump");
     assert_int_equal(h->n_objects, 3);
-    assert_int_equal(h->addr[0], A);
-    assert_int_equal(h->size[0], 32);
-    assert_int_equal(h->size[1], 16);
-    assert_int_equal(h->size[2], 64);
+    assert_int_equal(hs_heap_addr(h, 0), A);
+    assert_int_equal(hs_heap_size(h, 0), 32);
+    assert_int_equal(hs_heap_size(h, 1), 16);
+    assert_int_equal(hs_heap_size(h, 2), 64);
     assert_int_equal(h->n_edges, 2); /* A->B, C->A (interior); 0x1234 dropped */
     assert_true(obj_points(h, 0, 1));
     assert_true(obj_points(h, 2, 0));
     /* A is sampled: site frames innermost first. */
-    assert_true(h->flags[0] & HS_OBJ_SAMPLED);
+    assert_true(hs_heap_flags(h, 0) & HS_OBJ_SAMPLED);
     assert_int_equal(h->n_sites, 1);
-    uint32_t s = h->site[0];
+    uint32_t s = hs_heap_site(h, 0);
     assert_int_equal(h->site_start[s + 1] - h->site_start[s], 2);
     assert_string_equal(hs_heap_str(h, h->site_frames[h->site_start[s]]), "main.alloc");
     assert_string_equal(hs_heap_str(h, h->site_frames[h->site_start[s] + 1]), "main.main");
-    assert_int_equal(h->site[1], HS_NONE);
-    assert_int_equal(h->flags[1], 0);
-    assert_int_equal(h->type[0], HS_NONE);
+    assert_int_equal(hs_heap_site(h, 1), HS_NONE);
+    assert_int_equal(hs_heap_flags(h, 1), 0);
+    assert_int_equal(hs_heap_type(h, 0), HS_NONE);
     /* Roots. */
     uint32_t r = root_named(h, "goroutine 12 main.worker");
     assert_int_not_equal(r, HS_NONE);
@@ -645,7 +645,7 @@ static void test_real_dump(void **state)
      * tiny-allocator block is one object to both. */
     uint64_t bytes = 0;
     for (uint32_t i = 0; i < h->n_objects; i++)
-        bytes += h->size[i];
+        bytes += hs_heap_size(h, i);
     assert_int_equal(h->n_objects, json_num(js, "HeapObjects"));
     assert_int_equal(bytes, json_num(js, "HeapAlloc"));
     char want[32];
@@ -659,7 +659,7 @@ static void test_real_dump(void **state)
     /* The tree: 1023 nodes of 64 bytes, linked by left/right only. */
     uint32_t top = hs_heap_find(h, json_num(js, "tree_root"));
     assert_int_not_equal(top, HS_NONE);
-    assert_int_equal(h->addr[top], json_num(js, "tree_root"));
+    assert_int_equal(hs_heap_addr(h, top), json_num(js, "tree_root"));
     uint32_t *stack = malloc(h->n_objects * sizeof *stack);
     uint8_t *seen = calloc(h->n_objects, 1);
     uint32_t sp = 0, count = 0, sampled_in_build = 0;
@@ -668,9 +668,9 @@ static void test_real_dump(void **state)
     while (sp) {
         uint32_t v = stack[--sp];
         count++;
-        assert_int_equal(h->size[v], 64);
-        assert_true(h->flags[v] & HS_OBJ_SAMPLED);
-        uint32_t s = h->site[v];
+        assert_int_equal(hs_heap_size(h, v), 64);
+        assert_true(hs_heap_flags(h, v) & HS_OBJ_SAMPLED);
+        uint32_t s = hs_heap_site(h, v);
         sampled_in_build +=
             strcmp(hs_heap_str(h, h->site_frames[h->site_start[s]]), "main.build") == 0;
         for (uint32_t j = h->edge_start[v]; j < h->edge_start[v + 1]; j++)
@@ -694,13 +694,13 @@ static void test_real_dump(void **state)
     assert_int_not_equal(rb, HS_NONE);
     assert_true(root_points(h, ra, json_num(js, "shared")));
     assert_true(root_points(h, rb, json_num(js, "shared")));
-    assert_int_equal(h->size[hs_heap_find(h, json_num(js, "shared"))], 1024);
+    assert_int_equal(hs_heap_size(h, hs_heap_find(h, json_num(js, "shared"))), 1024);
     r = root_named(h, "main.leafSlice");
     assert_int_not_equal(r, HS_NONE);
     uint32_t arr = hs_heap_find(h, json_num(js, "leaf_slice"));
     assert_true(root_points(h, r, json_num(js, "leaf_slice")));
     assert_int_equal(h->edge_start[arr + 1] - h->edge_start[arr], json_num(js, "leaf_count"));
-    assert_int_equal(h->size[arr], 896); /* 800 bytes in the 896-byte size class */
+    assert_int_equal(hs_heap_size(h, arr), 896); /* 800 bytes in the 896-byte size class */
 
     /* The worker's buffer hangs from its stack frame. */
     char label[64];
@@ -710,7 +710,7 @@ static void test_real_dump(void **state)
     assert_int_not_equal(r, HS_NONE);
     assert_int_equal(h->root_kind[r], HS_ROOT_STACK);
     assert_true(root_points(h, r, json_num(js, "buf_addr")));
-    assert_int_equal(h->size[hs_heap_find(h, json_num(js, "buf_addr"))], 20480);
+    assert_int_equal(hs_heap_size(h, hs_heap_find(h, json_num(js, "buf_addr"))), 20480);
 
     /* Finalizers: registered (keeps the child), queued (keeps the object). */
     snprintf(label, sizeof label, "finalizer main.main.func1 for 0x%llx",

@@ -139,7 +139,7 @@ static void test_retained(void **state)
     uint32_t r = root_named(&m.heap, "main.treeRoot");
     assert_int_not_equal(r, HS_NONE);
     assert_int_equal(m.heap.root_edge_start[r + 1] - m.heap.root_edge_start[r], 1);
-    assert_int_equal(m.heap.addr[m.heap.root_edge_target[m.heap.root_edge_start[r]]],
+    assert_int_equal(hs_heap_addr(&m.heap, m.heap.root_edge_target[m.heap.root_edge_start[r]]),
                      json_num(js, "tree_root"));
     assert_int_not_equal(root_named(&m.heap, "main.sharedA"), HS_NONE);
     assert_int_not_equal(root_named(&m.heap, "main.leafSlice"), HS_NONE);

@@ -1,5 +1,8 @@
 /* Heap model builder: address sorting, interior-pointer lookup, overlap
- * rejection, and the compressed sparse rows of references and roots. */
+ * rejection, and the compressed sparse rows of references and roots; the
+ * narrow columns: sizes of 4 GiB and more in the side table, site/flags
+ * columns only when set, types as pairs or a column, addresses as low halves
+ * plus 4 GiB segments, reference offsets dropped on request. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,11 +30,11 @@ static void test_sorted_and_find(void **state)
 {
     hs_heap h;
     build_three(&h);
-    assert_int_equal(h.addr[0], 0x1000);
-    assert_int_equal(h.size[0], 16);
-    assert_int_equal(h.addr[2], 0x3000);
-    assert_int_equal(h.size[2], 64);
-    assert_int_equal(h.type[1], HS_NONE);
+    assert_int_equal(hs_heap_addr(&h, 0), 0x1000);
+    assert_int_equal(hs_heap_size(&h, 0), 16);
+    assert_int_equal(hs_heap_addr(&h, 2), 0x3000);
+    assert_int_equal(hs_heap_size(&h, 2), 64);
+    assert_int_equal(hs_heap_type(&h, 1), HS_NONE);
     assert_int_equal(hs_heap_find(&h, 0x0fff), HS_NONE);
     assert_int_equal(hs_heap_find(&h, 0x1000), 0);
     assert_int_equal(hs_heap_find(&h, 0x100f), 0);
@@ -123,10 +126,10 @@ static void test_find_matches_linear_scan(void **state)
     for (int k = 0; k < 20000; k++) {
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
         uint32_t j = (uint32_t)((seed >> 20) % h.n_objects);
-        uint64_t p = h.addr[j] - 64 + (seed >> 50) % (h.size[j] + 128);
+        uint64_t p = hs_heap_addr(&h, j) - 64 + (seed >> 50) % (hs_heap_size(&h, j) + 128);
         uint32_t want = HS_NONE;
         for (uint32_t i = 0; i < h.n_objects; i++)
-            if (p >= h.addr[i] && p < h.addr[i] + h.size[i]) want = i;
+            if (p >= hs_heap_addr(&h, i) && p < hs_heap_addr(&h, i) + hs_heap_size(&h, i)) want = i;
         assert_int_equal(hs_heap_find(&h, p), want);
     }
     assert_int_equal(hs_heap_find(&h, 0x7fffffffffffull), HS_NONE);
@@ -213,6 +216,211 @@ static void test_streamed_rows_misuse(void **state)
     (void)state;
 }
 
+static uint64_t next_rand(uint64_t *seed)
+{
+    *seed = *seed * 6364136223846793005ull + 1442695040888963407ull;
+    return *seed >> 11;
+}
+
+/* Sizes from 2^32 - 1 up go to the side table and come back exact, also
+ * after sorting; hs_heap_find sees the whole of a huge object, into 4 GiB
+ * windows where no object starts. */
+static void test_big_sizes(void **state)
+{
+    static const struct {
+        uint64_t addr, size;
+    } obj[] = {{0x40000000000ull, (1ull << 32) - 1}, {0x1000, 16},
+               {0x10000000000ull, 1ull << 40},       {0x50000000000ull, (1ull << 32) - 2},
+               {0x30000000000ull, 1ull << 32},       {0x60000000000ull, 48}};
+    hs_heap h;
+    hs_error e;
+    hs_heap_init(&h, "test");
+    for (unsigned i = 0; i < 6; i++)
+        assert_int_equal(hs_heap_add_object(&h, obj[i].addr, obj[i].size, HS_NONE, HS_NONE, 0, &e),
+                         0);
+    assert_int_equal(hs_heap_index(&h, &e), 0);
+    assert_int_equal(h.n_size_big, 3); /* 2^32 - 1, 2^32, 2^40 */
+    for (unsigned i = 0; i < 6; i++) {
+        uint32_t id = hs_heap_find(&h, obj[i].addr);
+        assert_int_not_equal(id, HS_NONE);
+        assert_int_equal(hs_heap_addr(&h, id), obj[i].addr);
+        assert_int_equal(hs_heap_size(&h, id), obj[i].size);
+        assert_int_equal(hs_heap_find(&h, obj[i].addr + obj[i].size - 1), id);
+        assert_int_equal(hs_heap_find(&h, obj[i].addr + obj[i].size), HS_NONE);
+    }
+    assert_int_equal(hs_heap_size(&h, 1), 1ull << 40); /* ids are in address order */
+    assert_int_equal(hs_heap_find(&h, 0x10000000000ull + (1ull << 39) + 12345), 1);
+    assert_int_equal(hs_heap_find(&h, 0x20000000000ull + 5), HS_NONE);
+    hs_heap_free(&h);
+    (void)state;
+}
+
+/* No site or flags column until one is set: in phase 1 (the column starts
+ * mid-way, earlier objects at their defaults) or later by the setters. */
+static void test_optional_columns(void **state)
+{
+    hs_heap h;
+    hs_error e;
+    build_three(&h);
+    assert_null(h.site);
+    assert_null(h.flags);
+    for (uint32_t i = 0; i < 3; i++) {
+        assert_int_equal(hs_heap_site(&h, i), HS_NONE);
+        assert_int_equal(hs_heap_flags(&h, i), 0);
+    }
+    assert_int_equal(hs_heap_set_site(&h, 1, HS_NONE, &e), 0);
+    assert_int_equal(hs_heap_add_flags(&h, 1, 0, &e), 0);
+    assert_null(h.site); /* defaults allocate nothing */
+    assert_null(h.flags);
+    uint32_t f = hs_heap_intern(&h, "main.f", 6);
+    uint32_t s = hs_heap_add_site(&h, &f, 1);
+    assert_int_equal(hs_heap_set_site(&h, 1, s, &e), 0);
+    assert_int_equal(hs_heap_add_flags(&h, 1, HS_OBJ_SAMPLED, &e), 0);
+    assert_int_equal(hs_heap_site(&h, 1), s);
+    assert_int_equal(hs_heap_flags(&h, 1), HS_OBJ_SAMPLED);
+    assert_int_equal(hs_heap_site(&h, 0), HS_NONE);
+    assert_int_equal(hs_heap_flags(&h, 2), 0);
+    assert_int_equal(hs_heap_set_site(&h, 3, s, &e), -1); /* no object 3 */
+    hs_heap_free(&h);
+
+    hs_heap_init(&h, "test");
+    f = hs_heap_intern(&h, "main.g", 6);
+    s = hs_heap_add_site(&h, &f, 1);
+    for (uint32_t i = 0; i < 1000; i++) /* descending addresses: sorting reverses ids */
+        assert_int_equal(hs_heap_add_object(&h, 0x100000 - 32ull * i, 16, HS_NONE,
+                                            i == 700 ? s : HS_NONE, i == 900 ? 4 : 0, &e),
+                         0);
+    assert_int_equal(hs_heap_index(&h, &e), 0);
+    for (uint32_t i = 0; i < 1000; i++) {
+        assert_int_equal(hs_heap_site(&h, i), i == 999 - 700 ? s : HS_NONE);
+        assert_int_equal(hs_heap_flags(&h, i), i == 999 - 900 ? 4 : 0);
+    }
+    hs_heap_free(&h);
+    (void)state;
+}
+
+/* Types stay (id, type) pairs while few objects have one and become a column
+ * past 4096 pairs and half the objects; both read the same after sorting. */
+static void test_sparse_types(void **state)
+{
+    for (int dense = 0; dense < 2; dense++) {
+        hs_heap h;
+        hs_error e;
+        hs_heap_init(&h, "test");
+        uint32_t ta = hs_heap_add_type(&h, "A"), tb = hs_heap_add_type(&h, "B");
+        enum { N = 10000 };
+        for (uint32_t i = 0; i < N; i++) {
+            uint32_t t = dense ? (i % 2 ? ta : tb) : i % 7 == 0 ? ta : i == 5 ? tb : HS_NONE;
+            assert_int_equal(hs_heap_add_object(&h, 0x7f0000000000ull - 64ull * i, 64, t, HS_NONE,
+                                                0, &e),
+                             0);
+        }
+        assert_int_equal(hs_heap_index(&h, &e), 0);
+        if (dense)
+            assert_non_null(h.type);
+        else
+            assert_null(h.type), assert_int_equal(h.n_type_sparse, (N + 6) / 7 + 1);
+        for (uint32_t id = 0; id < N; id++) {
+            uint32_t i = N - 1 - id; /* insertion index of object id */
+            uint32_t want = dense ? (i % 2 ? ta : tb) : i % 7 == 0 ? ta : i == 5 ? tb : HS_NONE;
+            assert_int_equal(hs_heap_type(&h, id), want);
+        }
+        hs_heap_free(&h);
+    }
+    (void)state;
+}
+
+/* Addresses in several 4 GiB windows, objects straddling a window boundary,
+ * added in random order: hs_heap_addr is exact and hs_heap_find agrees with
+ * a linear scan near every boundary. */
+static void test_address_segments(void **state)
+{
+    enum { N = 3000 };
+    static uint64_t want_addr[N], want_size[N];
+    hs_heap h;
+    hs_error e;
+    hs_heap_init(&h, "test");
+    uint64_t seed = 99, a = 0xffff0000ull;
+    for (uint32_t i = 0; i < N; i++) {
+        if (i % 500 == 0) a = (a & ~0xffffffffull) + (3ull << 32) - 0x8000; /* next window, late */
+        want_addr[i] = a, want_size[i] = 16 + next_rand(&seed) % 8 * 16;
+        a += want_size[i] + (next_rand(&seed) % 2) * 16;
+    }
+    uint32_t perm[N];
+    for (uint32_t i = 0; i < N; i++)
+        perm[i] = i;
+    for (uint32_t i = N - 1; i > 0; i--) {
+        uint32_t j = (uint32_t)(next_rand(&seed) % (i + 1)), t = perm[i];
+        perm[i] = perm[j], perm[j] = t;
+    }
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(hs_heap_add_object(&h, want_addr[perm[i]], want_size[perm[i]], HS_NONE,
+                                            HS_NONE, 0, &e),
+                         0);
+    assert_int_equal(hs_heap_index(&h, &e), 0);
+    assert_true(h.n_addr_seg >= 12); /* 6 runs, each across a 4 GiB boundary */
+    for (uint32_t i = 0; i < N; i++) {
+        assert_int_equal(hs_heap_addr(&h, i), want_addr[i]);
+        assert_int_equal(hs_heap_size(&h, i), want_size[i]);
+    }
+    for (uint32_t k = 0; k < 20000; k++) {
+        uint32_t j = (uint32_t)(next_rand(&seed) % N);
+        uint64_t p = want_addr[j] - 40 + next_rand(&seed) % (want_size[j] + 80);
+        if (k % 4 == 0) p = (want_addr[j] & ~0xffffffffull) + (next_rand(&seed) % 64) - 32;
+        uint32_t want = HS_NONE;
+        for (uint32_t i = 0; i < N; i++)
+            if (p >= want_addr[i] && p - want_addr[i] < want_size[i]) want = i;
+        assert_int_equal(hs_heap_find(&h, p), want);
+    }
+    hs_heap_free(&h);
+    (void)state;
+}
+
+/* drop_ref_offsets: the same rows, no offset arrays, hs_heap_ref_offset()
+ * says HS_NONE; kept, they come back as given. Pending and streamed rows. */
+static void test_ref_offsets_dropped(void **state)
+{
+    for (int drop = 0; drop < 2; drop++)
+        for (int stream = 0; stream < 2; stream++) {
+            hs_heap h;
+            hs_error e;
+            build_three(&h);
+            h.drop_ref_offsets = drop;
+            if (stream) {
+                assert_int_equal(hs_heap_begin_refs_of(&h, 0, &e), 0);
+                assert_int_equal(hs_heap_add_ref_next(&h, 8, 2, &e), 0);
+                assert_int_equal(hs_heap_begin_refs_of(&h, 2, &e), 0);
+                assert_int_equal(hs_heap_add_ref_next(&h, 24, 1, &e), 0);
+            } else {
+                assert_int_equal(hs_heap_add_ref_at(&h, 2, 24, 0x2000, &e), 0);
+                assert_int_equal(hs_heap_add_ref_id(&h, 0, 8, 2, &e), 0);
+            }
+            uint32_t r = hs_heap_add_root(&h, HS_ROOT_STACK, hs_heap_intern(&h, "f", 1));
+            assert_int_equal(hs_heap_add_root_ref_at(&h, r, 40, 0x1004, &e), 0);
+            assert_int_equal(hs_heap_finish(&h, &e), 0);
+            assert_int_equal(h.n_edges, 2);
+            assert_int_equal(h.edge_target[h.edge_start[0]], 2);
+            assert_int_equal(h.edge_target[h.edge_start[2]], 1);
+            assert_int_equal(h.root_edge_target[0], 0);
+            if (drop) {
+                assert_null(h.edge_offset);
+                assert_null(h.root_edge_offset);
+            }
+            assert_int_equal(hs_heap_ref_offset(&h, 0, 2), drop ? HS_NONE : 8);
+            assert_int_equal(hs_heap_ref_offset(&h, 2, 1), drop ? HS_NONE : 24);
+            assert_int_equal(hs_heap_root_ref_offset(&h, r, 0), drop ? HS_NONE : 40);
+            assert_int_equal(hs_heap_ref_offset(&h, 1, 0), HS_NONE); /* no such reference */
+            hs_heap_drop_refs(&h); /* after which roots keep their rows */
+            assert_null(h.edge_start);
+            assert_int_equal(h.n_edges, 0);
+            assert_int_equal(hs_heap_ref_offset(&h, 0, 2), HS_NONE);
+            assert_int_equal(h.n_root_edges, 1);
+            assert_int_equal(h.root_edge_target[0], 0);
+            hs_heap_free(&h);
+        }
+    (void)state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +431,11 @@ int main(void)
         cmocka_unit_test(test_find_matches_linear_scan),
         cmocka_unit_test(test_streamed_rows),
         cmocka_unit_test(test_streamed_rows_misuse),
+        cmocka_unit_test(test_big_sizes),
+        cmocka_unit_test(test_optional_columns),
+        cmocka_unit_test(test_sparse_types),
+        cmocka_unit_test(test_address_segments),
+        cmocka_unit_test(test_ref_offsets_dropped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
