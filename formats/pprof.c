@@ -818,7 +818,7 @@ static int append_part(pctx *x, const hs_profile *q)
 
 static int pass_samples(pctx *x)
 {
-    unsigned n = hs_par_parts(x->n_marks, 2048); /* parts of >= 131072 samples */
+    unsigned n = hs_par_parts(x->n_marks, 256); /* parts of >= 16384 samples */
     if (n <= 1) return pass(x, PASS_SAMPLES);
     sample_part part[HS_PAR_MAX_PARTS];
     memset(part, 0, sizeof part);
