@@ -774,37 +774,46 @@ static int run_sample_part(void *arg, unsigned i)
     return pt->rc;
 }
 
-static int setup_part(pctx *x, sample_part *pt, uint64_t n_samples)
+/* Part pt decodes samples [first, first + n) straight into p's sample and
+ * value rows (reserved for every sample by presize_samples); only its stack
+ * and label entries, whose counts are unknown until decoded, go into arrays
+ * of its own. */
+static int setup_part(pctx *x, sample_part *pt, uint64_t first, uint64_t n)
 {
+    hs_profile *p = x->p, *q = &pt->prof;
+    uint32_t nt = p->n_sample_types;
     pt->x = *x;
     pt->x.err = &pt->err;
-    pt->x.p = &pt->prof;
-    pt->x.row = calloc(x->p->n_sample_types ? x->p->n_sample_types : 1, sizeof *pt->x.row);
-    hs_profile_init(&pt->prof);
-    if (!pt->x.row || hs_profile_set_sample_types(&pt->prof, x->p->sample_types,
-                                                  x->p->n_sample_types) ||
-        hs_profile_reserve(&pt->prof, n_samples, 0, 0, 0, 0))
+    pt->x.p = q;
+    pt->x.sample_base = first;
+    pt->x.row = calloc(nt ? nt : 1, sizeof *pt->x.row);
+    hs_profile_init(q);
+    if (!pt->x.row || hs_profile_set_sample_types(q, p->sample_types, nt))
         return oom(x, pt->begin);
+    q->samples = p->samples + first;
+    q->values = p->values + first * (nt ? nt : 1);
+    q->cap_samples = (uint32_t)n;
     return 0;
 }
 
-/* Append part's samples to p, shifting their stack and label runs. */
-static int append_part(pctx *x, const hs_profile *q)
+static void free_part(sample_part *pt)
+{
+    pt->prof.samples = NULL; /* borrowed from the profile */
+    pt->prof.values = NULL;
+    hs_profile_free(&pt->prof);
+    free(pt->x.row);
+}
+
+/* Add part's stack and label entries after p's and shift its samples' runs. */
+static int append_part(pctx *x, hs_profile *q)
 {
     hs_profile *p = x->p;
-    uint32_t nt = p->n_sample_types;
-    if (hs_profile_reserve(p, q->n_samples, q->n_stacks, q->n_labels_total, 0, 0))
-        return oom(x, 0);
+    if (hs_profile_reserve(p, 0, q->n_stacks, q->n_labels_total, 0, 0)) return oom(x, 0);
     for (uint32_t i = 0; i < q->n_samples; i++) {
-        hs_sample s = q->samples[i];
-        s.stack_start += p->n_stacks;
-        s.label_start += p->n_labels_total;
-        p->samples[p->n_samples + i] = s;
+        q->samples[i].stack_start += p->n_stacks;
+        q->samples[i].label_start += p->n_labels_total;
     }
-    /* Arrays of a part with nothing in them may be NULL: copy only what exists. */
-    if (nt && q->n_samples)
-        memcpy(p->values + (size_t)p->n_samples * nt, q->values,
-               (size_t)q->n_samples * nt * sizeof *q->values);
+    /* A part with no entries of a kind may have no array for them. */
     if (q->n_stacks)
         memcpy(p->stacks + p->n_stacks, q->stacks, (size_t)q->n_stacks * sizeof *q->stacks);
     if (q->n_labels_total)
@@ -818,8 +827,10 @@ static int append_part(pctx *x, const hs_profile *q)
 
 static int pass_samples(pctx *x)
 {
-    unsigned n = hs_par_parts(x->n_marks, 256); /* parts of >= 16384 samples */
-    if (n <= 1) return pass(x, PASS_SAMPLES);
+    unsigned n = hs_par_parts(x->n_marks, 1024); /* parts of >= 65536 samples */
+    /* Parts write into the sample rows, so all must be reserved (they are,
+     * unless samples are too short to hold their values: then one part). */
+    if (n <= 1 || x->p->cap_samples < x->count[F_SAMPLE]) return pass(x, PASS_SAMPLES);
     sample_part part[HS_PAR_MAX_PARTS];
     memset(part, 0, sizeof part);
     sample_parts sp = {x, part, n};
@@ -830,8 +841,7 @@ static int pass_samples(pctx *x)
         part[i].begin = i == 0 ? 0 : x->marks[m0];
         part[i].end = i + 1 == n ? x->src->size : x->marks[m1];
         uint64_t last = i + 1 == n ? x->count[F_SAMPLE] : m1 * MARK_EVERY;
-        if (i > 0 && !rc) rc = setup_part(x, &part[i], last - m0 * MARK_EVERY);
-        part[i].x.sample_base = m0 * MARK_EVERY;
+        if (i > 0 && !rc) rc = setup_part(x, &part[i], m0 * MARK_EVERY, last - m0 * MARK_EVERY);
     }
     if (!rc) rc = hs_par_run(n, run_sample_part, &sp);
     for (unsigned i = 1; rc && i < n; i++)
@@ -841,8 +851,7 @@ static int pass_samples(pctx *x)
         }
     for (unsigned i = 1; i < n; i++) {
         if (!rc) rc = append_part(x, &part[i].prof);
-        hs_profile_free(&part[i].prof);
-        free(part[i].x.row);
+        free_part(&part[i]);
     }
     return rc;
 }
