@@ -50,8 +50,7 @@ int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries,
     uint32_t n_frames = fr->loc_start[fr->n_locations];
     t->has_intra = calloc((size_t)n_entries + 1, 1);
     t->intra_edge = malloc(((size_t)n_frames + 1) * sizeof *t->intra_edge);
-    t->loc_counts = malloc((size_t)fr->n_locations + 1);
-    if (!t->has_intra || !t->intra_edge || !t->loc_counts) return -1;
+    if (!t->has_intra || !t->intra_edge) return -1;
     /* Frames run innermost first: frame j is inlined into frame j+1. */
     for (uint32_t l = 0; l < fr->n_locations; l++) {
         uint32_t lo = fr->loc_start[l], hi = fr->loc_start[l + 1];
@@ -63,15 +62,6 @@ int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries,
             if (t->intra_edge[j] == HS_NONE) return -1;
             t->has_intra[fr->entry[j]] = t->any_intra = 1;
         }
-    }
-    /* A location where no tracked edge can end (no intra edge, outermost
-     * line not a tracked callee) adds nothing: a sample made only of such
-     * locations is skipped after one byte per frame. */
-    for (uint32_t l = 0; l < fr->n_locations; l++) {
-        uint32_t lo = fr->loc_start[l], hi = fr->loc_start[l + 1];
-        uint8_t counts = hi > lo && t->has_intra[fr->entry[hi - 1]];
-        for (uint32_t j = lo; j < hi && !counts; j++) counts = t->intra_edge[j] != HS_NONE;
-        t->loc_counts[l] = counts;
     }
     return 0;
 }
@@ -88,9 +78,6 @@ int hs_inline_sample(hs_inline_track *t, const hs_frames *fr, const uint32_t *st
                      int64_t v, uint32_t gen)
 {
     if (!t->any_intra) return 0; /* nothing is ever inlined: no marks possible */
-    uint32_t k0 = 0;
-    while (k0 < n && (st[k0] >= fr->n_locations || !t->loc_counts[st[k0]])) k0++;
-    if (k0 == n) return 0;
     uint32_t parent = HS_NONE;
     for (uint32_t k = n; k-- > 0;) { /* root to leaf, outermost line first */
         uint32_t loc = st[k];
@@ -146,7 +133,6 @@ void hs_inline_free(hs_inline_track *t)
 {
     free(t->has_intra);
     free(t->intra_edge);
-    free(t->loc_counts);
     hs_pairmap_free(&t->edges);
     free(t->weight);
     free(t->stamp);

@@ -71,7 +71,6 @@ void hs_pairmap_free(hs_pairmap *m);
 typedef struct hs_inline_track {
     uint8_t *has_intra;  /* per entry: callee of some intra-location pair */
     uint32_t *intra_edge; /* per frame: edge to it from the next (outer) line, or HS_NONE */
-    uint8_t *loc_counts;  /* per location: a tracked edge can end in it */
     hs_pairmap edges;     /* edge ids */
     int64_t *weight;      /* per edge id */
     uint32_t *stamp;      /* sample generation that last added to the edge */
