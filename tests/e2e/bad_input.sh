@@ -66,7 +66,7 @@ expect_error() {
 }
 
 # Byte-level damage: the message must give an offset.
-byte_level=(trunc.pb.gz header.pb.gz trunc.pb varint.pb length.pb)
+byte_level=(trunc.pb.gz header.pb.gz trunc.pb varint.pb length.pb lastloc.pb)
 # Well-formed bytes, wrong content: file name required, offset welcome.
 semantic=(badstr.pb badloc.pb badvals.pb empty.pb text.txt textgz.txt.gz)
 

@@ -27,38 +27,11 @@ run_all() { # $1 = parts; writes $tmp/out.$1
   # a location id no location has, in the last sample: the error names it
   HEAPSCAN_THREADS=$t "$HS" top "$tmp/bad.pb" >>"$o" 2>&1; echo "exit $?" >>"$o"
 }
-# Damage: the raw fixture with the last sample's last location id byte
-# changed. Found with python: the last sample is the last field 2 at top level.
-python3 - "$P/heap.3.raw.pb" "$tmp/bad.pb" <<'PY'
-import sys
-b = bytearray(open(sys.argv[1], 'rb').read())
-def varint(i):
-    v = s = 0
-    while True:
-        c = b[i]; v |= (c & 0x7f) << s; s += 7; i += 1
-        if c < 0x80: return v, i
-i = last = 0
-while i < len(b):
-    k, j = varint(i); f, w = k >> 3, k & 7
-    if w == 2:
-        n, j = varint(j)
-        if f == 2: last = (j, j + n)
-        j += n
-    elif w == 0: _, j = varint(j)
-    elif w == 1: j += 8
-    elif w == 5: j += 4
-    i = j
-# inside the sample: find field 1 (location ids, packed) and set its last byte to 0x7f (id 127..)
-i, end = last
-while i < end:
-    k, j = varint(i); f, w = k >> 3, k & 7
-    n, j2 = varint(j) if w == 2 else (0, j)
-    if f == 1 and w == 2:
-        b[j2 + n - 1] = 0x7f; b[j2 + n - 2] |= 0x80 if n >= 2 else 0
-        break
-    i = j2 + n if w == 2 else varint(j)[1]
-open(sys.argv[2], 'wb').write(b)
-PY
+# Damage late in the file (the last sample names a missing location), so it
+# falls in the last part: tests/e2e/lib/mkbad.py makes it.
+mkdir "$tmp/bad"
+python3 tests/e2e/lib/mkbad.py $P/heap.3.raw.pb $P/heap.3.pb.gz "$tmp/bad" >/dev/null || { echo "mkbad.py failed"; exit 1; }
+cp "$tmp/bad/lastloc.pb" "$tmp/bad.pb"
 run_all 1
 grep -q "^heapscan: .*bad.pb: offset [0-9]*: sample [0-9]*: sample names missing location id" "$tmp/out.1" ||
   { echo "the damaged profile did not give the expected error:"; grep bad.pb "$tmp/out.1"; fail=1; }

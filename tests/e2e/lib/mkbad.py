@@ -12,6 +12,8 @@ writes into OUTDIR (one file per case; the names are the case names):
   badstr.pb       a sample type naming string 99 of a 3-entry string table
   badloc.pb       a sample naming location 7, which does not exist
   badvals.pb      a sample with 1 value where there are 2 sample types
+  lastloc.pb      the raw fixture whose last sample names location 2^28, which
+                  does not exist (an error late in the file: tests/e2e/threads.sh)
   good.pb         the control: like badloc.pb but well made (one sample, value 1)
   text.txt        a text file; textgz.txt.gz the same gzip'd
 and prints, per damaged raw protobuf, "NAME OFFSET": the offset of the top-level
@@ -106,6 +108,9 @@ def main():
     n, after = varint(raw, len_at)
     put("length.pb", raw[:len_at] + enc(len(raw) * 4) + raw[after:])
     print("length.pb", key_at)
+    _, last_at, _, last_end = samples[-1]
+    put("lastloc.pb", raw[:last_at] + field(2, vfield(1, 1 << 28)) + raw[last_end:])
+    print("lastloc.pb", last_at)
 
     vt = lambda t, u: field(1, vfield(1, t) + vfield(2, u))
     loc = field(4, vfield(1, 1) + vfield(3, 0x1000))
