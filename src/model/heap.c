@@ -169,30 +169,32 @@ int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, 
     return 0;
 }
 
-uint32_t hs_heap_sparse_type_(const hs_heap *h, uint32_t i)
+/* Index of the first entry whose id is >= i in a table sorted by id, each
+ * entry `stride` bytes starting with its uint32_t id (the side tables). */
+static uint32_t first_id_at_least(const void *table, size_t stride, uint32_t n, uint32_t i)
 {
-    uint32_t lo = 0, hi = h->n_type_sparse;
+    uint32_t lo = 0, hi = n;
     while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (h->type_sparse[mid].id < i)
+        uint32_t mid = lo + (hi - lo) / 2, id;
+        memcpy(&id, (const char *)table + (size_t)mid * stride, sizeof id);
+        if (id < i)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < h->n_type_sparse && h->type_sparse[lo].id == i ? h->type_sparse[lo].value : HS_NONE;
+    return lo;
+}
+
+uint32_t hs_heap_sparse_type_(const hs_heap *h, uint32_t i)
+{
+    uint32_t k = first_id_at_least(h->type_sparse, sizeof *h->type_sparse, h->n_type_sparse, i);
+    return k < h->n_type_sparse && h->type_sparse[k].id == i ? h->type_sparse[k].value : HS_NONE;
 }
 
 uint64_t hs_heap_big_size_(const hs_heap *h, uint32_t i)
 {
-    uint32_t lo = 0, hi = h->n_size_big;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (h->size_big[mid].id < i)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < h->n_size_big && h->size_big[lo].id == i ? h->size_big[lo].size : HS_HEAP_SIZE_BIG;
+    uint32_t k = first_id_at_least(h->size_big, sizeof *h->size_big, h->n_size_big, i);
+    return k < h->n_size_big && h->size_big[k].id == i ? h->size_big[k].size : HS_HEAP_SIZE_BIG;
 }
 
 int hs_heap_set_site(hs_heap *h, uint32_t obj, uint32_t site, hs_error *err)
