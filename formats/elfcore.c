@@ -709,10 +709,10 @@ void hs_core_claim(hs_core *c, uint32_t seg, uint64_t lo, uint64_t hi)
     hs_core_seg *g = &c->segs[seg];
     if (lo < g->vaddr) lo = g->vaddr;
     if (hi > g->vaddr + g->memsz || hi < lo) hi = g->vaddr + g->memsz;
-    if (!g->claimed) g->claim_lo = lo, g->claim_hi = hi;
+    if (hi <= lo) return;
+    if (!hs_core_seg_claimed(g)) g->claim_lo = lo, g->claim_hi = hi;
     if (lo < g->claim_lo) g->claim_lo = lo;
     if (hi > g->claim_hi) g->claim_hi = hi;
-    g->claimed = 1;
 }
 
 /* Roots in a writable segment outside its claimed heap part. */
@@ -720,7 +720,7 @@ static int scan_segment(const hs_core *c, hs_heap *h, root_map *m, const hs_core
                         hs_error *err)
 {
     uint64_t end = g->vaddr + g->avail;
-    if (!g->claimed) return scan_range(c, h, m, g->vaddr, end, HS_NONE, g, err);
+    if (!hs_core_seg_claimed(g)) return scan_range(c, h, m, g->vaddr, end, HS_NONE, g, err);
     uint64_t lo = g->claim_lo < end ? g->claim_lo : end;
     if (scan_range(c, h, m, g->vaddr, lo, HS_NONE, g, err)) return -1;
     return g->claim_hi < end ? scan_range(c, h, m, g->claim_hi, end, HS_NONE, g, err) : 0;

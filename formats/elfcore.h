@@ -25,8 +25,7 @@ typedef struct hs_core_seg {
     uint64_t avail;  /* bytes really present from vaddr on (<= filesz, cut at EOF) */
     uint32_t flags;  /* HS_CORE_SEG_* */
     uint32_t file;   /* index into files, or HS_NONE for anonymous memory */
-    uint8_t claimed; /* set by an allocator walker (hs_core_claim): holds heap memory */
-    uint64_t claim_lo, claim_hi; /* the heap's part [lo, hi) of it: not a root */
+    uint64_t claim_lo, claim_hi; /* heap memory [lo, hi) (hs_core_claim): not roots */
 } hs_core_seg;
 
 #define HS_CORE_MAX_REGS 34
@@ -99,6 +98,7 @@ uint32_t hs_core_seg_of(const hs_core *c, uint64_t addr);
  * cover every range claimed). The rest of the segment can still hold roots:
  * under qemu-user, the brk heap shares one mapping with the program's .bss. */
 void hs_core_claim(hs_core *c, uint32_t seg, uint64_t lo, uint64_t hi);
+static inline int hs_core_seg_claimed(const hs_core_seg *g) { return g->claim_hi > g->claim_lo; }
 /* Name of the symbol whose [start, start+size) covers addr, else NULL. */
 const char *hs_core_symbol(const hs_core *c, uint64_t addr, uint64_t *start);
 /* Address of a named symbol in any module (local symbols included), 0 if unknown. */

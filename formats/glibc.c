@@ -325,7 +325,8 @@ static int walk_orphan_heaps(walker *w)
     for (uint32_t s = 0; s < c->n_segs; s++) {
         hs_core_seg *g = &c->segs[s];
         uint64_t prev, size;
-        if (!(g->flags & HS_CORE_SEG_W) || g->claimed || hs_core_read64(c, g->vaddr, &prev) ||
+        if (!(g->flags & HS_CORE_SEG_W) || hs_core_seg_claimed(g) ||
+            hs_core_read64(c, g->vaddr, &prev) ||
             hs_core_read64(c, g->vaddr + 8, &size))
             continue;
         if (prev != 0 || (size != 0x251 && size != 0x291 && size != 0x301)) continue;
@@ -465,7 +466,7 @@ static int find_mmapped(walker *w)
     hs_core *c = w->c;
     for (uint32_t s = 0; s < c->n_segs; s++) {
         hs_core_seg *g = &c->segs[s];
-        if (!(g->flags & HS_CORE_SEG_W) || g->claimed || g->file != HS_NONE) continue;
+        if (!(g->flags & HS_CORE_SEG_W) || hs_core_seg_claimed(g) || g->file != HS_NONE) continue;
         int stack = 0;
         for (uint32_t t = 0; t < c->n_threads; t++)
             stack |= c->threads[t].sp - g->vaddr < g->memsz;
