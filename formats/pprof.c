@@ -165,6 +165,13 @@ static int idmap_add(idmap *m, uint64_t id)
 
 /* ---- decoding context --------------------------------------------------- */
 
+/* Passes 2 and 3 want only the fields between samples: pass 1 lists them
+ * as runs of adjacent fields (Go's writer puts each new location and
+ * function just before the first sample that uses it). */
+typedef struct byte_run {
+    uint64_t begin, end;
+} byte_run;
+
 typedef struct pctx {
     hs_profile *p;
     const hs_source *src;
@@ -180,6 +187,11 @@ typedef struct pctx {
     uint64_t *marks; /* marks[k]: offset of the key of sample k * MARK_EVERY */
     uint32_t n_marks, cap_marks;
     uint64_t sample_base; /* index of this decoder's first sample, for errors */
+    byte_run *runs; /* the top level minus samples, unless runs_dropped */
+    uint64_t n_runs, cap_runs;
+    int runs_dropped;
+    uint64_t samples_end; /* end of the last sample */
+    int fixed_stacks;     /* stacks[] is shared by parts: never reallocated */
 } pctx;
 
 /* Samples are decoded in parts that start at marked samples; a mark every
@@ -300,13 +312,42 @@ static int scan_field(pctx *x, const hs_pb_field *f)
     return 0;
 }
 
+/* Note top-level field [begin, end) that is not a sample. Runs are dropped
+ * (passes 2 and 3 walk everything) rather than take more than a quarter of
+ * the input's size: they are only a shortcut. */
+static void note_run(pctx *x, uint64_t begin, uint64_t end)
+{
+    if (x->runs_dropped) return;
+    if (x->n_runs > 0 && x->runs[x->n_runs - 1].end == begin) {
+        x->runs[x->n_runs - 1].end = end;
+        return;
+    }
+    if (x->n_runs == x->cap_runs) {
+        uint64_t ncap = x->cap_runs ? x->cap_runs * 2 : 64;
+        byte_run *r = NULL;
+        if (ncap * sizeof *r <= x->src->size / 4 + 4096) r = realloc(x->runs, ncap * sizeof *r);
+        if (!r) {
+            x->runs_dropped = 1;
+            return;
+        }
+        x->runs = r;
+        x->cap_runs = ncap;
+    }
+    x->runs[x->n_runs++] = (byte_run){begin, end};
+}
+
 static int pass_scan(pctx *x)
 {
     hs_cursor c = hs_cursor_make(x->src);
     hs_pb_field f;
     int r;
-    while ((r = hs_pb_next(&c, &f, x->err)) == 1)
+    while ((r = hs_pb_next(&c, &f, x->err)) == 1) {
         if (scan_field(x, &f)) return -1;
+        if (f.number == F_SAMPLE)
+            x->samples_end = c.pos;
+        else
+            note_run(x, f.key_off, c.pos);
+    }
     if (r < 0) {
         if (x->err && x->err->offset == 0) prefix_msg(x->err, "not a pprof profile: ");
         return -1;
@@ -618,7 +659,11 @@ static size_t packed_fast_locs(pctx *x, const uint8_t *b, size_t len)
     size_t i = 0;
     while (i < len) {
         uint32_t v = b[i], k = 1;
-        if (v >= 0x80) {
+        if (v < 0x80) {
+        } else if (i + 1 < len && b[i + 1] < 0x80) { /* ids below 16384: most */
+            v = (v & 0x7f) | (uint32_t)b[i + 1] << 7;
+            k = 2;
+        } else {
             v &= 0x7f;
             for (; k < 4 && i + k < len; k++) {
                 v |= (uint32_t)(b[i + k] & 0x7f) << (7 * k);
@@ -645,8 +690,11 @@ static int sample_locations(pctx *x, const hs_pb_field *f)
     int r;
     if (hs_pb_iter_init(&it, f, "Sample.location_id", x->err)) return -1;
     uint64_t n = f->wire == HS_PB_LEN ? f->u : 1; /* >= 1 byte per element */
-    if (p->n_stacks + n > p->cap_stacks && hs_profile_reserve(p, 0, n, 0, 0, 0))
-        return oom(x, f->key_off);
+    if (p->n_stacks + n > p->cap_stacks) {
+        if (x->fixed_stacks) /* cannot happen: a part's bytes bound its entries */
+            return hs_error_set(x->err, x->src->name, f->key_off, "stack bound exceeded");
+        if (hs_profile_reserve(p, 0, n, 0, 0, 0)) return oom(x, f->key_off);
+    }
     if (f->wire == HS_PB_LEN && (x->locations.identity || x->locations.direct))
         it.c.pos += packed_fast_locs(x, it.c.buf + it.c.pos, it.c.end - it.c.pos);
     while ((r = hs_pb_iter_next(&it, &v, &off, x->err)) == 1) {
@@ -744,19 +792,33 @@ static int pass_range(pctx *x, int which, uint64_t begin, uint64_t end)
     return r;
 }
 
-static int pass(pctx *x, int which) { return pass_range(x, which, 0, x->src->size); }
+/* Passes 2 and 3: every field but samples. */
+static int pass_between_samples(pctx *x, int which)
+{
+    if (x->runs_dropped) return pass_range(x, which, 0, x->src->size);
+    for (uint64_t i = 0; i < x->n_runs; i++)
+        if (pass_range(x, which, x->runs[i].begin, x->runs[i].end)) return -1;
+    return 0;
+}
 
 /* ---- pass 4 in parts ------------------------------------------------------
  * Part 0 decodes into the profile itself; part i > 0 into a profile of its
- * own (same sample types, same read-only string and location maps), which
- * is appended afterwards in part order. A part starts at a marked sample,
- * so its first sample's index is known and an error names the same sample
- * as a serial decode would; the lowest failing part's error is reported. */
+ * own (same sample types, same read-only string and location maps). A part
+ * starts at a marked sample, so its first sample's index is known and an
+ * error names the same sample as a serial decode would; the lowest failing
+ * part's error is reported. Sample and value rows are written in place.
+ * Stack entries are too: a location id takes at least one byte of its
+ * part's bytes, so part i's entries start at its byte distance from the
+ * first sample, beyond anything an earlier part can write. The unused runs
+ * between parts are never touched (not resident); a sample names its run,
+ * and nothing reads stacks[] outside runs. Label entries, rare and larger,
+ * go into arrays of the part's own and are appended in part order. */
 typedef struct sample_part {
     pctx x;
     hs_profile prof;
     hs_error err;
-    uint64_t begin, end;
+    uint64_t begin, end; /* byte range */
+    uint64_t stack_base; /* first stacks[] entry it may write */
     int rc;
 } sample_part;
 
@@ -774,10 +836,7 @@ static int run_sample_part(void *arg, unsigned i)
     return pt->rc;
 }
 
-/* Part pt decodes samples [first, first + n) straight into p's sample and
- * value rows (reserved for every sample by presize_samples); only its stack
- * and label entries, whose counts are unknown until decoded, go into arrays
- * of its own. */
+/* Part pt decodes samples [first, first + n) into p's rows from p's. */
 static int setup_part(pctx *x, sample_part *pt, uint64_t first, uint64_t n)
 {
     hs_profile *p = x->p, *q = &pt->prof;
@@ -793,6 +852,9 @@ static int setup_part(pctx *x, sample_part *pt, uint64_t first, uint64_t n)
     q->samples = p->samples + first;
     q->values = p->values + first * (nt ? nt : 1);
     q->cap_samples = (uint32_t)n;
+    q->stacks = p->stacks + pt->stack_base;
+    q->cap_stacks = (uint32_t)(pt->end - pt->begin);
+    pt->x.fixed_stacks = 1;
     return 0;
 }
 
@@ -800,37 +862,50 @@ static void free_part(sample_part *pt)
 {
     pt->prof.samples = NULL; /* borrowed from the profile */
     pt->prof.values = NULL;
+    pt->prof.stacks = NULL;
     hs_profile_free(&pt->prof);
     free(pt->x.row);
 }
 
-/* Add part's stack and label entries after p's and shift its samples' runs. */
-static int append_part(pctx *x, hs_profile *q)
+/* Add part's label entries after p's, rebase its samples' runs. */
+static int append_part(pctx *x, const sample_part *pt)
 {
     hs_profile *p = x->p;
-    if (hs_profile_reserve(p, 0, q->n_stacks, q->n_labels_total, 0, 0)) return oom(x, 0);
+    const hs_profile *q = &pt->prof;
+    if (hs_profile_reserve(p, 0, 0, q->n_labels_total, 0, 0)) return oom(x, 0);
     for (uint32_t i = 0; i < q->n_samples; i++) {
-        q->samples[i].stack_start += p->n_stacks;
+        q->samples[i].stack_start += (uint32_t)pt->stack_base;
         q->samples[i].label_start += p->n_labels_total;
     }
-    /* A part with no entries of a kind may have no array for them. */
-    if (q->n_stacks)
-        memcpy(p->stacks + p->n_stacks, q->stacks, (size_t)q->n_stacks * sizeof *q->stacks);
-    if (q->n_labels_total)
+    if (q->n_labels_total) /* a part with no labels may have no array */
         memcpy(p->labels + p->n_labels_total, q->labels,
                (size_t)q->n_labels_total * sizeof *q->labels);
     p->n_samples += q->n_samples;
-    p->n_stacks += q->n_stacks;
+    if (q->n_stacks) p->n_stacks = (uint32_t)pt->stack_base + q->n_stacks;
     p->n_labels_total += q->n_labels_total;
     return 0;
 }
 
+/* Parts write into the sample rows and stacks, so all must be reserved
+ * before they start: rows unless samples are too short to hold their
+ * values, stacks unless the bytes from the first sample on exceed 32-bit
+ * indices. Otherwise the samples are decoded in one part. Huge pages pay
+ * (fewer faults) once the span dwarfs the <= 2 partly used ones per part. */
+static int reserve_for_parts(pctx *x, unsigned n_parts)
+{
+    hs_profile *p = x->p;
+    uint64_t span = x->samples_end - x->marks[0];
+    if (p->cap_samples < x->count[F_SAMPLE] || p->n_stacks || span >= UINT32_MAX / 2) return 0;
+    int huge = span * sizeof *p->stacks >= (uint64_t)n_parts * (64u << 20);
+    return hs_profile_reserve_stack_span(p, span, huge) == 0;
+}
+
 static int pass_samples(pctx *x)
 {
-    unsigned n = hs_par_parts(x->n_marks, 1024); /* parts of >= 65536 samples */
-    /* Parts write into the sample rows, so all must be reserved (they are,
-     * unless samples are too short to hold their values: then one part). */
-    if (n <= 1 || x->p->cap_samples < x->count[F_SAMPLE]) return pass(x, PASS_SAMPLES);
+    unsigned n = hs_par_parts(x->n_marks, 256); /* parts of >= 16384 samples */
+    if (x->count[F_SAMPLE] == 0) return 0;
+    if (n <= 1 || !reserve_for_parts(x, n))
+        return pass_range(x, PASS_SAMPLES, x->marks[0], x->samples_end);
     sample_part part[HS_PAR_MAX_PARTS];
     memset(part, 0, sizeof part);
     sample_parts sp = {x, part, n};
@@ -838,19 +913,26 @@ static int pass_samples(pctx *x)
     for (unsigned i = 0; i < n; i++) {
         uint64_t m0, m1;
         hs_par_range(x->n_marks, n, i, &m0, &m1);
-        part[i].begin = i == 0 ? 0 : x->marks[m0];
-        part[i].end = i + 1 == n ? x->src->size : x->marks[m1];
+        part[i].begin = x->marks[m0];
+        part[i].end = i + 1 == n ? x->samples_end : x->marks[m1];
+        part[i].stack_base = i == 0 ? 0 : part[i].begin - x->marks[0];
         uint64_t last = i + 1 == n ? x->count[F_SAMPLE] : m1 * MARK_EVERY;
         if (i > 0 && !rc) rc = setup_part(x, &part[i], m0 * MARK_EVERY, last - m0 * MARK_EVERY);
     }
+    /* Part 0 writes into p: its bound is part 1's base while parts run. */
+    uint32_t cap_stacks = x->p->cap_stacks;
+    x->p->cap_stacks = (uint32_t)part[1].stack_base;
+    x->fixed_stacks = 1;
     if (!rc) rc = hs_par_run(n, run_sample_part, &sp);
+    x->fixed_stacks = 0;
+    x->p->cap_stacks = cap_stacks;
     for (unsigned i = 1; rc && i < n; i++)
         if (part[0].rc == 0 && part[i].rc) { /* the first failing part's error */
             if (x->err) *x->err = part[i].err;
             break;
         }
     for (unsigned i = 1; i < n; i++) {
-        if (!rc) rc = append_part(x, &part[i].prof);
+        if (!rc) rc = append_part(x, &part[i]);
         free_part(&part[i]);
     }
     return rc;
@@ -895,7 +977,8 @@ static int load(pctx *x)
         if (x->count[i] > UINT32_MAX / 2)
             return hs_error_set(x->err, x->src->name, 0, "too many %s entries (%llu)",
                                 field_names[i], (ull)x->count[i]);
-    if (presize(x) || pass(x, PASS_META) || presize_samples(x) || pass(x, PASS_LOCATIONS))
+    if (presize(x) || pass_between_samples(x, PASS_META) || presize_samples(x) ||
+        pass_between_samples(x, PASS_LOCATIONS))
         return -1;
     idmap_make_direct(&x->locations);
     if (pass_samples(x)) return -1;
@@ -922,6 +1005,7 @@ static int pprof_load(const hs_source *src, const hs_load_options *opt, hs_profi
     free(x.strmap);
     free(x.row);
     free(x.marks);
+    free(x.runs);
     idmap_free(&x.mappings);
     idmap_free(&x.functions);
     idmap_free(&x.locations);

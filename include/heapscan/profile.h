@@ -3,7 +3,8 @@
  * else by dense 32-bit index into the arrays below (not by the file's ids);
  * strings are ids into one string table. A sample's stack is a run of
  * location indices in `stacks`, leaf (innermost) first; a location's lines
- * are a run in `lines`, innermost inlined frame first. */
+ * are a run in `lines`, innermost inlined frame first. Runs need not be
+ * adjacent: entries outside every sample's run are unused. */
 #ifndef HEAPSCAN_PROFILE_H
 #define HEAPSCAN_PROFILE_H
 
@@ -109,6 +110,11 @@ uint32_t hs_profile_add_sample(hs_profile *p, const int64_t *values, const uint3
  * must be set first. Returns -1 when out of memory. */
 int hs_profile_reserve(hs_profile *p, uint64_t samples, uint64_t stacks, uint64_t labels,
                        uint64_t locations, uint64_t lines);
+
+/* Room for stack entries [0, n) in all, for a reader whose parts write runs
+ * at fixed places with unused entries between them. Huge pages only when
+ * `huge`: a huge page that a run only partly fills is resident in full. */
+int hs_profile_reserve_stack_span(hs_profile *p, uint64_t n, int huge);
 
 /* Index of the sample type named name, or HS_NONE. */
 uint32_t hs_profile_find_sample_type(const hs_profile *p, const char *name);

@@ -43,6 +43,24 @@ static uint32_t edge_id(hs_inline_track *t, uint32_t parent, uint32_t child)
     return id;
 }
 
+static int locate_ends(hs_inline_track *t, const hs_frames *fr)
+{
+    t->ends = malloc(((size_t)fr->n_locations + 1) * sizeof *t->ends);
+    if (!t->ends) return -1;
+    for (uint32_t l = 0; l < fr->n_locations; l++) {
+        uint32_t lo = fr->loc_start[l], hi = fr->loc_start[l + 1];
+        hs_loc_ends *e = &t->ends[l];
+        e->inner = e->outer = HS_NONE;
+        e->intra = 0;
+        if (lo == hi) continue;
+        e->inner = fr->entry[lo];
+        if (t->has_intra[fr->entry[hi - 1]]) e->outer = fr->entry[hi - 1];
+        for (uint32_t j = lo; j < hi; j++)
+            if (t->intra_edge[j] != HS_NONE) e->intra = 1;
+    }
+    return 0;
+}
+
 int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries,
                    const uint8_t *want)
 {
@@ -63,7 +81,7 @@ int hs_inline_init(hs_inline_track *t, const hs_frames *fr, uint32_t n_entries,
             t->has_intra[fr->entry[j]] = t->any_intra = 1;
         }
     }
-    return 0;
+    return locate_ends(t, fr);
 }
 
 static void count(hs_inline_track *t, uint32_t id, int intra, int64_t v, uint32_t gen)
@@ -82,16 +100,18 @@ int hs_inline_sample(hs_inline_track *t, const hs_frames *fr, const uint32_t *st
     for (uint32_t k = n; k-- > 0;) { /* root to leaf, outermost line first */
         uint32_t loc = st[k];
         if (loc >= fr->n_locations) continue;
-        uint32_t lo = fr->loc_start[loc], hi = fr->loc_start[loc + 1];
-        uint32_t outer = fr->entry[hi - 1];
-        if (parent != HS_NONE && outer != parent && t->has_intra[outer]) {
-            uint32_t id = edge_id(t, parent, outer); /* a real call */
+        const hs_loc_ends *e = &t->ends[loc];
+        if (e->outer != HS_NONE && parent != HS_NONE && e->outer != parent) {
+            uint32_t id = edge_id(t, parent, e->outer); /* a real call */
             if (id == HS_NONE) return -1;
             count(t, id, 0, v, gen);
         }
-        for (uint32_t j = hi - 1; j-- > lo;)
-            if (t->intra_edge[j] != HS_NONE) count(t, t->intra_edge[j], 1, v, gen);
-        parent = fr->entry[lo];
+        if (e->intra) {
+            uint32_t lo = fr->loc_start[loc], hi = fr->loc_start[loc + 1];
+            for (uint32_t j = hi - 1; j-- > lo;)
+                if (t->intra_edge[j] != HS_NONE) count(t, t->intra_edge[j], 1, v, gen);
+        }
+        if (e->inner != HS_NONE) parent = e->inner;
     }
     return 0;
 }
@@ -133,6 +153,7 @@ void hs_inline_free(hs_inline_track *t)
 {
     free(t->has_intra);
     free(t->intra_edge);
+    free(t->ends);
     hs_pairmap_free(&t->edges);
     free(t->weight);
     free(t->stamp);

@@ -68,9 +68,16 @@ void hs_pairmap_free(hs_pairmap *m);
  * that are ever inlined (has_intra) are tracked. Edges have dense ids; the
  * edges inside locations are numbered up front (intra_edge per frame), the
  * others found through the pair map (caller, callee) -> id. */
+typedef struct hs_loc_ends {
+    uint32_t inner; /* entry of the location's innermost line */
+    uint32_t outer; /* entry of its outermost line if that has_intra, else HS_NONE */
+    uint8_t intra;  /* some intra_edge of its lines is tracked */
+} hs_loc_ends;
+
 typedef struct hs_inline_track {
     uint8_t *has_intra;  /* per entry: callee of some intra-location pair */
     uint32_t *intra_edge; /* per frame: edge to it from the next (outer) line, or HS_NONE */
+    hs_loc_ends *ends;    /* per location: what the walk needs of it, in one load */
     hs_pairmap edges;     /* edge ids */
     int64_t *weight;      /* per edge id */
     uint32_t *stamp;      /* sample generation that last added to the edge */

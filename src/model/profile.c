@@ -169,6 +169,18 @@ int hs_profile_reserve(hs_profile *p, uint64_t samples, uint64_t stacks, uint64_
     return 0;
 }
 
+int hs_profile_reserve_stack_span(hs_profile *p, uint64_t n, int huge)
+{
+    if (n <= p->cap_stacks) return 0;
+    if (n >= UINT32_MAX) return -1;
+    uint32_t *s = realloc(p->stacks, (size_t)n * sizeof *s);
+    if (!s) return -1;
+    if (huge) hs_mem_hint_huge(s, (size_t)n * sizeof *s);
+    p->stacks = s;
+    p->cap_stacks = (uint32_t)n;
+    return 0;
+}
+
 uint32_t hs_profile_find_sample_type(const hs_profile *p, const char *name)
 {
     for (uint32_t i = 0; i < p->n_sample_types; i++)

@@ -6,11 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Eight bytes per step (names are long: Go symbols run to 100 bytes and
+ * more), then a final mix so that the low bits used as slot index depend on
+ * every input byte. */
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
-    return h;
+    const uint64_t k = 0x9e3779b97f4a7c15ull;
+    uint64_t h = len * k, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = ((h << 5 | h >> 59) ^ w) * k;
+    }
+    if (i < len) {
+        w = 0;
+        memcpy(&w, s + i, len - i);
+        h = ((h << 5 | h >> 59) ^ w) * k;
+    }
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93ull;
+    return h ^ (h >> 32);
 }
 
 void hs_strtab_init(hs_strtab *t)

@@ -581,12 +581,19 @@ static void test_samples_in_parts(void **state)
         load_in_parts(w, parts[t], &b, &e, &rc);
         assert_int_equal(rc, 0);
         assert_int_equal(b.n_samples, a.n_samples);
-        assert_int_equal(b.n_stacks, a.n_stacks);
         assert_int_equal(b.n_labels_total, a.n_labels_total);
-        assert_memory_equal(b.samples, a.samples, a.n_samples * sizeof *a.samples);
         assert_memory_equal(b.values, a.values, a.n_samples * 2 * sizeof *a.values);
-        assert_memory_equal(b.stacks, a.stacks, a.n_stacks * sizeof *a.stacks);
         assert_memory_equal(b.labels, a.labels, a.n_labels_total * sizeof *a.labels);
+        /* Parts write stack runs at their own places: the runs are equal. */
+        for (uint32_t i = 0; i < a.n_samples; i++) {
+            const hs_sample *sa = &a.samples[i], *sb = &b.samples[i];
+            assert_int_equal(sb->label_start, sa->label_start);
+            assert_int_equal(sb->n_labels, sa->n_labels);
+            assert_int_equal(sb->n_stack, sa->n_stack);
+            assert_true(sb->stack_start + sb->n_stack <= b.n_stacks);
+            assert_memory_equal(b.stacks + sb->stack_start, a.stacks + sa->stack_start,
+                                sa->n_stack * sizeof *a.stacks);
+        }
         hs_profile_free(&b);
     }
     hs_profile_free(&a);
