@@ -644,7 +644,7 @@ static int decode_label(pctx *x, hs_cursor c, hs_label *lb)
 }
 
 /* Fast path for a packed run when locations are numbered 1..n or mapped
- * by a direct array: varints of up to 4 bytes wholly inside the run,
+ * by a direct array: varints of up to 3 bytes wholly inside the run,
  * resolved by subtraction or one load. Returns the number of bytes
  * consumed; stops early (for the general loop to finish, with exact
  * errors) at anything else. */
@@ -653,33 +653,32 @@ static size_t packed_fast_locs(pctx *x, const uint8_t *b, size_t len)
     hs_profile *p = x->p;
     if (len == 0) return 0; /* stacks may not be allocated yet */
     const idmap *m = &x->locations;
-    const uint32_t *direct = m->identity ? NULL : m->direct;
+    const uint32_t *direct = m->identity ? NULL : m->direct; /* direct[0] is HS_NONE */
     uint64_t limit = m->identity ? m->n : m->max_id;
     uint32_t *dst = p->stacks + p->n_stacks;
-    size_t i = 0;
-    while (i < len) {
-        uint32_t v = b[i], k = 1;
-        if (v < 0x80) {
-        } else if (i + 1 < len && b[i + 1] < 0x80) { /* ids below 16384: most */
-            v = (v & 0x7f) | (uint32_t)b[i + 1] << 7;
-            k = 2;
-        } else {
-            v &= 0x7f;
-            for (; k < 4 && i + k < len; k++) {
-                v |= (uint32_t)(b[i + k] & 0x7f) << (7 * k);
-                if (b[i + k] < 0x80) break;
+    const uint8_t *q = b, *end = b + len;
+    while (q < end) {
+        uint32_t v = q[0];
+        const uint8_t *next = q + 1;
+        if (v >= 0x80) {
+            if (next < end && next[0] < 0x80) {
+                v = (v & 0x7f) | (uint32_t)next[0] << 7;
+                next += 1;
+            } else if (end - next >= 2 && next[1] < 0x80) {
+                v = (v & 0x7f) | (uint32_t)(next[0] & 0x7f) << 7 | (uint32_t)next[1] << 14;
+                next += 2;
+            } else {
+                break; /* ids from 2^21 on */
             }
-            if (k == 4 || i + k >= len) break;
-            k++;
         }
-        if (v == 0 || v > limit) break;
+        if (v - 1u >= limit) break; /* 0 or beyond the last id */
         uint32_t idx = direct ? direct[v] : v - 1;
         if (idx == HS_NONE) break;
         *dst++ = idx;
-        i += k;
+        q = next;
     }
     p->n_stacks = (uint32_t)(dst - p->stacks);
-    return i;
+    return (size_t)(q - b);
 }
 
 static int sample_locations(pctx *x, const hs_pb_field *f)
@@ -721,13 +720,62 @@ static int sample_values(pctx *x, const hs_pb_field *f, uint32_t *nv)
     return r;
 }
 
-static int decode_sample(pctx *x, const hs_pb_field *top)
+/* A varint of at most 9 bytes wholly inside b[*i, len), for the fast paths
+ * (anything else is left to hs_pb_varint and its exact errors). */
+static inline int varint_fast(const uint8_t *b, size_t len, size_t *i, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; *i < len && shift <= 56; shift += 7) {
+        uint8_t byte = b[(*i)++];
+        v |= (uint64_t)(byte & 0x7f) << shift;
+        if (byte < 0x80) {
+            *out = v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A label of varint fields with one-byte keys and string indices in range,
+ * into *lb; 0 (lb undefined) for anything else. */
+static int label_fast(pctx *x, const uint8_t *b, size_t len, hs_label *lb)
+{
+    memset(lb, 0, sizeof *lb);
+    size_t i = 0;
+    while (i < len) {
+        uint8_t key = b[i++];
+        uint64_t v;
+        if (!varint_fast(b, len, &i, &v)) return 0;
+        if (key == (3 << 3 | HS_PB_VARINT)) {
+            lb->num = (int64_t)v;
+            continue;
+        }
+        if (v >= x->nstr) return 0;
+        if (key == (1 << 3 | HS_PB_VARINT)) lb->key = x->strmap[v];
+        else if (key == (2 << 3 | HS_PB_VARINT)) lb->str = x->strmap[v];
+        else if (key == (4 << 3 | HS_PB_VARINT)) lb->num_unit = x->strmap[v];
+        else return 0;
+    }
+    return 1;
+}
+
+/* One Sample.label; pprof keeps a label only if it has a string or a
+ * number/unit. */
+static int sample_label(pctx *x, hs_cursor c, uint64_t key_off)
 {
     hs_profile *p = x->p;
-    hs_cursor c = top->sub;
+    if (p->n_labels_total >= p->cap_labels && hs_profile_reserve(p, 0, 0, 1, 0, 0))
+        return oom(x, key_off);
+    hs_label *lb = &p->labels[p->n_labels_total];
+    if (!label_fast(x, c.buf + c.pos, c.end - c.pos, lb) && decode_label(x, c, lb)) return -1;
+    if (lb->str || lb->num || lb->num_unit) p->n_labels_total++;
+    return 0;
+}
+
+/* A sample's fields, any shape; the values go to x->row, counted in *nv. */
+static int sample_fields(pctx *x, hs_cursor c, uint32_t *nv)
+{
     hs_pb_field f;
-    uint32_t nv = 0, nt = p->n_sample_types;
-    hs_sample s = {p->n_stacks, 0, p->n_labels_total, 0};
     int r;
     while ((r = hs_pb_next(&c, &f, x->err)) == 1) {
         switch (f.number) {
@@ -735,25 +783,87 @@ static int decode_sample(pctx *x, const hs_pb_field *top)
             r = sample_locations(x, &f);
             break;
         case 2:
-            r = sample_values(x, &f, &nv);
+            r = sample_values(x, &f, nv);
             break;
         case 3:
-            if ((r = want_wire(x, &f, HS_PB_LEN, "Sample.label"))) break;
-            if (p->n_labels_total >= p->cap_labels && hs_profile_reserve(p, 0, 0, 1, 0, 0))
-                return oom(x, f.key_off);
-            if ((r = decode_label(x, f.sub, &p->labels[p->n_labels_total]))) break;
-            /* pprof keeps a label only if it has a string or a number/unit. */
-            {
-                const hs_label *lb = &p->labels[p->n_labels_total];
-                if (lb->str || lb->num || lb->num_unit) p->n_labels_total++;
-            }
+            r = want_wire(x, &f, HS_PB_LEN, "Sample.label") || sample_label(x, f.sub, f.key_off);
             break;
         default:
             r = 0;
         }
         if (r) return -1;
     }
-    if (r < 0) return -1;
+    return r;
+}
+
+/* Packed values wholly inside [b, b + len), at most the profile's count. */
+static int values_fast(pctx *x, const uint8_t *b, size_t len, uint32_t *nv)
+{
+    uint32_t nt = x->p->n_sample_types;
+    size_t i = 0;
+    while (i < len) {
+        uint64_t v;
+        if (!varint_fast(b, len, &i, &v)) return 0;
+        if (*nv >= nt) return 0;
+        x->row[(*nv)++] = (int64_t)v;
+    }
+    return 1;
+}
+
+/* The fields of a sample as writers emit them: packed location ids that
+ * packed_fast_locs resolves, packed values, labels; one-byte keys, lengths
+ * of at most two bytes, room reserved. Returns 1 when it decoded all of
+ * them; 0 leaves the sample to sample_fields (after the caller resets the
+ * runs), which reports any error exactly. */
+static int sample_fields_fast(pctx *x, const hs_cursor *c, uint32_t *nv)
+{
+    hs_profile *p = x->p;
+    const uint8_t *b = c->buf + c->pos;
+    size_t len = c->end - c->pos, i = 0;
+    if (!x->locations.identity && !x->locations.direct) return 0;
+    while (i < len) {
+        if (len - i < 2) return 0;
+        uint8_t key = b[i];
+        size_t n = b[i + 1];
+        i += 2;
+        if (n >= 0x80) {
+            if (i >= len || b[i] >= 0x80) return 0;
+            n = (n & 0x7f) | (size_t)b[i++] << 7;
+        }
+        if (n > len - i) return 0;
+        switch (key) {
+        case 1 << 3 | HS_PB_LEN:
+            if (p->n_stacks + n > p->cap_stacks || packed_fast_locs(x, b + i, n) != n) return 0;
+            break;
+        case 2 << 3 | HS_PB_LEN:
+            if (!values_fast(x, b + i, n, nv)) return 0;
+            break;
+        case 3 << 3 | HS_PB_LEN: {
+            hs_cursor lc = *c;
+            lc.pos = c->pos + i;
+            lc.end = lc.pos + n;
+            if (sample_label(x, lc, 0)) return 0;
+            break;
+        }
+        default:
+            return 0;
+        }
+        i += n;
+    }
+    return 1;
+}
+
+static int decode_sample(pctx *x, const hs_pb_field *top)
+{
+    hs_profile *p = x->p;
+    uint32_t nv = 0, nt = p->n_sample_types;
+    hs_sample s = {p->n_stacks, 0, p->n_labels_total, 0};
+    if (!sample_fields_fast(x, &top->sub, &nv)) {
+        p->n_stacks = s.stack_start;
+        p->n_labels_total = s.label_start;
+        nv = 0;
+        if (sample_fields(x, top->sub, &nv)) return -1;
+    }
     if (nv != nt)
         return hs_error_set(x->err, x->src->name, top->key_off,
                             "%u values, but the profile has %u sample types", nv, nt);

@@ -532,7 +532,8 @@ static pb *many_samples(uint32_t bad)
     for (uint32_t i = 0; i < MANY_SAMPLES; i++) {
         uint64_t locs[8], vals[2] = {i, 1000 + i};
         size_t nl = 1 + i % 8;
-        for (size_t k = 0; k < nl; k++) locs[k] = 1 + (i * 31 + k * 7) % MANY_LOCS;
+        for (size_t k = 0; k < nl; k++)
+            locs[k] = 1 + (i * 31 + k * 7) % MANY_LOCS;
         if (i == bad) locs[nl - 1] = 5000;
         pb *m = pb_new();
         packed(m, 2, vals, 2);
@@ -547,7 +548,8 @@ static pb *many_samples(uint32_t bad)
         msg(w, 2, m);
         free(m);
     }
-    for (uint64_t i = 0; i < MANY_LOCS; i++) simple_location(w, 1 + (i * 13) % MANY_LOCS, 1);
+    for (uint64_t i = 0; i < MANY_LOCS; i++)
+        simple_location(w, 1 + (i * 13) % MANY_LOCS, 1);
     function(w, 1, 3, 3, 0, 0);
     strings(w, s, 6);
     return w;
@@ -597,6 +599,140 @@ static void test_samples_in_parts(void **state)
         hs_profile_free(&b);
     }
     hs_profile_free(&a);
+    free(w);
+}
+
+/* Samples in every shape a writer may use (packed or not, fields in any
+ * order or split, labels of each kind, unknown fields, 10-byte values, a
+ * location run whose length takes three bytes): the decoder has a fast path
+ * for the usual shape and falls back for the others, and both must give
+ * what was written. Location ids run out of order (direct map). */
+enum { SHAPES = 11, SHAPE_LOCS = 300, LONG_STACK = 9000 };
+
+static size_t shaped_stack_len(uint32_t i)
+{
+    return i % SHAPES == 9 ? 0 : i == 10 ? LONG_STACK : 1 + i % 5; /* one long stack */
+}
+
+static void shaped_sample(pb *w, uint32_t i)
+{
+    uint64_t locs[LONG_STACK], vals[2] = {i, 7 * i};
+    size_t nl = shaped_stack_len(i);
+    for (size_t k = 0; k < nl; k++)
+        locs[k] = 1 + (i * 31 + k * 7) % SHAPE_LOCS;
+    pb *m = pb_new();
+    switch (i % SHAPES) {
+    case 0:
+        packed(m, 1, locs, nl);
+        packed(m, 2, vals, 2);
+        break;
+    case 1:
+        packed(m, 2, vals, 2);
+        packed(m, 1, locs, nl);
+        break;
+    case 2:
+        for (size_t k = 0; k < nl; k++)
+            u(m, 1, locs[k]);
+        packed(m, 2, vals, 2);
+        break;
+    case 3:
+        packed(m, 1, locs, nl);
+        u(m, 2, vals[0]);
+        u(m, 2, vals[1]);
+        break;
+    case 4:
+        packed(m, 1, locs, 1);
+        packed(m, 2, vals, 1);
+        packed(m, 1, locs + 1, nl - 1);
+        packed(m, 2, vals + 1, 1);
+        break;
+    case 5:
+    case 6: {
+        pb *lb = pb_new();
+        u(lb, 1, 4);
+        if (i % SHAPES == 5)
+            u(lb, 2, 5);
+        else {
+            u(lb, 3, 1000 + i);
+            u(lb, 4, 2);
+        }
+        if (i % 2) u(lb, 9, 1); /* unknown field in a label */
+        packed(m, 1, locs, nl);
+        msg(m, 3, lb);
+        packed(m, 2, vals, 2);
+        free(lb);
+        break;
+    }
+    case 7:
+        packed(m, 1, locs, nl);
+        u(m, 9, 1);
+        packed(m, 2, vals, 2);
+        break;
+    case 8:
+        vals[1] = (uint64_t) - (int64_t)i;
+        packed(m, 2, vals, 2);
+        packed(m, 1, locs, nl);
+        break;
+    case 9:
+        packed(m, 2, vals, 2);
+        break; /* no stack */
+    case 10:
+        packed(m, 1, locs, nl);
+        packed(m, 2, vals, 2);
+        break; /* i == 10: 3-byte length */
+    }
+    msg(w, 2, m);
+    free(m);
+}
+
+static void check_shaped_sample(const hs_profile *p, uint32_t i)
+{
+    const hs_sample *s = &p->samples[i];
+    size_t nl = shaped_stack_len(i);
+    assert_int_equal(p->values[2 * i], i);
+    assert_int_equal(p->values[2 * i + 1], i % SHAPES == 8 ? -(int64_t)i : 7 * (int64_t)i);
+    assert_int_equal(s->n_stack, nl);
+    for (size_t k = 0; k < nl; k++)
+        assert_int_equal(p->locations[p->stacks[s->stack_start + k]].id,
+                         1 + (i * 31 + k * 7) % SHAPE_LOCS);
+    int labelled = i % SHAPES == 5 || i % SHAPES == 6;
+    assert_int_equal(s->n_labels, labelled);
+    if (!labelled) return;
+    const hs_label *lb = &p->labels[s->label_start];
+    assert_string_equal(hs_profile_str(p, lb->key), "k");
+    if (i % SHAPES == 5) {
+        assert_string_equal(hs_profile_str(p, lb->str), "v");
+    } else {
+        assert_int_equal(lb->num, 1000 + i);
+        assert_string_equal(hs_profile_str(p, lb->num_unit), "count");
+    }
+}
+
+static void test_sample_shapes(void **state)
+{
+    enum { N = 40 * SHAPES };
+    pb *w = pb_new();
+    const char *s[] = {"", "n", "count", "f", "k", "v"};
+    value_type(w, 1, 1, 2);
+    value_type(w, 1, 1, 2);
+    for (uint32_t i = 0; i < N; i++)
+        shaped_sample(w, i);
+    for (uint64_t i = 0; i < SHAPE_LOCS; i++)
+        simple_location(w, 1 + (i * 13) % SHAPE_LOCS, 1);
+    function(w, 1, 3, 3, 0, 0);
+    strings(w, s, 6);
+    const char *threads[] = {"1", "3"};
+    for (int t = 0; t < 2; t++) {
+        hs_profile p;
+        hs_error e;
+        int rc;
+        load_in_parts(w, threads[t], &p, &e, &rc);
+        assert_int_equal(rc, 0);
+        assert_int_equal(p.n_samples, N);
+        for (uint32_t i = 0; i < N; i++)
+            check_shaped_sample(&p, i);
+        hs_profile_free(&p);
+    }
     free(w);
 }
 
@@ -1175,6 +1311,7 @@ int main(void)
         cmocka_unit_test(test_full_profile),
         cmocka_unit_test(test_dense_ids_many_locations),
         cmocka_unit_test(test_samples_in_parts),
+        cmocka_unit_test(test_sample_shapes),
         cmocka_unit_test(test_sample_error_in_a_later_part),
         cmocka_unit_test(test_empty_input),
         cmocka_unit_test(test_not_a_profile),
