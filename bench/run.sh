@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark heapscan against gzip -dc and go tool pprof on the same synthetic files,
 # in one run, and print Markdown tables (also written to bench/out/results.md;
-# every single measurement goes to bench/out/raw.tsv). Wall times are taken
-# with date +%s%N around each run (ms resolution), CPU and RSS from /usr/bin/time.
+# every single measurement goes to bench/out/raw.tsv).
 # Builds heapscan (Release, bench/out/build) and the generators, generates pprof
 # heap profiles (before/after pairs) and Go heap dumps into bench/out/, then times
-# each command REPS times with /usr/bin/time (wall seconds, peak RSS) and reports
-# the medians. Heap-dump rows are skipped with a note when `heapscan top DUMP`
+# each command REPS times with bench/timeit.py (wall seconds from fork to wait4,
+# CPU and peak RSS from wait4's rusage) and reports the medians. Heap-dump rows are skipped with a note when `heapscan top DUMP`
 # fails (the reader is not there yet). Not part of the test suite.
 #
 # Environment: SIZES (default "50000 200000 1000000" samples), DUMP_SIZES
@@ -29,12 +28,6 @@ log() { echo "bench: $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
 
 # ---- tools ----
-if [ ! -x /usr/bin/time ]; then
-  log "installing GNU time (for peak RSS)"
-  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq time >/dev/null \
-    || die "cannot install the 'time' package"
-fi
 pprof=
 if [ "${NO_PPROF:-0}" != 1 ] && command -v go >/dev/null; then
   # The binary `go tool pprof` runs, called directly to leave out the go command's startup.
@@ -61,16 +54,12 @@ measure() {
   local ts=() cs=() ms=() i
   RC=0
   for ((i = 0; i < reps; i++)); do
-    local t0 t1
-    t0=$(date +%s%N)
-    /usr/bin/time -f '%e %U %S %M' -o "$out/time.txt" "$@" >/dev/null 2>"$out/last.err"
+    python3 "$root/bench/timeit.py" "$out/time.txt" "$@" >/dev/null 2>"$out/last.err"
     RC=$?
-    t1=$(date +%s%N)
     [ "$RC" = 124 ] && RC=timeout
     local t u sy m
-    read -r t u sy m < <(tail -n 1 "$out/time.txt")
-    # Wall time to the millisecond (%e has 10 ms steps, too coarse for 50 ms runs).
-    t=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
+    read -r t u sy m <"$out/time.txt"
+    t=$(awk -v t="$t" 'BEGIN {printf "%.3f", t}')
     ts+=("$t"); ms+=("$m"); cs+=("$(awk -v u="$u" -v s="$sy" 'BEGIN {printf "%.2f", u + s}')")
     [ "$RC" = 0 ] || [ "$RC" = 1 ] || break
   done
@@ -97,7 +86,7 @@ emit "- heapscan: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?
 if [ -n "$pprof" ]; then emit "- pprof: $(go version | cut -d' ' -f3) \`go tool pprof\` ($pprof, run directly)"
 else emit "- pprof: not available (go missing or NO_PPROF=1)"; fi
 emit "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; CPU times are steadier than wall times)"
-emit "- each cell: median of $REPS runs (pprof: $PPROF_REPS) of wall time, CPU time (user+sys) and peak RSS (/usr/bin/time %e %U %S %M); ratios use wall time"
+emit "- each cell: median of $REPS runs (pprof: $PPROF_REPS) of wall time, CPU time (user+sys) and peak RSS (bench/timeit.py: fork to wait4, rusage); ratios use wall time"
 emit ""
 
 # ---- pprof profiles ----

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "heapscan/parallel.h"
+#include "idmap.h"
 #include "protobuf.h"
 
 typedef unsigned long long ull;
@@ -60,109 +61,6 @@ static const char *const field_names[F_MAX + 1] = {"",
 /* Expected wire type of each top-level field (comment may also be packed). */
 static const uint8_t field_wire[F_MAX + 1] = {0, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0};
 
-/* ---- id maps: file ids (nonzero uint64) -> dense indices -------------- */
-
-/* While every id so far equals its index + 1 (what Go writes) the map is
- * the identity and stores nothing; the first other id moves all entries
- * into an open-addressing hash table sized from the proven count. Once
- * complete, a hashed map whose ids are small (at most 4n + 64: ids written
- * out of order, as by writers that number locations before emitting them)
- * becomes a direct array, so the per-frame lookup of pass 4 is one load. */
-typedef struct idmap {
-    uint32_t n, hint;
-    int identity;
-    uint64_t *keys; /* 0 = empty slot (ids are nonzero) */
-    uint32_t *vals;
-    uint32_t mask;
-    uint64_t max_id;
-    uint32_t *direct; /* direct[id] = index or HS_NONE, for id <= max_id; or NULL */
-} idmap;
-
-static void idmap_init(idmap *m, uint32_t hint)
-{
-    memset(m, 0, sizeof *m);
-    m->identity = 1;
-    m->hint = hint;
-}
-
-static void idmap_free(idmap *m)
-{
-    free(m->keys);
-    free(m->vals);
-    free(m->direct);
-}
-
-/* After the last idmap_add: switch a hashed map of small ids to an array.
- * Out of memory only leaves the hash in use. */
-static void idmap_make_direct(idmap *m)
-{
-    if (m->identity || m->max_id > (uint64_t)m->n * 4 + 64) return;
-    uint32_t *d = malloc((size_t)(m->max_id + 1) * sizeof *d);
-    if (!d) return;
-    for (uint64_t id = 0; id <= m->max_id; id++) d[id] = HS_NONE;
-    for (uint64_t j = 0; j <= m->mask; j++)
-        if (m->keys[j]) d[m->keys[j]] = m->vals[j];
-    m->direct = d;
-}
-
-static uint32_t idmap_slot(const idmap *m, uint64_t id)
-{
-    uint64_t h = id * 0x9e3779b97f4a7c15ull;
-    return (uint32_t)(h >> 32) & m->mask;
-}
-
-static uint32_t idmap_get(const idmap *m, uint64_t id)
-{
-    if (m->identity) return id >= 1 && id <= m->n ? (uint32_t)(id - 1) : HS_NONE;
-    if (m->direct) return id <= m->max_id ? m->direct[id] : HS_NONE;
-    if (id == 0) return HS_NONE;
-    for (uint32_t j = idmap_slot(m, id);; j = (j + 1) & m->mask) {
-        if (m->keys[j] == id) return m->vals[j];
-        if (m->keys[j] == 0) return HS_NONE;
-    }
-}
-
-/* 1 if present already, 0 if put, -1 if out of memory. */
-static int idmap_hash_put(idmap *m, uint64_t id, uint32_t val)
-{
-    uint32_t j = idmap_slot(m, id);
-    while (m->keys[j]) {
-        if (m->keys[j] == id) return 1;
-        j = (j + 1) & m->mask;
-    }
-    m->keys[j] = id;
-    m->vals[j] = val;
-    return 0;
-}
-
-/* Add id -> m->n (ids are added in index order). */
-static int idmap_add(idmap *m, uint64_t id)
-{
-    if (m->identity) {
-        if (id == (uint64_t)m->n + 1) {
-            m->n++;
-            return 0;
-        }
-        uint64_t slots = 16;
-        uint64_t want = (uint64_t)(m->hint > m->n ? m->hint : m->n + 1) * 2;
-        while (slots < want)
-            slots *= 2;
-        m->keys = calloc(slots, sizeof *m->keys);
-        m->vals = malloc(slots * sizeof *m->vals);
-        if (!m->keys || !m->vals) return -1;
-        m->mask = (uint32_t)(slots - 1);
-        m->identity = 0;
-        for (uint32_t i = 0; i < m->n; i++)
-            idmap_hash_put(m, (uint64_t)i + 1, i);
-        m->max_id = m->n;
-    }
-    if ((uint64_t)m->n + 1 > ((uint64_t)m->mask + 1) / 2) return -1; /* more than the hint */
-    int r = idmap_hash_put(m, id, m->n);
-    if (r == 0) m->n++;
-    if (id > m->max_id) m->max_id = id;
-    return r;
-}
-
 /* ---- decoding context --------------------------------------------------- */
 
 /* Passes 2 and 3 want only the fields between samples: pass 1 lists them
@@ -183,7 +81,7 @@ typedef struct pctx {
     uint64_t sample_bytes;
     uint64_t drop_off, keep_off;
     int64_t *row; /* one sample's values */
-    idmap mappings, functions, locations;
+    hs_idmap mappings, functions, locations;
     uint64_t *marks; /* marks[k]: offset of the key of sample k * MARK_EVERY */
     uint32_t n_marks, cap_marks;
     uint64_t sample_base; /* index of this decoder's first sample, for errors */
@@ -373,11 +271,11 @@ static int decode_value_type(pctx *x, hs_cursor c, hs_value_type *vt)
     return r;
 }
 
-static int dup_or_zero(pctx *x, idmap *m, uint64_t id, uint64_t msg_off, uint64_t id_off)
+static int dup_or_zero(pctx *x, hs_idmap *m, uint64_t id, uint64_t msg_off, uint64_t id_off)
 {
     if (id == 0)
         return hs_error_set(x->err, x->src->name, msg_off, "id 0 is reserved (missing id field)");
-    int r = idmap_add(m, id);
+    int r = hs_idmap_add(m, id);
     if (r < 0) return oom(x, id_off);
     if (r > 0) return hs_error_set(x->err, x->src->name, id_off, "duplicate id %llu", (ull)id);
     return 0;
@@ -539,7 +437,7 @@ static int decode_line(pctx *x, hs_cursor c, hs_line *ln)
         switch (f.number) {
         case 1:
             if (varint_field(x, &f, "Line.function_id", &v)) return -1;
-            ln->function = v ? idmap_get(&x->functions, v) : HS_NONE;
+            ln->function = v ? hs_idmap_get(&x->functions, v) : HS_NONE;
             if (v && ln->function == HS_NONE)
                 return hs_error_set(x->err, x->src->name, f.key_off,
                                     "line names missing function id %llu", (ull)v);
@@ -598,7 +496,7 @@ static int decode_location(pctx *x, const hs_pb_field *top)
     }
     if (r < 0) return -1;
     if (mapping_id) {
-        loc.mapping = idmap_get(&x->mappings, mapping_id);
+        loc.mapping = hs_idmap_get(&x->mappings, mapping_id);
         if (loc.mapping == HS_NONE)
             return hs_error_set(x->err, x->src->name, map_off,
                                 "location names missing mapping id %llu", (ull)mapping_id);
@@ -652,7 +550,7 @@ static size_t packed_fast_locs(pctx *x, const uint8_t *b, size_t len)
 {
     hs_profile *p = x->p;
     if (len == 0) return 0; /* stacks may not be allocated yet */
-    const idmap *m = &x->locations;
+    const hs_idmap *m = &x->locations;
     const uint32_t *direct = m->identity ? NULL : m->direct; /* direct[0] is HS_NONE */
     uint64_t limit = m->identity ? m->n : m->max_id;
     uint32_t *dst = p->stacks + p->n_stacks;
@@ -697,7 +595,7 @@ static int sample_locations(pctx *x, const hs_pb_field *f)
     if (f->wire == HS_PB_LEN && (x->locations.identity || x->locations.direct))
         it.c.pos += packed_fast_locs(x, it.c.buf + it.c.pos, it.c.end - it.c.pos);
     while ((r = hs_pb_iter_next(&it, &v, &off, x->err)) == 1) {
-        uint32_t idx = idmap_get(&x->locations, v);
+        uint32_t idx = hs_idmap_get(&x->locations, v);
         if (idx == HS_NONE)
             return hs_error_set(x->err, x->src->name, off, "sample names missing location id %llu",
                                 (ull)v);
@@ -1058,9 +956,9 @@ static int presize(pctx *x)
     p->comments = calloc(x->n_comments ? x->n_comments : 1, sizeof *p->comments);
     x->row = calloc(nt ? nt : 1, sizeof *x->row);
     if (!p->sample_types || !p->comments || !x->row) return oom(x, 0);
-    idmap_init(&x->mappings, (uint32_t)x->count[F_MAPPING]);
-    idmap_init(&x->functions, (uint32_t)x->count[F_FUNCTION]);
-    idmap_init(&x->locations, (uint32_t)x->count[F_LOCATION]);
+    hs_idmap_init(&x->mappings, (uint32_t)x->count[F_MAPPING]);
+    hs_idmap_init(&x->functions, (uint32_t)x->count[F_FUNCTION]);
+    hs_idmap_init(&x->locations, (uint32_t)x->count[F_LOCATION]);
     return 0;
 }
 
@@ -1090,7 +988,7 @@ static int load(pctx *x)
     if (presize(x) || pass_between_samples(x, PASS_META) || presize_samples(x) ||
         pass_between_samples(x, PASS_LOCATIONS))
         return -1;
-    idmap_make_direct(&x->locations);
+    hs_idmap_make_direct(&x->locations);
     if (pass_samples(x)) return -1;
     if (hs_pprof_prune(p, x->err)) {
         if (x->err) {
@@ -1116,9 +1014,9 @@ static int pprof_load(const hs_source *src, const hs_load_options *opt, hs_profi
     free(x.row);
     free(x.marks);
     free(x.runs);
-    idmap_free(&x.mappings);
-    idmap_free(&x.functions);
-    idmap_free(&x.locations);
+    hs_idmap_free(&x.mappings);
+    hs_idmap_free(&x.functions);
+    hs_idmap_free(&x.locations);
     return r;
 }
 

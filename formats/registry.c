@@ -6,11 +6,13 @@
 #include <string.h>
 
 extern const hs_reader hs_reader_pprof;
+extern const hs_reader hs_reader_gotext;
 extern const hs_reader hs_reader_goheapdump;
 extern const hs_reader hs_reader_elfcore;
 
 static const hs_reader *const readers[] = {
     &hs_reader_pprof,
+    &hs_reader_gotext,
     &hs_reader_goheapdump,
     &hs_reader_elfcore,
     NULL,
@@ -36,8 +38,8 @@ static int load_source(hs_model *m, const hs_load_options *opt, hs_error *err)
         return hs_error_set(err, m->src.name, 0, "empty file");
     if (!best)
         return hs_error_set(err, m->src.name, 0,
-                            "not a recognised format (expected a pprof profile, a Go heap dump "
-                            "or an ELF core)");
+                            "not a recognised format (expected a pprof profile, a Go text "
+                            "profile, a Go heap dump or an ELF core)");
     m->reader = best;
     m->kind = best->kind;
     if (best->kind == HS_MODEL_PROFILE) {

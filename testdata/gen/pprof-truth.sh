@@ -2,7 +2,7 @@
 # Ground truth from `go tool pprof` itself: print one TSV line
 #   NAME<TAB>FLAT<TAB>CUM
 # per entry of `go tool pprof -top` on FILE for SAMPLE_INDEX at granularity BY
-# (function|file|line), preceded by one line "#total<TAB>TOTAL".
+# (function|file|line|address), preceded by one line "#total<TAB>TOTAL".
 # With BASE, the numbers are pprof's -diff_base deltas (AFTER=FILE minus BASE),
 # and #total is BASE's total (pprof's percentage base).
 # A second line "#shown<TAB>SUM" is the sum of what is listed (pprof's
@@ -27,7 +27,8 @@ case $by in
   function) gran=-functions ;;
   file) gran=-files ;;
   line) gran=-lines ;;
-  *) echo "pprof-truth.sh: BY must be function, file or line, not '$by'" >&2; exit 2 ;;
+  address) gran=-addresses ;;
+  *) echo "pprof-truth.sh: BY must be function, file, line or address, not '$by'" >&2; exit 2 ;;
 esac
 command -v go >/dev/null || { echo "pprof-truth.sh: 'go' not found" >&2; exit 2; }
 

@@ -2,6 +2,7 @@
 # Regenerate the pprof fixtures in testdata/profiles/ from the leaky program
 # (testdata/gen/leaky, standard library only, so it builds offline):
 #   {heap,allocs,goroutine}.{1,2,3}.pb.gz  profiles as Go writes them (gzip'd protobuf)
+#   {heap,goroutine}.{1,2,3}.txt.gz        the same moments as debug=1 text, gzip'd
 #   truth.{1,2,3}.json                     what the program knows by construction + MemStats
 #   heap.3.raw.pb                          heap.3 uncompressed (the non-gzip path)
 # Output changes with every run (addresses, times, runtime noise); the tests
@@ -25,6 +26,9 @@ mkdir -p "$out"
 for k in 1 2 3; do
   for p in heap allocs goroutine; do
     mv "$tmp/run/$p.$k.pb.gz" "$out/$p.$k.pb.gz"
+  done
+  for p in heap goroutine; do
+    gzip -9n <"$tmp/run/$p.$k.txt" >"$out/$p.$k.txt.gz"
   done
   mv "$tmp/run/truth.$k.json" "$out/truth.$k.json"
 done

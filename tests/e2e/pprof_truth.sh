@@ -12,23 +12,9 @@
 #  - --fail-if gates: exit 1 when tripped, 0 when not.
 # usage: bash tests/e2e/pprof_truth.sh /path/to/heapscan   (cwd = repo root)
 set -uo pipefail
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-  echo "usage: pprof_truth.sh /path/to/heapscan" >&2
-  exit 2
-fi
-HS=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-for tool in go python3 gzip; do
-  command -v "$tool" >/dev/null || { echo "pprof_truth: '$tool' is required (scripts/deps.sh installs it)"; exit 1; }
-done
-P=testdata/profiles
+source tests/e2e/lib/truth.sh
+truth_begin pprof_truth "$@"
 TRUTH=testdata/gen/pprof-truth.sh
-CHECK=(python3 tests/e2e/lib/hs_check.py)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0 checks=0
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-check() { checks=$((checks + 1)); "${CHECK[@]}" "$@" || fails=$((fails + 1)); }
 unit_of() { case $1 in *_space) echo bytes ;; *) echo count ;; esac; }
 types_of() {
   case $1 in
@@ -54,16 +40,6 @@ truth() {
   cp "$key" "$out"
 }
 
-# hs OUT ARGS...: run heapscan, stdout to OUT; any exit but 0 is a failure.
-hs() {
-  local out=$1 rc
-  shift
-  "$HS" "$@" >"$out" 2>"$tmp/hs.err"
-  rc=$?
-  [ $rc -eq 0 ] && return 0
-  fail "heapscan $* exited $rc: $(head -c 400 "$tmp/hs.err")"
-  return 1
-}
 
 # A gzip file of two members (the protobuf split in the middle): Go reads it
 # as one stream, and so must heapscan.
@@ -235,5 +211,4 @@ for spec in '1|total>+1%|true' '0|total>+1000%|false'; do
   check gates "$tmp/gj.json" "$expr" "$tripped"
 done
 
-echo "pprof_truth: $checks checks, $fails failed"
-[ "$fails" -eq 0 ]
+truth_end pprof_truth

@@ -1,6 +1,7 @@
 // leaky: a Go program that leaks on purpose, in named functions with sizes
 // known by construction, and writes heap, allocs and goroutine profiles
-// (debug=0, gzip'd protobuf, as Go writes them) at three points in time,
+// (debug=0, gzip'd protobuf, as Go writes them; heap and goroutine also as
+// debug=1 text) at three points in time,
 // plus truth.N.json with what it knows by construction and its MemStats.
 //
 // Invariant: runtime.MemProfileRate is 1 before any of our allocations, every
@@ -216,12 +217,18 @@ func startGoroutines(k int) {
 	}
 }
 
-func writeProfile(dir, name string, k int) error {
-	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s.%d.pb.gz", name, k)))
+// writeProfile writes profile name as Go's gzip'd protobuf (debug 0, NAME.K.pb.gz)
+// or as text (debug 1, NAME.K.txt).
+func writeProfile(dir, name string, k, debug int) error {
+	ext := "pb.gz"
+	if debug > 0 {
+		ext = "txt"
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s.%d.%s", name, k, ext)))
 	if err != nil {
 		return err
 	}
-	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+	if err := pprof.Lookup(name).WriteTo(f, debug); err != nil {
 		f.Close()
 		return err
 	}
@@ -249,7 +256,13 @@ func phase(dir string, k int) error {
 		"TotalAlloc": ms.TotalAlloc,
 	}
 	for _, name := range []string{"heap", "allocs", "goroutine"} {
-		if err := writeProfile(dir, name, k); err != nil {
+		if err := writeProfile(dir, name, k, 0); err != nil {
+			return err
+		}
+	}
+	// The same heap and goroutines as text (debug=1, "legacy" profiles).
+	for _, name := range []string{"heap", "goroutine"} {
+		if err := writeProfile(dir, name, k, 1); err != nil {
 			return err
 		}
 	}

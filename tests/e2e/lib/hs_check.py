@@ -247,6 +247,41 @@ def cmd_truth_goroutine(a):
         print("ok   %s: goroutines match construction" % what)
 
 
+def cmd_top_address(a):
+    """--by address against pprof -addresses on a profile pprof cannot name
+    (a Go text profile): both keyed by the address that starts each name.
+    heapscan names frames from the text's "#" lines, so a location with
+    inlined frames is one entry per frame: their flats add up to pprof's
+    flat of the address, and each has the address's cum."""
+    what = "top --by address %s -i %s" % (a.file, a.type)
+    doc = load_json(a.json, what)
+    if doc is None:
+        return
+    total, truth = load_tsv(a.tsv, "address")
+    want = {}
+    for name, (flat, cum) in truth.items():
+        addr = name.split()[0]
+        if addr in want:
+            err("%s: pprof lists address %s twice" % (what, addr))
+        want[addr] = (flat, cum)
+    got = {}
+    for r in doc.get("rows", []):
+        addr = r["name"].split()[0]
+        flat, cum = got.get(addr, (0, None))
+        if cum is not None and cum != r["cum"]:
+            err("%s: frames of %s have cum %d and %d" % (what, addr, cum, r["cum"]))
+        got[addr] = (flat + r["flat"], r["cum"])
+    if doc.get("format") != a.format:
+        err("%s: format is %r, want %r" % (what, doc.get("format"), a.format))
+    if doc.get("total") != total:
+        err("%s: total heapscan=%r pprof=%d" % (what, doc.get("total"), total))
+    for addr in sorted(set(want) | set(got)):
+        if got.get(addr, (0, 0)) != want.get(addr, (0, 0)):
+            err("%s: %s flat/cum heapscan=%s pprof=%s" % (what, addr, got.get(addr), want.get(addr)))
+    if not errors:
+        print("ok   %s: total %d, %d addresses" % (what, total, len(want)))
+
+
 def cmd_field(a):
     doc = load_json(a.json, a.json)
     for p in a.paths:
@@ -293,6 +328,12 @@ def main():
     t.add_argument("--limit", type=int, default=0)
     t.add_argument("--sort", default="flat", choices=["flat", "cum"])
     t.add_argument("--filtered", action="store_true", help="heapscan ran with --focus/--ignore/--tag")
+    ta = sub.add_parser("top-address")
+    ta.add_argument("json")
+    ta.add_argument("tsv")
+    ta.add_argument("--file", required=True)
+    ta.add_argument("--type", required=True)
+    ta.add_argument("--format", default="go-text")
     h = sub.add_parser("truth-heap")
     h.add_argument("json")
     h.add_argument("truth")
@@ -308,8 +349,8 @@ def main():
     gt.add_argument("expr")
     gt.add_argument("tripped", choices=["true", "false"])
     a = p.parse_args()
-    {"top": cmd_top, "diff": cmd_diff, "truth-heap": cmd_truth_heap, "truth-goroutine": cmd_truth_goroutine,
-     "field": cmd_field, "gates": cmd_gates}[a.cmd](a)
+    {"top": cmd_top, "top-address": cmd_top_address, "diff": cmd_diff, "truth-heap": cmd_truth_heap,
+     "truth-goroutine": cmd_truth_goroutine, "field": cmd_field, "gates": cmd_gates}[a.cmd](a)
     sys.exit(1 if errors else 0)
 
 

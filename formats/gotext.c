@@ -1,0 +1,561 @@
+/* Go's text profiles, as runtime/pprof writes them with debug=1 and as
+ * go tool pprof reads them ("legacy" profiles):
+ *   heap:  "heap profile: N: B [AN: AB] @ heap/2R", then one record per stack
+ *          "n: b [an: ab] @ 0xPC 0xPC ..." (in use, then allocated);
+ *   count: "goroutine profile: total N" (or threadcreate), then "n @ 0xPC ...".
+ * Each record is followed by "#\t0xPC\tfunc+0xOFF\tfile:LINE" lines naming
+ * its frames, innermost first (inlined frames share a PC). Sample types,
+ * values and addresses are pprof's (legacy_profile.go): every address is
+ * decremented by one to land on its call; heap values are scaled up by
+ * 1 / (1 - exp(-average size / R)) when the header says heap/2R, and each
+ * sample gets pprof's numeric label "bytes" (the block size). Unlike pprof,
+ * heapscan names frames from the "#" lines, so functions have names without
+ * the program; an address with no such line (Go leaves out a stack's
+ * leading runtime frames) is named by its address, as pprof names them all.
+ * Pass 1 counts, pass 2 collects the "#" lines by PC, pass 3 builds the
+ * samples. Offsets in errors are those of the offending line. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heapscan/reader.h"
+#include "idmap.h"
+
+typedef unsigned long long ull;
+
+typedef struct text_line {
+    const char *s; /* trimmed of blanks at both ends */
+    size_t len;
+    uint64_t off; /* of the line's first byte */
+    uint64_t no;  /* 1-based */
+} text_line;
+
+typedef struct scanner {
+    const char *buf;
+    size_t size, pos;
+    uint64_t no;
+} scanner;
+
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int next_line(scanner *sc, text_line *ln)
+{
+    if (sc->pos >= sc->size) return 0;
+    const char *b = sc->buf + sc->pos, *nl = memchr(b, '\n', sc->size - sc->pos);
+    size_t len = nl ? (size_t)(nl - b) : sc->size - sc->pos;
+    ln->off = sc->pos;
+    ln->no = ++sc->no;
+    sc->pos += len + (nl ? 1 : 0);
+    while (len && is_blank(b[len - 1]))
+        len--;
+    while (len && is_blank(*b))
+        b++, len--;
+    ln->s = b;
+    ln->len = len;
+    return 1;
+}
+
+/* A cursor over one line's text. */
+typedef struct field {
+    const char *p, *end;
+} field;
+
+static void skip_blanks(field *f)
+{
+    while (f->p < f->end && is_blank(*f->p))
+        f->p++;
+}
+
+static int take(field *f, char c)
+{
+    skip_blanks(f);
+    if (f->p < f->end && *f->p == c) {
+        f->p++;
+        return 1;
+    }
+    return 0;
+}
+
+static int take_word(field *f, const char *w)
+{
+    size_t n = strlen(w);
+    skip_blanks(f);
+    if ((size_t)(f->end - f->p) < n || memcmp(f->p, w, n) != 0) return 0;
+    f->p += n;
+    return 1;
+}
+
+/* A decimal integer (a leading '-' when `sign`) that fits int64. */
+static int take_int(field *f, int sign, int64_t *out)
+{
+    skip_blanks(f);
+    int neg = sign && f->p < f->end && *f->p == '-';
+    const char *q = f->p + neg;
+    uint64_t v = 0;
+    if (q >= f->end || *q < '0' || *q > '9') return 0;
+    for (; q < f->end && *q >= '0' && *q <= '9'; q++) {
+        if (v > (UINT64_C(1) << 63) / 10) return 0;
+        v = v * 10 + (uint64_t)(*q - '0');
+    }
+    if (v > (uint64_t)INT64_MAX + (uint64_t)neg) return 0;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    f->p = q;
+    return 1;
+}
+
+/* "0x" and 1..16 hex digits (pprof's hexNumberRE, lowercase). */
+static int take_hex(field *f, uint64_t *out)
+{
+    skip_blanks(f);
+    const char *q = f->p;
+    if (f->end - q < 3 || q[0] != '0' || q[1] != 'x') return 0;
+    q += 2;
+    uint64_t v = 0;
+    int digits = 0;
+    for (; q < f->end; q++, digits++) {
+        int d = *q >= '0' && *q <= '9' ? *q - '0' : *q >= 'a' && *q <= 'f' ? *q - 'a' + 10 : -1;
+        if (d < 0) break;
+        if (digits == 16) return 0;
+        v = v << 4 | (uint64_t)d;
+    }
+    if (digits == 0) return 0;
+    *out = v;
+    f->p = q;
+    return 1;
+}
+
+/* ---- the header ------------------------------------------------------- */
+
+typedef struct header {
+    int heap;       /* else a count profile */
+    char name[32];  /* count profile: "goroutine", "threadcreate", ... */
+    int has_alloc;  /* heap: allocation columns differ from in-use ones */
+    int scaled;     /* heap: pprof's "v2" sampling */
+    int64_t period; /* heap: the sampling rate R */
+} header;
+
+static int parse_heap_header(text_line ln, header *h)
+{
+    field f = {ln.s, ln.s + ln.len};
+    int64_t n[4];
+    char kind[32];
+    size_t k = 0;
+    if (!take_word(&f, "heap profile:")) return 0;
+    if (!take_int(&f, 0, &n[0]) || !take(&f, ':') || !take_int(&f, 0, &n[1]) || !take(&f, '[') ||
+        !take_int(&f, 0, &n[2]) || !take(&f, ':') || !take_int(&f, 0, &n[3]) || !take(&f, ']') ||
+        !take(&f, '@'))
+        return -1;
+    skip_blanks(&f);
+    while (f.p < f.end && k + 1 < sizeof kind && *f.p != '/' && !is_blank(*f.p))
+        kind[k++] = *f.p++;
+    kind[k] = 0;
+    int64_t rate = 0;
+    if (take(&f, '/') && !take_int(&f, 0, &rate)) return -1;
+    h->heap = 1;
+    h->has_alloc = (n[2] != n[0] && n[2] != 0) || (n[3] != n[1] && n[3] != 0);
+    if (strcmp(kind, "heap") == 0) { /* Go writes 2 * MemProfileRate */
+        h->scaled = 1;
+        h->period = rate / 2;
+    } else if (strcmp(kind, "heap_v2") == 0 || strcmp(kind, "heapz_v2") == 0) {
+        h->scaled = 1;
+        h->period = rate;
+    } else if (strcmp(kind, "heapprofile") == 0) {
+        h->period = 1;
+    } else {
+        return -1;
+    }
+    return 1;
+}
+
+/* "NAME profile: total N" */
+static int parse_count_header(text_line ln, header *h)
+{
+    field f = {ln.s, ln.s + ln.len};
+    size_t k = 0;
+    while (f.p < f.end && (*f.p == '_' || (*f.p >= 'a' && *f.p <= 'z') ||
+                           (*f.p >= 'A' && *f.p <= 'Z') || (*f.p >= '0' && *f.p <= '9'))) {
+        if (k + 1 >= sizeof h->name) return 0;
+        h->name[k++] = *f.p++;
+    }
+    h->name[k] = 0;
+    int64_t total;
+    if (k == 0 || !take_word(&f, "profile:") || !take_word(&f, "total") ||
+        !take_int(&f, 0, &total) || f.p != f.end)
+        return 0;
+    h->heap = 0;
+    h->period = 1;
+    return 1;
+}
+
+static int is_comment_or_blank(text_line ln)
+{
+    return ln.len == 0 || ln.s[0] == '#';
+}
+
+/* The header line: the first line of a heap profile; a count profile may
+ * have comment lines before it. 1 = found (*ln is it), 0 = not this format,
+ * -1 = a malformed heap header or one of an unknown kind. */
+static int find_header(scanner *sc, text_line *ln, header *h)
+{
+    memset(h, 0, sizeof *h);
+    if (!next_line(sc, ln)) return 0;
+    int r = parse_heap_header(*ln, h);
+    if (r != 0) return r;
+    while (is_comment_or_blank(*ln))
+        if (!next_line(sc, ln)) return 0;
+    return parse_count_header(*ln, h);
+}
+
+int hs_gotext_probe(const uint8_t *data, size_t size)
+{
+    scanner sc = {(const char *)data, size < 65536 ? size : 65536, 0, 0};
+    text_line ln;
+    header h;
+    return find_header(&sc, &ln, &h) != 0 ? 100 : 0;
+}
+
+/* ---- pass 1 and 2: counts, then the frames named by "#" lines ----------- */
+
+typedef struct frame_line {
+    uint32_t function;
+    int64_t line;
+} frame_line;
+
+typedef struct frame_run {
+    uint32_t start, n; /* in frames */
+} frame_run;
+
+typedef struct tctx {
+    const hs_source *src;
+    hs_profile *p;
+    hs_error *err;
+    header h;
+    uint64_t n_comments, n_addresses; /* upper bounds from pass 1 */
+    hs_idmap pcs;                     /* PC -> its run of frame lines */
+    frame_run *runs;
+    frame_line *frames;
+    uint32_t n_frames, cap_frames;
+    hs_strtab fn_keys; /* "name\tfile" -> function index + 1 */
+    hs_idmap addrs;    /* address as written -> location index */
+} tctx;
+
+static int fail(tctx *x, text_line ln, const char *what)
+{
+    return hs_error_set(x->err, x->src->name, ln.off, "line %llu: %s", (ull)ln.no, what);
+}
+
+static int oom(tctx *x, uint64_t off)
+{
+    return hs_error_set(x->err, x->src->name, off, "out of memory");
+}
+
+static void count_lines(tctx *x)
+{
+    scanner sc = {(const char *)x->src->data, x->src->size, 0, 0};
+    text_line ln;
+    while (next_line(&sc, &ln)) {
+        if (ln.len && ln.s[0] == '#') {
+            x->n_comments++;
+            continue;
+        }
+        for (const char *q = ln.s; (q = memchr(q, 'x', (size_t)(ln.s + ln.len - q))); q++)
+            x->n_addresses++;
+    }
+}
+
+static uint32_t function_of(tctx *x, const char *name, size_t name_len, const char *file,
+                            size_t file_len)
+{
+    char key[1024];
+    if (name_len + file_len + 2 > sizeof key) file_len = 0; /* keyed by name alone */
+    if (name_len + 2 > sizeof key) name_len = sizeof key - 2;
+    memcpy(key, name, name_len);
+    key[name_len] = '\t';
+    memcpy(key + name_len + 1, file, file_len);
+    uint32_t before = x->fn_keys.n;
+    uint32_t id = hs_strtab_intern(&x->fn_keys, key, name_len + 1 + file_len);
+    if (id == HS_STR_NONE) return HS_NONE;
+    if (x->fn_keys.n == before) return id - 1; /* known */
+    hs_function fn = {.id = id};
+    fn.name = fn.system_name = hs_strtab_intern(&x->p->strings, name, name_len);
+    fn.filename = hs_strtab_intern(&x->p->strings, file, file_len);
+    if (fn.name == HS_STR_NONE || fn.filename == HS_STR_NONE) return HS_NONE;
+    return hs_profile_add_function(x->p, &fn);
+}
+
+/* "#\t0xPC\tNAME+0xOFF\tFILE:LINE": 1 and the parts, 0 for any other
+ * comment (labels, MemStats, a PC without a function). */
+static int parse_frame(text_line ln, uint64_t *pc, field *name, field *file, int64_t *line)
+{
+    field f = {ln.s + 1, ln.s + ln.len};
+    if (!take_hex(&f, pc) || f.p == f.end || f.p[0] != '\t') return 0;
+    while (f.p < f.end && *f.p == '\t')
+        f.p++; /* columns are padded with tabs */
+    const char *tab = memchr(f.p, '\t', (size_t)(f.end - f.p));
+    if (!tab) return 0;
+    const char *plus = NULL;
+    for (const char *q = f.p; q + 2 < tab; q++)
+        if (q[0] == '+' && q[1] == '0' && q[2] == 'x') plus = q;
+    *name = (field){f.p, plus ? plus : tab};
+    while (tab < f.end && *tab == '\t')
+        tab++;
+    const char *colon = NULL;
+    for (const char *q = tab; q < f.end; q++)
+        if (*q == ':') colon = q;
+    if (!colon || name->p == name->end) return 0;
+    *file = (field){tab, colon};
+    field num = {colon + 1, f.end};
+    return take_int(&num, 0, line) && num.p == num.end;
+}
+
+static int add_frame(tctx *x, text_line ln, field name, field file, int64_t line)
+{
+    if (x->n_frames == x->cap_frames) {
+        uint32_t cap = x->cap_frames ? x->cap_frames * 2 : 256;
+        frame_line *fl = realloc(x->frames, (size_t)cap * sizeof *fl);
+        if (!fl) return oom(x, ln.off);
+        x->frames = fl;
+        x->cap_frames = cap;
+    }
+    uint32_t fn =
+        function_of(x, name.p, (size_t)(name.end - name.p), file.p, (size_t)(file.end - file.p));
+    if (fn == HS_NONE) return oom(x, ln.off);
+    x->frames[x->n_frames++] = (frame_line){fn, line};
+    return 0;
+}
+
+/* Consecutive lines with one PC are one frame run; the first run seen for
+ * a PC names it (every record prints the same frames for a PC). */
+static int collect_frames(tctx *x)
+{
+    scanner sc = {(const char *)x->src->data, x->src->size, 0, 0};
+    text_line ln;
+    uint64_t prev = 0;
+    int filling = 0;
+    hs_idmap_init(&x->pcs, (uint32_t)(x->n_comments < UINT32_MAX / 4 ? x->n_comments : 0));
+    x->runs = malloc(((size_t)x->n_comments + 1) * sizeof *x->runs);
+    if (!x->runs) return oom(x, 0);
+    while (next_line(&sc, &ln)) {
+        uint64_t pc;
+        field name, file;
+        int64_t line;
+        if (!ln.len || ln.s[0] != '#' || !parse_frame(ln, &pc, &name, &file, &line) || pc == 0) {
+            prev = 0;
+            continue;
+        }
+        if (pc != prev) {
+            prev = pc;
+            int r = hs_idmap_add(&x->pcs, pc);
+            if (r < 0) return oom(x, ln.off);
+            filling = r == 0;
+            if (filling) x->runs[x->pcs.n - 1] = (frame_run){x->n_frames, 0};
+        }
+        if (!filling) continue;
+        if (add_frame(x, ln, name, file, line)) return -1;
+        x->runs[x->pcs.n - 1].n++;
+    }
+    return 0;
+}
+
+/* ---- pass 3: samples ----------------------------------------------------- */
+
+static int64_t to_i64(double v)
+{
+    if (!(v > -9.2e18)) return v != v ? 0 : INT64_MIN;
+    if (!(v < 9.2e18)) return INT64_MAX;
+    return (int64_t)v;
+}
+
+/* pprof's scaleHeapSample. */
+static void scale_heap(int64_t *count, int64_t *size, int64_t rate)
+{
+    if (*count == 0 || *size == 0) {
+        *count = *size = 0;
+        return;
+    }
+    if (rate <= 1) return;
+    double avg = (double)*size / (double)*count;
+    double scale = 1 / (1 - exp(-avg / (double)rate));
+    *count = to_i64((double)*count * scale);
+    *size = to_i64((double)*size * scale);
+}
+
+static uint32_t location_of(tctx *x, text_line ln, uint64_t written)
+{
+    int r = hs_idmap_add(&x->addrs, written);
+    if (r < 0) return oom(x, ln.off), HS_NONE;
+    if (r == 1) return hs_idmap_get(&x->addrs, written);
+    uint64_t addr = written - 1; /* the call, not the return address */
+    uint32_t run = hs_idmap_get(&x->pcs, addr);
+    frame_run fr = run == HS_NONE ? (frame_run){0, 0} : x->runs[run];
+    uint32_t fns[64];
+    int64_t lines[64];
+    uint32_t n = fr.n < 64 ? fr.n : 64; /* deeper inlining is cut at 64 frames */
+    for (uint32_t i = 0; i < n; i++) {
+        fns[i] = x->frames[fr.start + i].function;
+        lines[i] = x->frames[fr.start + i].line;
+    }
+    uint32_t loc =
+        hs_profile_add_location(x->p, (uint64_t)x->addrs.n, addr, HS_NONE, fns, lines, n);
+    if (loc == HS_NONE) oom(x, ln.off);
+    return loc;
+}
+
+/* The addresses after '@' (at least one for a count record, as pprof). */
+static int parse_stack(tctx *x, text_line ln, field *f, uint32_t **locs, uint32_t *cap, uint32_t *n)
+{
+    *n = 0;
+    for (;;) {
+        skip_blanks(f);
+        if (f->p == f->end) return 0;
+        uint64_t a;
+        if (!take_hex(f, &a)) return fail(x, ln, "bad address (expected 0x and 1-16 hex digits)");
+        if (a == 0) return fail(x, ln, "address 0x0 (no call can return there)");
+        if (*n == *cap) {
+            uint32_t c = *cap ? *cap * 2 : 64;
+            uint32_t *l = realloc(*locs, (size_t)c * sizeof *l);
+            if (!l) return oom(x, ln.off);
+            *locs = l;
+            *cap = c;
+        }
+        uint32_t loc = location_of(x, ln, a);
+        if (loc == HS_NONE) return -1;
+        (*locs)[(*n)++] = loc;
+    }
+}
+
+/* "in: ib [an: ab] @ ...": values in sample-type order, and the label. */
+static int heap_values(tctx *x, text_line ln, field *f, int64_t *v, hs_label *lb)
+{
+    int64_t n[4];
+    if (!take_int(f, 1, &n[0]) || !take(f, ':') || !take_int(f, 1, &n[1]) || !take(f, '[') ||
+        !take_int(f, 0, &n[2]) || !take(f, ':') || !take_int(f, 0, &n[3]) || !take(f, ']') ||
+        !take(f, '@'))
+        return fail(x, ln, "malformed heap record (expected \"N: BYTES [N: BYTES] @ 0x...\")");
+    /* pprof: allocated, then in use; the block size of the last nonzero count. */
+    int64_t pairs[2][2] = {{n[2], n[3]}, {n[0], n[1]}}, block = 0;
+    const char *what[2] = {"allocation", "in-use"};
+    int k = 0;
+    for (int i = x->h.has_alloc ? 0 : 1; i < 2; i++) {
+        int64_t count = pairs[i][0], size = pairs[i][1];
+        if (count == 0 && size != 0) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "%s count is 0 but its bytes are %lld", what[i],
+                     (long long)size);
+            return fail(x, ln, msg);
+        }
+        if (count != 0) {
+            block = count == -1 && size == INT64_MIN ? 0 : size / count;
+            if (x->h.scaled) scale_heap(&count, &size, x->h.period);
+        }
+        v[k++] = count;
+        v[k++] = size;
+    }
+    *lb = (hs_label){.key = hs_strtab_intern(&x->p->strings, "bytes", 5), .num = block};
+    return lb->key == HS_STR_NONE ? oom(x, ln.off) : 0;
+}
+
+static int build_samples(tctx *x, scanner *sc)
+{
+    uint32_t *locs = NULL, cap = 0, n;
+    text_line ln;
+    int rc = 0;
+    while (!rc && next_line(sc, &ln)) {
+        if (is_comment_or_blank(ln)) continue;
+        if (x->h.heap ? memmem(ln.s, ln.len, "--- Memory map: ---", 19) ||
+                            memmem(ln.s, ln.len, "MAPPED_LIBRARIES:", 17)
+                      : ln.s[0] == '-' && ln.len >= 3 && ln.s[1] == '-' && ln.s[2] == '-')
+            break; /* what follows (a memory map) is not read */
+        field f = {ln.s, ln.s + ln.len};
+        int64_t v[4];
+        hs_label lb, *lbp = NULL;
+        if (x->h.heap) {
+            if ((rc = heap_values(x, ln, &f, v, &lb))) break;
+            lbp = &lb;
+        } else if (!take_int(&f, 0, &v[0]) || !take(&f, '@')) {
+            rc = fail(x, ln, "malformed count record (expected \"N @ 0x...\")");
+            break;
+        }
+        if ((rc = parse_stack(x, ln, &f, &locs, &cap, &n))) break;
+        if (!x->h.heap && n == 0) {
+            rc = fail(x, ln, "count record without addresses");
+            break;
+        }
+        if (hs_profile_add_sample(x->p, v, locs, n, lbp, lbp ? 1 : 0) == HS_NONE)
+            rc = oom(x, ln.off);
+    }
+    free(locs);
+    return rc;
+}
+
+static int set_types(tctx *x)
+{
+    static const char *const heap_alloc[] = {"alloc_objects", "count", "alloc_space", "bytes",
+                                             "inuse_objects", "count", "inuse_space", "bytes"};
+    static const char *const heap_only[] = {"objects", "count", "space", "bytes"};
+    hs_profile *p = x->p;
+    hs_value_type t[4];
+    const char *const *names = x->h.has_alloc ? heap_alloc : heap_only;
+    uint32_t n = x->h.heap ? (x->h.has_alloc ? 4 : 2) : 1;
+    for (uint32_t i = 0; i < n; i++) {
+        t[i].type = hs_profile_intern(p, x->h.heap ? names[2 * i] : x->h.name);
+        t[i].unit = hs_profile_intern(p, x->h.heap ? names[2 * i + 1] : "count");
+    }
+    p->period_type.type = hs_profile_intern(p, x->h.heap ? "space" : x->h.name);
+    p->period_type.unit = hs_profile_intern(p, x->h.heap ? "bytes" : "count");
+    p->period = x->h.period;
+    return hs_profile_set_sample_types(p, t, n) ? oom(x, 0) : 0;
+}
+
+static int load(tctx *x)
+{
+    scanner sc = {(const char *)x->src->data, x->src->size, 0, 0};
+    text_line ln;
+    int r = find_header(&sc, &ln, &x->h);
+    if (r == 0)
+        return hs_error_set(x->err, x->src->name, 0,
+                            "not a Go text profile (expected \"heap profile: ...\" or \"NAME "
+                            "profile: total N\")");
+    if (r < 0)
+        return fail(x, ln,
+                    "malformed heap profile header (expected \"heap profile: N: BYTES [N: BYTES] "
+                    "@ heap/RATE\")");
+    snprintf(x->p->format, sizeof x->p->format, "go-text");
+    count_lines(x);
+    hs_idmap_init(&x->addrs, (uint32_t)(x->n_addresses < UINT32_MAX / 4 ? x->n_addresses : 0));
+    if (x->n_addresses >= UINT32_MAX / 4 || x->n_comments >= UINT32_MAX / 4)
+        return hs_error_set(x->err, x->src->name, 0, "too many lines for 32-bit indices");
+    if (set_types(x) || collect_frames(x)) return -1;
+    return build_samples(x, &sc);
+}
+
+static int gotext_load(const hs_source *src, const hs_load_options *opt, hs_profile *out,
+                       hs_error *err)
+{
+    (void)opt;
+    tctx x;
+    memset(&x, 0, sizeof x);
+    x.src = src;
+    x.p = out;
+    x.err = err;
+    hs_strtab_init(&x.fn_keys);
+    int r = load(&x);
+    hs_strtab_free(&x.fn_keys);
+    hs_idmap_free(&x.pcs);
+    hs_idmap_free(&x.addrs);
+    free(x.runs);
+    free(x.frames);
+    return r;
+}
+
+const hs_reader hs_reader_gotext = {
+    .name = "go-text",
+    .kind = HS_MODEL_PROFILE,
+    .probe = hs_gotext_probe,
+    .load_profile = gotext_load,
+    .load_heap = NULL,
+};

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Go's text profiles (debug=1) in testdata/profiles, written by
+# testdata/gen/leaky at the same moments as the protobuf ones, against truth
+# from outside heapscan:
+#  - `go tool pprof -top -addresses` on the same text file (pprof reads it as
+#    a legacy profile and cannot name its frames): total, and flat and cum of
+#    every address, for every sample type; also with the header's rate set to
+#    Go's default, so that both scale every value;
+#  - truth.N.json: the leak functions' values and the blocked goroutines by
+#    construction, found under the names the "#" lines give;
+#  - the protobuf profile of the same moment: same total, and the same cum
+#    for every function both name (runtime.* aside: see below);
+#  - a damaged text profile: one line naming the file, offset and line, exit 2.
+# usage: bash tests/e2e/gotext_truth.sh /path/to/heapscan   (cwd = repo root)
+set -uo pipefail
+source tests/e2e/lib/truth.sh
+truth_begin gotext_truth "$@"
+
+# by_address FILE TYPE: heapscan --by address against pprof -addresses.
+by_address() {
+  if ! bash testdata/gen/pprof-truth.sh "$1" "$2" address >"$tmp/p.tsv" 2>"$tmp/p.err"; then
+    fail "pprof-truth.sh $1 $2 address: $(head -c 400 "$tmp/p.err")"
+    return
+  fi
+  hs "$tmp/h.json" top -n 0 -i "$2" --by address --format json "$1" &&
+    check top-address "$tmp/h.json" "$tmp/p.tsv" --file "$1" --type "$2"
+}
+
+echo "== top --by address against go tool pprof -addresses on the same text"
+for k in 1 2 3; do
+  for spec in "heap:alloc_objects alloc_space inuse_objects inuse_space" "goroutine:goroutine"; do
+    kind=${spec%%:*}
+    f=$P/$kind.$k.txt.gz
+    for t in ${spec#*:}; do by_address "$f" "$t"; done
+  done
+done
+
+echo "== sampled heap (heap/1048576): values scaled as pprof scales them"
+# The fixtures are exact (MemProfileRate 1); the same records under Go's
+# default rate make both tools scale every value by 1/(1-exp(-avg/rate)).
+gzip -dc "$P/heap.3.txt.gz" | sed '1s|@ heap/2$|@ heap/1048576|' >"$tmp/sampled.txt"
+for t in alloc_objects alloc_space inuse_objects inuse_space; do by_address "$tmp/sampled.txt" "$t"; done
+
+echo "== names from the # lines: truth by construction (truth.N.json)"
+for k in 1 2 3; do
+  for t in alloc_objects alloc_space inuse_objects inuse_space; do
+    hs "$tmp/c.json" top -n 0 -i "$t" --format json "$P/heap.$k.txt.gz" &&
+      check truth-heap "$tmp/c.json" "$P/truth.$k.json" --type "$t"
+  done
+  hs "$tmp/g.json" top -n 0 --format json "$P/goroutine.$k.txt.gz" &&
+    check truth-goroutine "$tmp/g.json" "$P/truth.$k.json"
+done
+
+echo "== the same moment as protobuf: total, and cum of every function both name"
+for k in 1 2 3; do
+  for spec in "heap:inuse_space" "heap:alloc_objects" "goroutine:goroutine"; do
+    kind=${spec%%:*} t=${spec#*:}
+    hs "$tmp/t.json" top -n 0 -i "$t" --format json "$P/$kind.$k.txt.gz" || continue
+    hs "$tmp/b.json" top -n 0 -i "$t" --format json "$P/$kind.$k.pb.gz" || continue
+    checks=$((checks + 1))
+    python3 - "$tmp/t.json" "$tmp/b.json" "$kind.$k -i $t" <<'PY' || fails=$((fails + 1))
+import json, sys
+t, b = (json.load(open(p)) for p in sys.argv[1:3])
+what, bad = sys.argv[3], []
+if t["total"] != b["total"]:
+    bad.append("total text=%d protobuf=%d" % (t["total"], b["total"]))
+tc = {r["name"]: r["cum"] for r in t["rows"]}
+bc = {r["name"]: r["cum"] for r in b["rows"]}
+# Go's protobuf writer drops a stack's leading runtime.* frames (outermost
+# function at each PC); the text names every PC some record names, so
+# runtime functions may have more cum in the text. Other functions agree.
+both = sorted(n for n in set(tc) & set(bc) if n != "<unknown>" and not n.startswith("runtime."))
+bad += ["%s cum text=%d protobuf=%d" % (n, tc[n], bc[n]) for n in both if tc[n] != bc[n]]
+if len(both) < 5:
+    bad.append("only %d functions named by both" % len(both))
+if bad:
+    print("FAIL: %s: %s" % (what, "; ".join(bad[:5])))
+    sys.exit(1)
+print("ok   %s: total %d, %d functions agree" % (what, t["total"], len(both)))
+PY
+  done
+done
+
+echo "== info, diff, damage"
+hs "$tmp/i.json" info --format json "$P/heap.3.txt.gz" &&
+  check field "$tmp/i.json" format
+if [ "$("${CHECK[@]}" field "$tmp/i.json" format 2>/dev/null)" != go-text ]; then fail "info format is not go-text"; fi
+checks=$((checks + 1))
+hs "$tmp/d.json" diff -n 0 --format json "$P/heap.1.txt.gz" "$P/heap.3.txt.gz" &&
+  hs "$tmp/db.json" diff -n 0 --format json "$P/heap.1.pb.gz" "$P/heap.3.pb.gz" && {
+  checks=$((checks + 1))
+  a=$("${CHECK[@]}" field "$tmp/d.json" total.delta) b=$("${CHECK[@]}" field "$tmp/db.json" total.delta)
+  if [ "$a" = "$b" ]; then echo "ok   diff heap.1 heap.3 (text): total delta $a, as protobuf"; else
+    fail "diff heap.1 heap.3: total delta text $a, protobuf $b"
+  fi
+}
+# Cut in the middle of the second record: "6: 393216 [6: 39".
+gzip -dc "$P/heap.3.txt.gz" >"$tmp/full.txt"
+line=$(grep -n ' @ 0x' "$tmp/full.txt" | sed -n 2p | cut -d: -f1)
+off=$(head -n $((line - 1)) "$tmp/full.txt" | wc -c)
+head -c $((off + 12)) "$tmp/full.txt" >"$tmp/cut.txt"
+"$HS" top "$tmp/cut.txt" >"$tmp/o" 2>"$tmp/e"
+rc=$?
+checks=$((checks + 1))
+if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q "cut.txt: offset $off: line $line: " "$tmp/e" &&
+  [ ! -s "$tmp/o" ]; then
+  echo "ok   cut text profile: $(cat "$tmp/e")"
+else
+  fail "cut text profile: exit $rc, stderr: $(head -c 300 "$tmp/e")"
+fi
+
+truth_end gotext_truth

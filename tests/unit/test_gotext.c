@@ -1,0 +1,210 @@
+/* Go's text profiles (formats/gotext.c): heap and count profiles built
+ * here line by line, loaded through hs_load_memory (detection included),
+ * and checked against their construction: pprof's sample types, values
+ * (scaled values computed with Python's math.exp, outside heapscan),
+ * addresses decremented by one, frames named by the "#" lines (inlined
+ * frames, a leading runtime frame left unnamed), the "bytes" label, and one
+ * error per kind of damage with its line and offset. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "heapscan/reader.h"
+
+static int load_text(const char *text, hs_model *m, hs_error *e)
+{
+    hs_error_clear(e);
+    return hs_load_memory("t.txt", (const uint8_t *)text, strlen(text), NULL, m, e);
+}
+
+static const char *type_name(const hs_profile *p, uint32_t i)
+{
+    return hs_profile_str(p, p->sample_types[i].type);
+}
+
+/* Name of frame j (innermost first) of location loc, or "" when unnamed. */
+static const char *frame_name(const hs_profile *p, uint32_t loc, uint32_t j)
+{
+    const hs_location *l = &p->locations[loc];
+    if (j >= l->n_lines) return "";
+    return hs_profile_str(p, p->functions[p->lines[l->line_start + j].function].name);
+}
+
+static const char heap_text[] =
+    "heap profile: 3: 1048672 [5: 2097248] @ heap/1048576\n"
+    "1: 524288 [2: 1048576] @ 0x4110a5 0x4a3c14 0x4a3e01\n"
+    "#\t0x4a3c13\tmain.leakBig+0x53\t/src/leaky/main.go:42\n"
+    "#\t0x4a3e00\tmain.inlined+0x10\t/src/leaky/util.go:7\n"
+    "#\t0x4a3e00\tmain.phase+0x200\t\t\t/src/leaky/main.go:99\n" /* tab-padded */
+    "\n"
+    "2: 96 [3: 96] @ 0x4a3c14\n"
+    "#\t0x4a3c13\tmain.leakBig+0x53\t/src/leaky/main.go:42\n"
+    "\n"
+    "0: 0 [0: 0] @ 0x4a3e01\n"
+    "\n"
+    "# runtime.MemStats\n"
+    "# Alloc = 1234\n";
+
+static void test_heap_profile(void **state)
+{
+    hs_model m;
+    hs_error e;
+    assert_int_equal(load_text(heap_text, &m, &e), 0);
+    assert_string_equal(m.reader->name, "go-text");
+    const hs_profile *p = &m.profile;
+    assert_string_equal(p->format, "go-text");
+    assert_int_equal(p->n_sample_types, 4);
+    const char *types[] = {"alloc_objects", "alloc_space", "inuse_objects", "inuse_space"};
+    for (uint32_t i = 0; i < 4; i++)
+        assert_string_equal(type_name(p, i), types[i]);
+    assert_int_equal(hs_profile_default_sample_type(p), 3);
+    assert_int_equal(p->period, 524288); /* Go writes 2 * MemProfileRate */
+    assert_int_equal(p->n_samples, 3);
+    /* Sample 0: alloc 2 x 524288 B, in use 1: avg = rate, scale 1/(1-e^-1). */
+    const int64_t v0[] = {3, 1658822, 1, 829411};
+    assert_memory_equal(p->values, v0, sizeof v0);
+    /* Sample 1: avg 32 B (alloc) and 48 B (in use). */
+    const int64_t v1[] = {49153, 1572912, 21846, 1048624};
+    assert_memory_equal(p->values + 4, v1, sizeof v1);
+    const int64_t v2[] = {0, 0, 0, 0};
+    assert_memory_equal(p->values + 8, v2, sizeof v2);
+    /* Addresses are the calls (written - 1), one location each, shared. */
+    assert_int_equal(p->n_locations, 3);
+    const hs_sample *s = &p->samples[0];
+    assert_int_equal(s->n_stack, 3);
+    const uint32_t *st = p->stacks + s->stack_start;
+    assert_int_equal(p->locations[st[0]].address, 0x4110a4);
+    assert_int_equal(p->locations[st[1]].address, 0x4a3c13);
+    assert_int_equal(p->locations[st[2]].address, 0x4a3e00);
+    assert_string_equal(frame_name(p, st[0], 0), ""); /* runtime frame: no "#" line */
+    assert_string_equal(frame_name(p, st[1], 0), "main.leakBig");
+    assert_int_equal(p->locations[st[2]].n_lines, 2); /* inlined, innermost first */
+    assert_string_equal(frame_name(p, st[2], 0), "main.inlined");
+    assert_string_equal(frame_name(p, st[2], 1), "main.phase");
+    const hs_line *ln = &p->lines[p->locations[st[2]].line_start + 1];
+    assert_int_equal(ln->line, 99);
+    assert_string_equal(hs_profile_str(p, p->functions[ln->function].filename),
+                        "/src/leaky/main.go");
+    assert_int_equal(p->samples[1].n_stack, 1);
+    assert_int_equal(p->stacks[p->samples[1].stack_start], st[1]);
+    /* The block size label, as pprof: in use bytes / count before scaling. */
+    assert_int_equal(s->n_labels, 1);
+    assert_string_equal(hs_profile_str(p, p->labels[s->label_start].key), "bytes");
+    assert_int_equal(p->labels[s->label_start].num, 524288);
+    assert_int_equal(p->labels[p->samples[1].label_start].num, 48);
+    hs_model_free(&m);
+}
+
+/* Equal in-use and allocated columns: pprof's two sample types. Rate 1 and
+ * "heapprofile": values as written. */
+static void test_heap_without_alloc(void **state)
+{
+    const char *texts[] = {
+        "heap profile: 1: 64 [1: 64] @ heap/2\n1: 64 [1: 64] @ 0x1001\n",
+        "heap profile: 1: 64 [0: 0] @ heapprofile\n1: 64 [0: 0] @ 0x1001\n",
+    };
+    for (int i = 0; i < 2; i++) {
+        hs_model m;
+        hs_error e;
+        assert_int_equal(load_text(texts[i], &m, &e), 0);
+        const hs_profile *p = &m.profile;
+        assert_int_equal(p->n_sample_types, 2);
+        assert_string_equal(type_name(p, 0), "objects");
+        assert_string_equal(type_name(p, 1), "space");
+        assert_int_equal(p->values[0], 1);
+        assert_int_equal(p->values[1], 64);
+        assert_int_equal(p->locations[0].address, 0x1000);
+        hs_model_free(&m);
+    }
+}
+
+static void test_count_profile(void **state)
+{
+    static const char text[] = "goroutine profile: total 5\n"
+                               "3 @ 0x43a8d6 0x46e2a1\n"
+                               "# labels: {\"worker\":\"leaky\"}\n"
+                               "#\t0x43a8d5\truntime.gopark+0xd5\t/go/src/runtime/proc.go:363\n"
+                               "#\t0x46e2a0\tmain.block+0x20\t/src/leaky/main.go:10\n"
+                               "\n"
+                               "2 @ 0x46e2a1\n"
+                               "#\t0x46e2a0\tmain.block+0x20\t/src/leaky/main.go:10\n";
+    hs_model m;
+    hs_error e;
+    assert_int_equal(load_text(text, &m, &e), 0);
+    const hs_profile *p = &m.profile;
+    assert_int_equal(p->n_sample_types, 1);
+    assert_string_equal(type_name(p, 0), "goroutine");
+    assert_string_equal(hs_profile_str(p, p->sample_types[0].unit), "count");
+    assert_int_equal(p->n_samples, 2);
+    assert_int_equal(p->values[0], 3);
+    assert_int_equal(p->values[1], 2);
+    assert_int_equal(p->samples[0].n_labels, 0);
+    uint32_t top = p->stacks[p->samples[0].stack_start];
+    assert_string_equal(frame_name(p, top, 0), "runtime.gopark");
+    assert_int_equal(p->n_functions, 2);
+    hs_model_free(&m);
+}
+
+/* Each damage: the message names the line and the offset is its start. */
+static void test_errors(void **state)
+{
+    static const struct {
+        const char *text, *want;
+        uint64_t off;
+    } cases[] = {
+        {"heap profile: 1: 2 [3 4] @ heap/2\n", "line 1: malformed heap profile header", 0},
+        {"heap profile: 1: 2 [3: 4] @ weird/2\n", "line 1: malformed heap profile header", 0},
+        {"heap profile: 1: 2 [3: 4] @ heap/2\n1: 2 @ 0x10\n", "line 2: malformed heap record", 35},
+        {"heap profile: 1: 2 [3: 4] @ heap/2\n0: 8 [1: 8] @ 0x10\n",
+         "line 2: in-use count is 0 but its bytes are 8", 35},
+        {"heap profile: 1: 2 [3: 4] @ heap/2\n1: 8 [1: 8] @ 0x10 0xZZ\n", "line 2: bad address",
+         35},
+        {"heap profile: 1: 2 [3: 4] @ heap/2\n1: 8 [1: 8] @ 0x10000000000000000\n",
+         "line 2: bad address", 35},
+        {"heap profile: 1: 2 [3: 4] @ heap/2\n1: 8 [1: 8] @ 0x0\n", "line 2: address 0x0", 35},
+        {"heap profile: 1: 2 [3: 4] @ heap/2\n99999999999999999999: 8 [1: 8] @ 0x1\n",
+         "line 2: malformed heap record", 35},
+        {"goroutine profile: total 1\n1 @\n", "line 2: count record without addresses", 27},
+        {"goroutine profile: total 1\nx @ 0x1\n", "line 2: malformed count record", 27},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        hs_model m;
+        hs_error e;
+        assert_int_equal(load_text(cases[i].text, &m, &e), -1);
+        if (!strstr(e.msg, cases[i].want)) fail_msg("case %zu: got \"%s\"", i, e.msg);
+        assert_int_equal(e.offset, cases[i].off);
+        assert_string_equal(e.file, "t.txt");
+    }
+}
+
+static void test_probe(void **state)
+{
+    const hs_reader *gotext = NULL;
+    for (const hs_reader *const *r = hs_readers(); *r; r++)
+        if (strcmp((*r)->name, "go-text") == 0) gotext = *r;
+    assert_non_null(gotext);
+    const char *mine[] = {heap_text, "# comment\n\ngoroutine profile: total 0\n",
+                          "threadcreate profile: total 7\n"};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(gotext->probe((const uint8_t *)mine[i], strlen(mine[i])), 100);
+    const char *other[] = {"", "hello\n", "heap profile\n", "goroutine profile: total\n",
+                           "# heap profile: 1: 2 [3: 4] @ heap/2\n"};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(gotext->probe((const uint8_t *)other[i], strlen(other[i])), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_heap_profile),  cmocka_unit_test(test_heap_without_alloc),
+        cmocka_unit_test(test_count_profile), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_probe),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
