@@ -4,7 +4,7 @@
 # every single measurement goes to bench/out/raw.tsv).
 # Builds heapscan (Release, bench/out/build) and the generators, generates pprof
 # heap profiles (before/after pairs) and Go heap dumps into bench/out/, then times
-# each command REPS times with bench/timeit.py (wall seconds from fork to wait4,
+# each command REPS times with bench/timeit.c (wall seconds from fork to wait4,
 # CPU and peak RSS from wait4's rusage) and reports the medians. Heap-dump rows are skipped with a note when `heapscan top DUMP`
 # fails (the reader is not there yet). Not part of the test suite.
 #
@@ -45,6 +45,7 @@ hs=$out/build/heapscan
 cc=${CC:-cc}
 $cc -std=c11 -O2 -Wall -Wextra -o "$out/gen_pprof" "$root/bench/gen_pprof.c" -lz -lm || die "gen_pprof"
 $cc -std=c11 -O2 -Wall -Wextra -o "$out/gen_heapdump" "$root/bench/gen_heapdump.c" || die "gen_heapdump"
+$cc -std=c11 -O2 -Wall -Wextra -o "$out/timeit" "$root/bench/timeit.c" || die "timeit"
 
 # ---- measurement ----
 # measure REPS CMD...: sets T (median wall s), C (median CPU s), M (median peak RSS KiB), RC (last
@@ -54,7 +55,7 @@ measure() {
   local ts=() cs=() ms=() i
   RC=0
   for ((i = 0; i < reps; i++)); do
-    python3 "$root/bench/timeit.py" "$out/time.txt" "$@" >/dev/null 2>"$out/last.err"
+    "$out/timeit" "$out/time.txt" "$@" >/dev/null 2>"$out/last.err"
     RC=$?
     [ "$RC" = 124 ] && RC=timeout
     local t u sy m
@@ -86,7 +87,7 @@ emit "- heapscan: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?
 if [ -n "$pprof" ]; then emit "- pprof: $(go version | cut -d' ' -f3) \`go tool pprof\` ($pprof, run directly)"
 else emit "- pprof: not available (go missing or NO_PPROF=1)"; fi
 emit "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; CPU times are steadier than wall times)"
-emit "- each cell: median of $REPS runs (pprof: $PPROF_REPS) of wall time, CPU time (user+sys) and peak RSS (bench/timeit.py: fork to wait4, rusage); ratios use wall time"
+emit "- each cell: median of $REPS runs (pprof: $PPROF_REPS) of wall time, CPU time (user+sys) and peak RSS (bench/timeit.c: fork to wait4, rusage); ratios use wall time"
 emit ""
 
 # ---- pprof profiles ----
