@@ -618,32 +618,15 @@ static int sample_values(pctx *x, const hs_pb_field *f, uint32_t *nv)
     return r;
 }
 
-/* A varint of at most 9 bytes wholly inside b[*i, len), for the fast paths
- * (anything else is left to hs_pb_varint and its exact errors). */
-static inline int varint_fast(const uint8_t *b, size_t len, size_t *i, uint64_t *out)
-{
-    uint64_t v = 0;
-    for (unsigned shift = 0; *i < len && shift <= 56; shift += 7) {
-        uint8_t byte = b[(*i)++];
-        v |= (uint64_t)(byte & 0x7f) << shift;
-        if (byte < 0x80) {
-            *out = v;
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* A label of varint fields with one-byte keys and string indices in range,
  * into *lb; 0 (lb undefined) for anything else. */
-static int label_fast(pctx *x, const uint8_t *b, size_t len, hs_label *lb)
+static int label_fast(pctx *x, hs_cursor c, hs_label *lb)
 {
     memset(lb, 0, sizeof *lb);
-    size_t i = 0;
-    while (i < len) {
-        uint8_t key = b[i++];
+    while (c.pos < c.end) {
+        uint8_t key = c.buf[c.pos++];
         uint64_t v;
-        if (!varint_fast(b, len, &i, &v)) return 0;
+        if (hs_pb_varint(&c, &v, NULL)) return 0;
         if (key == (3 << 3 | HS_PB_VARINT)) {
             lb->num = (int64_t)v;
             continue;
@@ -665,7 +648,7 @@ static int sample_label(pctx *x, hs_cursor c, uint64_t key_off)
     if (p->n_labels_total >= p->cap_labels && hs_profile_reserve(p, 0, 0, 1, 0, 0))
         return oom(x, key_off);
     hs_label *lb = &p->labels[p->n_labels_total];
-    if (!label_fast(x, c.buf + c.pos, c.end - c.pos, lb) && decode_label(x, c, lb)) return -1;
+    if (!label_fast(x, c, lb) && decode_label(x, c, lb)) return -1;
     if (lb->str || lb->num || lb->num_unit) p->n_labels_total++;
     return 0;
 }
@@ -694,15 +677,13 @@ static int sample_fields(pctx *x, hs_cursor c, uint32_t *nv)
     return r;
 }
 
-/* Packed values wholly inside [b, b + len), at most the profile's count. */
-static int values_fast(pctx *x, const uint8_t *b, size_t len, uint32_t *nv)
+/* Packed values in c, at most the profile's count. */
+static int values_fast(pctx *x, hs_cursor c, uint32_t *nv)
 {
     uint32_t nt = x->p->n_sample_types;
-    size_t i = 0;
-    while (i < len) {
+    while (c.pos < c.end) {
         uint64_t v;
-        if (!varint_fast(b, len, &i, &v)) return 0;
-        if (*nv >= nt) return 0;
+        if (hs_pb_varint(&c, &v, NULL) || *nv >= nt) return 0;
         x->row[(*nv)++] = (int64_t)v;
     }
     return 1;
@@ -729,20 +710,19 @@ static int sample_fields_fast(pctx *x, const hs_cursor *c, uint32_t *nv)
             n = (n & 0x7f) | (size_t)b[i++] << 7;
         }
         if (n > len - i) return 0;
+        hs_cursor fc = *c; /* the field's payload */
+        fc.pos = c->pos + i;
+        fc.end = fc.pos + n;
         switch (key) {
         case 1 << 3 | HS_PB_LEN:
             if (p->n_stacks + n > p->cap_stacks || packed_fast_locs(x, b + i, n) != n) return 0;
             break;
         case 2 << 3 | HS_PB_LEN:
-            if (!values_fast(x, b + i, n, nv)) return 0;
+            if (!values_fast(x, fc, nv)) return 0;
             break;
-        case 3 << 3 | HS_PB_LEN: {
-            hs_cursor lc = *c;
-            lc.pos = c->pos + i;
-            lc.end = lc.pos + n;
-            if (sample_label(x, lc, 0)) return 0;
+        case 3 << 3 | HS_PB_LEN:
+            if (sample_label(x, fc, 0)) return 0;
             break;
-        }
         default:
             return 0;
         }

@@ -49,12 +49,10 @@ static int locate_ends(hs_inline_track *t, const hs_frames *fr)
     if (!t->ends) return -1;
     for (uint32_t l = 0; l < fr->n_locations; l++) {
         uint32_t lo = fr->loc_start[l], hi = fr->loc_start[l + 1];
-        hs_loc_ends *e = &t->ends[l];
-        e->inner = e->outer = HS_NONE;
-        e->intra = 0;
-        if (lo == hi) continue;
+        hs_loc_ends *e = &t->ends[l]; /* every location has >= 1 frame */
         e->inner = fr->entry[lo];
-        if (t->has_intra[fr->entry[hi - 1]]) e->outer = fr->entry[hi - 1];
+        e->outer = t->has_intra[fr->entry[hi - 1]] ? fr->entry[hi - 1] : HS_NONE;
+        e->intra = 0;
         for (uint32_t j = lo; j < hi; j++)
             if (t->intra_edge[j] != HS_NONE) e->intra = 1;
     }
@@ -111,7 +109,7 @@ int hs_inline_sample(hs_inline_track *t, const hs_frames *fr, const uint32_t *st
             for (uint32_t j = hi - 1; j-- > lo;)
                 if (t->intra_edge[j] != HS_NONE) count(t, t->intra_edge[j], 1, v, gen);
         }
-        if (e->inner != HS_NONE) parent = e->inner;
+        parent = e->inner;
     }
     return 0;
 }
