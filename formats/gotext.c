@@ -220,11 +220,6 @@ int hs_gotext_probe(const uint8_t *data, size_t size)
 
 /* ---- pass 1 and 2: counts, then the frames named by "#" lines ----------- */
 
-typedef struct frame_line {
-    uint32_t function;
-    int64_t line;
-} frame_line;
-
 typedef struct frame_run {
     uint32_t start, n; /* in frames */
 } frame_run;
@@ -237,10 +232,11 @@ typedef struct tctx {
     uint64_t n_comments, n_addresses; /* upper bounds from pass 1 */
     hs_idmap pcs;                     /* PC -> its run of frame lines */
     frame_run *runs;
-    frame_line *frames;
+    uint32_t *frame_fn; /* frames: function index and line, in two arrays */
+    int64_t *frame_line;
     uint32_t n_frames, cap_frames;
-    hs_strtab fn_keys; /* "name\tfile" -> function index + 1 */
-    hs_idmap addrs;    /* address as written -> location index */
+    hs_idmap fns;   /* (name, file) string ids -> function index */
+    hs_idmap addrs; /* address as written -> location index */
 } tctx;
 
 static int fail(tctx *x, text_line ln, const char *what)
@@ -267,23 +263,19 @@ static void count_lines(tctx *x)
     }
 }
 
-static uint32_t function_of(tctx *x, const char *name, size_t name_len, const char *file,
-                            size_t file_len)
+/* The function named name in file: one per (name, file), keyed by the two
+ * string ids (a name id is never 0, so the key is a valid nonzero id). */
+static uint32_t function_of(tctx *x, field name, field file)
 {
-    char key[1024];
-    if (name_len + file_len + 2 > sizeof key) file_len = 0; /* keyed by name alone */
-    if (name_len + 2 > sizeof key) name_len = sizeof key - 2;
-    memcpy(key, name, name_len);
-    key[name_len] = '\t';
-    memcpy(key + name_len + 1, file, file_len);
-    uint32_t before = x->fn_keys.n;
-    uint32_t id = hs_strtab_intern(&x->fn_keys, key, name_len + 1 + file_len);
-    if (id == HS_STR_NONE) return HS_NONE;
-    if (x->fn_keys.n == before) return id - 1; /* known */
-    hs_function fn = {.id = id};
-    fn.name = fn.system_name = hs_strtab_intern(&x->p->strings, name, name_len);
-    fn.filename = hs_strtab_intern(&x->p->strings, file, file_len);
-    if (fn.name == HS_STR_NONE || fn.filename == HS_STR_NONE) return HS_NONE;
+    hs_strtab *st = &x->p->strings;
+    uint32_t n = hs_strtab_intern(st, name.p, (size_t)(name.end - name.p));
+    uint32_t f = hs_strtab_intern(st, file.p, (size_t)(file.end - file.p));
+    if (n == HS_STR_NONE || f == HS_STR_NONE) return HS_NONE;
+    uint64_t key = (uint64_t)n << 32 | f;
+    int r = hs_idmap_add(&x->fns, key);
+    if (r < 0) return HS_NONE;
+    if (r > 0) return hs_idmap_get(&x->fns, key);
+    hs_function fn = {.id = x->fns.n, .name = n, .system_name = n, .filename = f};
     return hs_profile_add_function(x->p, &fn);
 }
 
@@ -316,15 +308,17 @@ static int add_frame(tctx *x, text_line ln, field name, field file, int64_t line
 {
     if (x->n_frames == x->cap_frames) {
         uint32_t cap = x->cap_frames ? x->cap_frames * 2 : 256;
-        frame_line *fl = realloc(x->frames, (size_t)cap * sizeof *fl);
-        if (!fl) return oom(x, ln.off);
-        x->frames = fl;
+        uint32_t *fn = realloc(x->frame_fn, (size_t)cap * sizeof *fn);
+        if (fn) x->frame_fn = fn;
+        int64_t *li = fn ? realloc(x->frame_line, (size_t)cap * sizeof *li) : NULL;
+        if (!li) return oom(x, ln.off);
+        x->frame_line = li;
         x->cap_frames = cap;
     }
-    uint32_t fn =
-        function_of(x, name.p, (size_t)(name.end - name.p), file.p, (size_t)(file.end - file.p));
+    uint32_t fn = function_of(x, name, file);
     if (fn == HS_NONE) return oom(x, ln.off);
-    x->frames[x->n_frames++] = (frame_line){fn, line};
+    x->frame_fn[x->n_frames] = fn;
+    x->frame_line[x->n_frames++] = line;
     return 0;
 }
 
@@ -336,7 +330,8 @@ static int collect_frames(tctx *x)
     text_line ln;
     uint64_t prev = 0;
     int filling = 0;
-    hs_idmap_init(&x->pcs, (uint32_t)(x->n_comments < UINT32_MAX / 4 ? x->n_comments : 0));
+    hs_idmap_init(&x->pcs, (uint32_t)x->n_comments);
+    hs_idmap_init(&x->fns, (uint32_t)x->n_comments); /* at most one per "#" line */
     x->runs = malloc(((size_t)x->n_comments + 1) * sizeof *x->runs);
     if (!x->runs) return oom(x, 0);
     while (next_line(&sc, &ln)) {
@@ -392,15 +387,10 @@ static uint32_t location_of(tctx *x, text_line ln, uint64_t written)
     uint64_t addr = written - 1; /* the call, not the return address */
     uint32_t run = hs_idmap_get(&x->pcs, addr);
     frame_run fr = run == HS_NONE ? (frame_run){0, 0} : x->runs[run];
-    uint32_t fns[64];
-    int64_t lines[64];
-    uint32_t n = fr.n < 64 ? fr.n : 64; /* deeper inlining is cut at 64 frames */
-    for (uint32_t i = 0; i < n; i++) {
-        fns[i] = x->frames[fr.start + i].function;
-        lines[i] = x->frames[fr.start + i].line;
-    }
+    const uint32_t *fns = fr.n ? x->frame_fn + fr.start : NULL; /* no frames: no arrays */
+    const int64_t *lines = fr.n ? x->frame_line + fr.start : NULL;
     uint32_t loc =
-        hs_profile_add_location(x->p, (uint64_t)x->addrs.n, addr, HS_NONE, fns, lines, n);
+        hs_profile_add_location(x->p, (uint64_t)x->addrs.n, addr, HS_NONE, fns, lines, fr.n);
     if (loc == HS_NONE) oom(x, ln.off);
     return loc;
 }
@@ -542,13 +532,13 @@ static int gotext_load(const hs_source *src, const hs_load_options *opt, hs_prof
     x.src = src;
     x.p = out;
     x.err = err;
-    hs_strtab_init(&x.fn_keys);
     int r = load(&x);
-    hs_strtab_free(&x.fn_keys);
     hs_idmap_free(&x.pcs);
+    hs_idmap_free(&x.fns);
     hs_idmap_free(&x.addrs);
     free(x.runs);
-    free(x.frames);
+    free(x.frame_fn);
+    free(x.frame_line);
     return r;
 }
 
