@@ -8,8 +8,9 @@
 #    Go's default, so that both scale every value;
 #  - truth.N.json: the leak functions' values and the blocked goroutines by
 #    construction, found under the names the "#" lines give;
-#  - the protobuf profile of the same moment: same total, and the same cum
-#    for every function both name (runtime.* aside: see below);
+#  - `go tool pprof -top` on the protobuf profile of the same moment: same
+#    total, and the same cum for every function both name (runtime.* aside);
+#  - runtime.MemStats growth between snapshots for the text diff's total;
 #  - a damaged text profile: one line naming the file, offset and line, exit 2.
 # usage: bash tests/e2e/gotext_truth.sh /path/to/heapscan   (cwd = repo root)
 set -uo pipefail
@@ -51,32 +52,41 @@ for k in 1 2 3; do
     check truth-goroutine "$tmp/g.json" "$P/truth.$k.json"
 done
 
-echo "== the same moment as protobuf: total, and cum of every function both name"
+echo "== the same moment as protobuf: total and cum against go tool pprof on the .pb.gz"
 for k in 1 2 3; do
   for spec in "heap:inuse_space" "heap:alloc_objects" "goroutine:goroutine"; do
     kind=${spec%%:*} t=${spec#*:}
     hs "$tmp/t.json" top -n 0 -i "$t" --format json "$P/$kind.$k.txt.gz" || continue
-    hs "$tmp/b.json" top -n 0 -i "$t" --format json "$P/$kind.$k.pb.gz" || continue
+    if ! bash testdata/gen/pprof-truth.sh "$P/$kind.$k.pb.gz" "$t" function >"$tmp/pb.tsv" 2>"$tmp/p.err"; then
+      fail "pprof-truth.sh $kind.$k.pb.gz $t: $(head -c 400 "$tmp/p.err")"
+      continue
+    fi
     checks=$((checks + 1))
-    python3 - "$tmp/t.json" "$tmp/b.json" "$kind.$k -i $t" <<'PY' || fails=$((fails + 1))
+    python3 - "$tmp/t.json" "$tmp/pb.tsv" "$kind.$k -i $t" <<'PY' || fails=$((fails + 1))
 import json, sys
-t, b = (json.load(open(p)) for p in sys.argv[1:3])
+t = json.load(open(sys.argv[1]))
+total, pc = None, {}
+for line in open(sys.argv[2]):
+    f = line.rstrip("\n").split("\t")
+    if f[0] == "#total":
+        total = int(f[1])
+    elif not f[0].startswith("#"):
+        pc[f[0]] = int(f[2])
 what, bad = sys.argv[3], []
-if t["total"] != b["total"]:
-    bad.append("total text=%d protobuf=%d" % (t["total"], b["total"]))
+if t["total"] != total:
+    bad.append("total text=%d pprof(protobuf)=%s" % (t["total"], total))
 tc = {r["name"]: r["cum"] for r in t["rows"]}
-bc = {r["name"]: r["cum"] for r in b["rows"]}
 # Go's protobuf writer drops a stack's leading runtime.* frames (outermost
 # function at each PC); the text names every PC some record names, so
 # runtime functions may have more cum in the text. Other functions agree.
-both = sorted(n for n in set(tc) & set(bc) if n != "<unknown>" and not n.startswith("runtime."))
-bad += ["%s cum text=%d protobuf=%d" % (n, tc[n], bc[n]) for n in both if tc[n] != bc[n]]
+both = sorted(n for n in set(tc) & set(pc) if n != "<unknown>" and not n.startswith("runtime."))
+bad += ["%s cum text=%d pprof(protobuf)=%d" % (n, tc[n], pc[n]) for n in both if tc[n] != pc[n]]
 if len(both) < 5:
     bad.append("only %d functions named by both" % len(both))
 if bad:
     print("FAIL: %s: %s" % (what, "; ".join(bad[:5])))
     sys.exit(1)
-print("ok   %s: total %d, %d functions agree" % (what, t["total"], len(both)))
+print("ok   %s: total %d, %d functions agree with pprof on the protobuf" % (what, t["total"], len(both)))
 PY
   done
 done
@@ -86,14 +96,18 @@ hs "$tmp/i.json" info --format json "$P/heap.3.txt.gz" &&
   check field "$tmp/i.json" format
 if [ "$("${CHECK[@]}" field "$tmp/i.json" format 2>/dev/null)" != go-text ]; then fail "info format is not go-text"; fi
 checks=$((checks + 1))
-hs "$tmp/d.json" diff -n 0 --format json "$P/heap.1.txt.gz" "$P/heap.3.txt.gz" &&
-  hs "$tmp/db.json" diff -n 0 --format json "$P/heap.1.pb.gz" "$P/heap.3.pb.gz" && {
+# Growth between snapshots equals the runtime's own MemStats growth (exact: MemProfileRate 1).
+for pair in inuse_space:HeapAlloc inuse_objects:HeapObjects alloc_space:TotalAlloc; do
+  t=${pair%%:*} stat=${pair#*:}
+  hs "$tmp/d.json" diff -n 0 -i "$t" --format json "$P/heap.1.txt.gz" "$P/heap.3.txt.gz" || continue
+  got=$("${CHECK[@]}" field "$tmp/d.json" total.delta)
+  want=$(python3 -c 'import json,sys; a,b=(json.load(open(p))["memstats"][sys.argv[3]] for p in sys.argv[1:3]); print(b-a)' \
+    "$P/truth.1.json" "$P/truth.3.json" "$stat")
   checks=$((checks + 1))
-  a=$("${CHECK[@]}" field "$tmp/d.json" total.delta) b=$("${CHECK[@]}" field "$tmp/db.json" total.delta)
-  if [ "$a" = "$b" ]; then echo "ok   diff heap.1 heap.3 (text): total delta $a, as protobuf"; else
-    fail "diff heap.1 heap.3: total delta text $a, protobuf $b"
+  if [ "$got" = "$want" ]; then echo "ok   diff heap.1 heap.3 (text) -i $t: total delta $got = $stat growth"; else
+    fail "diff heap.1 heap.3 (text) -i $t: total delta $got, MemStats.$stat growth $want"
   fi
-}
+done
 # Cut in the middle of the second record: "6: 393216 [6: 39".
 gzip -dc "$P/heap.3.txt.gz" >"$tmp/full.txt"
 line=$(grep -n ' @ 0x' "$tmp/full.txt" | sed -n 2p | cut -d: -f1)
