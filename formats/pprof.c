@@ -790,8 +790,8 @@ static int pass_between_samples(pctx *x, int which)
 }
 
 /* ---- pass 4 in parts ------------------------------------------------------
- * Part 0 decodes into the profile itself; part i > 0 into a profile of its
- * own (same sample types, same read-only string and location maps). A part
+ * Each part decodes into a profile of its own (same sample types, same
+ * read-only string and location maps) whose rows are borrowed. A part
  * starts at a marked sample, so its first sample's index is known and an
  * error names the same sample as a serial decode would; the lowest failing
  * part's error is reported. Sample and value rows are written in place.
@@ -810,17 +810,10 @@ typedef struct sample_part {
     int rc;
 } sample_part;
 
-typedef struct sample_parts {
-    pctx *x;
-    sample_part *part;
-    unsigned n;
-} sample_parts;
-
 static int run_sample_part(void *arg, unsigned i)
 {
-    sample_parts *sp = arg;
-    sample_part *pt = &sp->part[i];
-    pt->rc = pass_range(i == 0 ? sp->x : &pt->x, PASS_SAMPLES, pt->begin, pt->end);
+    sample_part *pt = (sample_part *)arg + i;
+    pt->rc = pass_range(&pt->x, PASS_SAMPLES, pt->begin, pt->end);
     return pt->rc;
 }
 
@@ -855,15 +848,18 @@ static void free_part(sample_part *pt)
     free(pt->x.row);
 }
 
-/* Add part's label entries after p's, rebase its samples' runs. */
+/* Add part's label entries after p's, rebase its samples' runs. An empty
+ * stack run is moved to 0: at its part's base it could lie past n_stacks
+ * when no later entry was written. */
 static int append_part(pctx *x, const sample_part *pt)
 {
     hs_profile *p = x->p;
     const hs_profile *q = &pt->prof;
     if (hs_profile_reserve(p, 0, 0, q->n_labels_total, 0, 0)) return oom(x, 0);
     for (uint32_t i = 0; i < q->n_samples; i++) {
-        q->samples[i].stack_start += (uint32_t)pt->stack_base;
-        q->samples[i].label_start += p->n_labels_total;
+        hs_sample *s = &q->samples[i];
+        s->stack_start = s->n_stack ? s->stack_start + (uint32_t)pt->stack_base : 0;
+        s->label_start += p->n_labels_total;
     }
     if (q->n_labels_total) /* a part with no labels may have no array */
         memcpy(p->labels + p->n_labels_total, q->labels,
@@ -896,30 +892,23 @@ static int pass_samples(pctx *x)
         return pass_range(x, PASS_SAMPLES, x->marks[0], x->samples_end);
     sample_part part[HS_PAR_MAX_PARTS];
     memset(part, 0, sizeof part);
-    sample_parts sp = {x, part, n};
     int rc = 0;
     for (unsigned i = 0; i < n; i++) {
         uint64_t m0, m1;
         hs_par_range(x->n_marks, n, i, &m0, &m1);
         part[i].begin = x->marks[m0];
         part[i].end = i + 1 == n ? x->samples_end : x->marks[m1];
-        part[i].stack_base = i == 0 ? 0 : part[i].begin - x->marks[0];
+        part[i].stack_base = part[i].begin - x->marks[0];
         uint64_t last = i + 1 == n ? x->count[F_SAMPLE] : m1 * MARK_EVERY;
-        if (i > 0 && !rc) rc = setup_part(x, &part[i], m0 * MARK_EVERY, last - m0 * MARK_EVERY);
+        if (!rc) rc = setup_part(x, &part[i], m0 * MARK_EVERY, last - m0 * MARK_EVERY);
     }
-    /* Part 0 writes into p: its bound is part 1's base while parts run. */
-    uint32_t cap_stacks = x->p->cap_stacks;
-    x->p->cap_stacks = (uint32_t)part[1].stack_base;
-    x->fixed_stacks = 1;
-    if (!rc) rc = hs_par_run(n, run_sample_part, &sp);
-    x->fixed_stacks = 0;
-    x->p->cap_stacks = cap_stacks;
-    for (unsigned i = 1; rc && i < n; i++)
-        if (part[0].rc == 0 && part[i].rc) { /* the first failing part's error */
+    if (!rc) rc = hs_par_run(n, run_sample_part, part);
+    for (unsigned i = 0; rc && i < n; i++)
+        if (part[i].rc) { /* the first failing part's error: a serial decode's */
             if (x->err) *x->err = part[i].err;
             break;
         }
-    for (unsigned i = 1; i < n; i++) {
+    for (unsigned i = 0; i < n; i++) {
         if (!rc) rc = append_part(x, &part[i]);
         free_part(&part[i]);
     }

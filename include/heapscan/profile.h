@@ -4,7 +4,8 @@
  * strings are ids into one string table. A sample's stack is a run of
  * location indices in `stacks`, leaf (innermost) first; a location's lines
  * are a run in `lines`, innermost inlined frame first. Runs need not be
- * adjacent: entries outside every sample's run are unused. */
+ * adjacent: entries outside every sample's run are unused. Every run,
+ * empty ones too, lies within [0, n_stacks]. */
 #ifndef HEAPSCAN_PROFILE_H
 #define HEAPSCAN_PROFILE_H
 

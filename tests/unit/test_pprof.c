@@ -518,12 +518,18 @@ static void test_dense_ids_many_locations(void **state)
 }
 
 /* Many samples over locations numbered out of order (ids emitted as first
- * used, as some writers do: the direct id map), labels on some, and an
- * optional bad location id in sample `bad`: built once, loaded serially and
- * in 1..5 parts (HEAPSCAN_THREADS), the results must be identical. */
-enum { MANY_SAMPLES = 1000, MANY_LOCS = 97 };
+ * used, as some writers do: the direct id map), labels on some, an optional
+ * bad location id in sample `bad`, and no stack from sample `bare` on (so
+ * later parts write no stack entry): built once, loaded serially and in
+ * 1..16 parts (HEAPSCAN_THREADS), the results must be identical. */
+enum { MANY_SAMPLES = 1000, MANY_LOCS = 97, BARE_FROM = 700 };
 
-static pb *many_samples(uint32_t bad)
+static size_t many_stack_len(uint32_t i, uint32_t bare)
+{
+    return i >= bare ? 0 : 1 + i % 8;
+}
+
+static pb *many_samples(uint32_t bad, uint32_t bare)
 {
     pb *w = pb_new();
     const char *s[] = {"", "n", "count", "f", "k", "v"};
@@ -531,10 +537,10 @@ static pb *many_samples(uint32_t bad)
     value_type(w, 1, 1, 2);
     for (uint32_t i = 0; i < MANY_SAMPLES; i++) {
         uint64_t locs[8], vals[2] = {i, 1000 + i};
-        size_t nl = 1 + i % 8;
+        size_t nl = many_stack_len(i, bare);
         for (size_t k = 0; k < nl; k++)
             locs[k] = 1 + (i * 31 + k * 7) % MANY_LOCS;
-        if (i == bad) locs[nl - 1] = 5000;
+        if (i == bad && nl) locs[nl - 1] = 5000;
         pb *m = pb_new();
         packed(m, 2, vals, 2);
         packed(m, 1, locs, nl);
@@ -564,7 +570,7 @@ static void load_in_parts(const pb *w, const char *threads, hs_profile *p, hs_er
 
 static void test_samples_in_parts(void **state)
 {
-    pb *w = many_samples(UINT32_MAX);
+    pb *w = many_samples(UINT32_MAX, BARE_FROM);
     hs_profile a, b;
     hs_error e;
     int rc;
@@ -574,7 +580,8 @@ static void test_samples_in_parts(void **state)
     assert_int_equal(a.n_labels_total, MANY_SAMPLES / 5);
     for (uint32_t i = 0; i < MANY_SAMPLES; i++) { /* against the construction */
         assert_int_equal(a.values[2 * i], i);
-        assert_int_equal(a.samples[i].n_stack, 1 + i % 8);
+        assert_int_equal(a.samples[i].n_stack, many_stack_len(i, BARE_FROM));
+        if (i >= BARE_FROM) continue;
         uint32_t top = a.stacks[a.samples[i].stack_start];
         assert_int_equal(a.locations[top].id, 1 + (i * 31) % MANY_LOCS);
     }
@@ -741,7 +748,7 @@ static void test_sample_error_in_a_later_part(void **state)
 {
     const uint32_t bad[] = {3, 500, 999};
     for (int k = 0; k < 3; k++) {
-        pb *w = many_samples(bad[k]);
+        pb *w = many_samples(bad[k], MANY_SAMPLES);
         hs_profile a, b;
         hs_error ea, eb;
         int rc;
