@@ -7,6 +7,7 @@
  * read as absent and are counted, never guessed. The allocator walker
  * (glibc.c) adds the objects; this file adds references and roots. */
 #include "elfcore.h"
+#include "dwmod.h"
 
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
@@ -24,11 +25,6 @@
 #ifndef NT_SIGINFO
 #define NT_SIGINFO 0x53494749
 #endif
-
-typedef struct dw_ctx {
-    Dwfl_Callbacks cb; /* dwfl keeps a pointer to it: lives as long as the Dwfl */
-    char *debug_path;
-} dw_ctx;
 
 static uint64_t le64(const uint8_t *p)
 {
@@ -260,7 +256,7 @@ static void read_all_notes(hs_core *c, Elf *elf)
 
 /* ---- modules (libdwfl) ---- */
 
-static int report_from_files(hs_core *c, Dwfl *dwfl, const hs_load_options *opt)
+static int report_from_files(hs_core *c, hs_dwmod *m, const hs_load_options *opt)
 {
     int n = 0;
     for (uint32_t i = 0; i < c->n_files; i++) {
@@ -278,31 +274,8 @@ static int report_from_files(hs_core *c, Dwfl *dwfl, const hs_load_options *opt)
             snprintf(path, sizeof path, "%s", opt->binary);
         else
             snprintf(path, sizeof path, "%s%s", opt->sysroot ? opt->sysroot : "", f->name);
-        /* Non-blocking, and only regular files: a core names paths chosen by
-         * whoever made it, and a FIFO or device there must not hang us. */
-        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0) continue;
-        struct stat st;
-        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-            close(fd);
-            continue;
-        }
-        Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-        uint64_t first = UINT64_MAX;
-        size_t np = 0;
-        GElf_Ehdr eh;
-        int ok = e && gelf_getehdr(e, &eh) && elf_getphdrnum(e, &np) == 0;
-        for (size_t k = 0; ok && k < np; k++) {
-            GElf_Phdr ph;
-            if (gelf_getphdr(e, (int)k, &ph) && ph.p_type == PT_LOAD && ph.p_vaddr < first)
-                first = ph.p_vaddr;
-        }
-        if (e) elf_end(e);
-        close(fd);
-        if (!ok || first == UINT64_MAX) continue;
-        uint64_t bias = eh.e_type == ET_EXEC ? 0 : f->start - (first & ~0xfffull);
         const char *base = strrchr(f->name, '/');
-        if (dwfl_report_elf(dwfl, base ? base + 1 : f->name, path, -1, bias, false)) n++;
+        n += hs_dwmod_report_file(m, base ? base + 1 : f->name, path, f->start);
     }
     return n;
 }
@@ -320,36 +293,20 @@ static int named_files_are_regular(const hs_core *c)
 
 static void open_modules(hs_core *c, Elf *elf, const hs_load_options *opt)
 {
-    dw_ctx *ctx = calloc(1, sizeof *ctx);
-    if (!ctx) return;
-    const char *dd = opt->debug_dir ? opt->debug_dir : "";
-    size_t len = strlen(dd) + 64;
-    ctx->debug_path = malloc(len);
-    if (!ctx->debug_path) {
-        free(ctx);
-        return;
-    }
-    snprintf(ctx->debug_path, len, "-:.debug:/usr/lib/debug%s%s", *dd ? ":" : "", dd);
-    ctx->cb.find_elf = dwfl_build_id_find_elf;
-    ctx->cb.find_debuginfo = dwfl_standard_find_debuginfo;
-    ctx->cb.debuginfo_path = &ctx->debug_path;
-    Dwfl *dwfl = dwfl_begin(&ctx->cb);
-    if (!dwfl) {
-        free(ctx->debug_path);
-        free(ctx);
-        return;
-    }
+    hs_dwmod *m = hs_dwmod_begin(opt);
+    if (!m) return;
+    Dwfl *dwfl = hs_dwmod_dwfl(m);
     dwfl_report_begin(dwfl);
     int n = 0;
     if (!opt->sysroot && named_files_are_regular(c))
         n = dwfl_core_file_report(dwfl, elf, opt->binary);
     if (n <= 0) {
         dwfl_report_begin(dwfl);
-        n = report_from_files(c, dwfl, opt);
+        n = report_from_files(c, m, opt);
     }
     dwfl_report_end(dwfl, NULL, NULL);
     c->dwfl = dwfl;
-    c->dw_ctx_ = ctx;
+    c->dw_ctx_ = m;
     c->n_modules = n > 0 ? (uint32_t)n : 0;
 }
 
@@ -492,12 +449,7 @@ int hs_core_open(hs_core *c, const hs_source *src, const hs_load_options *opt, h
 
 void hs_core_close(hs_core *c)
 {
-    if (c->dwfl) dwfl_end(c->dwfl);
-    if (c->dw_ctx_) {
-        dw_ctx *ctx = c->dw_ctx_;
-        free(ctx->debug_path);
-        free(ctx);
-    }
+    hs_dwmod_end(c->dw_ctx_); /* and its Dwfl, c->dwfl */
     if (c->elf) elf_end(c->elf);
     free(c->segs);
     free(c->threads);

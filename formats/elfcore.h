@@ -70,7 +70,7 @@ typedef struct hs_core {
     int no_libc_debug; /* tests: ignore libc's symbols/DWARF, use the heuristics */
     void *elf;         /* Elf * */
     void *dwfl;        /* Dwfl *, or NULL when no module could be reported */
-    void *dw_ctx_;
+    void *dw_ctx_;     /* hs_dwmod *: owns dwfl */
     uint32_t n_modules;
     hs_core_vtable *vtables; /* sorted by addr */
     uint32_t n_vtables;

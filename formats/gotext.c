@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dwmod.h"
 #include "heapscan/reader.h"
 #include "idmap.h"
 
@@ -136,6 +137,7 @@ typedef struct header {
     int has_alloc;  /* heap: allocation columns differ from in-use ones */
     int scaled;     /* heap: pprof's "v2" sampling */
     int64_t period; /* heap: the sampling rate R */
+    int gperftools; /* heap: "@ heapprofile", gperftools' unsampled profile */
 } header;
 
 static int parse_heap_header(text_line ln, header *h)
@@ -163,8 +165,9 @@ static int parse_heap_header(text_line ln, header *h)
     } else if (strcmp(kind, "heap_v2") == 0 || strcmp(kind, "heapz_v2") == 0) {
         h->scaled = 1;
         h->period = rate;
-    } else if (strcmp(kind, "heapprofile") == 0) {
+    } else if (strcmp(kind, "heapprofile") == 0) { /* gperftools: every allocation */
         h->period = 1;
+        h->gperftools = 1;
     } else {
         return -1;
     }
@@ -237,6 +240,9 @@ typedef struct tctx {
     uint32_t n_frames, cap_frames;
     hs_idmap fns;   /* (name, file) string ids -> function index */
     hs_idmap addrs; /* address as written -> location index */
+    uint64_t map_pos, map_no; /* where the memory map's lines start, if any */
+    int has_map;
+    hs_dwmod *dw; /* the mapped files found on disk, or NULL */
 } tctx;
 
 static int fail(tctx *x, text_line ln, const char *what)
@@ -322,8 +328,19 @@ static int add_frame(tctx *x, text_line ln, field name, field file, int64_t line
     return 0;
 }
 
+/* What ends the records: a memory map (heap profiles) or a "---" line
+ * (count profiles). */
+static int is_map_header(const tctx *x, text_line ln)
+{
+    if (x->h.heap)
+        return memmem(ln.s, ln.len, "--- Memory map: ---", 19) ||
+               memmem(ln.s, ln.len, "MAPPED_LIBRARIES:", 17);
+    return ln.len >= 3 && ln.s[0] == '-' && ln.s[1] == '-' && ln.s[2] == '-';
+}
+
 /* Consecutive lines with one PC are one frame run; the first run seen for
- * a PC names it (every record prints the same frames for a PC). */
+ * a PC names it (every record prints the same frames for a PC). Notes
+ * where a memory map starts. */
 static int collect_frames(tctx *x)
 {
     scanner sc = {(const char *)x->src->data, x->src->size, 0, 0};
@@ -338,6 +355,12 @@ static int collect_frames(tctx *x)
         uint64_t pc;
         field name, file;
         int64_t line;
+        if (is_map_header(x, ln)) {
+            x->has_map = 1;
+            x->map_pos = sc.pos;
+            x->map_no = sc.no;
+            break;
+        }
         if (!ln.len || ln.s[0] != '#' || !parse_frame(ln, &pc, &name, &file, &line) || pc == 0) {
             prev = 0;
             continue;
@@ -354,6 +377,188 @@ static int collect_frames(tctx *x)
         x->runs[x->pcs.n - 1].n++;
     }
     return 0;
+}
+
+/* ---- the memory map, and names from the mapped files --------------------
+ * gperftools ends a heap profile with the process's /proc/self/maps after
+ * "MAPPED_LIBRARIES:" (Go wrote it after "--- Memory map: ---"). As pprof,
+ * heapscan keeps the executable entries as mappings; lines of any other
+ * shape are skipped. Each mapped file found on disk (under --sysroot; the
+ * lowest one, the program, may be given as --binary) names the addresses
+ * that no "#" line names. Without a map, --binary alone names them at the
+ * addresses it was linked for (a Go program that is not PIE). */
+
+typedef struct map_entry {
+    uint64_t start, limit, offset;
+    field path;
+} map_entry;
+
+/* 1..16 hex digits without "0x". */
+static int take_bare_hex(field *f, uint64_t *out)
+{
+    uint64_t v = 0;
+    int digits = 0;
+    for (; f->p < f->end; f->p++, digits++) {
+        char c = *f->p;
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F'             ? c - 'A' + 10
+                                                   : -1;
+        if (d < 0) break;
+        if (digits == 16) return 0;
+        v = v << 4 | (uint64_t)d;
+    }
+    *out = v;
+    return digits > 0;
+}
+
+static field take_token(field *f)
+{
+    skip_blanks(f);
+    field t = {f->p, f->p};
+    while (t.end < f->end && !is_blank(*t.end))
+        t.end++;
+    f->p = t.end;
+    return t;
+}
+
+/* "START-END PERMS OFFSET DEV INODE [PATH]": 1 for an executable entry. */
+static int parse_map_line(text_line ln, map_entry *m)
+{
+    field f = {ln.s, ln.s + ln.len};
+    if (!take_bare_hex(&f, &m->start) || !take(&f, '-') || !take_bare_hex(&f, &m->limit) ||
+        m->limit <= m->start)
+        return 0;
+    field perms = take_token(&f);
+    skip_blanks(&f);
+    int64_t inode;
+    if (!take_bare_hex(&f, &m->offset)) return 0;
+    field dev = take_token(&f);
+    if (dev.p == dev.end || !take_int(&f, 0, &inode)) return 0;
+    skip_blanks(&f);
+    m->path = f;
+    return memchr(perms.p, 'x', (size_t)(perms.end - perms.p)) != NULL;
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const map_entry *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int add_mappings(tctx *x, map_entry *e, uint32_t n)
+{
+    qsort(e, n, sizeof *e, by_start);
+    for (uint32_t i = 0; i < n; i++) {
+        hs_mapping m = {.id = i + 1, .start = e[i].start, .limit = e[i].limit,
+                        .offset = e[i].offset};
+        m.filename = hs_strtab_intern(&x->p->strings, e[i].path.p,
+                                      (size_t)(e[i].path.end - e[i].path.p));
+        if (m.filename == HS_STR_NONE || hs_profile_add_mapping(x->p, &m) == HS_NONE)
+            return oom(x, x->map_pos);
+    }
+    return 0;
+}
+
+static int read_map(tctx *x)
+{
+    scanner sc = {(const char *)x->src->data, x->src->size, x->map_pos, x->map_no};
+    text_line ln;
+    map_entry *e = NULL, one;
+    uint32_t n = 0, cap = 0;
+    while (next_line(&sc, &ln)) {
+        if (!parse_map_line(ln, &one)) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            map_entry *g = cap < UINT32_MAX / 2 ? realloc(e, (size_t)cap * sizeof *e) : NULL;
+            if (!g) {
+                free(e);
+                return oom(x, ln.off);
+            }
+            e = g;
+        }
+        e[n++] = one;
+    }
+    int rc = add_mappings(x, e, n);
+    free(e);
+    return rc;
+}
+
+/* The program's path when it is on disk: --binary, else the file of the
+ * lowest mapping under --sysroot. */
+static void file_path(const hs_load_options *opt, const char *name, int is_program, char *path,
+                      size_t size)
+{
+    if (is_program && opt->binary)
+        snprintf(path, size, "%s", opt->binary);
+    else
+        snprintf(path, size, "%s%s", opt->sysroot ? opt->sysroot : "", name);
+}
+
+/* Report each mapped file once, where its offset 0 would be mapped. */
+static int report_mapped_files(tctx *x, const hs_load_options *opt)
+{
+    const hs_profile *p = x->p;
+    int n = 0, first = 1;
+    for (uint32_t i = 0; i < p->n_mappings; i++) {
+        const hs_mapping *m = &p->mappings[i];
+        const char *name = hs_profile_str(p, m->filename);
+        int seen = name[0] != '/' || m->offset > m->start;
+        for (uint32_t j = 0; j < i && !seen; j++)
+            seen = p->mappings[j].filename == m->filename;
+        if (seen) continue;
+        char path[4096];
+        file_path(opt, name, first, path, sizeof path);
+        first = 0;
+        const char *base = strrchr(name, '/');
+        n += hs_dwmod_report_file(x->dw, base + 1, path, m->start - m->offset);
+    }
+    return n;
+}
+
+static void open_symbols(tctx *x, const hs_load_options *opt)
+{
+    if (!x->p->n_mappings && !opt->binary) return;
+    if (!(x->dw = hs_dwmod_begin(opt))) return;
+    Dwfl *dwfl = hs_dwmod_dwfl(x->dw);
+    dwfl_report_begin(dwfl);
+    int n = x->p->n_mappings ? report_mapped_files(x, opt)
+                             : hs_dwmod_report_linked(x->dw, opt->binary, opt->binary);
+    dwfl_report_end(dwfl, NULL, NULL);
+    if (n <= 0) {
+        hs_dwmod_end(x->dw);
+        x->dw = NULL;
+    }
+}
+
+/* The mapping holding addr (mappings are sorted and do not overlap). */
+static uint32_t mapping_of(const tctx *x, uint64_t addr)
+{
+    const hs_mapping *m = x->p->mappings;
+    uint32_t lo = 0, hi = x->p->n_mappings;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (addr < m[mid].start)
+            hi = mid;
+        else if (addr >= m[mid].limit)
+            lo = mid + 1;
+        else
+            return mid;
+    }
+    return HS_NONE;
+}
+
+/* One frame for addr from the mapped files' symbols: 1 named, 0 not, -1 OOM. */
+static int symbol_frame(tctx *x, uint64_t addr, uint32_t *fn, int64_t *line)
+{
+    hs_dwmod_symbol sym;
+    if (!x->dw || !hs_dwmod_lookup(x->dw, addr, &sym)) return 0;
+    const char *file = sym.file ? sym.file : "";
+    const char *at = strchr(sym.name, '@'); /* a version, as in "memcpy@@GLIBC_2.14" */
+    field name = {sym.name, at && at > sym.name ? at : sym.name + strlen(sym.name)};
+    field path = {file, file + strlen(file)};
+    if ((*fn = function_of(x, name, path)) == HS_NONE) return -1;
+    *line = sym.line;
+    return 1;
 }
 
 /* ---- pass 3: samples ----------------------------------------------------- */
@@ -389,8 +594,13 @@ static uint32_t location_of(tctx *x, text_line ln, uint64_t written)
     frame_run fr = run == HS_NONE ? (frame_run){0, 0} : x->runs[run];
     const uint32_t *fns = fr.n ? x->frame_fn + fr.start : NULL; /* no frames: no arrays */
     const int64_t *lines = fr.n ? x->frame_line + fr.start : NULL;
-    uint32_t loc =
-        hs_profile_add_location(x->p, (uint64_t)x->addrs.n, addr, HS_NONE, fns, lines, fr.n);
+    uint32_t sym_fn;
+    int64_t sym_line;
+    int named = fr.n ? 0 : symbol_frame(x, addr, &sym_fn, &sym_line);
+    if (named < 0) return oom(x, ln.off), HS_NONE;
+    if (named) fns = &sym_fn, lines = &sym_line, fr.n = 1;
+    uint32_t loc = hs_profile_add_location(x->p, (uint64_t)x->addrs.n, addr, mapping_of(x, addr),
+                                           fns, lines, fr.n);
     if (loc == HS_NONE) oom(x, ln.off);
     return loc;
 }
@@ -456,10 +666,7 @@ static int build_samples(tctx *x, scanner *sc)
     int rc = 0;
     while (!rc && next_line(sc, &ln)) {
         if (is_comment_or_blank(ln)) continue;
-        if (x->h.heap ? memmem(ln.s, ln.len, "--- Memory map: ---", 19) ||
-                            memmem(ln.s, ln.len, "MAPPED_LIBRARIES:", 17)
-                      : ln.s[0] == '-' && ln.len >= 3 && ln.s[1] == '-' && ln.s[2] == '-')
-            break; /* what follows (a memory map) is not read */
+        if (is_map_header(x, ln)) break; /* read_map read what follows */
         field f = {ln.s, ln.s + ln.len};
         int64_t v[4];
         hs_label lb, *lbp = NULL;
@@ -501,7 +708,7 @@ static int set_types(tctx *x)
     return hs_profile_set_sample_types(p, t, n) ? oom(x, 0) : 0;
 }
 
-static int load(tctx *x)
+static int load(tctx *x, const hs_load_options *opt)
 {
     scanner sc = {(const char *)x->src->data, x->src->size, 0, 0};
     text_line ln;
@@ -514,25 +721,29 @@ static int load(tctx *x)
         return fail(x, ln,
                     "malformed heap profile header (expected \"heap profile: N: BYTES [N: BYTES] "
                     "@ heap/RATE\")");
-    snprintf(x->p->format, sizeof x->p->format, "go-text");
+    snprintf(x->p->format, sizeof x->p->format, "%s",
+             x->h.gperftools ? "gperftools-text" : "go-text");
     count_lines(x);
     hs_idmap_init(&x->addrs, (uint32_t)(x->n_addresses < UINT32_MAX / 4 ? x->n_addresses : 0));
     if (x->n_addresses >= UINT32_MAX / 4 || x->n_comments >= UINT32_MAX / 4)
         return hs_error_set(x->err, x->src->name, 0, "too many lines for 32-bit indices");
-    if (set_types(x) || collect_frames(x)) return -1;
+    if (set_types(x) || collect_frames(x) || (x->has_map && read_map(x))) return -1;
+    open_symbols(x, opt);
     return build_samples(x, &sc);
 }
 
 static int gotext_load(const hs_source *src, const hs_load_options *opt, hs_profile *out,
                        hs_error *err)
 {
-    (void)opt;
+    hs_load_options none;
+    memset(&none, 0, sizeof none);
     tctx x;
     memset(&x, 0, sizeof x);
     x.src = src;
     x.p = out;
     x.err = err;
-    int r = load(&x);
+    int r = load(&x, opt ? opt : &none);
+    hs_dwmod_end(x.dw);
     hs_idmap_free(&x.pcs);
     hs_idmap_free(&x.fns);
     hs_idmap_free(&x.addrs);

@@ -1,0 +1,115 @@
+/* A libdwfl session over files a process had mapped (see dwmod.h). The
+ * load bias of a file is the distance between where its first page was
+ * mapped and its lowest PT_LOAD address; ET_EXEC files are never moved. */
+#include "dwmod.h"
+
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct hs_dwmod {
+    Dwfl_Callbacks cb; /* dwfl keeps a pointer to it: lives as long as the Dwfl */
+    char *debug_path;
+    Dwfl *dwfl;
+};
+
+hs_dwmod *hs_dwmod_begin(const hs_load_options *opt)
+{
+    hs_dwmod *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    const char *dd = opt && opt->debug_dir ? opt->debug_dir : "";
+    size_t len = strlen(dd) + 64;
+    m->debug_path = malloc(len);
+    if (!m->debug_path) {
+        free(m);
+        return NULL;
+    }
+    snprintf(m->debug_path, len, "-:.debug:/usr/lib/debug%s%s", *dd ? ":" : "", dd);
+    m->cb.find_elf = dwfl_build_id_find_elf;
+    m->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+    m->cb.debuginfo_path = &m->debug_path;
+    m->dwfl = dwfl_begin(&m->cb);
+    if (!m->dwfl) {
+        free(m->debug_path);
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+Dwfl *hs_dwmod_dwfl(const hs_dwmod *m)
+{
+    return m->dwfl;
+}
+
+void hs_dwmod_end(hs_dwmod *m)
+{
+    if (!m) return;
+    dwfl_end(m->dwfl);
+    free(m->debug_path);
+    free(m);
+}
+
+/* The lowest PT_LOAD address of the ELF file on fd, and whether it is
+ * ET_EXEC; -1 when it is not an ELF file with loadable segments. */
+static int first_load(int fd, uint64_t *first, int *is_exec)
+{
+    Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    size_t np = 0;
+    GElf_Ehdr eh;
+    int ok = e && gelf_getehdr(e, &eh) && elf_getphdrnum(e, &np) == 0;
+    *first = UINT64_MAX;
+    for (size_t k = 0; ok && k < np; k++) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(e, (int)k, &ph) && ph.p_type == PT_LOAD && ph.p_vaddr < *first)
+            *first = ph.p_vaddr;
+    }
+    if (ok) *is_exec = eh.e_type == ET_EXEC;
+    if (e) elf_end(e);
+    return ok && *first != UINT64_MAX ? 0 : -1;
+}
+
+/* Report path with its first page at start, or as linked when !start. */
+static int report(hs_dwmod *m, const char *name, const char *path, uint64_t start)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return 0;
+    struct stat st;
+    uint64_t first = 0;
+    int is_exec = 0;
+    int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && first_load(fd, &first, &is_exec) == 0;
+    close(fd);
+    if (!ok) return 0;
+    uint64_t bias = is_exec || !start ? 0 : start - (first & ~0xfffull);
+    return dwfl_report_elf(m->dwfl, name, path, -1, bias, false) != NULL;
+}
+
+int hs_dwmod_report_file(hs_dwmod *m, const char *name, const char *path, uint64_t start)
+{
+    return start ? report(m, name, path, start) : 0;
+}
+
+int hs_dwmod_report_linked(hs_dwmod *m, const char *name, const char *path)
+{
+    return report(m, name, path, 0);
+}
+
+int hs_dwmod_lookup(const hs_dwmod *m, uint64_t addr, hs_dwmod_symbol *out)
+{
+    memset(out, 0, sizeof *out);
+    Dwfl_Module *mod = dwfl_addrmodule(m->dwfl, addr);
+    if (!mod) return 0;
+    GElf_Off off;
+    GElf_Sym sym;
+    out->name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
+    if (!out->name) return 0;
+    Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
+    if (line) out->file = dwfl_lineinfo(line, NULL, &out->line, NULL, NULL, NULL);
+    if (!out->file) out->line = 0;
+    return 1;
+}

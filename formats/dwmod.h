@@ -1,0 +1,40 @@
+/* Modules of a process found on disk: a libdwfl session to which readers
+ * report the ELF files a process had mapped (named by a core's NT_FILE
+ * note or a text profile's memory map), each at the address where its
+ * first page was mapped, and then ask for the symbol and source line of an
+ * address. Files are opened without blocking and only when regular: the
+ * names come from the input, whoever wrote it. */
+#ifndef HEAPSCAN_DWMOD_H
+#define HEAPSCAN_DWMOD_H
+
+#include <elfutils/libdwfl.h>
+#include <stdint.h>
+
+#include "heapscan/reader.h"
+
+typedef struct hs_dwmod hs_dwmod;
+
+/* A session that looks for separate debug info in .debug, /usr/lib/debug
+ * and opt->debug_dir; NULL when out of memory. */
+hs_dwmod *hs_dwmod_begin(const hs_load_options *opt);
+Dwfl *hs_dwmod_dwfl(const hs_dwmod *m);
+void hs_dwmod_end(hs_dwmod *m);
+
+/* Report the ELF file at path (named name) whose first page (file offset
+ * 0) was mapped at start: 1 when reported, 0 when it cannot be (missing,
+ * not a regular file, not ELF). Call between dwfl_report_begin and _end. */
+int hs_dwmod_report_file(hs_dwmod *m, const char *name, const char *path, uint64_t start);
+/* Report the ELF file at path at the addresses it was linked for. */
+int hs_dwmod_report_linked(hs_dwmod *m, const char *name, const char *path);
+
+/* What an address names: the symbol containing it, and the source file
+ * and line of its code when there is line info (file NULL, line 0 when
+ * not). Returns 0 when no reported module has a symbol there. Strings
+ * belong to the session. */
+typedef struct hs_dwmod_symbol {
+    const char *name, *file;
+    int line;
+} hs_dwmod_symbol;
+int hs_dwmod_lookup(const hs_dwmod *m, uint64_t addr, hs_dwmod_symbol *out);
+
+#endif
