@@ -348,7 +348,8 @@ static int collect_frames(tctx *x)
     uint64_t prev = 0;
     int filling = 0;
     hs_idmap_init(&x->pcs, (uint32_t)x->n_comments);
-    hs_idmap_init(&x->fns, (uint32_t)x->n_comments); /* at most one per "#" line */
+    /* at most one per "#" line, and one per address named from a symbol */
+    hs_idmap_init(&x->fns, (uint32_t)(x->n_comments + x->n_addresses));
     x->runs = malloc(((size_t)x->n_comments + 1) * sizeof *x->runs);
     if (!x->runs) return oom(x, 0);
     while (next_line(&sc, &ln)) {

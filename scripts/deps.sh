@@ -4,10 +4,11 @@
 # Tests: golang-go (fixtures and `go tool pprof` ground truth), graphviz (dot
 # renders our DOT), gdb (gcore), clang + libclang-rt (sanitizer and fuzz builds),
 # libc6-dbg (glibc's malloc_state layout from DWARF: one of the two tested
-# paths of the core reader), python3 (test scripts parse JSON with it).
+# paths of the core reader), python3 (test scripts parse JSON with it),
+# libgoogle-perftools-dev (gperftools heap profiles made fresh by a test).
 set -euo pipefail
 pkgs=(cmake make pkg-config gcc g++ clang libelf-dev libdw-dev zlib1g-dev libdeflate-dev libcmocka-dev
-      golang-go graphviz gdb libclang-rt-14-dev libc6-dbg python3)
+      golang-go graphviz gdb libclang-rt-14-dev libc6-dbg python3 libgoogle-perftools-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

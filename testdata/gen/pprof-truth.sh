@@ -8,7 +8,8 @@
 # A second line "#shown<TAB>SUM" is the sum of what is listed (pprof's
 # "Showing nodes accounting for SUM"): with filters, the filtered total.
 # Extra pprof flags (e.g. -tagfocus=worker=leaky, -focus=RE, -ignore=RE) may
-# be given in the environment as PPROF_TRUTH_ARGS (split on spaces).
+# be given in the environment as PPROF_TRUTH_ARGS (split on spaces), and the
+# program to name addresses with as PPROF_TRUTH_BINARY.
 #
 #   usage: pprof-truth.sh FILE SAMPLE_INDEX BY [BASE]
 #
@@ -32,14 +33,21 @@ case $by in
 esac
 command -v go >/dev/null || { echo "pprof-truth.sh: 'go' not found" >&2; exit 2; }
 
-args=(-top -trim=false "$gran" -sample_index="$index" -symbolize=none)
+# PPROF_TRUTH_BINARY=PROGRAM: pprof names the program's addresses from it
+# (symbolize=local; other mapped files are looked for where the profile says).
+bin=${PPROF_TRUTH_BINARY:-}
+if [ -n "$bin" ]; then
+  args=(-top -trim=false "$gran" -sample_index="$index" -symbolize=local)
+else
+  args=(-top -trim=false "$gran" -sample_index="$index" -symbolize=none)
+fi
 [ -z "$base" ] || args+=(-diff_base "$base")
 # shellcheck disable=SC2206
 [ -z "${PPROF_TRUTH_ARGS:-}" ] || args+=(${PPROF_TRUTH_ARGS})
 # Byte-valued sample types print with a unit; ask for plain bytes.
 case $index in *space | *bytes) args+=(-unit=B) ;; esac
 
-out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} go tool pprof "${args[@]}" "$file" 2>&1) || {
+out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} go tool pprof "${args[@]}" $bin "$file" 2>&1) || {
   echo "pprof-truth.sh: go tool pprof failed on $file:" >&2
   echo "$out" >&2
   exit 2

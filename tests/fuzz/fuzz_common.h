@@ -13,6 +13,7 @@
 #include "heapscan/reader.h"
 
 #define HS_FUZZ_NAME "fuzz-input"
+#define HS_FUZZ_THREADS "3"
 
 #define HS_FUZZ_REQUIRE(cond, what)                                                        \
     do {                                                                                   \
@@ -29,7 +30,7 @@ static inline void hs_fuzz_setup(void)
     setenv("HEAPSCAN_MAX_INFLATE", "268435456", 0);
     /* Profiles of more than 64 samples are decoded in up to 3 parts on
      * threads, so the split and the merge of parts are fuzzed too. */
-    setenv("HEAPSCAN_THREADS", "3", 0);
+    setenv("HEAPSCAN_THREADS", HS_FUZZ_THREADS, 0);
 }
 
 /* Options from the environment, so a run can pin where a core's files come from. */
@@ -119,6 +120,38 @@ static inline void hs_fuzz_check_profile(const hs_profile *p)
     uint32_t d = hs_profile_default_sample_type(p);
     HS_FUZZ_REQUIRE(p->n_sample_types == 0 || d < p->n_sample_types,
                     "default sample type in range");
+}
+
+/* A profile decoded in parts must equal the one decoded serially: same
+ * samples, values, stack runs' entries and labels (string ids are shared). */
+static inline void hs_fuzz_same_profile(const hs_profile *a, const hs_profile *b)
+{
+    HS_FUZZ_REQUIRE(a->n_samples == b->n_samples && a->n_sample_types == b->n_sample_types &&
+                        a->n_locations == b->n_locations && a->n_labels_total == b->n_labels_total,
+                    "parts: same counts as serial");
+    size_t nv = (size_t)a->n_samples * a->n_sample_types;
+    HS_FUZZ_REQUIRE(nv == 0 || memcmp(a->values, b->values, nv * sizeof *a->values) == 0,
+                    "parts: same values as serial");
+    for (uint32_t i = 0; i < a->n_samples; i++) {
+        const hs_sample *sa = &a->samples[i], *sb = &b->samples[i];
+        HS_FUZZ_REQUIRE(sa->n_stack == sb->n_stack && sa->n_labels == sb->n_labels,
+                        "parts: same run lengths as serial");
+        for (uint32_t k = 0; k < sa->n_stack; k++)
+            HS_FUZZ_REQUIRE(a->stacks[sa->stack_start + k] == b->stacks[sb->stack_start + k],
+                            "parts: same stacks as serial");
+        for (uint32_t k = 0; k < sa->n_labels; k++) {
+            const hs_label *la = &a->labels[sa->label_start + k], *lb = &b->labels[sb->label_start + k];
+            HS_FUZZ_REQUIRE(la->key == lb->key && la->str == lb->str && la->num == lb->num &&
+                                la->num_unit == lb->num_unit,
+                            "parts: same labels as serial");
+        }
+    }
+}
+
+static inline void hs_fuzz_same_error(const hs_error *a, const hs_error *b)
+{
+    HS_FUZZ_REQUIRE(a->offset == b->offset && strcmp(a->msg, b->msg) == 0,
+                    "parts: same error as serial");
 }
 
 static inline void hs_fuzz_check_heap(const hs_heap *h)

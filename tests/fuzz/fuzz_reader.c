@@ -3,7 +3,8 @@
  * source layer (so gzip'd seeds work), then the reader's own probe and,
  * when it claims them, its load: the registry and the other readers are
  * bypassed, so coverage goes to this reader alone. Same invariants as
- * fuzz_load: one-line errors naming the input, in-range models, no leaks. */
+ * fuzz_load: one-line errors naming the input, in-range models, no leaks;
+ * and a profile decoded in parts equals the one decoded serially. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,13 +21,26 @@ static void load(const hs_reader *r, const hs_source *src)
     hs_load_options opt = hs_fuzz_options();
     hs_error e;
     if (r->kind == HS_MODEL_PROFILE) {
-        hs_profile p;
+        hs_profile p, serial;
         hs_profile_init(&p);
-        if (r->load_profile(src, &opt, &p, &e))
+        hs_profile_init(&serial);
+        hs_error es;
+        char threads[32];
+        snprintf(threads, sizeof threads, "%s", getenv("HEAPSCAN_THREADS"));
+        int rc = r->load_profile(src, &opt, &p, &e);
+        setenv("HEAPSCAN_THREADS", "1", 1); /* the same bytes in one part */
+        int rc_serial = r->load_profile(src, &opt, &serial, &es);
+        setenv("HEAPSCAN_THREADS", threads, 1);
+        HS_FUZZ_REQUIRE(rc == rc_serial, "parts: fail when serial fails");
+        if (rc) {
             hs_fuzz_check_error(&e, src->name);
-        else
+            hs_fuzz_same_error(&e, &es);
+        } else {
             hs_fuzz_check_profile(&p);
+            hs_fuzz_same_profile(&serial, &p);
+        }
         hs_profile_free(&p);
+        hs_profile_free(&serial);
     } else {
         hs_heap h;
         hs_heap_init(&h, r->name);

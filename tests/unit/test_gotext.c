@@ -4,7 +4,11 @@
  * (scaled values computed with Python's math.exp, outside heapscan),
  * addresses decremented by one, frames named by the "#" lines (inlined
  * frames, a leading runtime frame left unnamed), the "bytes" label, and one
- * error per kind of damage with its line and offset. */
+ * error per kind of damage with its line and offset. gperftools profiles
+ * end with the process's memory map: the tests write this test program's
+ * own map, so an address of a function here must be named by it. */
+#include <limits.h>
+#include <link.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -199,12 +204,164 @@ static void test_probe(void **state)
         assert_int_equal(gotext->probe((const uint8_t *)other[i], strlen(other[i])), 0);
 }
 
+/* ---- gperftools: the memory map, names from the mapped files ---------- */
+
+/* A function of this program that the tests look up by its address. */
+__attribute__((noinline)) void hs_gotext_test_marker(void)
+{
+    __asm__ volatile("");
+}
+
+/* This program's own lines of /proc/self/maps, their path replaced by
+ * `as` (or kept when NULL), appended to buf. */
+static void append_self_map(char *buf, size_t size, const char *as)
+{
+    char exe[PATH_MAX], line[PATH_MAX + 256];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    assert_true(n > 0);
+    exe[n] = 0;
+    FILE *f = fopen("/proc/self/maps", "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f)) {
+        char *path = strchr(line, '/');
+        if (!path || strncmp(path, exe, (size_t)n) != 0 || path[n] != '\n') continue;
+        size_t len = strlen(buf);
+        snprintf(buf + len, size - len, "%.*s%s\n", (int)(path - line), line, as ? as : exe);
+    }
+    fclose(f);
+}
+
+/* The profile of two records: one allocation in hs_gotext_test_marker (its
+ * return address written as the marker + 1), one in a library not on disk. */
+static void gperftools_text(char *buf, size_t size, const char *exe_as)
+{
+    snprintf(buf, size,
+             "heap profile:    3:   300 [   5:   500] @ heapprofile\n"
+             "   1:   100 [   2:   200] @ 0x%llx 0x7f0000000011\n"
+             "   2:   200 [   3:   300] @ 0x7f0000000011\n"
+             "\nMAPPED_LIBRARIES:\n"
+             "7f0000001000-7f0000002000 rw-p 00001000 08:01 77 /nonexistent/libfake.so\n"
+             "7f0000000000-7f0000001000 r-xp 00000000 08:01 77 /nonexistent/libfake.so\n"
+             "this line is not a mapping\n",
+             (unsigned long long)(uintptr_t)hs_gotext_test_marker + 1);
+    append_self_map(buf, size, exe_as);
+}
+
+static uint32_t mapping_named(const hs_profile *p, const char *suffix)
+{
+    for (uint32_t i = 0; i < p->n_mappings; i++) {
+        const char *f = hs_profile_str(p, p->mappings[i].filename);
+        if (strlen(f) >= strlen(suffix) && !strcmp(f + strlen(f) - strlen(suffix), suffix))
+            return i;
+    }
+    return HS_NONE;
+}
+
+static int load_with(const char *text, const hs_load_options *o, hs_model *m, hs_error *e)
+{
+    hs_error_clear(e);
+    return hs_load_memory("t.heap", (const uint8_t *)text, strlen(text), o, m, e);
+}
+
+static void test_gperftools_map(void **state)
+{
+    static char text[1 << 16];
+    gperftools_text(text, sizeof text, NULL);
+    hs_model m;
+    hs_error e;
+    assert_int_equal(load_with(text, NULL, &m, &e), 0);
+    const hs_profile *p = &m.profile;
+    assert_string_equal(p->format, "gperftools-text");
+    assert_int_equal(p->period, 1);
+    const int64_t v0[] = {2, 200, 1, 100}, v1[] = {3, 300, 2, 200}; /* not scaled */
+    assert_memory_equal(p->values, v0, sizeof v0);
+    assert_memory_equal(p->values + 4, v1, sizeof v1);
+    /* Executable entries only, sorted by address, the library's among them. */
+    assert_true(p->n_mappings >= 2);
+    for (uint32_t i = 0; i + 1 < p->n_mappings; i++)
+        assert_true(p->mappings[i].limit <= p->mappings[i + 1].start);
+    uint32_t lib = mapping_named(p, "/libfake.so");
+    assert_int_not_equal(lib, HS_NONE);
+    assert_int_equal(p->mappings[lib].start, 0x7f0000000000ull);
+    assert_int_equal(p->mappings[lib].limit, 0x7f0000001000ull);
+    /* The marker is named from this program's symbols; the library's
+     * address stays unnamed (no file), each in its own mapping. */
+    uint32_t mine = p->stacks[p->samples[0].stack_start];
+    uint32_t other = p->stacks[p->samples[0].stack_start + 1];
+    assert_int_equal(p->locations[mine].address, (uintptr_t)hs_gotext_test_marker);
+    assert_string_equal(frame_name(p, mine, 0), "hs_gotext_test_marker");
+    assert_int_not_equal(p->locations[mine].mapping, HS_NONE);
+    assert_int_not_equal(p->locations[mine].mapping, lib);
+    assert_int_equal(p->locations[other].address, 0x7f0000000010ull);
+    assert_int_equal(p->locations[other].mapping, lib);
+    assert_int_equal(p->locations[other].n_lines, 0);
+    hs_model_free(&m);
+}
+
+/* The program's file: under --sysroot, or --binary for the lowest mapped
+ * file (the program) whatever its name says. */
+static void test_gperftools_binary_and_sysroot(void **state)
+{
+    static char text[1 << 16];
+    gperftools_text(text, sizeof text, "/moved/away/prog");
+    hs_load_options o;
+    memset(&o, 0, sizeof o);
+    hs_model m;
+    hs_error e;
+    assert_int_equal(load_with(text, &o, &m, &e), 0); /* not on disk: unnamed */
+    uint32_t mine = m.profile.stacks[m.profile.samples[0].stack_start];
+    assert_int_equal(m.profile.locations[mine].n_lines, 0);
+    hs_model_free(&m);
+    o.binary = "/proc/self/exe";
+    assert_int_equal(load_with(text, &o, &m, &e), 0);
+    assert_string_equal(frame_name(&m.profile, mine, 0), "hs_gotext_test_marker");
+    hs_model_free(&m);
+
+    gperftools_text(text, sizeof text, NULL); /* where it is, but under a sysroot */
+    memset(&o, 0, sizeof o);
+    o.sysroot = "/nonexistent-sysroot";
+    assert_int_equal(load_with(text, &o, &m, &e), 0);
+    assert_int_equal(m.profile.locations[mine].n_lines, 0);
+    hs_model_free(&m);
+}
+
+static int main_program_bias(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    *(uintptr_t *)arg = info->dlpi_addr; /* the first entry is the program */
+    return 1;
+}
+
+/* A Go text profile has no map: --binary names addresses as it was linked. */
+static void test_binary_without_map(void **state)
+{
+    uintptr_t bias = 0;
+    dl_iterate_phdr(main_program_bias, &bias);
+    char text[256];
+    snprintf(text, sizeof text, "heap profile: 1: 64 [1: 64] @ heap_v2/1\n1: 64 [1: 64] @ 0x%llx\n",
+             (unsigned long long)((uintptr_t)hs_gotext_test_marker - bias + 1));
+    hs_load_options o;
+    memset(&o, 0, sizeof o);
+    hs_model m;
+    hs_error e;
+    assert_int_equal(load_with(text, &o, &m, &e), 0);
+    assert_int_equal(m.profile.locations[0].n_lines, 0);
+    assert_string_equal(m.profile.format, "go-text");
+    hs_model_free(&m);
+    o.binary = "/proc/self/exe";
+    assert_int_equal(load_with(text, &o, &m, &e), 0);
+    assert_string_equal(frame_name(&m.profile, 0, 0), "hs_gotext_test_marker");
+    hs_model_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heap_profile),  cmocka_unit_test(test_heap_without_alloc),
         cmocka_unit_test(test_count_profile), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_probe),
+        cmocka_unit_test(test_probe),        cmocka_unit_test(test_gperftools_map),
+        cmocka_unit_test(test_gperftools_binary_and_sysroot),
+        cmocka_unit_test(test_binary_without_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,8 @@ decoration; for --by line the key is the set of whitespace-separated tokens
 
   hs_check.py top  JSON TSV --file F --type T --unit U --by B [--limit N] [--sort flat|cum] [--filtered]
   hs_check.py diff JSON DELTA_TSV BEFORE_TSV AFTER_TSV --before F --after F --type T --unit U --by B
+  hs_check.py top-address JSON TSV --file F --type T [--format go-text]
+  hs_check.py top-named JSON TSV --file F --type T [--format gperftools-text]
   hs_check.py truth-heap JSON TRUTH_JSON --type T     (leak functions' flat/cum by construction)
   hs_check.py truth-goroutine JSON TRUTH_JSON          (blocked goroutines by construction)
   hs_check.py field JSON PATH...                       (print json values, e.g. total.delta)
@@ -282,6 +284,37 @@ def cmd_top_address(a):
         print("ok   %s: total %d, %d addresses" % (what, total, len(want)))
 
 
+def cmd_top_named(a):
+    """--by function against pprof on a profile whose program pprof names
+    from the binary while other mapped files show as "[file]" rows: every
+    function pprof names has heapscan's flat and cum, and the entries
+    heapscan names beyond those (from other files' symbols) carry exactly
+    the flat of pprof's "[file]" rows."""
+    what = "top %s -i %s (named by pprof)" % (a.file, a.type)
+    doc = load_json(a.json, what)
+    if doc is None:
+        return
+    total, truth = load_tsv(a.tsv, "function")
+    if doc.get("format") != a.format:
+        err("%s: format is %r, want %r" % (what, doc.get("format"), a.format))
+    if doc.get("total") != total:
+        err("%s: total heapscan=%r pprof=%d" % (what, doc.get("total"), total))
+    rows = {norm(r["name"], "function"): (r["flat"], r["cum"]) for r in doc.get("rows", [])}
+    named = {k: v for k, v in truth.items() if not k.startswith("[")}
+    if not named:
+        err("%s: pprof names no function" % what)
+    for k, v in sorted(named.items()):
+        if rows.get(k, (0, 0)) != v:
+            err("%s: %s flat/cum heapscan=%s pprof=%s" % (what, k, rows.get(k), v))
+    extra = sum(f for k, (f, c) in rows.items() if k not in named)
+    unnamed = sum(f for k, (f, c) in truth.items() if k.startswith("["))
+    if extra != unnamed:
+        err("%s: flat of entries pprof does not name: heapscan %d, pprof's [file] rows %d"
+            % (what, extra, unnamed))
+    if not errors:
+        print("ok   %s: total %d, %d functions named by both" % (what, total, len(named)))
+
+
 def cmd_field(a):
     doc = load_json(a.json, a.json)
     for p in a.paths:
@@ -328,12 +361,13 @@ def main():
     t.add_argument("--limit", type=int, default=0)
     t.add_argument("--sort", default="flat", choices=["flat", "cum"])
     t.add_argument("--filtered", action="store_true", help="heapscan ran with --focus/--ignore/--tag")
-    ta = sub.add_parser("top-address")
-    ta.add_argument("json")
-    ta.add_argument("tsv")
-    ta.add_argument("--file", required=True)
-    ta.add_argument("--type", required=True)
-    ta.add_argument("--format", default="go-text")
+    for name, fmt in (("top-address", "go-text"), ("top-named", "gperftools-text")):
+        q = sub.add_parser(name)
+        q.add_argument("json")
+        q.add_argument("tsv")
+        q.add_argument("--file", required=True)
+        q.add_argument("--type", required=True)
+        q.add_argument("--format", default=fmt)
     h = sub.add_parser("truth-heap")
     h.add_argument("json")
     h.add_argument("truth")
@@ -349,7 +383,7 @@ def main():
     gt.add_argument("expr")
     gt.add_argument("tripped", choices=["true", "false"])
     a = p.parse_args()
-    {"top": cmd_top, "top-address": cmd_top_address, "diff": cmd_diff, "truth-heap": cmd_truth_heap,
+    {"top": cmd_top, "top-address": cmd_top_address, "top-named": cmd_top_named, "diff": cmd_diff, "truth-heap": cmd_truth_heap,
      "truth-goroutine": cmd_truth_goroutine, "field": cmd_field, "gates": cmd_gates}[a.cmd](a)
     sys.exit(1 if errors else 0)
 
