@@ -499,20 +499,20 @@ static void file_path(const hs_load_options *opt, const char *name, int is_progr
 static int report_mapped_files(tctx *x, const hs_load_options *opt)
 {
     const hs_profile *p = x->p;
+    uint8_t *seen = calloc(p->strings.n ? p->strings.n : 1, 1); /* by file name id */
+    if (!seen) return 0;
     int n = 0, first = 1;
     for (uint32_t i = 0; i < p->n_mappings; i++) {
         const hs_mapping *m = &p->mappings[i];
         const char *name = hs_profile_str(p, m->filename);
-        int seen = name[0] != '/' || m->offset > m->start;
-        for (uint32_t j = 0; j < i && !seen; j++)
-            seen = p->mappings[j].filename == m->filename;
-        if (seen) continue;
+        if (name[0] != '/' || m->offset > m->start || seen[m->filename]) continue;
+        seen[m->filename] = 1;
         char path[4096];
         file_path(opt, name, first, path, sizeof path);
         first = 0;
-        const char *base = strrchr(name, '/');
-        n += hs_dwmod_report_file(x->dw, base + 1, path, m->start - m->offset);
+        n += hs_dwmod_report_file(x->dw, strrchr(name, '/') + 1, path, m->start - m->offset);
     }
+    free(seen);
     return n;
 }
 

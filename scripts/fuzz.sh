@@ -125,7 +125,7 @@ for t in $targets; do
   [ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9][0-9]*\)[[:space:]].*/\1/p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   peak=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
-  cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/\1\/\2/p' || true)
+  cov=$(grep -aE '^#[0-9]+' "$log" | tail -1 | sed -n 's/.* cov: \([0-9]*\) ft: \([0-9]*\).*/\1\/\2/p' || true)
   ncorp=$(ls "$corpus" | wc -l)
   result=ok
   if [ "$rc" -ne 0 ]; then
@@ -138,7 +138,7 @@ for t in $targets; do
       echo "fuzz.sh: $t: $(basename "$a") saved to tests/fuzz/regress/$t/" >&2
     done
     result="FAILED (exit $rc, $found input(s) saved; log $log)"
-    grep -E 'ERROR: |SUMMARY: |fuzz invariant broken|runtime error' "$log" | head -5 >&2 || true
+    grep -aE 'ERROR: |SUMMARY: |fuzz invariant broken|runtime error' "$log" | head -5 >&2 || true
   fi
   rows+=("| $t | $elapsed | ${execs:-?} | ${rate:-?} | ${cov:-?} | $ncorp | ${peak:-?} MB | $result |")
 done
