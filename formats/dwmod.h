@@ -35,6 +35,6 @@ typedef struct hs_dwmod_symbol {
     const char *name, *file;
     int line;
 } hs_dwmod_symbol;
-int hs_dwmod_lookup(const hs_dwmod *m, uint64_t addr, hs_dwmod_symbol *out);
+int hs_dwmod_lookup(hs_dwmod *m, uint64_t addr, hs_dwmod_symbol *out);
 
 #endif

@@ -448,7 +448,7 @@ static int by_start(const void *a, const void *b)
 
 static int add_mappings(tctx *x, map_entry *e, uint32_t n)
 {
-    qsort(e, n, sizeof *e, by_start);
+    if (n) qsort(e, n, sizeof *e, by_start); /* e is NULL when n is 0 */
     for (uint32_t i = 0; i < n; i++) {
         hs_mapping m = {.id = i + 1, .start = e[i].start, .limit = e[i].limit,
                         .offset = e[i].offset};
