@@ -278,9 +278,9 @@ static uint32_t function_of(tctx *x, field name, field file)
     uint32_t f = hs_strtab_intern(st, file.p, (size_t)(file.end - file.p));
     if (n == HS_STR_NONE || f == HS_STR_NONE) return HS_NONE;
     uint64_t key = (uint64_t)n << 32 | f;
-    int r = hs_idmap_add(&x->fns, key);
-    if (r < 0) return HS_NONE;
-    if (r > 0) return hs_idmap_get(&x->fns, key);
+    uint32_t index;
+    int r = hs_idmap_add_get(&x->fns, key, &index);
+    if (r != 0) return r > 0 ? index : HS_NONE;
     hs_function fn = {.id = x->fns.n, .name = n, .system_name = n, .filename = f};
     return hs_profile_add_function(x->p, &fn);
 }
@@ -332,6 +332,7 @@ static int add_frame(tctx *x, text_line ln, field name, field file, int64_t line
  * (count profiles). */
 static int is_map_header(const tctx *x, text_line ln)
 {
+    if (ln.len && ln.s[0] >= '0' && ln.s[0] <= '9') return 0; /* a record */
     if (x->h.heap)
         return memmem(ln.s, ln.len, "--- Memory map: ---", 19) ||
                memmem(ln.s, ln.len, "MAPPED_LIBRARIES:", 17);
@@ -348,8 +349,7 @@ static int collect_frames(tctx *x)
     uint64_t prev = 0;
     int filling = 0;
     hs_idmap_init(&x->pcs, (uint32_t)x->n_comments);
-    /* at most one per "#" line, and one per address named from a symbol */
-    hs_idmap_init(&x->fns, (uint32_t)(x->n_comments + x->n_addresses));
+    hs_idmap_init(&x->fns, (uint32_t)x->n_comments); /* grows for symbols' functions */
     x->runs = malloc(((size_t)x->n_comments + 1) * sizeof *x->runs);
     if (!x->runs) return oom(x, 0);
     while (next_line(&sc, &ln)) {
@@ -587,9 +587,10 @@ static void scale_heap(int64_t *count, int64_t *size, int64_t rate)
 
 static uint32_t location_of(tctx *x, text_line ln, uint64_t written)
 {
-    int r = hs_idmap_add(&x->addrs, written);
+    uint32_t index;
+    int r = hs_idmap_add_get(&x->addrs, written, &index);
     if (r < 0) return oom(x, ln.off), HS_NONE;
-    if (r == 1) return hs_idmap_get(&x->addrs, written);
+    if (r == 1) return index; /* locations are numbered as addresses */
     uint64_t addr = written - 1; /* the call, not the return address */
     uint32_t run = hs_idmap_get(&x->pcs, addr);
     frame_run fr = run == HS_NONE ? (frame_run){0, 0} : x->runs[run];
@@ -725,7 +726,8 @@ static int load(tctx *x, const hs_load_options *opt)
     snprintf(x->p->format, sizeof x->p->format, "%s",
              x->h.gperftools ? "gperftools-text" : "go-text");
     count_lines(x);
-    hs_idmap_init(&x->addrs, (uint32_t)(x->n_addresses < UINT32_MAX / 4 ? x->n_addresses : 0));
+    /* Addresses repeat across stacks: start small, the map grows. */
+    hs_idmap_init(&x->addrs, (uint32_t)(x->n_addresses < 65536 ? x->n_addresses : 65536));
     if (x->n_addresses >= UINT32_MAX / 4 || x->n_comments >= UINT32_MAX / 4)
         return hs_error_set(x->err, x->src->name, 0, "too many lines for 32-bit indices");
     if (set_types(x) || collect_frames(x) || (x->has_map && read_map(x))) return -1;

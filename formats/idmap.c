@@ -49,25 +49,57 @@ uint32_t hs_idmap_get(const hs_idmap *m, uint64_t id)
     }
 }
 
-/* 1 if present already, 0 if put, -1 if out of memory. */
-static int hash_put(hs_idmap *m, uint64_t id, uint32_t val)
+/* 1 if present already (*val set to its value), 0 if put. */
+static int hash_put(hs_idmap *m, uint64_t id, uint32_t *val)
 {
     uint32_t j = slot_of(m, id);
     while (m->keys[j]) {
-        if (m->keys[j] == id) return 1;
+        if (m->keys[j] == id) {
+            *val = m->vals[j];
+            return 1;
+        }
         j = (j + 1) & m->mask;
     }
     m->keys[j] = id;
-    m->vals[j] = val;
+    m->vals[j] = *val;
     return 0;
 }
 
-int hs_idmap_add(hs_idmap *m, uint64_t id)
+/* Double the table (a hint is only where it starts). */
+static int grow(hs_idmap *m)
+{
+    uint64_t slots = ((uint64_t)m->mask + 1) * 2;
+    uint64_t *old_keys = m->keys;
+    uint32_t *old_vals = m->vals;
+    uint64_t old_slots = (uint64_t)m->mask + 1;
+    if (slots > (uint64_t)1 << 32) return -1; /* the mask is 32-bit */
+    m->keys = calloc(slots, sizeof *m->keys);
+    m->vals = malloc(slots * sizeof *m->vals);
+    if (!m->keys || !m->vals) {
+        free(m->keys);
+        free(m->vals);
+        m->keys = old_keys;
+        m->vals = old_vals;
+        return -1;
+    }
+    m->mask = (uint32_t)(slots - 1);
+    for (uint64_t j = 0; j < old_slots; j++)
+        if (old_keys[j]) hash_put(m, old_keys[j], &old_vals[j]);
+    free(old_keys);
+    free(old_vals);
+    return 0;
+}
+
+int hs_idmap_add_get(hs_idmap *m, uint64_t id, uint32_t *index)
 {
     if (m->identity) {
         if (id == (uint64_t)m->n + 1) {
-            m->n++;
+            *index = m->n++;
             return 0;
+        }
+        if (id >= 1 && id <= m->n) {
+            *index = (uint32_t)(id - 1);
+            return 1;
         }
         uint64_t slots = 16;
         uint64_t want = (uint64_t)(m->hint > m->n ? m->hint : m->n + 1) * 2;
@@ -79,12 +111,19 @@ int hs_idmap_add(hs_idmap *m, uint64_t id)
         m->mask = (uint32_t)(slots - 1);
         m->identity = 0;
         for (uint32_t i = 0; i < m->n; i++)
-            hash_put(m, (uint64_t)i + 1, i);
+            hash_put(m, (uint64_t)i + 1, &i);
         m->max_id = m->n;
     }
-    if ((uint64_t)m->n + 1 > ((uint64_t)m->mask + 1) / 2) return -1; /* more than the hint */
-    int r = hash_put(m, id, m->n);
+    if ((uint64_t)m->n + 1 > ((uint64_t)m->mask + 1) / 2 && grow(m)) return -1;
+    *index = m->n;
+    int r = hash_put(m, id, index);
     if (r == 0) m->n++;
     if (id > m->max_id) m->max_id = id;
     return r;
+}
+
+int hs_idmap_add(hs_idmap *m, uint64_t id)
+{
+    uint32_t index;
+    return hs_idmap_add_get(m, id, &index);
 }

@@ -3,8 +3,9 @@
  * order they were added.
  * While every id so far equals its index + 1 (what Go's pprof writer does)
  * the map is the identity and stores nothing; the first other id moves all
- * entries into an open-addressing hash table sized from the hint (a proven
- * upper bound on the count). Once complete, a hashed map whose ids are
+ * entries into an open-addressing hash table sized from the hint (pprof
+ * gives the count; a text reader, a guess), which doubles when it is half
+ * full. Once complete, a hashed map whose ids are
  * small (at most 4n + 64: ids written out of order) can become a direct
  * array, so a lookup is one load. */
 #ifndef HEAPSCAN_FORMATS_IDMAP_H
@@ -25,8 +26,10 @@ typedef struct hs_idmap {
 void hs_idmap_init(hs_idmap *m, uint32_t hint);
 void hs_idmap_free(hs_idmap *m);
 /* Add id -> m->n: 0 if added, 1 if present already (nothing added), -1 when
- * out of memory or beyond the hint. */
+ * out of memory. */
 int hs_idmap_add(hs_idmap *m, uint64_t id);
+/* The same, and *index is id's index (new or present). */
+int hs_idmap_add_get(hs_idmap *m, uint64_t id, uint32_t *index);
 /* Index of id, or HS_NONE. */
 uint32_t hs_idmap_get(const hs_idmap *m, uint64_t id);
 /* After the last add: a hashed map of small ids becomes an array (out of

@@ -25,6 +25,23 @@ def gen_src(funcs, out):
         f.write("  return 0; }\n")
 
 
+BASE = 0x555555554000  # where Linux puts a PIE program
+
+
+def load_segments(binary):
+    """(vaddr, memsz, offset, perms) of each PT_LOAD, from readelf."""
+    segs = []
+    for line in subprocess.run(["readelf", "-lW", binary], capture_output=True, text=True,
+                               check=True).stdout.splitlines():
+        p = line.split()
+        if p and p[0] == "LOAD":
+            flags = "".join(p[6:-1])
+            perms = ("r" if "R" in flags else "-") + ("w" if "W" in flags else "-") + \
+                    ("x" if "E" in flags else "-") + "p"
+            segs.append((int(p[2], 16), int(p[5], 16), int(p[1], 16), perms))
+    return segs
+
+
 def gen_profile(binary, records, seed, out):
     rnd = random.Random(seed)
     funcs = []
@@ -34,15 +51,13 @@ def gen_profile(binary, records, seed, out):
         if len(parts) == 4 and parts[2] in "tT" and parts[3].startswith("f") and parts[3][1:].isdigit():
             funcs.append((int(parts[0], 16), int(parts[1], 16)))
     funcs.sort()
-    lo = min(a for a, _ in funcs) & ~0xFFF
-    hi = (max(a + s for a, s in funcs) + 0xFFF) & ~0xFFF
     rows, tot = [], [0, 0, 0, 0]
     for _ in range(records):
         depth = rnd.randint(5, 30)
         stack = []
         for _ in range(depth):
             a, s = funcs[rnd.randrange(len(funcs))]
-            stack.append(a + rnd.randrange(max(s - 1, 1)) + 1)
+            stack.append(BASE + a + rnd.randrange(max(s - 1, 1)) + 1)
         size = rnd.choice([16, 64, 100, 4096, 65536])
         an = rnd.randint(1, 50)
         n = rnd.randint(0, an)
@@ -53,7 +68,9 @@ def gen_profile(binary, records, seed, out):
         f.write("heap profile: %6d: %8d [%6d: %8d] @ heapprofile\n" % tuple(tot))
         f.writelines(rows)
         f.write("\nMAPPED_LIBRARIES:\n")
-        f.write("%08x-%08x r-xp %08x 00:00 1 %s\n" % (lo, hi, lo - 0x400000, binary))
+        for vaddr, memsz, offset, perms in load_segments(binary):
+            lo, hi = BASE + (vaddr & ~0xFFF), BASE + ((vaddr + memsz + 0xFFF) & ~0xFFF)
+            f.write("%x-%x %s %08x 00:00 1 %s\n" % (lo, hi, perms, offset & ~0xFFF, binary))
 
 
 if __name__ == "__main__":

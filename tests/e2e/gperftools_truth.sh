@@ -50,6 +50,30 @@ against_pprof address top-address
 echo "== top against go tool pprof naming the program's functions from the binary"
 against_pprof function top-named --binary
 
+echo "== diff of the two dumps against the program's own counts"
+for t in $types; do
+  hs "$tmp/d.json" diff -n 0 -i "$t" --binary "$tmp/tcleak" --format json \
+    "$P/tcleak.1.heap.gz" "$P/tcleak.2.heap.gz" || continue
+  checks=$((checks + 1))
+  python3 - "$tmp/d.json" "$P/tcleak-truth.1.json" "$P/tcleak-truth.2.json" "$t" <<'PY' || fails=$((fails + 1))
+import json, sys
+d = json.load(open(sys.argv[1]))
+t1, t2, typ = json.load(open(sys.argv[2])), json.load(open(sys.argv[3])), sys.argv[4]
+rows = {r["name"]: r for r in d["rows"]}
+bad = []
+for kind in ("heap_flat", "heap_cum"):
+    col = "flat" if kind == "heap_flat" else "cum"
+    for fn in set(t1[kind]) | set(t2[kind]):
+        want = t2[kind].get(fn, {}).get(typ, 0) - t1[kind].get(fn, {}).get(typ, 0)
+        got = rows.get(fn, {}).get(col, {}).get("delta", 0)
+        if got != want:
+            bad.append("%s %s delta %d, construction %d" % (fn, col, got, want))
+if bad:
+    sys.exit("FAIL: diff -i %s: %s" % (typ, "; ".join(sorted(bad))))
+print("ok   diff -i %s: leak functions' deltas match construction" % typ)
+PY
+done
+
 echo "== info: the format, the program, the mappings"
 hs "$tmp/info.txt" info --binary "$tmp/tcleak" "$P/tcleak.1.heap.gz"
 checks=$((checks + 1))
