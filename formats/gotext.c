@@ -556,6 +556,10 @@ static int symbol_frame(tctx *x, uint64_t addr, uint32_t *fn, int64_t *line)
     const char *file = sym.file ? sym.file : "";
     const char *at = strchr(sym.name, '@'); /* a version, as in "memcpy@@GLIBC_2.14" */
     field name = {sym.name, at && at > sym.name ? at : sym.name + strlen(sym.name)};
+    static const char abi0[] = ".abi0"; /* Go's ABI wrapper: Go names it without */
+    size_t len = (size_t)(name.end - name.p);
+    if (len > sizeof abi0 - 1 && memcmp(name.end - (sizeof abi0 - 1), abi0, sizeof abi0 - 1) == 0)
+        name.end -= sizeof abi0 - 1;
     field path = {file, file + strlen(file)};
     if ((*fn = function_of(x, name, path)) == HS_NONE) return -1;
     *line = sym.line;

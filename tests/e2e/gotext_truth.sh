@@ -11,6 +11,9 @@
 #  - `go tool pprof -top` on the protobuf profile of the same moment: same
 #    total, and the same cum for every function both name (runtime.* aside);
 #  - runtime.MemStats growth between snapshots for the text diff's total;
+#  - with --binary (leaky rebuilt, checked to be the fixtures' program with
+#    `go tool nm`): every address named as `go tool addr2line` names it, and
+#    goroutine profiles equal to the protobuf ones function by function;
 #  - a damaged text profile: one line naming the file, offset and line, exit 2.
 # usage: bash tests/e2e/gotext_truth.sh /path/to/heapscan   (cwd = repo root)
 set -uo pipefail
@@ -90,6 +93,82 @@ print("ok   %s: total %d, %d functions agree with pprof on the protobuf" % (what
 PY
   done
 done
+
+echo "== --binary: the leading frames the text leaves unnamed, named from the program"
+# leaky rebuilt as regen-profiles.sh builds it; Go builds are reproducible, so
+# it is the fixtures' program when the toolchain is the same. That is checked
+# first, outside heapscan: each "#" line's PC minus its +0xOFF is the entry of
+# the function holding the PC, which must be a function symbol of the rebuilt
+# program (`go tool nm`); else this part is skipped (toolchain drift, not a bug).
+(cd testdata/gen/leaky && GO111MODULE=on GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local \
+  go build -trimpath -o "$tmp/leaky" .) >"$tmp/build.log" 2>&1 || fail "go build leaky: $(head -c 300 "$tmp/build.log")"
+same_build() {
+  go tool nm "$tmp/leaky" >"$tmp/nm.txt" 2>/dev/null || return 1
+  gzip -dc "$P"/goroutine.[123].txt.gz "$P"/heap.[123].txt.gz | python3 -c '
+import re, sys
+syms = {int(l.split()[0], 16) for l in open(sys.argv[1]) if len(l.split()) >= 3 and l.split()[1] in "Tt"}
+entries = set()
+for line in sys.stdin:
+    m = re.match(r"^#\t+0x([0-9a-f]+)\t+\S+\+0x([0-9a-f]+)\t", line)
+    if m:
+        entries.add(int(m.group(1), 16) - int(m.group(2), 16))
+print(len(entries))
+sys.exit(0 if entries and entries <= syms else 1)' "$tmp/nm.txt" >"$tmp/n_entries.txt"
+}
+if [ -x "$tmp/leaky" ] && same_build; then
+  echo "ok   rebuilt leaky: all $(cat "$tmp/n_entries.txt") function entries of the # lines are its symbols (go tool nm)"
+  for k in 1 2 3; do
+    # Each address the text leaves unnamed is named as go tool addr2line names it.
+    hs "$tmp/u.json" top -n 0 --by address --format json "$P/heap.$k.txt.gz" &&
+      hs "$tmp/a.json" top -n 0 --by address --binary "$tmp/leaky" --format json "$P/heap.$k.txt.gz" || continue
+    checks=$((checks + 1))
+    python3 - "$tmp/a.json" "$tmp/leaky" "heap.$k" "$tmp/u.json" <<'PY' || fails=$((fails + 1))
+import json, subprocess, sys
+unnamed = {r["name"].split()[0] for r in json.load(open(sys.argv[4]))["rows"] if "<unknown>" in r["name"]}
+rows = [r for r in json.load(open(sys.argv[1]))["rows"] if r["name"].split()[0] in unnamed]
+addrs = sorted({r["name"].split()[0] for r in rows})
+if len(addrs) != len(unnamed) or not addrs:
+    sys.exit("FAIL: %s: %d unnamed addresses, %d with --binary" % (sys.argv[3], len(unnamed), len(addrs)))
+out = subprocess.run(["go", "tool", "addr2line", sys.argv[2]], input="".join("0x%s\n" % a for a in addrs),
+                     capture_output=True, text=True, check=True).stdout.splitlines()[0::2]
+names = {}
+for r in rows:
+    names.setdefault(r["name"].split()[0], set()).add(r["name"].split()[1])
+bad = ["%s: heapscan %s, addr2line %s" % (a, sorted(names[a]), f) for a, f in zip(addrs, out) if f not in names[a]]
+unknown = [r["name"] for r in rows if "<unknown>" in r["name"]]
+if bad or unknown:
+    sys.exit("FAIL: %s --binary: %s" % (sys.argv[3], "; ".join((bad + unknown)[:5])))
+print("ok   %s --binary: all %d addresses the text leaves unnamed named as go tool addr2line names them" % (sys.argv[3], len(addrs)))
+PY
+    # Goroutine stacks then equal the protobuf profile of the same moment,
+    # function by function (the protobuf writer leaves out runtime.goexit).
+    hs "$tmp/g.json" top -n 0 --binary "$tmp/leaky" --format json "$P/goroutine.$k.txt.gz" || continue
+    bash testdata/gen/pprof-truth.sh "$P/goroutine.$k.pb.gz" goroutine function >"$tmp/pb.tsv" 2>"$tmp/p.err" ||
+      { fail "pprof-truth.sh goroutine.$k.pb.gz: $(head -c 300 "$tmp/p.err")"; continue; }
+    checks=$((checks + 1))
+    python3 - "$tmp/g.json" "$tmp/pb.tsv" "goroutine.$k" <<'PY' || fails=$((fails + 1))
+import json, sys
+t = json.load(open(sys.argv[1]))
+got = {r["name"]: (r["flat"], r["cum"]) for r in t["rows"] if not r["name"].startswith("runtime.goexit")}
+want, total = {}, None
+for line in open(sys.argv[2]):
+    f = line.rstrip("\n").split("\t")
+    if f[0] == "#total":
+        total = int(f[1])
+    elif not f[0].startswith("#"):
+        want[f[0]] = (int(f[1]), int(f[2]))
+bad = ["%s heapscan=%s pprof=%s" % (n, got.get(n), want.get(n)) for n in sorted(set(got) | set(want))
+       if got.get(n) != want.get(n)]
+if t["total"] != total:
+    bad.insert(0, "total %d vs %d" % (t["total"], total))
+if bad:
+    sys.exit("FAIL: %s --binary vs protobuf: %s" % (sys.argv[3], "; ".join(bad[:5])))
+print("ok   %s --binary: all %d functions' flat and cum equal pprof on the protobuf" % (sys.argv[3], len(want)))
+PY
+  done
+else
+  echo "(rebuilt leaky is not the fixtures' program here: --binary checks skipped)"
+fi
 
 echo "== info, diff, damage"
 hs "$tmp/i.json" info --format json "$P/heap.3.txt.gz" &&
