@@ -4,8 +4,8 @@
 # gen.py src) is built with -O1 -g; gen.py profile writes heap profiles of N
 # records whose stacks (5-30 frames) are addresses inside those functions,
 # with the memory map a PIE process would have. Each file is timed with
-# bench/timeit.c (median of REPS runs; pprof PPROF_REPS, only up to PPROF_MAX
-# records: pprof names addresses with addr2line, which is slow) for
+# bench/timeit.c (median of REPS runs; pprof PPROF_REPS; pprof's named top
+# only up to PPROF_MAX records: it names addresses with addr2line, slowly) for
 #   top:            heapscan top            / pprof -top PROGRAM FILE (names from the program)
 #   top --by address: heapscan --by address / pprof -top -addresses -symbolize=none
 # and pprof's function values are compared with heapscan's (all entries).
@@ -74,9 +74,6 @@ for n in $RECORDS; do
     cp "$out/last.out" "$out/pprof.txt"
     p_top="$T s, $M MiB"
     r_top=$(awk -v a="$T" -v b="$hs_t" 'BEGIN {printf "%.0fx", a / b}')
-    measure "$PPROF_REPS" "$pprof" -top -trim=false -addresses -symbolize=none -unit=B "$f"
-    p_addr="$T s, $M MiB"
-    r_addr=$(awk -v a="$T" -v b="$hs_at" 'BEGIN {printf "%.0fx", a / b}')
     agree=$(python3 - "$out/hs.csv" "$out/pprof.txt" <<'PY'
 import csv, re, sys
 hs = {r[0]: (int(r[1]), int(r[2])) for r in list(csv.reader(open(sys.argv[1])))[1:]}
@@ -90,5 +87,10 @@ print("%d/%d equal" % (len(pp) - len(diff), len(pp)))
 PY
 )
   fi
+  log "$n records: pprof -addresses"
+  PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=$out \
+    measure "$PPROF_REPS" "$pprof" -top -trim=false -addresses -symbolize=none -unit=B "$f"
+  p_addr="$T s, $M MiB"
+  r_addr=$(awk -v a="$T" -v b="$hs_at" 'BEGIN {printf "%.0fx", a / b}')
   echo "| $n | $frames | $size | $hs_top | $p_top | $r_top | $hs_addr | $p_addr | $r_addr | $agree |"
 done
