@@ -108,17 +108,16 @@ static int take_int(field *f, int sign, int64_t *out)
     return 1;
 }
 
-/* "0x" and 1..16 hex digits (pprof's hexNumberRE, lowercase). */
-static int take_hex(field *f, uint64_t *out)
+/* 1..16 hex digits at f->p (lowercase, and uppercase when `upper`); f
+ * moves past them only when they are a number. */
+static int hex_digits(field *f, int upper, uint64_t *out)
 {
-    skip_blanks(f);
     const char *q = f->p;
-    if (f->end - q < 3 || q[0] != '0' || q[1] != 'x') return 0;
-    q += 2;
     uint64_t v = 0;
     int digits = 0;
     for (; q < f->end; q++, digits++) {
-        int d = *q >= '0' && *q <= '9' ? *q - '0' : *q >= 'a' && *q <= 'f' ? *q - 'a' + 10 : -1;
+        char c = upper && *q >= 'A' && *q <= 'F' ? (char)(*q - 'A' + 'a') : *q;
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
         if (d < 0) break;
         if (digits == 16) return 0;
         v = v << 4 | (uint64_t)d;
@@ -126,6 +125,17 @@ static int take_hex(field *f, uint64_t *out)
     if (digits == 0) return 0;
     *out = v;
     f->p = q;
+    return 1;
+}
+
+/* "0x" and 1..16 hex digits (pprof's hexNumberRE, lowercase). */
+static int take_hex(field *f, uint64_t *out)
+{
+    skip_blanks(f);
+    if (f->end - f->p < 3 || f->p[0] != '0' || f->p[1] != 'x') return 0;
+    field digits = {f->p + 2, f->end};
+    if (!hex_digits(&digits, 0, out)) return 0;
+    f->p = digits.p;
     return 1;
 }
 
@@ -394,24 +404,6 @@ typedef struct map_entry {
     field path;
 } map_entry;
 
-/* 1..16 hex digits without "0x". */
-static int take_bare_hex(field *f, uint64_t *out)
-{
-    uint64_t v = 0;
-    int digits = 0;
-    for (; f->p < f->end; f->p++, digits++) {
-        char c = *f->p;
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F'             ? c - 'A' + 10
-                                                   : -1;
-        if (d < 0) break;
-        if (digits == 16) return 0;
-        v = v << 4 | (uint64_t)d;
-    }
-    *out = v;
-    return digits > 0;
-}
-
 static field take_token(field *f)
 {
     skip_blanks(f);
@@ -426,13 +418,13 @@ static field take_token(field *f)
 static int parse_map_line(text_line ln, map_entry *m)
 {
     field f = {ln.s, ln.s + ln.len};
-    if (!take_bare_hex(&f, &m->start) || !take(&f, '-') || !take_bare_hex(&f, &m->limit) ||
+    if (!hex_digits(&f, 1, &m->start) || !take(&f, '-') || !hex_digits(&f, 1, &m->limit) ||
         m->limit <= m->start)
         return 0;
     field perms = take_token(&f);
     skip_blanks(&f);
     int64_t inode;
-    if (!take_bare_hex(&f, &m->offset)) return 0;
+    if (!hex_digits(&f, 1, &m->offset)) return 0;
     field dev = take_token(&f);
     if (dev.p == dev.end || !take_int(&f, 0, &inode)) return 0;
     skip_blanks(&f);
