@@ -657,9 +657,109 @@ static int heap_values(tctx *x, text_line ln, field *f, int64_t *v, hs_label *lb
     return lb->key == HS_STR_NONE ? oom(x, ln.off) : 0;
 }
 
+/* ---- goroutine labels ----------------------------------------------------
+ * Go writes a count record's pprof labels on the line after it:
+ * "# labels: {"k":"v", "k2":"v2"}", keys sorted, strings Go-quoted. pprof
+ * reads the line as a comment; heapscan keeps the labels as string labels,
+ * so --tag selects goroutines. A line not of this shape is a comment. */
+
+typedef struct label_buf {
+    hs_label *l;
+    uint32_t n, cap;
+    char *text; /* unescaped strings, at most a line long */
+    size_t text_cap;
+} label_buf;
+
+/* A Go-quoted string at f, unescaped into out (\" \\ \n \t \r and \xNN;
+ * another escape is kept as written). */
+static int take_quoted(field *f, char *out, size_t *len)
+{
+    if (!take(f, '"')) return 0;
+    size_t n = 0;
+    while (f->p < f->end && *f->p != '"') {
+        char c = *f->p++;
+        if (c == '\\' && f->p < f->end) {
+            char e = *f->p++;
+            uint64_t v;
+            field hex = {f->p, f->p + (f->end - f->p < 2 ? f->end - f->p : 2)};
+            if (e == 'x' && hex.end - hex.p == 2 && hex_digits(&hex, 1, &v) && hex.p == hex.end) {
+                c = (char)v;
+                f->p = hex.end;
+            } else if (e == 'n' || e == 't' || e == 'r' || e == '"' || e == '\\') {
+                c = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
+            } else {
+                out[n++] = '\\';
+                c = e;
+            }
+        }
+        out[n++] = c;
+    }
+    if (f->p == f->end) return 0;
+    f->p++;
+    *len = n;
+    return 1;
+}
+
+static int add_label(tctx *x, label_buf *b, const char *key, size_t klen, const char *val,
+                     size_t vlen)
+{
+    if (b->n == b->cap) {
+        uint32_t cap = b->cap ? b->cap * 2 : 8;
+        hs_label *l = realloc(b->l, (size_t)cap * sizeof *l);
+        if (!l) return -1;
+        b->l = l;
+        b->cap = cap;
+    }
+    hs_strtab *st = &x->p->strings;
+    hs_label lb = {.key = hs_strtab_intern(st, key, klen), .str = hs_strtab_intern(st, val, vlen)};
+    if (lb.key == HS_STR_NONE || lb.str == HS_STR_NONE) return -1;
+    b->l[b->n++] = lb;
+    return 0;
+}
+
+/* The labels of "# labels: {...}" into b: 1 read, 0 not such a line, -1 OOM. */
+static int parse_labels(tctx *x, text_line ln, label_buf *b)
+{
+    field f = {ln.s, ln.s + ln.len};
+    b->n = 0;
+    if (!take_word(&f, "# labels:") || !take(&f, '{')) return 0;
+    if (b->text_cap < ln.len) {
+        char *t = realloc(b->text, ln.len);
+        if (!t) return -1;
+        b->text = t;
+        b->text_cap = ln.len;
+    }
+    size_t used = 0;
+    for (int first = 1; !take(&f, '}'); first = 0) {
+        size_t klen, vlen;
+        char *key = b->text + used;
+        if ((!first && !take(&f, ',')) || !take_quoted(&f, key, &klen) || !take(&f, ':') ||
+            !take_quoted(&f, key + klen, &vlen))
+            return b->n = 0, 0;
+        if (add_label(x, b, key, klen, key + klen, vlen)) return -1;
+        used += klen + vlen;
+    }
+    if (f.p != f.end) b->n = 0;
+    return b->n > 0;
+}
+
+/* The labels line after a count record, if there is one (sc moves past it). */
+static int record_labels(tctx *x, scanner *sc, label_buf *b)
+{
+    scanner peek = *sc;
+    text_line ln;
+    b->n = 0;
+    if (x->h.heap || !next_line(&peek, &ln)) return 0;
+    int r = parse_labels(x, ln, b);
+    if (r < 0) return oom(x, ln.off);
+    if (r > 0) *sc = peek;
+    return 0;
+}
+
 static int build_samples(tctx *x, scanner *sc)
 {
     uint32_t *locs = NULL, cap = 0, n;
+    label_buf labels = {0};
     text_line ln;
     int rc = 0;
     while (!rc && next_line(sc, &ln)) {
@@ -680,10 +780,17 @@ static int build_samples(tctx *x, scanner *sc)
             rc = fail(x, ln, "count record without addresses");
             break;
         }
-        if (hs_profile_add_sample(x->p, v, locs, n, lbp, lbp ? 1 : 0) == HS_NONE)
+        if (!x->h.heap) {
+            if ((rc = record_labels(x, sc, &labels))) break;
+            lbp = labels.l;
+        }
+        uint32_t n_labels = x->h.heap ? 1 : labels.n;
+        if (hs_profile_add_sample(x->p, v, locs, n, n_labels ? lbp : NULL, n_labels) == HS_NONE)
             rc = oom(x, ln.off);
     }
     free(locs);
+    free(labels.l);
+    free(labels.text);
     return rc;
 }
 

@@ -11,6 +11,8 @@
 #  - `go tool pprof -top` on the protobuf profile of the same moment: same
 #    total, and the same cum for every function both name (runtime.* aside);
 #  - runtime.MemStats growth between snapshots for the text diff's total;
+#  - goroutine labels: --tag against truth.N.json and pprof -tagfocus on the
+#    protobuf of the same moment;
 #  - with --binary (leaky rebuilt, checked to be the fixtures' program with
 #    `go tool nm`): every address named as `go tool addr2line` names it, and
 #    goroutine profiles equal to the protobuf ones function by function;
@@ -90,6 +92,32 @@ if bad:
     print("FAIL: %s: %s" % (what, "; ".join(bad[:5])))
     sys.exit(1)
 print("ok   %s: total %d, %d functions agree with pprof on the protobuf" % (what, t["total"], len(both)))
+PY
+  done
+done
+
+echo "== goroutine labels (# labels: lines): --tag against construction and pprof -tagfocus on the protobuf"
+for k in 1 2 3; do
+  for tag in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["goroutines_by_label"]))' "$P/truth.$k.json"); do
+    hs "$tmp/l.json" top -n 0 --tag "$tag" --format json "$P/goroutine.$k.txt.gz" || continue
+    # pprof reads "phase=1" as a numeric range: ask for the string as a regexp.
+    PPROF_TRUTH_ARGS="-tagfocus=${tag%%=*}=^${tag#*=}\$" bash testdata/gen/pprof-truth.sh "$P/goroutine.$k.pb.gz" goroutine function \
+      >"$tmp/pl.tsv" 2>"$tmp/p.err" || { fail "pprof-truth.sh -tagfocus=$tag: $(head -c 300 "$tmp/p.err")"; continue; }
+    checks=$((checks + 1))
+    python3 - "$tmp/l.json" "$P/truth.$k.json" "$tmp/pl.tsv" "$tag" "goroutine.$k" <<'PY' || fails=$((fails + 1))
+import json, sys
+doc, truth, tag, what = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[4], sys.argv[5]
+want = truth["goroutines_by_label"][tag]
+got = sum(r["flat"] for r in doc["rows"])
+shown = [int(l.split("\t")[1]) for l in open(sys.argv[3]) if l.startswith("#shown\t")][0]
+cum = {r["name"]: r["cum"] for r in doc["rows"]}
+pp = {l.split("\t")[0]: int(l.split("\t")[2]) for l in open(sys.argv[3]) if not l.startswith("#")}
+main = {n: c for n, c in pp.items() if n.startswith("main.")}
+bad = [n for n in main if cum.get(n) != main[n]]
+if got != want or shown != want or bad or not main:
+    sys.exit("FAIL: %s --tag %s: heapscan %d, construction %d, pprof -tagfocus %d; main.* cum differ: %s"
+             % (what, tag, got, want, shown, bad))
+print("ok   %s --tag %s: %d goroutines (construction, pprof -tagfocus), main.* cum equal" % (what, tag, got))
 PY
   done
 done

@@ -138,7 +138,13 @@ static void test_count_profile(void **state)
                                "#\t0x46e2a0\tmain.block+0x20\t/src/leaky/main.go:10\n"
                                "\n"
                                "2 @ 0x46e2a1\n"
-                               "#\t0x46e2a0\tmain.block+0x20\t/src/leaky/main.go:10\n";
+                               "#\t0x46e2a0\tmain.block+0x20\t/src/leaky/main.go:10\n"
+                               "\n"
+                               "4 @ 0x46e2a1\n"
+                               "# labels: {\"a\":\"x\\\"y\\\\z\\x41\\n\", \"b\":\"\\u00e9\"}\n"
+                               "\n"
+                               "1 @ 0x46e2a1\n"
+                               "# labels: {\"unclosed\":\"v\"\n";
     hs_model m;
     hs_error e;
     assert_int_equal(load_text(text, &m, &e), 0);
@@ -146,10 +152,25 @@ static void test_count_profile(void **state)
     assert_int_equal(p->n_sample_types, 1);
     assert_string_equal(type_name(p, 0), "goroutine");
     assert_string_equal(hs_profile_str(p, p->sample_types[0].unit), "count");
-    assert_int_equal(p->n_samples, 2);
+    assert_int_equal(p->n_samples, 4);
     assert_int_equal(p->values[0], 3);
     assert_int_equal(p->values[1], 2);
-    assert_int_equal(p->samples[0].n_labels, 0);
+    /* Labels from the line after a record, unescaped as Go quoted them
+     * (an escape other than \" \\ \n \t \r \xNN stays as written); a
+     * line of another shape is a comment, as pprof reads every such line. */
+    assert_int_equal(p->samples[0].n_labels, 1);
+    const hs_label *lb = &p->labels[p->samples[0].label_start];
+    assert_string_equal(hs_profile_str(p, lb->key), "worker");
+    assert_string_equal(hs_profile_str(p, lb->str), "leaky");
+    assert_int_equal(p->samples[1].n_labels, 0);
+    assert_int_equal(p->samples[2].n_labels, 2);
+    lb = &p->labels[p->samples[2].label_start];
+    assert_string_equal(hs_profile_str(p, lb[0].key), "a");
+    assert_string_equal(hs_profile_str(p, lb[0].str), "x\"y\\zA\n");
+    assert_string_equal(hs_profile_str(p, lb[1].key), "b");
+    assert_string_equal(hs_profile_str(p, lb[1].str), "\\u00e9");
+    assert_int_equal(p->values[3], 1);
+    assert_int_equal(p->samples[3].n_labels, 0);
     uint32_t top = p->stacks[p->samples[0].stack_start];
     assert_string_equal(frame_name(p, top, 0), "runtime.gopark");
     assert_int_equal(p->n_functions, 2);
