@@ -148,6 +148,7 @@ typedef struct header {
     int scaled;     /* heap: pprof's "v2" sampling */
     int64_t period; /* heap: the sampling rate R */
     int gperftools; /* heap: "@ heapprofile", gperftools' unsampled profile */
+    int jemalloc;   /* heap: jemalloc's "heap_v2/RATE", stacks before counts */
 } header;
 
 static int parse_heap_header(text_line ln, header *h)
@@ -212,11 +213,31 @@ static int is_comment_or_blank(text_line ln)
 /* The header line: the first line of a heap profile; a count profile may
  * have comment lines before it. 1 = found (*ln is it), 0 = not this format,
  * -1 = a malformed heap header or one of an unknown kind. */
+/* jemalloc: "heap_v2/RATE", then the totals "t*: N: B [AN: AB]" (whose
+ * allocation columns are 0 without prof_accum). 1, 0 (not jemalloc), -1. */
+static int parse_jemalloc_header(scanner *sc, text_line *ln, header *h)
+{
+    field f = {ln->s, ln->s + ln->len};
+    int64_t rate, n[4];
+    if (!take_word(&f, "heap_v2/")) return 0;
+    if (!take_int(&f, 0, &rate) || f.p != f.end || !next_line(sc, ln)) return -1;
+    f = (field){ln->s, ln->s + ln->len};
+    if (!take_word(&f, "t*:") || !take_int(&f, 0, &n[0]) || !take(&f, ':') ||
+        !take_int(&f, 0, &n[1]) || !take(&f, '[') || !take_int(&f, 0, &n[2]) || !take(&f, ':') ||
+        !take_int(&f, 0, &n[3]) || !take(&f, ']'))
+        return -1;
+    h->heap = h->scaled = h->jemalloc = 1;
+    h->period = rate;
+    h->has_alloc = n[2] != 0 || n[3] != 0;
+    return 1;
+}
+
 static int find_header(scanner *sc, text_line *ln, header *h)
 {
     memset(h, 0, sizeof *h);
     if (!next_line(sc, ln)) return 0;
     int r = parse_heap_header(*ln, h);
+    if (r == 0) r = parse_jemalloc_header(sc, ln, h);
     if (r != 0) return r;
     while (is_comment_or_blank(*ln))
         if (!next_line(sc, ln)) return 0;
@@ -632,8 +653,10 @@ static int heap_values(tctx *x, text_line ln, field *f, int64_t *v, hs_label *lb
     int64_t n[4];
     if (!take_int(f, 1, &n[0]) || !take(f, ':') || !take_int(f, 1, &n[1]) || !take(f, '[') ||
         !take_int(f, 0, &n[2]) || !take(f, ':') || !take_int(f, 0, &n[3]) || !take(f, ']') ||
-        !take(f, '@'))
-        return fail(x, ln, "malformed heap record (expected \"N: BYTES [N: BYTES] @ 0x...\")");
+        (x->h.jemalloc ? f->p != f->end : !take(f, '@')))
+        return fail(x, ln, x->h.jemalloc
+                               ? "malformed jemalloc counts (expected \"t*: N: BYTES [N: BYTES]\")"
+                               : "malformed heap record (expected \"N: BYTES [N: BYTES] @ 0x...\")");
     /* pprof: allocated, then in use; the block size of the last nonzero count. */
     int64_t pairs[2][2] = {{n[2], n[3]}, {n[0], n[1]}}, block = 0;
     const char *what[2] = {"allocation", "in-use"};
@@ -794,6 +817,106 @@ static int build_samples(tctx *x, scanner *sc)
     return rc;
 }
 
+/* ---- jemalloc -------------------------------------------------------------
+ * jemalloc's profile (prof.dump, prof_final) writes each stack first,
+ * "@ 0x... 0x...", then its counts for all threads, "t*: N: B [AN: AB]",
+ * and for each thread, "tN: ..." (not read). Values are scaled as Go's
+ * heap_v2 (pprof's rule: a rate of 1 recorded every allocation, so no
+ * scaling). jemalloc takes the stack from inside its profiler, so as jeprof
+ * does, a named stack loses its frames up to the outermost allocator
+ * function (malloc, operator new, ...) and starts at the caller. */
+
+static int is_allocator(const char *name)
+{
+    static const char *const fns[] = {
+        "malloc",  "calloc",  "realloc",  "free",     "cfree",    "memalign",         "posix_memalign",
+        "valloc",  "pvalloc", "mallocx",  "rallocx",  "xallocx",  "dallocx",          "sdallocx",
+        "aligned_alloc", "reallocarray", "sdallocx_noflags", "malloc_default"};
+    /* C++ operator new/delete (any overload), jemalloc's own newImpl; a
+     * "je_" prefix (jemalloc built with one, or its internals) is dropped */
+    static const char *const prefixes[] = {"_Znw", "_Zna", "_Zdl", "_Zda", "_ZL7newImpl"};
+    const char *plain = strncmp(name, "je_", 3) == 0 ? name + 3 : name;
+    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
+        if (strcmp(plain, fns[i]) == 0) return 1;
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0) return 1;
+    return 0;
+}
+
+/* A frame of the allocator: by its function's name, or (a shared jemalloc
+ * is stripped of its internal names) by the file it is in. */
+static int is_allocator_frame(const hs_profile *p, uint32_t loc)
+{
+    const hs_location *l = &p->locations[loc];
+    if (l->mapping != HS_NONE) {
+        const char *file = hs_profile_str(p, p->mappings[l->mapping].filename);
+        const char *base = strrchr(file, '/');
+        if (strncmp(base ? base + 1 : file, "libjemalloc", 11) == 0) return 1;
+    }
+    for (uint32_t j = 0; j < l->n_lines; j++) {
+        uint32_t fn = p->lines[l->line_start + j].function;
+        if (fn != HS_NONE && is_allocator(hs_profile_str(p, p->functions[fn].name))) return 1;
+    }
+    return 0;
+}
+
+/* How many leaf-side frames of the stack are the allocator's own: up to
+ * the outermost such frame, as jeprof drops "the portion of the backtrace
+ * seen so far" at each allocator function. */
+static uint32_t allocator_frames(const hs_profile *p, const uint32_t *locs, uint32_t n)
+{
+    uint32_t skip = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (is_allocator_frame(p, locs[i])) skip = i + 1;
+    return skip < n ? skip : 0; /* all the allocator's: keep them */
+}
+
+/* "tN:" with N a thread number. */
+static int is_thread_counts(text_line ln)
+{
+    size_t i = 1;
+    while (i < ln.len && ln.s[i] >= '0' && ln.s[i] <= '9')
+        i++;
+    return ln.s[0] == 't' && i > 1 && i < ln.len && ln.s[i] == ':';
+}
+
+static int build_jemalloc_samples(tctx *x, scanner *sc)
+{
+    uint32_t *locs = NULL, cap = 0, n = 0;
+    int pending = 0, rc = 0;
+    text_line ln, at = {0};
+    static const char no_counts[] = "stack without counts (expected \"t*: N: BYTES [N: BYTES]\" after it)";
+    while (!rc && next_line(sc, &ln)) {
+        if (is_comment_or_blank(ln) || is_thread_counts(ln)) continue;
+        if (is_map_header(x, ln)) break; /* read_map read what follows */
+        field f = {ln.s, ln.s + ln.len};
+        if (take(&f, '@')) {
+            if (pending) {
+                rc = fail(x, at, no_counts);
+            } else if (!(rc = parse_stack(x, ln, &f, &locs, &cap, &n))) {
+                pending = 1;
+                at = ln;
+            }
+        } else if (take_word(&f, "t*:")) {
+            int64_t v[4];
+            hs_label lb;
+            if (!pending) {
+                rc = fail(x, ln, "counts without a stack (expected \"@ 0x...\" before them)");
+            } else if (!(rc = heap_values(x, ln, &f, v, &lb))) {
+                uint32_t skip = allocator_frames(x->p, locs, n);
+                if (hs_profile_add_sample(x->p, v, locs + skip, n - skip, &lb, 1) == HS_NONE)
+                    rc = oom(x, ln.off);
+                pending = 0;
+            }
+        } else {
+            rc = fail(x, ln, "malformed jemalloc line (expected \"@ 0x...\" or \"tN: ...\")");
+        }
+    }
+    if (!rc && pending) rc = fail(x, at, no_counts);
+    free(locs);
+    return rc;
+}
+
 static int set_types(tctx *x)
 {
     static const char *const heap_alloc[] = {"alloc_objects", "count", "alloc_space", "bytes",
@@ -801,7 +924,8 @@ static int set_types(tctx *x)
     static const char *const heap_only[] = {"objects", "count", "space", "bytes"};
     hs_profile *p = x->p;
     hs_value_type t[4];
-    const char *const *names = x->h.has_alloc ? heap_alloc : heap_only;
+    /* jemalloc's counts without allocation columns are what is in use */
+    const char *const *names = x->h.has_alloc ? heap_alloc : x->h.jemalloc ? heap_alloc + 4 : heap_only;
     uint32_t n = x->h.heap ? (x->h.has_alloc ? 4 : 2) : 1;
     for (uint32_t i = 0; i < n; i++) {
         t[i].type = hs_profile_intern(p, x->h.heap ? names[2 * i] : x->h.name);
@@ -827,7 +951,7 @@ static int load(tctx *x, const hs_load_options *opt)
                     "malformed heap profile header (expected \"heap profile: N: BYTES [N: BYTES] "
                     "@ heap/RATE\")");
     snprintf(x->p->format, sizeof x->p->format, "%s",
-             x->h.gperftools ? "gperftools-text" : "go-text");
+             x->h.gperftools ? "gperftools-text" : x->h.jemalloc ? "jemalloc-text" : "go-text");
     count_lines(x);
     /* Addresses repeat across stacks: start small, the map grows. */
     hs_idmap_init(&x->addrs, (uint32_t)(x->n_addresses < 65536 ? x->n_addresses : 65536));
@@ -835,7 +959,7 @@ static int load(tctx *x, const hs_load_options *opt)
         return hs_error_set(x->err, x->src->name, 0, "too many lines for 32-bit indices");
     if (set_types(x) || collect_frames(x) || (x->has_map && read_map(x))) return -1;
     open_symbols(x, opt);
-    return build_samples(x, &sc);
+    return x->h.jemalloc ? build_jemalloc_samples(x, &sc) : build_samples(x, &sc);
 }
 
 static int gotext_load(const hs_source *src, const hs_load_options *opt, hs_profile *out,

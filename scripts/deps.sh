@@ -5,10 +5,12 @@
 # renders our DOT), gdb (gcore), clang + libclang-rt (sanitizer and fuzz builds),
 # libc6-dbg (glibc's malloc_state layout from DWARF: one of the two tested
 # paths of the core reader), python3 (test scripts parse JSON with it),
-# libgoogle-perftools-dev (gperftools heap profiles made fresh by a test).
+# libgoogle-perftools-dev and libjemalloc-dev (gperftools and jemalloc heap
+# profiles made fresh by a test; jeprof is a peer tool for the jemalloc ones).
 set -euo pipefail
 pkgs=(cmake make pkg-config gcc g++ clang libelf-dev libdw-dev zlib1g-dev libdeflate-dev libcmocka-dev
-      golang-go graphviz gdb libclang-rt-14-dev libc6-dbg python3 libgoogle-perftools-dev)
+      golang-go graphviz gdb libclang-rt-14-dev libc6-dbg python3 libgoogle-perftools-dev
+      libjemalloc-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

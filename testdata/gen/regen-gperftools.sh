@@ -1,40 +1,50 @@
 #!/usr/bin/env bash
-# Regenerate the gperftools heap profile fixtures in testdata/profiles/ from
-# testdata/gen/tcleak (C, linked with gperftools' tcmalloc):
-#   tcleak.bin.gz                 the program, -O2 -g (its memory map in the
-#                                 profiles names it /tmp/heapscan-tcleak/tcleak)
-#   tcleak.{1,2}.heap.gz          heap profiles at two moments, gzip'd
-#   tcleak-truth.{1,2}.json       what the program allocated, by construction
+# Regenerate the C heap profile fixtures in testdata/profiles/ from
+# testdata/gen/tcleak/tcleak.c, built twice: on gperftools' tcmalloc
+# (tcleak) and, with -DJEMALLOC, on jemalloc (jeleak):
+#   {tcleak,jeleak}.bin.gz            the program, -O2 -g (the memory maps in the
+#                                     profiles name it /tmp/heapscan-tcleak/NAME)
+#   {tcleak,jeleak}.{1,2}.heap.gz     heap profiles at two moments, gzip'd
+#   {tcleak,jeleak}-truth.{1,2}.json  what the program allocated, by construction
 # With an argument DIR, build and run in DIR only (for the live test) and
-# leave tcleak, tcleak.{1,2}.heap and tcleak-truth.{1,2}.json there.
-# Needs gcc and libgoogle-perftools-dev (scripts/deps.sh installs them).
+# leave NAME, NAME.{1,2}.heap and NAME-truth.{1,2}.json there.
+# Needs gcc, libgoogle-perftools-dev and libjemalloc-dev (scripts/deps.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 src=$root/testdata/gen/tcleak/tcleak.c
-[ -f /usr/include/gperftools/heap-profiler.h ] ||
-  { echo "regen-gperftools: gperftools headers missing (apt-get install libgoogle-perftools-dev)" >&2; exit 1; }
+for h in gperftools/heap-profiler.h jemalloc/jemalloc.h; do
+  [ -f "/usr/include/$h" ] ||
+    { echo "regen-gperftools: /usr/include/$h missing (scripts/deps.sh installs it)" >&2; exit 1; }
+done
 
-run_in() { # DIR: build, run, rename the dumps
-  local d=$1
+run_in() { # DIR NAME CFLAGS LIB: build, run, rename the dumps
+  local d=$1 name=$2 cflags=$3 lib=$4
   mkdir -p "$d"
-  gcc -O2 -g -Wall -Wextra -o "$d/tcleak" "$src" -ltcmalloc
-  (cd "$d" && ./tcleak "$d/tcleak" "$d/tcleak-truth" 2>/dev/null)
-  mv "$d/tcleak.0001.heap" "$d/tcleak.1.heap"
-  mv "$d/tcleak.0002.heap" "$d/tcleak.2.heap"
+  # shellcheck disable=SC2086
+  gcc -O2 -g -Wall -Wextra $cflags -o "$d/$name" "$src" "$lib"
+  (cd "$d" && "./$name" "$d/$name" "$d/$name-truth" 2>/dev/null)
+  mv "$d/$name.0001.heap" "$d/$name.1.heap"
+  mv "$d/$name.0002.heap" "$d/$name.2.heap"
+}
+run_both() {
+  run_in "$1" tcleak "" -ltcmalloc
+  run_in "$1" jeleak -DJEMALLOC -ljemalloc
 }
 
 if [ $# -eq 1 ]; then
-  run_in "$(mkdir -p "$1" && cd "$1" && pwd)"
+  run_both "$(mkdir -p "$1" && cd "$1" && pwd)"
   exit 0
 fi
 d=/tmp/heapscan-tcleak
 rm -rf "$d"
-run_in "$d"
+run_both "$d"
 out=$root/testdata/profiles
-gzip -9n <"$d/tcleak" >"$out/tcleak.bin.gz"
-for k in 1 2; do
-  gzip -9n <"$d/tcleak.$k.heap" >"$out/tcleak.$k.heap.gz"
-  cp "$d/tcleak-truth.$k.json" "$out/tcleak-truth.$k.json"
+for name in tcleak jeleak; do
+  gzip -9n <"$d/$name" >"$out/$name.bin.gz"
+  for k in 1 2; do
+    gzip -9n <"$d/$name.$k.heap" >"$out/$name.$k.heap.gz"
+    cp "$d/$name-truth.$k.json" "$out/$name-truth.$k.json"
+  done
 done
 rm -rf "$d"
-ls -l "$out"/tcleak*
+ls -l "$out"/tcleak* "$out"/jeleak*

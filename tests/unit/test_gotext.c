@@ -375,6 +375,63 @@ static void test_binary_without_map(void **state)
     hs_model_free(&m);
 }
 
+/* jemalloc: stacks before their counts, per-thread lines skipped, values
+ * scaled as heap_v2 (computed with Python's math.exp: 2 x 100 B at rate
+ * 524288 -> 10486 objects, 1048676 B), and the allocator's leaf-side frames
+ * (here: in libjemalloc) dropped up to the caller. */
+static void test_jemalloc(void **state)
+{
+    static char text[1 << 16];
+    snprintf(text, sizeof text,
+             "heap_v2/524288\n"
+             "  t*: 3: 300 [0: 0]\n"
+             "  t0: 3: 300 [0: 0]\n"
+             "@ 0x7f0000000011 0x7f0000000021 0x%llx\n"
+             "  t*: 2: 200 [0: 0]\n"
+             "  t0: 2: 200 [0: 0]\n"
+             "  t1: 0: 0 [0: 0]\n"
+             "@ 0x%llx\n"
+             "  t*: 1: 100 [0: 0]\n"
+             "\nMAPPED_LIBRARIES:\n"
+             "7f0000000000-7f0000001000 r-xp 00000000 08:01 77 /nonexistent/libjemalloc.so.2\n",
+             (unsigned long long)(uintptr_t)hs_gotext_test_marker + 1,
+             (unsigned long long)(uintptr_t)hs_gotext_test_marker + 1);
+    append_self_map(text, sizeof text, NULL);
+    hs_model m;
+    hs_error e;
+    assert_int_equal(load_with(text, NULL, &m, &e), 0);
+    const hs_profile *p = &m.profile;
+    assert_string_equal(p->format, "jemalloc-text");
+    assert_int_equal(p->n_sample_types, 2);
+    assert_string_equal(type_name(p, 0), "inuse_objects");
+    assert_string_equal(type_name(p, 1), "inuse_space");
+    assert_int_equal(p->period, 524288);
+    assert_int_equal(p->n_samples, 2);
+    const int64_t v[] = {10486, 1048676, 5243, 524338};
+    assert_memory_equal(p->values, v, sizeof v);
+    for (uint32_t i = 0; i < 2; i++) {
+        assert_int_equal(p->samples[i].n_stack, 1);
+        uint32_t leaf = p->stacks[p->samples[i].stack_start];
+        assert_string_equal(frame_name(p, leaf, 0), "hs_gotext_test_marker");
+    }
+    hs_model_free(&m);
+
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"heap_v2/1\n t*: 1: 8 [0: 0]\n@ 0x10\n@ 0x20\n t*: 1: 8 [0: 0]\n", "line 3: stack without counts"},
+        {"heap_v2/1\n t*: 1: 8 [0: 0]\n t*: 1: 8 [0: 0]\n", "line 3: counts without a stack"},
+        {"heap_v2/1\n t*: 1: 8 [0: 0]\n@ 0x10\n t*: 1: 8\n", "line 4: malformed jemalloc counts"},
+        {"heap_v2/1\n t*: 1: 8 [0: 0]\n@ 0x10\n", "line 3: stack without counts"},
+        {"heap_v2/1\n t*: 1: 8 [0: 0]\nhello\n", "line 3: malformed jemalloc line"},
+        {"heap_v2/x\n", "line 1: malformed heap profile header"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(load_with(bad[i].text, NULL, &m, &e), -1);
+        if (!strstr(e.msg, bad[i].want)) fail_msg("case %zu: got \"%s\"", i, e.msg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_probe),        cmocka_unit_test(test_gperftools_map),
         cmocka_unit_test(test_gperftools_binary_and_sysroot),
         cmocka_unit_test(test_binary_without_map),
+        cmocka_unit_test(test_jemalloc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

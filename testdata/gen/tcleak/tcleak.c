@@ -1,5 +1,7 @@
 /* tcleak: a C program that leaks on purpose under gperftools' heap
- * profiler (link with -ltcmalloc), for heapscan's gperftools text tests.
+ * profiler (link with -ltcmalloc), for heapscan's gperftools text tests;
+ * built with -DJEMALLOC (link with -ljemalloc), under jemalloc's profiler
+ * instead (every allocation sampled: lg_prof_sample:0).
  * It dumps two heap profiles, PREFIX.0001.heap and PREFIX.0002.heap, and
  * writes what it allocated and freed by then, counted here as it goes, to
  * TRUTH.1.json and TRUTH.2.json in the shape of the Go generator's truth
@@ -8,9 +10,33 @@
  * profiles hold only this program's own allocations.
  *
  *   usage: tcleak PREFIX TRUTH */
-#include <gperftools/heap-profiler.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#ifdef JEMALLOC
+#include <jemalloc/jemalloc.h>
+/* Read by jemalloc at start-up: profile from the first allocation on. */
+const char *malloc_conf = "prof:true,prof_active:true,prof_accum:true,lg_prof_sample:0";
+static const char *dump_prefix;
+static int dumps;
+static void HeapProfilerStart(const char *prefix)
+{
+    dump_prefix = prefix;
+}
+static void HeapProfilerDump(const char *why)
+{
+    static char path[4096];
+    const char *p = path;
+    (void)why;
+    snprintf(path, sizeof path, "%s.%04d.heap", dump_prefix, ++dumps);
+    if (mallctl("prof.dump", NULL, NULL, (void *)&p, sizeof p)) abort();
+}
+static void HeapProfilerStop(void)
+{
+}
+#else
+#include <gperftools/heap-profiler.h>
+#endif
 
 enum { F_SMALL, F_BIG, F_CHURN, F_INNER, N_FN };
 static const char *const fn_name[N_FN] = {"leak_small", "leak_big", "churn", "leak_inner"};
@@ -26,23 +52,38 @@ typedef struct world {
     int n_small, n_big, n_inner;
 } world;
 
+/* The bytes a profile records for p: tcmalloc records the size asked for,
+ * jemalloc the size class it gave. */
+static long recorded_size(void *p, size_t size)
+{
+#ifdef JEMALLOC
+    (void)size;
+    return (long)malloc_usable_size(p);
+#else
+    (void)p;
+    return (long)size;
+#endif
+}
+
 static void *counted(world *w, int fn, size_t size)
 {
     void *p = malloc(size);
     if (!p) abort();
     ((volatile char *)p)[0] = 1; /* touched: the compiler may not drop it */
+    long bytes = recorded_size(p, size);
     w->t[fn].alloc_objects++;
-    w->t[fn].alloc_space += (long)size;
+    w->t[fn].alloc_space += bytes;
     w->t[fn].inuse_objects++;
-    w->t[fn].inuse_space += (long)size;
+    w->t[fn].inuse_space += bytes;
     return p;
 }
 
 static void uncounted_free(world *w, int fn, size_t size, void *p)
 {
+    long bytes = recorded_size(p, size);
     free(p);
     w->t[fn].inuse_objects--;
-    w->t[fn].inuse_space -= (long)size;
+    w->t[fn].inuse_space -= bytes;
 }
 
 __attribute__((noinline)) void leak_small(world *w, int n)
