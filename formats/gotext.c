@@ -11,133 +11,26 @@
  * sample gets pprof's numeric label "bytes" (the block size). Unlike pprof,
  * heapscan names frames from the "#" lines, so functions have names without
  * the program; an address with no such line (Go leaves out a stack's
- * leading runtime frames) is named by its address, as pprof names them all.
- * Pass 1 counts, pass 2 collects the "#" lines by PC, pass 3 builds the
- * samples. Offsets in errors are those of the offending line. */
+ * leading runtime frames) is named from the program when --binary gives it,
+ * else by its address, as pprof names them all.
+ * The same reader takes the C allocators' text heap profiles of that family:
+ * gperftools ("@ heapprofile", unsampled) and jemalloc ("heap_v2/R", each
+ * stack before its counts), whose frames are named from the files of the
+ * memory map that ends them (procmap.c). Lines and tokens: textscan.c.
+ * Pass 1 counts, pass 2 collects the "#" lines by PC, then the memory map
+ * is read, then pass 3 builds the samples. Offsets in errors are those of
+ * the offending line. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dwmod.h"
 #include "heapscan/reader.h"
 #include "idmap.h"
+#include "procmap.h"
+#include "textscan.h"
 
 typedef unsigned long long ull;
-
-typedef struct text_line {
-    const char *s; /* trimmed of blanks at both ends */
-    size_t len;
-    uint64_t off; /* of the line's first byte */
-    uint64_t no;  /* 1-based */
-} text_line;
-
-typedef struct scanner {
-    const char *buf;
-    size_t size, pos;
-    uint64_t no;
-} scanner;
-
-static int is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static int next_line(scanner *sc, text_line *ln)
-{
-    if (sc->pos >= sc->size) return 0;
-    const char *b = sc->buf + sc->pos, *nl = memchr(b, '\n', sc->size - sc->pos);
-    size_t len = nl ? (size_t)(nl - b) : sc->size - sc->pos;
-    ln->off = sc->pos;
-    ln->no = ++sc->no;
-    sc->pos += len + (nl ? 1 : 0);
-    while (len && is_blank(b[len - 1]))
-        len--;
-    while (len && is_blank(*b))
-        b++, len--;
-    ln->s = b;
-    ln->len = len;
-    return 1;
-}
-
-/* A cursor over one line's text. */
-typedef struct field {
-    const char *p, *end;
-} field;
-
-static void skip_blanks(field *f)
-{
-    while (f->p < f->end && is_blank(*f->p))
-        f->p++;
-}
-
-static int take(field *f, char c)
-{
-    skip_blanks(f);
-    if (f->p < f->end && *f->p == c) {
-        f->p++;
-        return 1;
-    }
-    return 0;
-}
-
-static int take_word(field *f, const char *w)
-{
-    size_t n = strlen(w);
-    skip_blanks(f);
-    if ((size_t)(f->end - f->p) < n || memcmp(f->p, w, n) != 0) return 0;
-    f->p += n;
-    return 1;
-}
-
-/* A decimal integer (a leading '-' when `sign`) that fits int64. */
-static int take_int(field *f, int sign, int64_t *out)
-{
-    skip_blanks(f);
-    int neg = sign && f->p < f->end && *f->p == '-';
-    const char *q = f->p + neg;
-    uint64_t v = 0;
-    if (q >= f->end || *q < '0' || *q > '9') return 0;
-    for (; q < f->end && *q >= '0' && *q <= '9'; q++) {
-        if (v > (UINT64_C(1) << 63) / 10) return 0;
-        v = v * 10 + (uint64_t)(*q - '0');
-    }
-    if (v > (uint64_t)INT64_MAX + (uint64_t)neg) return 0;
-    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
-    f->p = q;
-    return 1;
-}
-
-/* 1..16 hex digits at f->p (lowercase, and uppercase when `upper`); f
- * moves past them only when they are a number. */
-static int hex_digits(field *f, int upper, uint64_t *out)
-{
-    const char *q = f->p;
-    uint64_t v = 0;
-    int digits = 0;
-    for (; q < f->end; q++, digits++) {
-        char c = upper && *q >= 'A' && *q <= 'F' ? (char)(*q - 'A' + 'a') : *q;
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (d < 0) break;
-        if (digits == 16) return 0;
-        v = v << 4 | (uint64_t)d;
-    }
-    if (digits == 0) return 0;
-    *out = v;
-    f->p = q;
-    return 1;
-}
-
-/* "0x" and 1..16 hex digits (pprof's hexNumberRE, lowercase). */
-static int take_hex(field *f, uint64_t *out)
-{
-    skip_blanks(f);
-    if (f->end - f->p < 3 || f->p[0] != '0' || f->p[1] != 'x') return 0;
-    field digits = {f->p + 2, f->end};
-    if (!hex_digits(&digits, 0, out)) return 0;
-    f->p = digits.p;
-    return 1;
-}
 
 /* ---- the header ------------------------------------------------------- */
 
@@ -151,23 +44,23 @@ typedef struct header {
     int jemalloc;   /* heap: jemalloc's "heap_v2/RATE", stacks before counts */
 } header;
 
-static int parse_heap_header(text_line ln, header *h)
+static int parse_heap_header(hs_tx_line ln, header *h)
 {
-    field f = {ln.s, ln.s + ln.len};
+    hs_tx_field f = {ln.s, ln.s + ln.len};
     int64_t n[4];
     char kind[32];
     size_t k = 0;
-    if (!take_word(&f, "heap profile:")) return 0;
-    if (!take_int(&f, 0, &n[0]) || !take(&f, ':') || !take_int(&f, 0, &n[1]) || !take(&f, '[') ||
-        !take_int(&f, 0, &n[2]) || !take(&f, ':') || !take_int(&f, 0, &n[3]) || !take(&f, ']') ||
-        !take(&f, '@'))
+    if (!hs_tx_take_word(&f, "heap profile:")) return 0;
+    if (!hs_tx_take_int(&f, 0, &n[0]) || !hs_tx_take(&f, ':') || !hs_tx_take_int(&f, 0, &n[1]) ||
+        !hs_tx_take(&f, '[') || !hs_tx_take_int(&f, 0, &n[2]) || !hs_tx_take(&f, ':') ||
+        !hs_tx_take_int(&f, 0, &n[3]) || !hs_tx_take(&f, ']') || !hs_tx_take(&f, '@'))
         return -1;
-    skip_blanks(&f);
-    while (f.p < f.end && k + 1 < sizeof kind && *f.p != '/' && !is_blank(*f.p))
+    hs_tx_skip_blanks(&f);
+    while (f.p < f.end && k + 1 < sizeof kind && *f.p != '/' && !hs_tx_is_blank(*f.p))
         kind[k++] = *f.p++;
     kind[k] = 0;
     int64_t rate = 0;
-    if (take(&f, '/') && !take_int(&f, 0, &rate)) return -1;
+    if (hs_tx_take(&f, '/') && !hs_tx_take_int(&f, 0, &rate)) return -1;
     h->heap = 1;
     h->has_alloc = (n[2] != n[0] && n[2] != 0) || (n[3] != n[1] && n[3] != 0);
     if (strcmp(kind, "heap") == 0) { /* Go writes 2 * MemProfileRate */
@@ -186,9 +79,9 @@ static int parse_heap_header(text_line ln, header *h)
 }
 
 /* "NAME profile: total N" */
-static int parse_count_header(text_line ln, header *h)
+static int parse_count_header(hs_tx_line ln, header *h)
 {
-    field f = {ln.s, ln.s + ln.len};
+    hs_tx_field f = {ln.s, ln.s + ln.len};
     size_t k = 0;
     while (f.p < f.end && (*f.p == '_' || (*f.p >= 'a' && *f.p <= 'z') ||
                            (*f.p >= 'A' && *f.p <= 'Z') || (*f.p >= '0' && *f.p <= '9'))) {
@@ -197,15 +90,15 @@ static int parse_count_header(text_line ln, header *h)
     }
     h->name[k] = 0;
     int64_t total;
-    if (k == 0 || !take_word(&f, "profile:") || !take_word(&f, "total") ||
-        !take_int(&f, 0, &total) || f.p != f.end)
+    if (k == 0 || !hs_tx_take_word(&f, "profile:") || !hs_tx_take_word(&f, "total") ||
+        !hs_tx_take_int(&f, 0, &total) || f.p != f.end)
         return 0;
     h->heap = 0;
     h->period = 1;
     return 1;
 }
 
-static int is_comment_or_blank(text_line ln)
+static int is_comment_or_blank(hs_tx_line ln)
 {
     return ln.len == 0 || ln.s[0] == '#';
 }
@@ -215,16 +108,16 @@ static int is_comment_or_blank(text_line ln)
  * -1 = a malformed heap header or one of an unknown kind. */
 /* jemalloc: "heap_v2/RATE", then the totals "t*: N: B [AN: AB]" (whose
  * allocation columns are 0 without prof_accum). 1, 0 (not jemalloc), -1. */
-static int parse_jemalloc_header(scanner *sc, text_line *ln, header *h)
+static int parse_jemalloc_header(hs_tx_scanner *sc, hs_tx_line *ln, header *h)
 {
-    field f = {ln->s, ln->s + ln->len};
+    hs_tx_field f = {ln->s, ln->s + ln->len};
     int64_t rate, n[4];
-    if (!take_word(&f, "heap_v2/")) return 0;
-    if (!take_int(&f, 0, &rate) || f.p != f.end || !next_line(sc, ln)) return -1;
-    f = (field){ln->s, ln->s + ln->len};
-    if (!take_word(&f, "t*:") || !take_int(&f, 0, &n[0]) || !take(&f, ':') ||
-        !take_int(&f, 0, &n[1]) || !take(&f, '[') || !take_int(&f, 0, &n[2]) || !take(&f, ':') ||
-        !take_int(&f, 0, &n[3]) || !take(&f, ']'))
+    if (!hs_tx_take_word(&f, "heap_v2/")) return 0;
+    if (!hs_tx_take_int(&f, 0, &rate) || f.p != f.end || !hs_tx_next_line(sc, ln)) return -1;
+    f = (hs_tx_field){ln->s, ln->s + ln->len};
+    if (!hs_tx_take_word(&f, "t*:") || !hs_tx_take_int(&f, 0, &n[0]) || !hs_tx_take(&f, ':') ||
+        !hs_tx_take_int(&f, 0, &n[1]) || !hs_tx_take(&f, '[') || !hs_tx_take_int(&f, 0, &n[2]) ||
+        !hs_tx_take(&f, ':') || !hs_tx_take_int(&f, 0, &n[3]) || !hs_tx_take(&f, ']'))
         return -1;
     h->heap = h->scaled = h->jemalloc = 1;
     h->period = rate;
@@ -232,22 +125,22 @@ static int parse_jemalloc_header(scanner *sc, text_line *ln, header *h)
     return 1;
 }
 
-static int find_header(scanner *sc, text_line *ln, header *h)
+static int find_header(hs_tx_scanner *sc, hs_tx_line *ln, header *h)
 {
     memset(h, 0, sizeof *h);
-    if (!next_line(sc, ln)) return 0;
+    if (!hs_tx_next_line(sc, ln)) return 0;
     int r = parse_heap_header(*ln, h);
     if (r == 0) r = parse_jemalloc_header(sc, ln, h);
     if (r != 0) return r;
     while (is_comment_or_blank(*ln))
-        if (!next_line(sc, ln)) return 0;
+        if (!hs_tx_next_line(sc, ln)) return 0;
     return parse_count_header(*ln, h);
 }
 
 int hs_gotext_probe(const uint8_t *data, size_t size)
 {
-    scanner sc = {(const char *)data, size < 65536 ? size : 65536, 0, 0};
-    text_line ln;
+    hs_tx_scanner sc = {(const char *)data, size < 65536 ? size : 65536, 0, 0};
+    hs_tx_line ln;
     header h;
     return find_header(&sc, &ln, &h) != 0 ? 100 : 0;
 }
@@ -269,14 +162,14 @@ typedef struct tctx {
     uint32_t *frame_fn; /* frames: function index and line, in two arrays */
     int64_t *frame_line;
     uint32_t n_frames, cap_frames;
-    hs_idmap fns;   /* (name, file) string ids -> function index */
-    hs_idmap addrs; /* address as written -> location index */
+    hs_idmap fns;             /* (name, file) string ids -> function index */
+    hs_idmap addrs;           /* address as written -> location index */
     uint64_t map_pos, map_no; /* where the memory map's lines start, if any */
     int has_map;
     hs_dwmod *dw; /* the mapped files found on disk, or NULL */
 } tctx;
 
-static int fail(tctx *x, text_line ln, const char *what)
+static int fail(tctx *x, hs_tx_line ln, const char *what)
 {
     return hs_error_set(x->err, x->src->name, ln.off, "line %llu: %s", (ull)ln.no, what);
 }
@@ -288,9 +181,9 @@ static int oom(tctx *x, uint64_t off)
 
 static void count_lines(tctx *x)
 {
-    scanner sc = {(const char *)x->src->data, x->src->size, 0, 0};
-    text_line ln;
-    while (next_line(&sc, &ln)) {
+    hs_tx_scanner sc = {(const char *)x->src->data, x->src->size, 0, 0};
+    hs_tx_line ln;
+    while (hs_tx_next_line(&sc, &ln)) {
         if (ln.len && ln.s[0] == '#') {
             x->n_comments++;
             continue;
@@ -302,7 +195,7 @@ static void count_lines(tctx *x)
 
 /* The function named name in file: one per (name, file), keyed by the two
  * string ids (a name id is never 0, so the key is a valid nonzero id). */
-static uint32_t function_of(tctx *x, field name, field file)
+static uint32_t function_of(tctx *x, hs_tx_field name, hs_tx_field file)
 {
     hs_strtab *st = &x->p->strings;
     uint32_t n = hs_strtab_intern(st, name.p, (size_t)(name.end - name.p));
@@ -318,10 +211,11 @@ static uint32_t function_of(tctx *x, field name, field file)
 
 /* "#\t0xPC\tNAME+0xOFF\tFILE:LINE": 1 and the parts, 0 for any other
  * comment (labels, MemStats, a PC without a function). */
-static int parse_frame(text_line ln, uint64_t *pc, field *name, field *file, int64_t *line)
+static int parse_frame(hs_tx_line ln, uint64_t *pc, hs_tx_field *name, hs_tx_field *file,
+                       int64_t *line)
 {
-    field f = {ln.s + 1, ln.s + ln.len};
-    if (!take_hex(&f, pc) || f.p == f.end || f.p[0] != '\t') return 0;
+    hs_tx_field f = {ln.s + 1, ln.s + ln.len};
+    if (!hs_tx_take_hex(&f, pc) || f.p == f.end || f.p[0] != '\t') return 0;
     while (f.p < f.end && *f.p == '\t')
         f.p++; /* columns are padded with tabs */
     const char *tab = memchr(f.p, '\t', (size_t)(f.end - f.p));
@@ -329,19 +223,19 @@ static int parse_frame(text_line ln, uint64_t *pc, field *name, field *file, int
     const char *plus = NULL;
     for (const char *q = f.p; q + 2 < tab; q++)
         if (q[0] == '+' && q[1] == '0' && q[2] == 'x') plus = q;
-    *name = (field){f.p, plus ? plus : tab};
+    *name = (hs_tx_field){f.p, plus ? plus : tab};
     while (tab < f.end && *tab == '\t')
         tab++;
     const char *colon = NULL;
     for (const char *q = tab; q < f.end; q++)
         if (*q == ':') colon = q;
     if (!colon || name->p == name->end) return 0;
-    *file = (field){tab, colon};
-    field num = {colon + 1, f.end};
-    return take_int(&num, 0, line) && num.p == num.end;
+    *file = (hs_tx_field){tab, colon};
+    hs_tx_field num = {colon + 1, f.end};
+    return hs_tx_take_int(&num, 0, line) && num.p == num.end;
 }
 
-static int add_frame(tctx *x, text_line ln, field name, field file, int64_t line)
+static int add_frame(tctx *x, hs_tx_line ln, hs_tx_field name, hs_tx_field file, int64_t line)
 {
     if (x->n_frames == x->cap_frames) {
         uint32_t cap = x->cap_frames ? x->cap_frames * 2 : 256;
@@ -361,7 +255,7 @@ static int add_frame(tctx *x, text_line ln, field name, field file, int64_t line
 
 /* What ends the records: a memory map (heap profiles) or a "---" line
  * (count profiles). */
-static int is_map_header(const tctx *x, text_line ln)
+static int is_map_header(const tctx *x, hs_tx_line ln)
 {
     if (ln.len && ln.s[0] >= '0' && ln.s[0] <= '9') return 0; /* a record */
     if (x->h.heap)
@@ -375,17 +269,17 @@ static int is_map_header(const tctx *x, text_line ln)
  * where a memory map starts. */
 static int collect_frames(tctx *x)
 {
-    scanner sc = {(const char *)x->src->data, x->src->size, 0, 0};
-    text_line ln;
+    hs_tx_scanner sc = {(const char *)x->src->data, x->src->size, 0, 0};
+    hs_tx_line ln;
     uint64_t prev = 0;
     int filling = 0;
     hs_idmap_init(&x->pcs, (uint32_t)x->n_comments);
     hs_idmap_init(&x->fns, (uint32_t)x->n_comments); /* grows for symbols' functions */
     x->runs = malloc(((size_t)x->n_comments + 1) * sizeof *x->runs);
     if (!x->runs) return oom(x, 0);
-    while (next_line(&sc, &ln)) {
+    while (hs_tx_next_line(&sc, &ln)) {
         uint64_t pc;
-        field name, file;
+        hs_tx_field name, file;
         int64_t line;
         if (is_map_header(x, ln)) {
             x->has_map = 1;
@@ -411,171 +305,16 @@ static int collect_frames(tctx *x)
     return 0;
 }
 
-/* ---- the memory map, and names from the mapped files --------------------
- * gperftools ends a heap profile with the process's /proc/self/maps after
- * "MAPPED_LIBRARIES:" (Go wrote it after "--- Memory map: ---"). As pprof,
- * heapscan keeps the executable entries as mappings; lines of any other
- * shape are skipped. Each mapped file found on disk (under --sysroot; the
- * lowest one, the program, may be given as --binary) names the addresses
- * that no "#" line names. Without a map, --binary alone names them at the
- * addresses it was linked for (a Go program that is not PIE). */
-
-typedef struct map_entry {
-    uint64_t start, limit, offset;
-    field path;
-} map_entry;
-
-static field take_token(field *f)
-{
-    skip_blanks(f);
-    field t = {f->p, f->p};
-    while (t.end < f->end && !is_blank(*t.end))
-        t.end++;
-    f->p = t.end;
-    return t;
-}
-
-/* "START-END PERMS OFFSET DEV INODE [PATH]": 1 for an executable entry. */
-static int parse_map_line(text_line ln, map_entry *m)
-{
-    field f = {ln.s, ln.s + ln.len};
-    if (!hex_digits(&f, 1, &m->start) || !take(&f, '-') || !hex_digits(&f, 1, &m->limit) ||
-        m->limit <= m->start)
-        return 0;
-    field perms = take_token(&f);
-    skip_blanks(&f);
-    int64_t inode;
-    if (!hex_digits(&f, 1, &m->offset)) return 0;
-    field dev = take_token(&f);
-    if (dev.p == dev.end || !take_int(&f, 0, &inode)) return 0;
-    skip_blanks(&f);
-    m->path = f;
-    return memchr(perms.p, 'x', (size_t)(perms.end - perms.p)) != NULL;
-}
-
-static int by_start(const void *a, const void *b)
-{
-    const map_entry *x = a, *y = b;
-    return x->start < y->start ? -1 : x->start > y->start;
-}
-
-static int add_mappings(tctx *x, map_entry *e, uint32_t n)
-{
-    if (n) qsort(e, n, sizeof *e, by_start); /* e is NULL when n is 0 */
-    for (uint32_t i = 0; i < n; i++) {
-        hs_mapping m = {.id = i + 1, .start = e[i].start, .limit = e[i].limit,
-                        .offset = e[i].offset};
-        m.filename = hs_strtab_intern(&x->p->strings, e[i].path.p,
-                                      (size_t)(e[i].path.end - e[i].path.p));
-        if (m.filename == HS_STR_NONE || hs_profile_add_mapping(x->p, &m) == HS_NONE)
-            return oom(x, x->map_pos);
-    }
-    return 0;
-}
-
-static int read_map(tctx *x)
-{
-    scanner sc = {(const char *)x->src->data, x->src->size, x->map_pos, x->map_no};
-    text_line ln;
-    map_entry *e = NULL, one;
-    uint32_t n = 0, cap = 0;
-    while (next_line(&sc, &ln)) {
-        if (!parse_map_line(ln, &one)) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            map_entry *g = cap < UINT32_MAX / 2 ? realloc(e, (size_t)cap * sizeof *e) : NULL;
-            if (!g) {
-                free(e);
-                return oom(x, ln.off);
-            }
-            e = g;
-        }
-        e[n++] = one;
-    }
-    int rc = add_mappings(x, e, n);
-    free(e);
-    return rc;
-}
-
-/* The program's path when it is on disk: --binary, else the file of the
- * lowest mapping under --sysroot. */
-static void file_path(const hs_load_options *opt, const char *name, int is_program, char *path,
-                      size_t size)
-{
-    if (is_program && opt->binary)
-        snprintf(path, size, "%s", opt->binary);
-    else
-        snprintf(path, size, "%s%s", opt->sysroot ? opt->sysroot : "", name);
-}
-
-/* Report each mapped file once, where its offset 0 would be mapped. */
-static int report_mapped_files(tctx *x, const hs_load_options *opt)
-{
-    const hs_profile *p = x->p;
-    uint8_t *seen = calloc(p->strings.n ? p->strings.n : 1, 1); /* by file name id */
-    if (!seen) return 0;
-    int n = 0, first = 1;
-    for (uint32_t i = 0; i < p->n_mappings; i++) {
-        const hs_mapping *m = &p->mappings[i];
-        const char *name = hs_profile_str(p, m->filename);
-        if (name[0] != '/' || m->offset > m->start || seen[m->filename]) continue;
-        seen[m->filename] = 1;
-        char path[4096];
-        file_path(opt, name, first, path, sizeof path);
-        first = 0;
-        n += hs_dwmod_report_file(x->dw, strrchr(name, '/') + 1, path, m->start - m->offset);
-    }
-    free(seen);
-    return n;
-}
-
-static void open_symbols(tctx *x, const hs_load_options *opt)
-{
-    if (!x->p->n_mappings && !opt->binary) return;
-    if (!(x->dw = hs_dwmod_begin(opt))) return;
-    Dwfl *dwfl = hs_dwmod_dwfl(x->dw);
-    dwfl_report_begin(dwfl);
-    int n = x->p->n_mappings ? report_mapped_files(x, opt)
-                             : hs_dwmod_report_linked(x->dw, opt->binary, opt->binary);
-    dwfl_report_end(dwfl, NULL, NULL);
-    if (n <= 0) {
-        hs_dwmod_end(x->dw);
-        x->dw = NULL;
-    }
-}
-
-/* The mapping holding addr (mappings are sorted and do not overlap). */
-static uint32_t mapping_of(const tctx *x, uint64_t addr)
-{
-    const hs_mapping *m = x->p->mappings;
-    uint32_t lo = 0, hi = x->p->n_mappings;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (addr < m[mid].start)
-            hi = mid;
-        else if (addr >= m[mid].limit)
-            lo = mid + 1;
-        else
-            return mid;
-    }
-    return HS_NONE;
-}
+/* ---- names from the memory map (procmap.c) -------------------------------- */
 
 /* One frame for addr from the mapped files' symbols: 1 named, 0 not, -1 OOM. */
 static int symbol_frame(tctx *x, uint64_t addr, uint32_t *fn, int64_t *line)
 {
-    hs_dwmod_symbol sym;
-    if (!x->dw || !hs_dwmod_lookup(x->dw, addr, &sym)) return 0;
-    const char *file = sym.file ? sym.file : "";
-    const char *at = strchr(sym.name, '@'); /* a version, as in "memcpy@@GLIBC_2.14" */
-    field name = {sym.name, at && at > sym.name ? at : sym.name + strlen(sym.name)};
-    static const char abi0[] = ".abi0"; /* Go's ABI wrapper: Go names it without */
-    size_t len = (size_t)(name.end - name.p);
-    if (len > sizeof abi0 - 1 && memcmp(name.end - (sizeof abi0 - 1), abi0, sizeof abi0 - 1) == 0)
-        name.end -= sizeof abi0 - 1;
-    field path = {file, file + strlen(file)};
-    if ((*fn = function_of(x, name, path)) == HS_NONE) return -1;
-    *line = sym.line;
+    hs_tx_field name, file;
+    int l;
+    if (!x->dw || !hs_procmap_symbol(x->dw, addr, &name, &file, &l)) return 0;
+    if ((*fn = function_of(x, name, file)) == HS_NONE) return -1;
+    *line = l;
     return 1;
 }
 
@@ -602,12 +341,12 @@ static void scale_heap(int64_t *count, int64_t *size, int64_t rate)
     *size = to_i64((double)*size * scale);
 }
 
-static uint32_t location_of(tctx *x, text_line ln, uint64_t written)
+static uint32_t location_of(tctx *x, hs_tx_line ln, uint64_t written)
 {
     uint32_t index;
     int r = hs_idmap_add_get(&x->addrs, written, &index);
     if (r < 0) return oom(x, ln.off), HS_NONE;
-    if (r == 1) return index; /* locations are numbered as addresses */
+    if (r == 1) return index;    /* locations are numbered as addresses */
     uint64_t addr = written - 1; /* the call, not the return address */
     uint32_t run = hs_idmap_get(&x->pcs, addr);
     frame_run fr = run == HS_NONE ? (frame_run){0, 0} : x->runs[run];
@@ -618,21 +357,23 @@ static uint32_t location_of(tctx *x, text_line ln, uint64_t written)
     int named = fr.n ? 0 : symbol_frame(x, addr, &sym_fn, &sym_line);
     if (named < 0) return oom(x, ln.off), HS_NONE;
     if (named) fns = &sym_fn, lines = &sym_line, fr.n = 1;
-    uint32_t loc = hs_profile_add_location(x->p, (uint64_t)x->addrs.n, addr, mapping_of(x, addr),
-                                           fns, lines, fr.n);
+    uint32_t loc = hs_profile_add_location(x->p, (uint64_t)x->addrs.n, addr,
+                                           hs_procmap_find(x->p, addr), fns, lines, fr.n);
     if (loc == HS_NONE) oom(x, ln.off);
     return loc;
 }
 
 /* The addresses after '@' (at least one for a count record, as pprof). */
-static int parse_stack(tctx *x, text_line ln, field *f, uint32_t **locs, uint32_t *cap, uint32_t *n)
+static int parse_stack(tctx *x, hs_tx_line ln, hs_tx_field *f, uint32_t **locs, uint32_t *cap,
+                       uint32_t *n)
 {
     *n = 0;
     for (;;) {
-        skip_blanks(f);
+        hs_tx_skip_blanks(f);
         if (f->p == f->end) return 0;
         uint64_t a;
-        if (!take_hex(f, &a)) return fail(x, ln, "bad address (expected 0x and 1-16 hex digits)");
+        if (!hs_tx_take_hex(f, &a))
+            return fail(x, ln, "bad address (expected 0x and 1-16 hex digits)");
         if (a == 0) return fail(x, ln, "address 0x0 (no call can return there)");
         if (*n == *cap) {
             uint32_t c = *cap ? *cap * 2 : 64;
@@ -648,15 +389,17 @@ static int parse_stack(tctx *x, text_line ln, field *f, uint32_t **locs, uint32_
 }
 
 /* "in: ib [an: ab] @ ...": values in sample-type order, and the label. */
-static int heap_values(tctx *x, text_line ln, field *f, int64_t *v, hs_label *lb)
+static int heap_values(tctx *x, hs_tx_line ln, hs_tx_field *f, int64_t *v, hs_label *lb)
 {
     int64_t n[4];
-    if (!take_int(f, 1, &n[0]) || !take(f, ':') || !take_int(f, 1, &n[1]) || !take(f, '[') ||
-        !take_int(f, 0, &n[2]) || !take(f, ':') || !take_int(f, 0, &n[3]) || !take(f, ']') ||
-        (x->h.jemalloc ? f->p != f->end : !take(f, '@')))
-        return fail(x, ln, x->h.jemalloc
-                               ? "malformed jemalloc counts (expected \"t*: N: BYTES [N: BYTES]\")"
-                               : "malformed heap record (expected \"N: BYTES [N: BYTES] @ 0x...\")");
+    if (!hs_tx_take_int(f, 1, &n[0]) || !hs_tx_take(f, ':') || !hs_tx_take_int(f, 1, &n[1]) ||
+        !hs_tx_take(f, '[') || !hs_tx_take_int(f, 0, &n[2]) || !hs_tx_take(f, ':') ||
+        !hs_tx_take_int(f, 0, &n[3]) || !hs_tx_take(f, ']') ||
+        (x->h.jemalloc ? f->p != f->end : !hs_tx_take(f, '@')))
+        return fail(x, ln,
+                    x->h.jemalloc
+                        ? "malformed jemalloc counts (expected \"t*: N: BYTES [N: BYTES]\")"
+                        : "malformed heap record (expected \"N: BYTES [N: BYTES] @ 0x...\")");
     /* pprof: allocated, then in use; the block size of the last nonzero count. */
     int64_t pairs[2][2] = {{n[2], n[3]}, {n[0], n[1]}}, block = 0;
     const char *what[2] = {"allocation", "in-use"};
@@ -695,17 +438,18 @@ typedef struct label_buf {
 
 /* A Go-quoted string at f, unescaped into out (\" \\ \n \t \r and \xNN;
  * another escape is kept as written). */
-static int take_quoted(field *f, char *out, size_t *len)
+static int take_quoted(hs_tx_field *f, char *out, size_t *len)
 {
-    if (!take(f, '"')) return 0;
+    if (!hs_tx_take(f, '"')) return 0;
     size_t n = 0;
     while (f->p < f->end && *f->p != '"') {
         char c = *f->p++;
         if (c == '\\' && f->p < f->end) {
             char e = *f->p++;
             uint64_t v;
-            field hex = {f->p, f->p + (f->end - f->p < 2 ? f->end - f->p : 2)};
-            if (e == 'x' && hex.end - hex.p == 2 && hex_digits(&hex, 1, &v) && hex.p == hex.end) {
+            hs_tx_field hex = {f->p, f->p + (f->end - f->p < 2 ? f->end - f->p : 2)};
+            if (e == 'x' && hex.end - hex.p == 2 && hs_tx_hex_digits(&hex, 1, &v) &&
+                hex.p == hex.end) {
                 c = (char)v;
                 f->p = hex.end;
             } else if (e == 'n' || e == 't' || e == 'r' || e == '"' || e == '\\') {
@@ -741,11 +485,11 @@ static int add_label(tctx *x, label_buf *b, const char *key, size_t klen, const 
 }
 
 /* The labels of "# labels: {...}" into b: 1 read, 0 not such a line, -1 OOM. */
-static int parse_labels(tctx *x, text_line ln, label_buf *b)
+static int parse_labels(tctx *x, hs_tx_line ln, label_buf *b)
 {
-    field f = {ln.s, ln.s + ln.len};
+    hs_tx_field f = {ln.s, ln.s + ln.len};
     b->n = 0;
-    if (!take_word(&f, "# labels:") || !take(&f, '{')) return 0;
+    if (!hs_tx_take_word(&f, "# labels:") || !hs_tx_take(&f, '{')) return 0;
     if (b->text_cap < ln.len) {
         char *t = realloc(b->text, ln.len);
         if (!t) return -1;
@@ -753,11 +497,11 @@ static int parse_labels(tctx *x, text_line ln, label_buf *b)
         b->text_cap = ln.len;
     }
     size_t used = 0;
-    for (int first = 1; !take(&f, '}'); first = 0) {
+    for (int first = 1; !hs_tx_take(&f, '}'); first = 0) {
         size_t klen, vlen;
         char *key = b->text + used;
-        if ((!first && !take(&f, ',')) || !take_quoted(&f, key, &klen) || !take(&f, ':') ||
-            !take_quoted(&f, key + klen, &vlen))
+        if ((!first && !hs_tx_take(&f, ',')) || !take_quoted(&f, key, &klen) ||
+            !hs_tx_take(&f, ':') || !take_quoted(&f, key + klen, &vlen))
             return b->n = 0, 0;
         if (add_label(x, b, key, klen, key + klen, vlen)) return -1;
         used += klen + vlen;
@@ -767,34 +511,34 @@ static int parse_labels(tctx *x, text_line ln, label_buf *b)
 }
 
 /* The labels line after a count record, if there is one (sc moves past it). */
-static int record_labels(tctx *x, scanner *sc, label_buf *b)
+static int record_labels(tctx *x, hs_tx_scanner *sc, label_buf *b)
 {
-    scanner peek = *sc;
-    text_line ln;
+    hs_tx_scanner peek = *sc;
+    hs_tx_line ln;
     b->n = 0;
-    if (x->h.heap || !next_line(&peek, &ln)) return 0;
+    if (x->h.heap || !hs_tx_next_line(&peek, &ln)) return 0;
     int r = parse_labels(x, ln, b);
     if (r < 0) return oom(x, ln.off);
     if (r > 0) *sc = peek;
     return 0;
 }
 
-static int build_samples(tctx *x, scanner *sc)
+static int build_samples(tctx *x, hs_tx_scanner *sc)
 {
     uint32_t *locs = NULL, cap = 0, n;
     label_buf labels = {0};
-    text_line ln;
+    hs_tx_line ln;
     int rc = 0;
-    while (!rc && next_line(sc, &ln)) {
+    while (!rc && hs_tx_next_line(sc, &ln)) {
         if (is_comment_or_blank(ln)) continue;
         if (is_map_header(x, ln)) break; /* read_map read what follows */
-        field f = {ln.s, ln.s + ln.len};
+        hs_tx_field f = {ln.s, ln.s + ln.len};
         int64_t v[4];
         hs_label lb, *lbp = NULL;
         if (x->h.heap) {
             if ((rc = heap_values(x, ln, &f, v, &lb))) break;
             lbp = &lb;
-        } else if (!take_int(&f, 0, &v[0]) || !take(&f, '@')) {
+        } else if (!hs_tx_take_int(&f, 0, &v[0]) || !hs_tx_take(&f, '@')) {
             rc = fail(x, ln, "malformed count record (expected \"N @ 0x...\")");
             break;
         }
@@ -829,9 +573,10 @@ static int build_samples(tctx *x, scanner *sc)
 static int is_allocator(const char *name)
 {
     static const char *const fns[] = {
-        "malloc",  "calloc",  "realloc",  "free",     "cfree",    "memalign",         "posix_memalign",
-        "valloc",  "pvalloc", "mallocx",  "rallocx",  "xallocx",  "dallocx",          "sdallocx",
-        "aligned_alloc", "reallocarray", "sdallocx_noflags", "malloc_default"};
+        "malloc",       "calloc",           "realloc",       "free",     "cfree",
+        "memalign",     "posix_memalign",   "valloc",        "pvalloc",  "mallocx",
+        "rallocx",      "xallocx",          "dallocx",       "sdallocx", "aligned_alloc",
+        "reallocarray", "sdallocx_noflags", "malloc_default"};
     /* C++ operator new/delete (any overload), jemalloc's own newImpl; a
      * "je_" prefix (jemalloc built with one, or its internals) is dropped */
     static const char *const prefixes[] = {"_Znw", "_Zna", "_Zdl", "_Zda", "_ZL7newImpl"};
@@ -872,7 +617,7 @@ static uint32_t allocator_frames(const hs_profile *p, const uint32_t *locs, uint
 }
 
 /* "tN:" with N a thread number. */
-static int is_thread_counts(text_line ln)
+static int is_thread_counts(hs_tx_line ln)
 {
     size_t i = 1;
     while (i < ln.len && ln.s[i] >= '0' && ln.s[i] <= '9')
@@ -880,24 +625,25 @@ static int is_thread_counts(text_line ln)
     return ln.s[0] == 't' && i > 1 && i < ln.len && ln.s[i] == ':';
 }
 
-static int build_jemalloc_samples(tctx *x, scanner *sc)
+static int build_jemalloc_samples(tctx *x, hs_tx_scanner *sc)
 {
     uint32_t *locs = NULL, cap = 0, n = 0;
     int pending = 0, rc = 0;
-    text_line ln, at = {0};
-    static const char no_counts[] = "stack without counts (expected \"t*: N: BYTES [N: BYTES]\" after it)";
-    while (!rc && next_line(sc, &ln)) {
+    hs_tx_line ln, at = {0};
+    static const char no_counts[] =
+        "stack without counts (expected \"t*: N: BYTES [N: BYTES]\" after it)";
+    while (!rc && hs_tx_next_line(sc, &ln)) {
         if (is_comment_or_blank(ln) || is_thread_counts(ln)) continue;
         if (is_map_header(x, ln)) break; /* read_map read what follows */
-        field f = {ln.s, ln.s + ln.len};
-        if (take(&f, '@')) {
+        hs_tx_field f = {ln.s, ln.s + ln.len};
+        if (hs_tx_take(&f, '@')) {
             if (pending) {
                 rc = fail(x, at, no_counts);
             } else if (!(rc = parse_stack(x, ln, &f, &locs, &cap, &n))) {
                 pending = 1;
                 at = ln;
             }
-        } else if (take_word(&f, "t*:")) {
+        } else if (hs_tx_take_word(&f, "t*:")) {
             int64_t v[4];
             hs_label lb;
             if (!pending) {
@@ -925,7 +671,9 @@ static int set_types(tctx *x)
     hs_profile *p = x->p;
     hs_value_type t[4];
     /* jemalloc's counts without allocation columns are what is in use */
-    const char *const *names = x->h.has_alloc ? heap_alloc : x->h.jemalloc ? heap_alloc + 4 : heap_only;
+    const char *const *names = x->h.has_alloc  ? heap_alloc
+                               : x->h.jemalloc ? heap_alloc + 4
+                                               : heap_only;
     uint32_t n = x->h.heap ? (x->h.has_alloc ? 4 : 2) : 1;
     for (uint32_t i = 0; i < n; i++) {
         t[i].type = hs_profile_intern(p, x->h.heap ? names[2 * i] : x->h.name);
@@ -939,8 +687,8 @@ static int set_types(tctx *x)
 
 static int load(tctx *x, const hs_load_options *opt)
 {
-    scanner sc = {(const char *)x->src->data, x->src->size, 0, 0};
-    text_line ln;
+    hs_tx_scanner sc = {(const char *)x->src->data, x->src->size, 0, 0};
+    hs_tx_line ln;
     int r = find_header(&sc, &ln, &x->h);
     if (r == 0)
         return hs_error_set(x->err, x->src->name, 0,
@@ -951,14 +699,18 @@ static int load(tctx *x, const hs_load_options *opt)
                     "malformed heap profile header (expected \"heap profile: N: BYTES [N: BYTES] "
                     "@ heap/RATE\")");
     snprintf(x->p->format, sizeof x->p->format, "%s",
-             x->h.gperftools ? "gperftools-text" : x->h.jemalloc ? "jemalloc-text" : "go-text");
+             x->h.gperftools ? "gperftools-text"
+             : x->h.jemalloc ? "jemalloc-text"
+                             : "go-text");
     count_lines(x);
     /* Addresses repeat across stacks: start small, the map grows. */
     hs_idmap_init(&x->addrs, (uint32_t)(x->n_addresses < 65536 ? x->n_addresses : 65536));
     if (x->n_addresses >= UINT32_MAX / 4 || x->n_comments >= UINT32_MAX / 4)
         return hs_error_set(x->err, x->src->name, 0, "too many lines for 32-bit indices");
-    if (set_types(x) || collect_frames(x) || (x->has_map && read_map(x))) return -1;
-    open_symbols(x, opt);
+    if (set_types(x) || collect_frames(x)) return -1;
+    hs_tx_scanner map = {(const char *)x->src->data, x->src->size, x->map_pos, x->map_no};
+    if (x->has_map && hs_procmap_read(map, x->p)) return oom(x, x->map_pos);
+    x->dw = hs_procmap_open(x->p, opt);
     return x->h.jemalloc ? build_jemalloc_samples(x, &sc) : build_samples(x, &sc);
 }
 

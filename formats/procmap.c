@@ -1,0 +1,154 @@
+/* The memory map after a text heap profile's records, and names from the
+ * files it maps (see procmap.h). As pprof, only executable entries become
+ * mappings and lines of any other shape are skipped. Each mapped file found
+ * on disk is reported once, where its offset 0 would be mapped; the lowest
+ * one is the program, which --binary replaces. Without a map, --binary
+ * alone names addresses as it was linked (a Go program that is not PIE). */
+#include "procmap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct map_entry {
+    uint64_t start, limit, offset;
+    hs_tx_field path;
+} map_entry;
+
+/* "START-END PERMS OFFSET DEV INODE [PATH]": 1 for an executable entry. */
+static int parse_map_line(hs_tx_line ln, map_entry *m)
+{
+    hs_tx_field f = {ln.s, ln.s + ln.len};
+    if (!hs_tx_hex_digits(&f, 1, &m->start) || !hs_tx_take(&f, '-') ||
+        !hs_tx_hex_digits(&f, 1, &m->limit) || m->limit <= m->start)
+        return 0;
+    hs_tx_field perms = hs_tx_take_token(&f);
+    hs_tx_skip_blanks(&f);
+    int64_t inode;
+    if (!hs_tx_hex_digits(&f, 1, &m->offset)) return 0;
+    hs_tx_field dev = hs_tx_take_token(&f);
+    if (dev.p == dev.end || !hs_tx_take_int(&f, 0, &inode)) return 0;
+    hs_tx_skip_blanks(&f);
+    m->path = f;
+    return memchr(perms.p, 'x', (size_t)(perms.end - perms.p)) != NULL;
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const map_entry *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int add_mappings(hs_profile *p, map_entry *e, uint32_t n)
+{
+    if (n) qsort(e, n, sizeof *e, by_start); /* e is NULL when n is 0 */
+    for (uint32_t i = 0; i < n; i++) {
+        hs_mapping m = {
+            .id = i + 1, .start = e[i].start, .limit = e[i].limit, .offset = e[i].offset};
+        m.filename =
+            hs_strtab_intern(&p->strings, e[i].path.p, (size_t)(e[i].path.end - e[i].path.p));
+        if (m.filename == HS_STR_NONE || hs_profile_add_mapping(p, &m) == HS_NONE) return -1;
+    }
+    return 0;
+}
+
+int hs_procmap_read(hs_tx_scanner sc, hs_profile *p)
+{
+    hs_tx_line ln;
+    map_entry *e = NULL, one;
+    uint32_t n = 0, cap = 0;
+    while (hs_tx_next_line(&sc, &ln)) {
+        if (!parse_map_line(ln, &one)) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            map_entry *g = cap < UINT32_MAX / 2 ? realloc(e, (size_t)cap * sizeof *e) : NULL;
+            if (!g) {
+                free(e);
+                return -1;
+            }
+            e = g;
+        }
+        e[n++] = one;
+    }
+    int rc = add_mappings(p, e, n);
+    free(e);
+    return rc;
+}
+
+/* The program's path when it is on disk: --binary, else the file of the
+ * lowest mapping under --sysroot. */
+static void file_path(const hs_load_options *opt, const char *name, int is_program, char *path,
+                      size_t size)
+{
+    if (is_program && opt->binary)
+        snprintf(path, size, "%s", opt->binary);
+    else
+        snprintf(path, size, "%s%s", opt->sysroot ? opt->sysroot : "", name);
+}
+
+/* Report each mapped file once, where its offset 0 would be mapped. */
+static int report_mapped_files(hs_dwmod *dw, const hs_profile *p, const hs_load_options *opt)
+{
+    uint8_t *seen = calloc(p->strings.n ? p->strings.n : 1, 1); /* by file name id */
+    if (!seen) return 0;
+    int n = 0, first = 1;
+    for (uint32_t i = 0; i < p->n_mappings; i++) {
+        const hs_mapping *m = &p->mappings[i];
+        const char *name = hs_profile_str(p, m->filename);
+        if (name[0] != '/' || m->offset > m->start || seen[m->filename]) continue;
+        seen[m->filename] = 1;
+        char path[4096];
+        file_path(opt, name, first, path, sizeof path);
+        first = 0;
+        n += hs_dwmod_report_file(dw, strrchr(name, '/') + 1, path, m->start - m->offset);
+    }
+    free(seen);
+    return n;
+}
+
+hs_dwmod *hs_procmap_open(const hs_profile *p, const hs_load_options *opt)
+{
+    if (!p->n_mappings && !opt->binary) return NULL;
+    hs_dwmod *dw = hs_dwmod_begin(opt);
+    if (!dw) return NULL;
+    Dwfl *dwfl = hs_dwmod_dwfl(dw);
+    dwfl_report_begin(dwfl);
+    int n = p->n_mappings ? report_mapped_files(dw, p, opt)
+                          : hs_dwmod_report_linked(dw, opt->binary, opt->binary);
+    dwfl_report_end(dwfl, NULL, NULL);
+    if (n > 0) return dw;
+    hs_dwmod_end(dw);
+    return NULL;
+}
+
+uint32_t hs_procmap_find(const hs_profile *p, uint64_t addr)
+{
+    const hs_mapping *m = p->mappings;
+    uint32_t lo = 0, hi = p->n_mappings;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (addr < m[mid].start)
+            hi = mid;
+        else if (addr >= m[mid].limit)
+            lo = mid + 1;
+        else
+            return mid;
+    }
+    return HS_NONE;
+}
+
+int hs_procmap_symbol(hs_dwmod *dw, uint64_t addr, hs_tx_field *name, hs_tx_field *file, int *line)
+{
+    hs_dwmod_symbol sym;
+    if (!hs_dwmod_lookup(dw, addr, &sym)) return 0;
+    const char *f = sym.file ? sym.file : "";
+    const char *at = strchr(sym.name, '@'); /* a version, as in "memcpy@@GLIBC_2.14" */
+    *name = (hs_tx_field){sym.name, at && at > sym.name ? at : sym.name + strlen(sym.name)};
+    static const char abi0[] = ".abi0"; /* Go's ABI wrapper: Go names it without */
+    size_t len = (size_t)(name->end - name->p);
+    if (len > sizeof abi0 - 1 && memcmp(name->end - (sizeof abi0 - 1), abi0, sizeof abi0 - 1) == 0)
+        name->end -= sizeof abi0 - 1;
+    *file = (hs_tx_field){f, f + strlen(f)};
+    *line = sym.line;
+    return 1;
+}
