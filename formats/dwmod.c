@@ -96,8 +96,8 @@ static int first_load(int fd, uint64_t *first, int *is_exec)
     return ok && *first != UINT64_MAX ? 0 : -1;
 }
 
-/* Report path with its first page at start, or as linked when !start. */
-static int report(hs_dwmod *m, const char *name, const char *path, uint64_t start)
+/* Report path with its first page at start, or as linked. */
+static int report(hs_dwmod *m, const char *name, const char *path, int linked, uint64_t start)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return 0;
@@ -107,18 +107,25 @@ static int report(hs_dwmod *m, const char *name, const char *path, uint64_t star
     int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && first_load(fd, &first, &is_exec) == 0;
     close(fd);
     if (!ok) return 0;
-    uint64_t bias = is_exec || !start ? 0 : start - (first & ~0xfffull);
+    uint64_t bias = is_exec || linked ? 0 : start - (first & ~0xfffull);
     return dwfl_report_elf(m->dwfl, name, path, -1, bias, false) != NULL;
 }
 
-int hs_dwmod_report_file(hs_dwmod *m, const char *name, const char *path, uint64_t start)
+int hs_dwmod_report_mapped(hs_dwmod *m, const hs_load_options *opt, const char *name,
+                           int is_program, uint64_t start)
 {
-    return start ? report(m, name, path, start) : 0;
+    char path[4096];
+    if (is_program && opt->binary)
+        snprintf(path, sizeof path, "%s", opt->binary);
+    else
+        snprintf(path, sizeof path, "%s%s", opt->sysroot ? opt->sysroot : "", name);
+    const char *base = strrchr(name, '/');
+    return report(m, base ? base + 1 : name, path, 0, start);
 }
 
 int hs_dwmod_report_linked(hs_dwmod *m, const char *name, const char *path)
 {
-    return report(m, name, path, 0);
+    return report(m, name, path, 1, 0);
 }
 
 static int by_addr_rank(const void *a, const void *b)

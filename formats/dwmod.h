@@ -20,10 +20,13 @@ hs_dwmod *hs_dwmod_begin(const hs_load_options *opt);
 Dwfl *hs_dwmod_dwfl(const hs_dwmod *m);
 void hs_dwmod_end(hs_dwmod *m);
 
-/* Report the ELF file at path (named name) whose first page (file offset
- * 0) was mapped at start: 1 when reported, 0 when it cannot be (missing,
- * not a regular file, not ELF). Call between dwfl_report_begin and _end. */
-int hs_dwmod_report_file(hs_dwmod *m, const char *name, const char *path, uint64_t start);
+/* Report the ELF file a process mapped as `name` with its first page (file
+ * offset 0) at start, read from opt->binary when it is the program, else
+ * from name under opt->sysroot: 1 when reported, 0 when it cannot be
+ * (missing, not a regular file, not ELF). Call between dwfl_report_begin
+ * and _end. */
+int hs_dwmod_report_mapped(hs_dwmod *m, const hs_load_options *opt, const char *name,
+                           int is_program, uint64_t start);
 /* Report the ELF file at path at the addresses it was linked for. */
 int hs_dwmod_report_linked(hs_dwmod *m, const char *name, const char *path);
 

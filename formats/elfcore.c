@@ -265,17 +265,11 @@ static int report_from_files(hs_core *c, hs_dwmod *m, const hs_load_options *opt
         for (uint32_t j = 0; j < i; j++)
             dup |= strcmp(c->files[j].name, f->name) == 0;
         if (dup || f->file_offset != 0) continue;
-        char path[4096];
         int is_exe = c->at_entry >= f->start && c->at_entry < f->end;
         for (uint32_t j = 0; j < c->n_files && !is_exe; j++)
             is_exe = strcmp(c->files[j].name, f->name) == 0 && c->at_entry >= c->files[j].start &&
                      c->at_entry < c->files[j].end;
-        if (is_exe && opt->binary)
-            snprintf(path, sizeof path, "%s", opt->binary);
-        else
-            snprintf(path, sizeof path, "%s%s", opt->sysroot ? opt->sysroot : "", f->name);
-        const char *base = strrchr(f->name, '/');
-        n += hs_dwmod_report_file(m, base ? base + 1 : f->name, path, f->start);
+        n += hs_dwmod_report_mapped(m, opt, f->name, is_exe, f->start);
     }
     return n;
 }

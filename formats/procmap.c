@@ -75,17 +75,6 @@ int hs_procmap_read(hs_tx_scanner sc, hs_profile *p)
     return rc;
 }
 
-/* The program's path when it is on disk: --binary, else the file of the
- * lowest mapping under --sysroot. */
-static void file_path(const hs_load_options *opt, const char *name, int is_program, char *path,
-                      size_t size)
-{
-    if (is_program && opt->binary)
-        snprintf(path, size, "%s", opt->binary);
-    else
-        snprintf(path, size, "%s%s", opt->sysroot ? opt->sysroot : "", name);
-}
-
 /* Report each mapped file once, where its offset 0 would be mapped. */
 static int report_mapped_files(hs_dwmod *dw, const hs_profile *p, const hs_load_options *opt)
 {
@@ -97,10 +86,8 @@ static int report_mapped_files(hs_dwmod *dw, const hs_profile *p, const hs_load_
         const char *name = hs_profile_str(p, m->filename);
         if (name[0] != '/' || m->offset > m->start || seen[m->filename]) continue;
         seen[m->filename] = 1;
-        char path[4096];
-        file_path(opt, name, first, path, sizeof path);
+        n += hs_dwmod_report_mapped(dw, opt, name, first, m->start - m->offset);
         first = 0;
-        n += hs_dwmod_report_file(dw, strrchr(name, '/') + 1, path, m->start - m->offset);
     }
     free(seen);
     return n;
