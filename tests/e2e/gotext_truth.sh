@@ -203,18 +203,7 @@ hs "$tmp/i.json" info --format json "$P/heap.3.txt.gz" &&
   check field "$tmp/i.json" format
 if [ "$("${CHECK[@]}" field "$tmp/i.json" format 2>/dev/null)" != go-text ]; then fail "info format is not go-text"; fi
 checks=$((checks + 1))
-# Growth between snapshots equals the runtime's own MemStats growth (exact: MemProfileRate 1).
-for pair in inuse_space:HeapAlloc inuse_objects:HeapObjects alloc_space:TotalAlloc; do
-  t=${pair%%:*} stat=${pair#*:}
-  hs "$tmp/d.json" diff -n 0 -i "$t" --format json "$P/heap.1.txt.gz" "$P/heap.3.txt.gz" || continue
-  got=$("${CHECK[@]}" field "$tmp/d.json" total.delta)
-  want=$(python3 -c 'import json,sys; a,b=(json.load(open(p))["memstats"][sys.argv[3]] for p in sys.argv[1:3]); print(b-a)' \
-    "$P/truth.1.json" "$P/truth.3.json" "$stat")
-  checks=$((checks + 1))
-  if [ "$got" = "$want" ]; then echo "ok   diff heap.1 heap.3 (text) -i $t: total delta $got = $stat growth"; else
-    fail "diff heap.1 heap.3 (text) -i $t: total delta $got, MemStats.$stat growth $want"
-  fi
-done
+memstats_growth "$P/heap.1.txt.gz" "$P/heap.3.txt.gz" 3 "heap.1 heap.3 (text)"
 # Cut in the middle of the second record: "6: 393216 [6: 39".
 gzip -dc "$P/heap.3.txt.gz" >"$tmp/full.txt"
 line=$(grep -n ' @ 0x' "$tmp/full.txt" | sed -n 2p | cut -d: -f1)

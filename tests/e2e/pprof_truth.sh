@@ -136,17 +136,7 @@ echo "== diff totals equal runtime.MemStats growth (HeapAlloc, HeapObjects, Tota
 # Everything after the first line of main is sampled (MemProfileRate = 1); what the
 # runtime allocated before that is the same in every snapshot, so growth is exact.
 for k in 2 3; do
-  for pair in inuse_space:HeapAlloc inuse_objects:HeapObjects alloc_space:TotalAlloc; do
-    t=${pair%%:*} stat=${pair#*:}
-    hs "$tmp/ms.json" diff -n 0 -i "$t" --format json "$P/heap.1.pb.gz" "$P/heap.$k.pb.gz" || continue
-    got=$("${CHECK[@]}" field "$tmp/ms.json" total.delta)
-    want=$(python3 -c 'import json,sys; a,b=(json.load(open(p))["memstats"][sys.argv[3]] for p in sys.argv[1:3]); print(b-a)' \
-      "$P/truth.1.json" "$P/truth.$k.json" "$stat")
-    checks=$((checks + 1))
-    if [ "$got" = "$want" ]; then echo "ok   diff heap.1 heap.$k -i $t: total delta $got = $stat growth"; else
-      fail "diff heap.1 heap.$k -i $t: total delta heapscan $got, MemStats.$stat growth $want"
-    fi
-  done
+  memstats_growth "$P/heap.1.pb.gz" "$P/heap.$k.pb.gz" "$k" "heap.1 heap.$k"
 done
 
 echo "== diff against go tool pprof -diff_base"

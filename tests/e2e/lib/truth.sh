@@ -34,6 +34,25 @@ hs() {
   return 1
 }
 
+# memstats_growth BEFORE AFTER K WHAT: heapscan diff's total delta for each of
+# inuse_space, inuse_objects, alloc_space equals the growth of the runtime's
+# HeapAlloc, HeapObjects, TotalAlloc between truth.1.json and truth.K.json
+# (exact: everything after main's first line is sampled, MemProfileRate 1).
+memstats_growth() {
+  local before=$1 after=$2 k=$3 what=$4 pair t stat got want
+  for pair in inuse_space:HeapAlloc inuse_objects:HeapObjects alloc_space:TotalAlloc; do
+    t=${pair%%:*} stat=${pair#*:}
+    hs "$tmp/ms.json" diff -n 0 -i "$t" --format json "$before" "$after" || continue
+    got=$("${CHECK[@]}" field "$tmp/ms.json" total.delta)
+    want=$(python3 -c 'import json,sys; a,b=(json.load(open(p))["memstats"][sys.argv[3]] for p in sys.argv[1:3]); print(b-a)' \
+      "$P/truth.1.json" "$P/truth.$k.json" "$stat")
+    checks=$((checks + 1))
+    if [ "$got" = "$want" ]; then echo "ok   diff $what -i $t: total delta $got = $stat growth"; else
+      fail "diff $what -i $t: total delta heapscan $got, MemStats.$stat growth $want"
+    fi
+  done
+}
+
 truth_end() {
   echo "$1: $checks checks, $fails failed"
   [ "$fails" -eq 0 ]
