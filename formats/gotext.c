@@ -44,6 +44,15 @@ typedef struct header {
     int jemalloc;   /* heap: jemalloc's "heap_v2/RATE", stacks before counts */
 } header;
 
+/* "N: B [AN: AB]", in use then allocated (in-use values may be negative
+ * when `sign`: a record's, as pprof reads them). */
+static int take_counts(hs_tx_field *f, int sign, int64_t n[4])
+{
+    return hs_tx_take_int(f, sign, &n[0]) && hs_tx_take(f, ':') && hs_tx_take_int(f, sign, &n[1]) &&
+           hs_tx_take(f, '[') && hs_tx_take_int(f, 0, &n[2]) && hs_tx_take(f, ':') &&
+           hs_tx_take_int(f, 0, &n[3]) && hs_tx_take(f, ']');
+}
+
 static int parse_heap_header(hs_tx_line ln, header *h)
 {
     hs_tx_field f = {ln.s, ln.s + ln.len};
@@ -51,10 +60,7 @@ static int parse_heap_header(hs_tx_line ln, header *h)
     char kind[32];
     size_t k = 0;
     if (!hs_tx_take_word(&f, "heap profile:")) return 0;
-    if (!hs_tx_take_int(&f, 0, &n[0]) || !hs_tx_take(&f, ':') || !hs_tx_take_int(&f, 0, &n[1]) ||
-        !hs_tx_take(&f, '[') || !hs_tx_take_int(&f, 0, &n[2]) || !hs_tx_take(&f, ':') ||
-        !hs_tx_take_int(&f, 0, &n[3]) || !hs_tx_take(&f, ']') || !hs_tx_take(&f, '@'))
-        return -1;
+    if (!take_counts(&f, 0, n) || !hs_tx_take(&f, '@')) return -1;
     hs_tx_skip_blanks(&f);
     while (f.p < f.end && k + 1 < sizeof kind && *f.p != '/' && !hs_tx_is_blank(*f.p))
         kind[k++] = *f.p++;
@@ -115,10 +121,7 @@ static int parse_jemalloc_header(hs_tx_scanner *sc, hs_tx_line *ln, header *h)
     if (!hs_tx_take_word(&f, "heap_v2/")) return 0;
     if (!hs_tx_take_int(&f, 0, &rate) || f.p != f.end || !hs_tx_next_line(sc, ln)) return -1;
     f = (hs_tx_field){ln->s, ln->s + ln->len};
-    if (!hs_tx_take_word(&f, "t*:") || !hs_tx_take_int(&f, 0, &n[0]) || !hs_tx_take(&f, ':') ||
-        !hs_tx_take_int(&f, 0, &n[1]) || !hs_tx_take(&f, '[') || !hs_tx_take_int(&f, 0, &n[2]) ||
-        !hs_tx_take(&f, ':') || !hs_tx_take_int(&f, 0, &n[3]) || !hs_tx_take(&f, ']'))
-        return -1;
+    if (!hs_tx_take_word(&f, "t*:") || !take_counts(&f, 0, n)) return -1;
     h->heap = h->scaled = h->jemalloc = 1;
     h->period = rate;
     h->has_alloc = n[2] != 0 || n[3] != 0;
@@ -392,10 +395,7 @@ static int parse_stack(tctx *x, hs_tx_line ln, hs_tx_field *f, uint32_t **locs, 
 static int heap_values(tctx *x, hs_tx_line ln, hs_tx_field *f, int64_t *v, hs_label *lb)
 {
     int64_t n[4];
-    if (!hs_tx_take_int(f, 1, &n[0]) || !hs_tx_take(f, ':') || !hs_tx_take_int(f, 1, &n[1]) ||
-        !hs_tx_take(f, '[') || !hs_tx_take_int(f, 0, &n[2]) || !hs_tx_take(f, ':') ||
-        !hs_tx_take_int(f, 0, &n[3]) || !hs_tx_take(f, ']') ||
-        (x->h.jemalloc ? f->p != f->end : !hs_tx_take(f, '@')))
+    if (!take_counts(f, 1, n) || (x->h.jemalloc ? f->p != f->end : !hs_tx_take(f, '@')))
         return fail(x, ln,
                     x->h.jemalloc
                         ? "malformed jemalloc counts (expected \"t*: N: BYTES [N: BYTES]\")"
