@@ -535,6 +535,14 @@ static uint32_t target(const hs_heap *h, uint64_t p, uint32_t *hint)
     return i;
 }
 
+/* Object whose chunk [user pointer - 16, user pointer - 16 + size) holds a
+ * register's value: a thread stopped inside malloc or free may hold only
+ * the chunk's header address, and that keeps the block alive. */
+static uint32_t register_target(const hs_heap *h, uint64_t v)
+{
+    return v <= UINT64_MAX - 16 ? hs_heap_find(h, v + 16) : HS_NONE;
+}
+
 static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
 {
     if (!h->n_objects) return 0;
@@ -543,7 +551,7 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
     hs_core_window win = {0};
     for (uint32_t i = 0; i < h->n_objects; i++) {
         uint64_t a = hs_heap_addr(h, i), size = hs_heap_size(h, i);
-        uint64_t n = size >= 16 ? size - 16 : 0; /* the chunk's user bytes that are its own */
+        uint64_t n = hs_glibc_user_bytes(c, a, size); /* every word the block's user can write */
         const uint8_t *p = hs_core_ptr(c, a, n);
         if (p) hs_core_window_pass(c, &win, p);
         int row_open = 0; /* this object's row is begun on its first reference */
@@ -683,9 +691,10 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         const hs_core_thread *th = &c->threads[t];
         snprintf(label, sizeof label, "thread %u registers", t + 1);
         uint32_t r = root_for(h, &m, HS_ROOT_REGISTER, label);
-        for (uint32_t i = 0; i < th->n_regs && r != HS_NONE && !rc; i++)
-            if (target(h, th->regs[i], &(uint32_t){0}) != HS_NONE)
-                rc = hs_heap_add_root_ref(h, r, th->regs[i], err);
+        for (uint32_t i = 0; i < th->n_regs && r != HS_NONE && !rc; i++) {
+            uint32_t obj = register_target(h, th->regs[i]);
+            if (obj != HS_NONE) rc = hs_heap_add_root_ref_id(h, r, HS_NONE, obj, err);
+        }
         uint32_t s = hs_core_seg_of(c, th->sp);
         if (s == HS_NONE || rc) continue;
         is_stack[s] = 1;

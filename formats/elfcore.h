@@ -114,5 +114,9 @@ int hs_core_demangle_vtable(const char *sym, char *buf, size_t size);
 /* formats/glibc.c: find the glibc malloc chunks in c, add one object per used
  * chunk, fill h->alloc and info lines, mark heap segments claimed. */
 int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err);
+/* Bytes from the object at addr (a user pointer, size its whole chunk) that
+ * its user can write: size - 8 for a chunk in an arena (it owns the next
+ * chunk's prev_size word), size - 16 for an mmapped one. */
+uint64_t hs_glibc_user_bytes(const hs_core *c, uint64_t addr, uint64_t size);
 
 #endif

@@ -488,6 +488,15 @@ static int find_mmapped(walker *w)
 
 /* ---- objects ---- */
 
+uint64_t hs_glibc_user_bytes(const hs_core *c, uint64_t addr, uint64_t size)
+{
+    uint64_t head;
+    if (size < 16) return 0;
+    /* IS_MMAPPED (2) in the size field: the chunk has no successor to borrow from. */
+    if (addr < 8 || hs_core_read64(c, addr - 8, &head) || (head & 2)) return size - 16;
+    return size - 8;
+}
+
 /* The word at addr (a chunk's first user word), read through a release window. */
 static const uint8_t *first_word(const hs_core *c, hs_core_window *win, uint64_t addr,
                                  uint64_t *out)

@@ -5,13 +5,18 @@
 #   cheap-cxx  (cheap.cpp) by gdb's gcore (notes at the end, PROT_NONE kept);
 #   cheap-c    (cheap.c)   by the kernel (SIGSEGV with ulimit -c unlimited:
 #              notes first, undumped pages as filesz 0) when core_pattern is
-#              a plain file name, else by gcore.
+#              a plain file name, else by gcore;
+#   lastword   (lastword/lastword.c) by gcore: blocks reachable only through
+#              the last usable word of a chunk or a register (x86-64 only).
 # Stores testdata/cores/NAME.core.gz, NAME.json and NAME.bin.gz (the binary,
 # whose symbols name globals and vtables). Needs gcc, g++, gdb, gzip and
-# ptrace permission. Usage: testdata/gen/regen-cores.sh [OUTDIR]
+# ptrace permission. Usage: testdata/gen/regen-cores.sh [OUTDIR [NAME...]]
+# (NAMEs: only those fixtures; default all).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-testdata/cores}
+shift || true
+want=" ${*:-cheap-cxx cheap-c lastword} "
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -45,6 +50,7 @@ dump_kernel() { # name pid
 
 one() { # name compiler source dumper
   local name=$1 cc=$2 src=$3 dumper=$4
+  [[ $want == *" $name "* ]] || return 0
   "$cc" -O0 -g -pthread "$src" -o "$work/$name"
   start "$name"
   "$dumper" "$name" "$pid"
@@ -56,3 +62,4 @@ one() { # name compiler source dumper
 
 one cheap-cxx g++ testdata/gen/cheap/cheap.cpp dump_gcore
 one cheap-c gcc testdata/gen/cheap/cheap.c dump_kernel
+one lastword gcc testdata/gen/lastword/lastword.c dump_gcore
