@@ -4,10 +4,12 @@
  * (dwfl_core_file_report, or NT_FILE + --sysroot) for symbols. The memory
  * map is the PT_LOAD list sorted by address; a byte is readable only if its
  * segment really holds it in the file, so truncated cores and undumped pages
- * read as absent and are counted, never guessed. The allocator walker
- * (glibc.c) adds the objects; this file adds references and roots. */
+ * read as absent and are counted, never guessed. The allocator walkers
+ * that recognise the process (walker.h) add the objects; this file adds
+ * references and roots, scanning each object as its walker says. */
 #include "elfcore.h"
 #include "dwmod.h"
+#include "walker.h"
 
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
@@ -512,12 +514,42 @@ int hs_core_demangle_vtable(const char *sym, char *buf, size_t size)
 
 /* ---- the heap graph: references and roots ---- */
 
-/* Object containing p, counting only [user pointer, next chunk header): a
- * pointer to a chunk header (bins, fastbin heads, top) is allocator
- * bookkeeping and must not keep the previous chunk alive. */
-static uint32_t target(const hs_heap *h, uint64_t p, uint32_t *hint)
+/* The walker whose objects lie in the segment holding addr, cached per
+ * segment: objects and the pointers to them come in runs. */
+typedef struct owner_cache {
+    uint64_t lo, hi;
+    const hs_core_walker *w;
+} owner_cache;
+
+static const hs_core_walker *walker_at(const hs_core *c, owner_cache *oc, uint64_t addr)
 {
-    uint32_t i = *hint; /* pointers often go to the same or a neighbouring chunk */
+    if (addr - oc->lo < oc->hi - oc->lo) return oc->w;
+    uint32_t s = hs_core_seg_of(c, addr);
+    if (s == HS_NONE) {
+        *oc = (owner_cache){0, 0, NULL};
+        return NULL;
+    }
+    const hs_core_seg *g = &c->segs[s];
+    *oc = (owner_cache){g->vaddr, g->vaddr + g->memsz,
+                        g->walker ? hs_core_walkers[g->walker - 1] : NULL};
+    return oc->w;
+}
+
+/* Size of object i less the next block's header at its end (walker.h). */
+static uint64_t object_end(const hs_core *c, const hs_heap *h, uint32_t i, owner_cache *oc)
+{
+    const hs_core_walker *w = walker_at(c, oc, hs_heap_addr(h, i));
+    uint64_t size = hs_heap_size(h, i), tail = w ? w->tail : 0;
+    return size > tail ? size - tail : size;
+}
+
+/* Object that a word in memory with value p refers to: p within
+ * [address, address + size - tail), so that a pointer to a block's header
+ * (bins, free lists, the top chunk) does not keep the block before alive. */
+static uint32_t target(const hs_core *c, const hs_heap *h, uint64_t p, uint32_t *hint,
+                       owner_cache *oc)
+{
+    uint32_t i = *hint; /* pointers often go to the same or a neighbouring block */
     if (i >= h->n_objects || p < hs_heap_addr(h, i) || p - hs_heap_addr(h, i) >= hs_heap_size(h, i)) {
         if (i + 1 < h->n_objects && p >= hs_heap_addr(h, i + 1) &&
             p - hs_heap_addr(h, i + 1) < hs_heap_size(h, i + 1))
@@ -530,17 +562,24 @@ static uint32_t target(const hs_heap *h, uint64_t p, uint32_t *hint)
     }
     if (i != HS_NONE) *hint = i;
     if (i == HS_NONE) return HS_NONE;
-    uint64_t size = hs_heap_size(h, i);
-    if (p - hs_heap_addr(h, i) >= size - (size >= 32 ? 16 : 0)) return HS_NONE;
-    return i;
+    return p - hs_heap_addr(h, i) < object_end(c, h, i, oc) ? i : HS_NONE;
 }
 
-/* Object whose chunk [user pointer - 16, user pointer - 16 + size) holds a
+/* Object whose block [address - head, address + size - tail) holds a
  * register's value: a thread stopped inside malloc or free may hold only
- * the chunk's header address, and that keeps the block alive. */
-static uint32_t register_target(const hs_heap *h, uint64_t v)
+ * a chunk's header address, and that keeps the block alive. */
+static uint32_t register_target(const hs_core *c, const hs_heap *h, uint64_t v)
 {
-    return v <= UINT64_MAX - 16 ? hs_heap_find(h, v + 16) : HS_NONE;
+    owner_cache oc = {0, 0, NULL};
+    for (uint32_t k = 0; hs_core_walkers[k]; k++) {
+        uint64_t head = hs_core_walkers[k]->head;
+        uint32_t i = v <= UINT64_MAX - head ? hs_heap_find(h, v + head) : HS_NONE;
+        if (i != HS_NONE && walker_at(c, &oc, hs_heap_addr(h, i)) == hs_core_walkers[k] &&
+            v + head - hs_heap_addr(h, i) < object_end(c, h, i, &oc) + head)
+            return i;
+    }
+    uint32_t i = hs_heap_find(h, v); /* a block no walker claims: its own bytes */
+    return i != HS_NONE && !walker_at(c, &oc, hs_heap_addr(h, i)) ? i : HS_NONE;
 }
 
 static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
@@ -549,9 +588,11 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
     uint64_t lo = hs_heap_addr(h, 0), hi = hs_heap_addr(h, h->n_objects - 1) + hs_heap_size(h, h->n_objects - 1);
     uint32_t hint = 0;
     hs_core_window win = {0};
+    owner_cache src = {0, 0, NULL}, dst = {0, 0, NULL};
     for (uint32_t i = 0; i < h->n_objects; i++) {
         uint64_t a = hs_heap_addr(h, i), size = hs_heap_size(h, i);
-        uint64_t n = hs_glibc_user_bytes(c, a, size); /* every word the block's user can write */
+        const hs_core_walker *w = walker_at(c, &src, a);
+        uint64_t n = w ? w->user_bytes(c, a, size) : size; /* every word its user can write */
         const uint8_t *p = hs_core_ptr(c, a, n);
         if (p) hs_core_window_pass(c, &win, p);
         int row_open = 0; /* this object's row is begun on its first reference */
@@ -562,7 +603,7 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
             else if (hs_core_read64(c, a + o, &v))
                 continue;
             uint32_t to;
-            if (v < lo || v >= hi || (to = target(h, v, &hint)) == HS_NONE) continue;
+            if (v < lo || v >= hi || (to = target(c, h, v, &hint, &dst)) == HS_NONE) continue;
             if ((!row_open && hs_heap_begin_refs_of(h, i, err)) || hs_heap_add_ref_next(h, o, to, err))
                 return -1;
             row_open = 1;
@@ -635,6 +676,7 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
     uint64_t lo = hs_heap_addr(h, 0), hi = hs_heap_addr(h, h->n_objects - 1) + hs_heap_size(h, h->n_objects - 1);
     uint32_t hint = 0;
     hs_core_window win = {0};
+    owner_cache oc = {0, 0, NULL};
     for (uint64_t a = (from + 7) & ~7ull; a + 8 <= to; a += 8) {
         uint64_t v;
         const uint8_t *p = hs_core_ptr(c, a, 8);
@@ -642,7 +684,7 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
         hs_core_window_pass(c, &win, p);
         memcpy(&v, p, 8);
         uint32_t obj;
-        if (v < lo || v >= hi || (obj = target(h, v, &hint)) == HS_NONE) continue;
+        if (v < lo || v >= hi || (obj = target(c, h, v, &hint, &oc)) == HS_NONE) continue;
         uint32_t r = fixed_root;
         if (r == HS_NONE) {
             if (hs_heap_find(h, a) != HS_NONE) continue; /* heap memory is not a root */
@@ -692,7 +734,7 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         snprintf(label, sizeof label, "thread %u registers", t + 1);
         uint32_t r = root_for(h, &m, HS_ROOT_REGISTER, label);
         for (uint32_t i = 0; i < th->n_regs && r != HS_NONE && !rc; i++) {
-            uint32_t obj = register_target(h, th->regs[i]);
+            uint32_t obj = register_target(c, h, th->regs[i]);
             if (obj != HS_NONE) rc = hs_heap_add_root_ref_id(h, r, HS_NONE, obj, err);
         }
         uint32_t s = hs_core_seg_of(c, th->sp);
@@ -711,6 +753,9 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
     }
     free(is_stack);
     free(m.by_label);
+    for (uint32_t k = 0; hs_core_walkers[k] && !rc; k++)
+        if ((c->walkers_used >> k & 1) && hs_core_walkers[k]->add_roots)
+            rc = hs_core_walkers[k]->add_roots(c, h, err);
     return rc;
 }
 
@@ -777,13 +822,33 @@ static void core_info(hs_core *c, hs_heap *h)
     }
 }
 
+/* Each walker that recognises the process adds its objects; a segment
+ * holding an object belongs to the first walker that added one there. */
+static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
+{
+    for (uint32_t k = 0; hs_core_walkers[k]; k++) {
+        const hs_core_walker *w = hs_core_walkers[k];
+        if (k >= 32 || !w->recognise(c)) continue;
+        c->walkers_used |= 1u << k;
+        uint32_t n0 = h->n_objects, s = HS_NONE;
+        if (w->add_objects(c, h, err)) return -1;
+        for (uint32_t i = n0; i < h->n_objects; i++) {
+            uint64_t a = hs_heap_addr(h, i);
+            if (s == HS_NONE || a - c->segs[s].vaddr >= c->segs[s].memsz) s = hs_core_seg_of(c, a);
+            if (s != HS_NONE && !c->segs[s].walker) c->segs[s].walker = (uint8_t)(k + 1);
+        }
+    }
+    if (!c->walkers_used) hs_heap_add_info(h, "allocator", "none recognised");
+    return 0;
+}
+
 /* Each phase reads the core once in address order; its pages are dropped
  * from memory behind it and again after it, so the peak holds the model
  * and a 32 MiB window of the core rather than the whole core. */
 static int build(hs_core *c, hs_heap *h, hs_error *err)
 {
     core_info(c, h);
-    int rc = hs_core_load_vtables(c, h, err) || hs_glibc_load(c, h, err);
+    int rc = hs_core_load_vtables(c, h, err) || add_objects(c, h, err);
     hs_core_release_all(c);
     rc = rc || hs_heap_index(h, err) || add_refs(c, h, err);
     hs_core_release_all(c);

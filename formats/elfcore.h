@@ -1,5 +1,5 @@
-/* Internal API of the ELF core reader (formats/elfcore.c), shared with the
- * allocator walkers (formats/glibc.c). An hs_core is a read-only view of a
+/* Internal API of the ELF core reader (formats/elfcore.c), through which
+ * the allocator walkers (walker.h: glibc.c, ...) read the process. An hs_core is a read-only view of a
  * core held in memory: PT_LOAD segments sorted by address with the bytes that
  * are really present, threads from NT_PRSTATUS, process facts from
  * NT_PRPSINFO/NT_AUXV/NT_SIGINFO, file mappings from NT_FILE, and libdwfl
@@ -26,6 +26,8 @@ typedef struct hs_core_seg {
     uint32_t flags;  /* HS_CORE_SEG_* */
     uint32_t file;   /* index into files, or HS_NONE for anonymous memory */
     uint64_t claim_lo, claim_hi; /* heap memory [lo, hi) (hs_core_claim): not roots */
+    uint8_t walker; /* 1 + index in hs_core_walkers of the walker whose objects lie
+                     * here (the first to add one), or 0 */
 } hs_core_seg;
 
 #define HS_CORE_MAX_REGS 34
@@ -74,6 +76,7 @@ typedef struct hs_core {
     uint32_t n_modules;
     hs_core_vtable *vtables; /* sorted by addr */
     uint32_t n_vtables;
+    uint32_t walkers_used; /* bit k: hs_core_walkers[k] recognised the process */
 } hs_core;
 
 int hs_core_open(hs_core *c, const hs_source *src, const hs_load_options *opt, hs_error *err);
@@ -110,13 +113,5 @@ uint32_t hs_core_vtable_class(const hs_core *c, uint64_t vptr);
 /* Demangles an Itanium vtable symbol (_ZTV...) to its class name into buf;
  * returns 0, or -1 for shapes it does not handle (templates, substitutions). */
 int hs_core_demangle_vtable(const char *sym, char *buf, size_t size);
-
-/* formats/glibc.c: find the glibc malloc chunks in c, add one object per used
- * chunk, fill h->alloc and info lines, mark heap segments claimed. */
-int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err);
-/* Bytes from the object at addr (a user pointer, size its whole chunk) that
- * its user can write: size - 8 for a chunk in an arena (it owns the next
- * chunk's prev_size word), size - 16 for an mmapped one. */
-uint64_t hs_glibc_user_bytes(const hs_core *c, uint64_t addr, uint64_t size);
 
 #endif

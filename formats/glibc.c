@@ -10,7 +10,8 @@
  * PREV_INUSE is set and it is in no fastbin or tcache list; lists are decoded
  * raw or safe-linked, whichever the data proves. A bad header stops that
  * heap only and is reported as an info line. Objects: address = user pointer
- * (chunk + 16), size = whole chunk size, so object bytes add up to chunk bytes. */
+ * (chunk + 16), size = whole chunk size, so object bytes add up to chunk bytes.
+ * One entry of the core reader's walker table (walker.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 
-#include "elfcore.h"
+#include "walker.h"
 
 #define HEAP_MAX ((uint64_t)64 << 20)
 #define MAX_ARENAS 1024
@@ -488,7 +489,9 @@ static int find_mmapped(walker *w)
 
 /* ---- objects ---- */
 
-uint64_t hs_glibc_user_bytes(const hs_core *c, uint64_t addr, uint64_t size)
+/* Bytes its user can write: size - 8 for a chunk in an arena (it owns the
+ * next chunk's prev_size word), size - 16 for an mmapped one. */
+static uint64_t user_bytes(const hs_core *c, uint64_t addr, uint64_t size)
 {
     uint64_t head;
     if (size < 16) return 0;
@@ -508,7 +511,7 @@ static const uint8_t *first_word(const hs_core *c, hs_core_window *win, uint64_t
     return p;
 }
 
-static int add_objects(walker *w, hs_heap_alloc_stats *st)
+static int add_chunks(walker *w, hs_heap_alloc_stats *st)
 {
     uint32_t t_tcache = hs_heap_add_type(w->h, "glibc tcache_perthread_struct");
     /* Type ids by size (chunks under 64 KiB) and for the last class seen:
@@ -578,7 +581,9 @@ static uint64_t nonmain_arena(const hs_core *c, uint64_t S)
     return 0;
 }
 
-int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err)
+/* Find the chunks in c, add one object per used chunk, fill h->alloc and
+ * info lines, mark heap segments claimed. */
+static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
 {
     walker w = {.c = c, .h = h, .err = err, .safe_linking = -1};
     hs_heap_alloc_stats *st = &h->alloc;
@@ -633,7 +638,7 @@ int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err)
         for (uint32_t i = 0; i < w.n_arenas; i++)
             mark_fastbins(&w, i, w.bins[i], st);
         mark_tcaches(&w, st);
-        rc = add_objects(&w, st);
+        rc = add_chunks(&w, st);
     }
     if (!rc) {
         st->valid = w.n_arenas > 0 || w.n > 0;
@@ -661,3 +666,32 @@ int hs_glibc_load(hs_core *c, hs_heap *h, hs_error *err)
     free(w.ch);
     return rc;
 }
+
+static int is_libc(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return strncmp(base, "libc.so", 7) == 0 || (strncmp(base, "libc-", 5) == 0 && strstr(base, ".so"));
+}
+
+/* libc is mapped; or the program is static or its file list is missing
+ * (glibc's malloc may be linked in: the arena search decides); or some
+ * module defines main_arena (a libc under another name). */
+static int recognise(const hs_core *c)
+{
+    uint32_t files = 0;
+    for (uint32_t i = 0; i < c->n_files; i++) {
+        if (is_libc(c->files[i].name)) return 1;
+        files += i == 0 || strcmp(c->files[i].name, c->files[i - 1].name) != 0;
+    }
+    return files <= 1 || hs_core_lookup(c, "main_arena") != 0;
+}
+
+const hs_core_walker hs_walker_glibc = {
+    .name = "glibc",
+    .head = 16, /* prev_size and size */
+    .tail = 16, /* the next chunk's header */
+    .recognise = recognise,
+    .add_objects = add_objects,
+    .user_bytes = user_bytes,
+};

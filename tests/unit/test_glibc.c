@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "core_fixture.h"
+#include "walker.h"
 
 static const char *NAME = "cheap-cxx";
 
@@ -90,7 +91,8 @@ static void without_libc_symbols(const char *name)
     hs_heap h;
     hs_heap_init(&h, "elf-core");
     assert_int_equal(hs_core_load_vtables(&c, &h, &e), 0);
-    assert_int_equal(hs_glibc_load(&c, &h, &e), 0);
+    assert_true(hs_walker_glibc.recognise(&c));
+    assert_int_equal(hs_walker_glibc.add_objects(&c, &h, &e), 0);
     assert_string_equal(info_value(&h, "glibc main_arena"), "found by bin scan");
     assert_string_equal(info_value(&h, "glibc malloc_state layout"), "built-in");
     assert_int_equal(hs_heap_finish(&h, &e), 0);
@@ -170,6 +172,31 @@ static void test_corrupt_chunk_header(void **state)
     fixture_close(&f);
 }
 
+/* The walker table: with every "/libc.so.6" in the core renamed (file
+ * notes and the dynamic linker's list) glibc's walker does not recognise
+ * the process, no other walker does, and the heap is empty, saying why. */
+static void test_not_recognised(void **state)
+{
+    fixture f;
+    fixture_open(&f, "cheap-c");
+    uint8_t *copy = malloc(f.core.size);
+    memcpy(copy, f.core.data, f.core.size);
+    int renamed = 0;
+    for (size_t i = 0; i + 10 <= f.core.size; i++)
+        if (memcmp(copy + i, "/libc.so.6", 10) == 0) copy[i + 4] = 'x', renamed++;
+    assert_true(renamed > 0);
+    hs_model m;
+    hs_error e;
+    hs_load_options o = {0};
+    assert_int_equal(hs_load_memory("renamed.core", copy, f.core.size, &o, &m, &e), 0);
+    assert_string_equal(info_value(&m.heap, "allocator"), "none recognised");
+    assert_int_equal(m.heap.n_objects, 0);
+    assert_null(info_value(&m.heap, "glibc arenas"));
+    hs_model_free(&m);
+    free(copy);
+    fixture_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_aarch64_with_libc_dwarf),
         cmocka_unit_test(test_aarch64_without_libc_symbols),
         cmocka_unit_test(test_corrupt_chunk_header),
+        cmocka_unit_test(test_not_recognised),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,45 @@
+/* Allocator walkers for cores: every allocator a process may use (glibc
+ * malloc now; the Go runtime next; jemalloc, tcmalloc later) is one entry of
+ * hs_core_walkers[]. The core reader (elfcore.c) asks each in turn whether
+ * it recognises the process (a cgo process has two), lets each that does
+ * add its objects (phase 1 of the heap builder), then scans every object
+ * for references as the walker that added it describes, and lets each add
+ * the roots only it knows (phase 3). A walker reads the process through
+ * elfcore.h and knows nothing of ELF; the reader knows no allocator. */
+#ifndef HEAPSCAN_FORMATS_WALKER_H
+#define HEAPSCAN_FORMATS_WALKER_H
+
+#include <stdint.h>
+
+#include "elfcore.h"
+
+typedef struct hs_core_walker {
+    const char *name; /* "glibc" */
+    /* head: allocator bytes before an object's address that belong to it
+     * (glibc: the 16-byte chunk header); tail: bytes at the end of
+     * [addr, addr + size) that are the next block's header. A word in
+     * memory pointing into [addr, addr + size - tail) is a reference (one
+     * into a header is allocator bookkeeping: bins, free lists); a thread
+     * register pointing into [addr - head, addr + size - tail) is one too. */
+    uint32_t head, tail;
+    /* Whether the process may use this allocator; cheap (symbols, mapped
+     * files), leaving the search for its structures to add_objects. */
+    int (*recognise)(const hs_core *c);
+    /* Phase 1: one object per live block (hs_heap_add_object), info lines
+     * and h->alloc; marks the memory it manages with hs_core_claim so that
+     * it is not scanned for roots. 0, or -1 with err (out of memory only:
+     * a damaged heap is an info line). */
+    int (*add_objects)(hs_core *c, hs_heap *h, hs_error *err);
+    /* Phase 3: how many bytes from an object's address (size as added) its
+     * user can write; they are scanned for references word by word. */
+    uint64_t (*user_bytes)(const hs_core *c, uint64_t addr, uint64_t size);
+    /* Phase 3, may be NULL: roots only the allocator knows. */
+    int (*add_roots)(const hs_core *c, hs_heap *h, hs_error *err);
+} hs_core_walker;
+
+/* The walkers in the order they are asked, NULL-terminated (walkers.c). */
+extern const hs_core_walker *const hs_core_walkers[];
+
+extern const hs_core_walker hs_walker_glibc; /* glibc.c */
+
+#endif
