@@ -2,6 +2,7 @@
  * load bias of a file is the distance between where its first page was
  * mapped and its lowest PT_LOAD address; ET_EXEC files are never moved. */
 #include "dwmod.h"
+#include "symtab.h"
 
 #include <fcntl.h>
 #include <gelf.h>
@@ -13,27 +14,20 @@
 #include <unistd.h>
 
 /* libdwfl looks an address up by scanning the whole symbol table, which
- * for a profile's tens of thousands of addresses in a program of thousands
- * of functions took seconds; each module's sized function symbols are
- * sorted once here instead. Among symbols at one address a global one is
- * preferred, as libdwfl prefers it. */
-typedef struct dw_sym {
-    uint64_t addr, size;
-    const char *name;
-    uint32_t rank; /* 0 global, 1 weak, 2 local */
-} dw_sym;
-
+ * for a profile's tens of thousands of addresses, or a core's thousands of
+ * root words, in a program of thousands of symbols took seconds; each
+ * module's symbols are sorted once into an hs_symtab instead (symtab.h),
+ * built on the first lookup in that module. */
 typedef struct dw_table {
     Dwfl_Module *mod;
-    dw_sym *syms; /* by address, then rank; NULL: use libdwfl's lookup */
-    uint32_t n;
+    hs_symtab syms;
 } dw_table;
 
 struct hs_dwmod {
     Dwfl_Callbacks cb; /* dwfl keeps a pointer to it: lives as long as the Dwfl */
     char *debug_path;
     Dwfl *dwfl;
-    dw_table *tables;
+    dw_table **tables; /* each allocated alone: a table does not move */
     uint32_t n_tables, cap_tables;
 };
 
@@ -70,8 +64,10 @@ void hs_dwmod_end(hs_dwmod *m)
 {
     if (!m) return;
     dwfl_end(m->dwfl);
-    for (uint32_t i = 0; i < m->n_tables; i++)
-        free(m->tables[i].syms);
+    for (uint32_t i = 0; i < m->n_tables; i++) {
+        hs_symtab_free(&m->tables[i]->syms);
+        free(m->tables[i]);
+    }
     free(m->tables);
     free(m->debug_path);
     free(m);
@@ -128,83 +124,74 @@ int hs_dwmod_report_linked(hs_dwmod *m, const char *name, const char *path)
     return report(m, name, path, 1, 0);
 }
 
-static int by_addr_rank(const void *a, const void *b)
-{
-    const dw_sym *x = a, *y = b;
-    if (x->addr != y->addr) return x->addr < y->addr ? -1 : 1;
-    return (x->rank > y->rank) - (x->rank < y->rank);
-}
-
-static void build_table(dw_table *t)
-{
-    int n = dwfl_module_getsymtab(t->mod);
-    t->syms = n > 1 ? malloc((size_t)n * sizeof *t->syms) : NULL;
-    if (!t->syms) return;
-    for (int i = 1; i < n; i++) {
-        GElf_Sym sym;
-        GElf_Addr addr;
-        const char *name = dwfl_module_getsym_info(t->mod, i, &sym, &addr, NULL, NULL, NULL);
-        int type = GELF_ST_TYPE(sym.st_info), bind = GELF_ST_BIND(sym.st_info);
-        if (!name || !*name || sym.st_shndx == SHN_UNDEF || sym.st_size == 0 ||
-            (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE))
-            continue;
-        uint32_t rank = bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2;
-        t->syms[t->n++] = (dw_sym){addr, sym.st_size, name, rank};
-    }
-    qsort(t->syms, t->n, sizeof *t->syms, by_addr_rank);
-}
-
-static dw_table *table_of(hs_dwmod *m, Dwfl_Module *mod)
+hs_symtab *hs_dwmod_symtab(hs_dwmod *m, Dwfl_Module *mod)
 {
     for (uint32_t i = 0; i < m->n_tables; i++)
-        if (m->tables[i].mod == mod) return &m->tables[i];
+        if (m->tables[i]->mod == mod) return &m->tables[i]->syms;
     if (m->n_tables == m->cap_tables) {
         uint32_t cap = m->cap_tables ? m->cap_tables * 2 : 8;
-        dw_table *t = realloc(m->tables, (size_t)cap * sizeof *t);
-        if (!t) return NULL;
-        m->tables = t;
+        dw_table **v = realloc(m->tables, (size_t)cap * sizeof *v);
+        if (!v) return NULL;
+        m->tables = v;
         m->cap_tables = cap;
     }
-    dw_table *t = &m->tables[m->n_tables++];
-    *t = (dw_table){mod, NULL, 0};
-    build_table(t);
-    return t;
+    dw_table *t = malloc(sizeof *t);
+    if (!t) return NULL;
+    t->mod = mod;
+    hs_symtab_init(&t->syms);
+    if (hs_symtab_add_module(&t->syms, mod)) {
+        hs_symtab_free(&t->syms);
+        free(t);
+        return NULL;
+    }
+    m->tables[m->n_tables++] = t;
+    return &t->syms;
 }
 
-/* The best symbol starting at the last symbol address <= addr that holds
- * addr; NULL when that one does not (nested or no symbols: ask libdwfl). */
-static const char *sorted_lookup(const dw_table *t, uint64_t addr)
+/* The sorted table of the module holding addr, or NULL. */
+static hs_symtab *sorted_table(hs_dwmod *m, uint64_t addr, Dwfl_Module **mod)
 {
-    uint32_t lo = 0, hi = t->n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (t->syms[mid].addr <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0) return NULL;
-    uint32_t i = lo - 1;
-    while (i > 0 && t->syms[i - 1].addr == t->syms[i].addr)
-        i--;
-    for (; i < t->n && t->syms[i].addr <= addr; i++)
-        if (addr - t->syms[i].addr < t->syms[i].size) return t->syms[i].name;
-    return NULL;
+    *mod = dwfl_addrmodule(m->dwfl, addr);
+    hs_symtab *t = *mod ? hs_dwmod_symtab(m, *mod) : NULL;
+    return t && hs_symtab_finish(t) == 0 ? t : NULL;
+}
+
+const hs_sym *hs_dwmod_symbol_at(hs_dwmod *m, uint64_t addr, unsigned mask)
+{
+    Dwfl_Module *mod;
+    const hs_symtab *t = sorted_table(m, addr, &mod);
+    return t ? hs_symtab_at(t, addr, mask) : NULL;
+}
+
+typedef struct named_iter {
+    hs_dwmod *m;
+    const char *name;
+    const hs_sym *found;
+} named_iter;
+
+static int named_in(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start, void *arg)
+{
+    named_iter *it = arg;
+    hs_symtab *t = hs_dwmod_symtab(it->m, mod);
+    it->found = t ? hs_symtab_named(t, it->name) : NULL;
+    return it->found ? DWARF_CB_ABORT : DWARF_CB_OK;
+}
+
+const hs_sym *hs_dwmod_named(hs_dwmod *m, const char *name)
+{
+    named_iter it = {m, name, NULL};
+    dwfl_getmodules(m->dwfl, named_in, &it, 0);
+    return it.found;
 }
 
 int hs_dwmod_lookup(hs_dwmod *m, uint64_t addr, hs_dwmod_symbol *out)
 {
     memset(out, 0, sizeof *out);
-    Dwfl_Module *mod = dwfl_addrmodule(m->dwfl, addr);
-    if (!mod) return 0;
-    const dw_table *t = table_of(m, mod);
-    out->name = t && t->syms ? sorted_lookup(t, addr) : NULL;
-    if (!out->name) {
-        GElf_Off off;
-        GElf_Sym sym;
-        out->name = dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
-    }
-    if (!out->name) return 0;
+    Dwfl_Module *mod;
+    const hs_symtab *t = sorted_table(m, addr, &mod);
+    const hs_sym *sym = t ? hs_symtab_at(t, addr, HS_SYM_ANY) : NULL;
+    if (!sym) return 0;
+    out->name = sym->name;
     Dwfl_Line *line = dwfl_module_getsrc(mod, addr);
     if (line) out->file = dwfl_lineinfo(line, NULL, &out->line, NULL, NULL, NULL);
     if (!out->file) out->line = 0;

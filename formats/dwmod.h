@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "heapscan/reader.h"
+#include "symtab.h"
 
 typedef struct hs_dwmod hs_dwmod;
 
@@ -39,5 +40,15 @@ typedef struct hs_dwmod_symbol {
     int line;
 } hs_dwmod_symbol;
 int hs_dwmod_lookup(hs_dwmod *m, uint64_t addr, hs_dwmod_symbol *out);
+
+/* The symbols of a reported module (built on first use, sorted on the
+ * first lookup by address; NULL when out of memory); they live as long as
+ * the session. */
+hs_symtab *hs_dwmod_symtab(hs_dwmod *m, Dwfl_Module *mod);
+/* The symbol of a kind in mask (HS_SYM_*) that names addr in the module
+ * holding it, or NULL. */
+const hs_sym *hs_dwmod_symbol_at(hs_dwmod *m, uint64_t addr, unsigned mask);
+/* The first symbol called name, modules in libdwfl's order, or NULL. */
+const hs_sym *hs_dwmod_named(hs_dwmod *m, const char *name);
 
 #endif

@@ -308,67 +308,49 @@ static void open_modules(hs_core *c, Elf *elf, const hs_load_options *opt)
 
 const char *hs_core_symbol(const hs_core *c, uint64_t addr, uint64_t *start)
 {
-    if (!c->dwfl) return NULL;
-    Dwfl_Module *m = dwfl_addrmodule(c->dwfl, addr);
-    if (!m) return NULL;
-    GElf_Off off;
-    GElf_Sym sym;
-    const char *name = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
-    if (!name || (sym.st_size ? off >= sym.st_size : off != 0)) return NULL;
-    if (start) *start = addr - off;
-    return name;
-}
-
-typedef struct sym_iter {
-    const hs_core *c;
-    hs_heap *h;
-    const char *want; /* lookup */
-    uint64_t found;
-    hs_core_vtable *vt; /* vtable collection */
-    uint32_t n, cap;
-    int oom;
-} sym_iter;
-
-static int each_module(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr start, void *arg)
-{
-    sym_iter *it = arg;
-    int n = dwfl_module_getsymtab(m);
-    for (int i = 1; i < n; i++) {
-        GElf_Sym sym;
-        GElf_Addr addr;
-        const char *s = dwfl_module_getsym_info(m, i, &sym, &addr, NULL, NULL, NULL);
-        if (!s || sym.st_shndx == SHN_UNDEF) continue;
-        if (it->want) {
-            if (strcmp(s, it->want) == 0) {
-                it->found = addr;
-                return DWARF_CB_ABORT;
-            }
-            continue;
-        }
-        if (strncmp(s, "_ZTV", 4) != 0 || sym.st_size < 24) continue;
-        char buf[512];
-        if (hs_core_demangle_vtable(s, buf, sizeof buf)) snprintf(buf, sizeof buf, "%s", s);
-        if (it->n == it->cap) {
-            uint32_t cap = it->cap ? it->cap * 2 : 256;
-            hs_core_vtable *v = realloc(it->vt, cap * sizeof *v);
-            if (!v) {
-                it->oom = 1;
-                return DWARF_CB_ABORT;
-            }
-            it->vt = v, it->cap = cap;
-        }
-        it->vt[it->n++] =
-            (hs_core_vtable){addr, sym.st_size, hs_heap_intern(it->h, buf, strlen(buf))};
-    }
-    return DWARF_CB_OK;
+    const hs_sym *s = c->dw_ctx_ ? hs_dwmod_symbol_at(c->dw_ctx_, addr, HS_SYM_ANY) : NULL;
+    if (!s || (s->size ? addr - s->addr >= s->size : addr != s->addr)) return NULL;
+    if (start) *start = s->addr;
+    return s->name;
 }
 
 uint64_t hs_core_lookup(const hs_core *c, const char *name)
 {
-    if (!c->dwfl) return 0;
-    sym_iter it = {.c = c, .want = name};
-    dwfl_getmodules(c->dwfl, each_module, &it, 0);
-    return it.found;
+    const hs_sym *s = c->dw_ctx_ ? hs_dwmod_named(c->dw_ctx_, name) : NULL;
+    return s ? s->addr : 0;
+}
+
+typedef struct vt_iter {
+    hs_dwmod *dw;
+    hs_heap *h;
+    hs_core_vtable *vt;
+    uint32_t n, cap;
+    int oom;
+} vt_iter;
+
+static int vt_add(vt_iter *it, const hs_sym *s)
+{
+    char buf[512];
+    if (hs_core_demangle_vtable(s->name, buf, sizeof buf)) snprintf(buf, sizeof buf, "%s", s->name);
+    if (it->n == it->cap) {
+        uint32_t cap = it->cap ? it->cap * 2 : 256;
+        hs_core_vtable *v = realloc(it->vt, cap * sizeof *v);
+        if (!v) return -1;
+        it->vt = v, it->cap = cap;
+    }
+    it->vt[it->n++] = (hs_core_vtable){s->addr, s->size, hs_heap_intern(it->h, buf, strlen(buf))};
+    return 0;
+}
+
+static int vt_module(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr start, void *arg)
+{
+    vt_iter *it = arg;
+    const hs_symtab *t = hs_dwmod_symtab(it->dw, m);
+    if (!t) it->oom = 1;
+    for (uint32_t i = 0; t && i < t->n && !it->oom; i++)
+        if (t->syms[i].size >= 24 && strncmp(t->syms[i].name, "_ZTV", 4) == 0)
+            it->oom = vt_add(it, &t->syms[i]) != 0;
+    return it->oom ? DWARF_CB_ABORT : DWARF_CB_OK;
 }
 
 static int cmp_vt(const void *a, const void *b)
@@ -380,8 +362,8 @@ static int cmp_vt(const void *a, const void *b)
 int hs_core_load_vtables(hs_core *c, hs_heap *h, hs_error *err)
 {
     if (!c->dwfl) return 0;
-    sym_iter it = {.c = c, .h = h};
-    dwfl_getmodules(c->dwfl, each_module, &it, 0);
+    vt_iter it = {.dw = c->dw_ctx_, .h = h};
+    dwfl_getmodules(c->dwfl, vt_module, &it, 0);
     if (it.oom) {
         free(it.vt);
         return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory reading symbols");
@@ -797,9 +779,8 @@ static void core_info(hs_core *c, hs_heap *h)
     hs_heap_add_info(h, "threads", v);
     for (uint32_t t = 0; t < c->n_threads; t++) {
         char key[32];
-        const char *sym = NULL;
-        Dwfl_Module *m = c->dwfl ? dwfl_addrmodule(c->dwfl, c->threads[t].pc) : NULL;
-        if (m) sym = dwfl_module_addrname(m, c->threads[t].pc);
+        const hs_sym *s = c->dw_ctx_ ? hs_dwmod_symbol_at(c->dw_ctx_, c->threads[t].pc, HS_SYM_ANY) : NULL;
+        const char *sym = s ? s->name : NULL;
         snprintf(key, sizeof key, "thread %u", t + 1);
         snprintf(v, sizeof v, "tid %d pc 0x%llx %s", c->threads[t].tid,
                  (unsigned long long)c->threads[t].pc, sym ? sym : "?");

@@ -9,6 +9,7 @@
  * count in the file that the bytes left cannot hold; arrays grow by one
  * element per record read. */
 #include "heapscan/reader.h"
+#include "symtab.h"
 
 #include <fcntl.h>
 #include <gelf.h>
@@ -70,12 +71,6 @@ typedef struct gh_wait {
     uint64_t count;
 } gh_wait;
 
-typedef struct gh_sym {
-    uint64_t addr, size;
-    size_t name; /* offset in the ELF string section */
-    int func;
-} gh_sym;
-
 typedef struct gh {
     const hs_source *src;
     const hs_load_options *opt;
@@ -118,9 +113,7 @@ typedef struct gh {
     Elf *elf;
     hs_source elf_src; /* --binary, kept open while elf points into it */
     int elf_open;
-    size_t sym_strndx;
-    gh_sym *syms;
-    uint32_t n_syms, cap_syms;
+    hs_symtab syms; /* of --binary: functions and sized data objects */
     uint64_t bias;
 } gh;
 
@@ -191,12 +184,6 @@ static uint32_t internf(gh *g, const char *fmt, ...)
 
 /* ---- ELF symbols for --binary ------------------------------------------ */
 
-static int cmp_sym(const void *a, const void *b)
-{
-    const gh_sym *x = a, *y = b;
-    return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
 static int elf_open(gh *g)
 {
     const char *path = g->opt->binary;
@@ -209,7 +196,7 @@ static int elf_open(gh *g)
     if (!g->elf || elf_kind(g->elf) != ELF_K_ELF)
         return hs_error_set(g->err, path, 0, "--binary is not an ELF file");
     Elf_Scn *scn = NULL, *best = NULL;
-    GElf_Shdr sh, best_sh;
+    GElf_Shdr sh, best_sh = {0};
     while ((scn = elf_nextscn(g->elf, scn))) {
         if (!gelf_getshdr(scn, &sh)) continue;
         if (sh.sh_type == SHT_SYMTAB || (sh.sh_type == SHT_DYNSYM && !best)) {
@@ -220,56 +207,33 @@ static int elf_open(gh *g)
     if (!best) return 0; /* stripped: globals keep data+0x… names */
     Elf_Data *d = elf_getdata(best, NULL);
     if (!d || !best_sh.sh_entsize) return 0;
-    g->sym_strndx = best_sh.sh_link;
     size_t n = best_sh.sh_size / best_sh.sh_entsize;
     for (size_t i = 0; i < n; i++) {
         GElf_Sym s;
         if (!gelf_getsym(d, (int)i, &s)) break;
         int t = GELF_ST_TYPE(s.st_info);
-        if ((t != STT_OBJECT && t != STT_FUNC) || s.st_shndx == SHN_UNDEF) continue;
-        if (s.st_size == 0 && t == STT_OBJECT) continue;
-        if (grow_arr((void **)&g->syms, &g->cap_syms, g->n_syms + 1, sizeof *g->syms))
+        if ((t != STT_OBJECT && t != STT_FUNC) || (s.st_size == 0 && t == STT_OBJECT)) continue;
+        if (hs_symtab_add(&g->syms, s.st_value, &s, (uint32_t)i,
+                          elf_strptr(g->elf, best_sh.sh_link, s.st_name)))
             return hs_error_set(g->err, path, HS_NO_OFFSET, "out of memory reading symbols");
-        g->syms[g->n_syms++] = (gh_sym){s.st_value, s.st_size, s.st_name, t == STT_FUNC};
     }
-    if (g->n_syms) qsort(g->syms, g->n_syms, sizeof *g->syms, cmp_sym);
+    if (hs_symtab_finish(&g->syms))
+        return hs_error_set(g->err, path, HS_NO_OFFSET, "out of memory reading symbols");
     return 0;
 }
 
-static const char *sym_name(const gh *g, const gh_sym *s)
+/* The function (func) or data symbol containing the (unbiased) address a, or NULL. */
+static const hs_sym *sym_find(const gh *g, uint64_t a, int func)
 {
-    const char *n = elf_strptr(g->elf, g->sym_strndx, s->name);
-    return n ? n : "";
-}
-
-/* The symbol containing the (unbiased) address a, or NULL. */
-static const gh_sym *sym_find(const gh *g, uint64_t a, int func)
-{
-    a -= g->bias;
-    uint32_t lo = 0, hi = g->n_syms;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (g->syms[mid].addr <= a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (uint32_t i = lo; i > 0 && lo - i < 4; i--) {
-        const gh_sym *s = &g->syms[i - 1];
-        if (s->func == func && a - s->addr < (s->size ? s->size : 1)) return s;
-    }
-    return NULL;
+    return hs_symtab_at(&g->syms, a - g->bias, func ? HS_SYM_FUNC : HS_SYM_DATA);
 }
 
 /* Load bias: the dump's data segment start against the binary's runtime.data. */
 static void elf_bias(gh *g)
 {
     if (!g->have_data) return;
-    for (uint32_t i = 0; i < g->n_syms; i++)
-        if (strcmp(sym_name(g, &g->syms[i]), "runtime.data") == 0) {
-            g->bias = g->data_addr - g->syms[i].addr;
-            return;
-        }
+    const hs_sym *s = hs_symtab_named(&g->syms, "runtime.data");
+    if (s) g->bias = g->data_addr - s->addr;
 }
 
 static void elf_close(gh *g)
@@ -369,7 +333,7 @@ static int rec_segment(gh *g, hs_cursor *c, const char *seg)
         g->data_addr = addr;
         g->have_data = 1;
     }
-    const gh_sym *last = NULL;
+    const hs_sym *last = NULL;
     uint32_t last_root = HS_NONE;
     int r;
     while ((r = field_next(g, c, &off, &at)) == 1) {
@@ -380,10 +344,10 @@ static int rec_segment(gh *g, hs_cursor *c, const char *seg)
         if (g->pass != PASS_REFS) continue;
         uint64_t w = word(g, p + off);
         if (hs_heap_find(g->h, w) == HS_NONE) continue;
-        const gh_sym *s = g->n_syms ? sym_find(g, addr + off, 0) : NULL;
+        const hs_sym *s = sym_find(g, addr + off, 0);
         uint32_t root = last_root;
         if (!s || s != last) {
-            uint32_t label = s ? intern(g, sym_name(g, s))
+            uint32_t label = s ? intern(g, s->name)
                                : internf(g, "%s+0x%llx", seg, (unsigned long long)off);
             root = hs_heap_add_root(g->h, HS_ROOT_GLOBAL, label);
             if (root == HS_NONE) return oom(g, c);
@@ -829,8 +793,8 @@ static int finalizer_roots(gh *g)
 {
     if (g->n_fin) qsort(g->fin, g->n_fin, sizeof *g->fin, cmp_fin);
     for (uint32_t i = 0; i < g->n_fin; i++) {
-        const gh_sym *s = g->n_syms ? sym_find(g, g->fin[i].pc, 1) : NULL;
-        uint32_t label = s ? internf(g, "finalizer %s for 0x%llx", sym_name(g, s),
+        const hs_sym *s = sym_find(g, g->fin[i].pc, 1);
+        uint32_t label = s ? internf(g, "finalizer %s for 0x%llx", s->name,
                                      (unsigned long long)g->fin[i].obj)
                            : internf(g, "finalizer for 0x%llx", (unsigned long long)g->fin[i].obj);
         g->fin[i].root = hs_heap_add_root(g->h, HS_ROOT_FINALIZER, label);
@@ -870,7 +834,7 @@ static int load(gh *g)
     if (!g->have_params)
         return hs_error_set(g->err, g->src->name, HDR_LEN, "dump has no params record");
     if (g->n_bk) qsort(g->bk, g->n_bk, sizeof *g->bk, cmp_bucket);
-    if (g->n_syms) elf_bias(g);
+    if (g->syms.n) elf_bias(g);
     if (add_info(g)) return -1;
     if (hs_heap_index(g->h, g->err)) return index_error(g);
     if (finalizer_roots(g)) return -1;
@@ -896,7 +860,7 @@ static int load_heap(const hs_source *src, const hs_load_options *opt, hs_heap *
     free(g.fin);
     free(g.wait);
     free(g.frames);
-    free(g.syms);
+    hs_symtab_free(&g.syms);
     return r;
 }
 
