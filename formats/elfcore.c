@@ -8,6 +8,7 @@
  * that recognise the process (walker.h) add the objects; this file adds
  * references and roots, scanning each object as its walker says. */
 #include "elfcore.h"
+#include "demangle.h"
 #include "dwmod.h"
 #include "walker.h"
 
@@ -331,7 +332,7 @@ typedef struct vt_iter {
 static int vt_add(vt_iter *it, const hs_sym *s)
 {
     char buf[512];
-    if (hs_core_demangle_vtable(s->name, buf, sizeof buf)) snprintf(buf, sizeof buf, "%s", s->name);
+    if (hs_demangle_vtable(s->name, buf, sizeof buf)) snprintf(buf, sizeof buf, "%s", s->name);
     if (it->n == it->cap) {
         uint32_t cap = it->cap ? it->cap * 2 : 256;
         hs_core_vtable *v = realloc(it->vt, cap * sizeof *v);
@@ -434,64 +435,6 @@ void hs_core_close(hs_core *c)
     free(c->files);
     free(c->vtables);
     memset(c, 0, sizeof *c);
-}
-
-/* ---- demangling vtable names ----
- * libdw has no demangler and __cxa_demangle would pull the C++ runtime into
- * a C library (and make names depend on the host's libstdc++), so this
- * handles the shapes vtable symbols of ordinary classes take: _ZTV followed
- * by a source name (6Button), std::name (St9exception) or a nested name
- * N...E of source names (N2ui6ButtonE, NSt3__14listE); anything else
- * (templates, substitutions) returns -1 and the caller keeps the symbol. */
-
-static int put(char *buf, size_t size, size_t *len, const char *s, size_t n)
-{
-    if (*len + n + 1 > size) return -1;
-    memcpy(buf + *len, s, n);
-    *len += n;
-    buf[*len] = 0;
-    return 0;
-}
-
-static int source_name(const char **p, char *buf, size_t size, size_t *len)
-{
-    if (**p < '1' || **p > '9') return -1;
-    size_t n = 0;
-    while (**p >= '0' && **p <= '9') {
-        n = n * 10 + (size_t)(**p - '0');
-        if (n > 4096) return -1;
-        (*p)++;
-    }
-    if (strnlen(*p, n) < n) return -1;
-    if (*len && put(buf, size, len, "::", 2)) return -1;
-    const char *anon = "_GLOBAL__N";
-    int r = n >= 10 && strncmp(*p, anon, 10) == 0 ? put(buf, size, len, "(anonymous namespace)", 21)
-                                                  : put(buf, size, len, *p, n);
-    *p += n;
-    return r;
-}
-
-int hs_core_demangle_vtable(const char *sym, char *buf, size_t size)
-{
-    size_t len = 0;
-    if (!size || strncmp(sym, "_ZTV", 4) != 0) return -1;
-    buf[0] = 0;
-    const char *p = sym + 4;
-    int nested = *p == 'N';
-    if (nested) {
-        p++;
-        while (*p == 'K' || *p == 'V' || *p == 'r')
-            p++;
-    }
-    if (p[0] == 'S' && p[1] == 't') {
-        if (put(buf, size, &len, "std", 3)) return -1;
-        p += 2;
-    }
-    do {
-        if (source_name(&p, buf, size, &len)) return -1;
-    } while (nested && *p != 'E' && *p);
-    if (nested && *p++ != 'E') return -1;
-    return *p ? -1 : 0;
 }
 
 /* ---- the heap graph: references and roots ---- */

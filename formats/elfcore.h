@@ -110,8 +110,5 @@ uint64_t hs_core_lookup(const hs_core *c, const char *name);
 int hs_core_load_vtables(hs_core *c, hs_heap *h, hs_error *err);
 /* Class name string id for an object whose first word is vptr, or HS_NONE. */
 uint32_t hs_core_vtable_class(const hs_core *c, uint64_t vptr);
-/* Demangles an Itanium vtable symbol (_ZTV...) to its class name into buf;
- * returns 0, or -1 for shapes it does not handle (templates, substitutions). */
-int hs_core_demangle_vtable(const char *sym, char *buf, size_t size);
 
 #endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what heapscan needs to build and test on Debian/Ubuntu, if missing.
-# Build: cmake, pkg-config, a C compiler, libelf, libdw, zlib, libdeflate, cmocka.
+# Build: cmake, pkg-config, a C compiler, libelf, libdw, zlib, libdeflate,
+# libiberty (C++ demangling), cmocka.
 # Tests: golang-go (fixtures and `go tool pprof` ground truth), graphviz (dot
 # renders our DOT), gdb (gcore), clang + libclang-rt (sanitizer and fuzz builds),
 # libc6-dbg (glibc's malloc_state layout from DWARF: one of the two tested
@@ -8,7 +9,8 @@
 # libgoogle-perftools-dev and libjemalloc-dev (gperftools and jemalloc heap
 # profiles made fresh by a test; jeprof is a peer tool for the jemalloc ones).
 set -euo pipefail
-pkgs=(cmake make pkg-config gcc g++ clang libelf-dev libdw-dev zlib1g-dev libdeflate-dev libcmocka-dev
+pkgs=(cmake make pkg-config gcc g++ clang libelf-dev libdw-dev zlib1g-dev libdeflate-dev libiberty-dev
+      libcmocka-dev
       golang-go graphviz gdb libclang-rt-14-dev libc6-dbg python3 libgoogle-perftools-dev
       libjemalloc-dev)
 missing=()

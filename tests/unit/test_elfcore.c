@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core_fixture.h"
+#include "demangle.h"
 
 static const char *NAME = "cheap-cxx";
 
@@ -313,21 +314,33 @@ static void test_huge_stack_segment(void **state)
 static void test_demangle_vtables(void **state)
 {
     char b[128];
-    assert_int_equal(hs_core_demangle_vtable("_ZTV6Button", b, sizeof b), 0);
+    assert_int_equal(hs_demangle_vtable("_ZTV6Button", b, sizeof b), 0);
     assert_string_equal(b, "Button");
-    assert_int_equal(hs_core_demangle_vtable("_ZTVN2ui7widgets5LabelE", b, sizeof b), 0);
+    assert_int_equal(hs_demangle_vtable("_ZTVN2ui7widgets5LabelE", b, sizeof b), 0);
     assert_string_equal(b, "ui::widgets::Label");
-    assert_int_equal(hs_core_demangle_vtable("_ZTVSt9exception", b, sizeof b), 0);
+    assert_int_equal(hs_demangle_vtable("_ZTVSt9exception", b, sizeof b), 0);
     assert_string_equal(b, "std::exception");
-    assert_int_equal(hs_core_demangle_vtable("_ZTVNSt6thread6_StateE", b, sizeof b), 0);
+    assert_int_equal(hs_demangle_vtable("_ZTVNSt6thread6_StateE", b, sizeof b), 0);
     assert_string_equal(b, "std::thread::_State");
-    assert_int_equal(hs_core_demangle_vtable("_ZTVN12_GLOBAL__N_11XE", b, sizeof b), 0);
+    assert_int_equal(hs_demangle_vtable("_ZTVN12_GLOBAL__N_11XE", b, sizeof b), 0);
     assert_string_equal(b, "(anonymous namespace)::X");
-    /* Templates and substitutions are left to the caller (symbol kept). */
+    /* Templates and substitutions (the ABI's St, I...E, S_ rules). */
     assert_int_equal(
-        hs_core_demangle_vtable("_ZTVSt15basic_streambufIcSt11char_traitsIcEE", b, sizeof b), -1);
-    assert_int_equal(hs_core_demangle_vtable("_ZTV99short", b, sizeof b), -1);
-    assert_int_equal(hs_core_demangle_vtable("_ZTV6Button", b, 4), -1);
+        hs_demangle_vtable("_ZTVSt15basic_streambufIcSt11char_traitsIcEE", b, sizeof b), 0);
+    assert_string_equal(b, "std::basic_streambuf<char, std::char_traits<char> >");
+    assert_int_equal(hs_demangle_vtable("_ZTVNSt3__16vectorIiNS_9allocatorIiEEEE", b, sizeof b), 0);
+    assert_string_equal(b, "std::__1::vector<int, std::__1::allocator<int> >");
+    /* Not a vtable, not readable, or too long: the caller keeps the symbol. */
+    assert_int_equal(hs_demangle_vtable("_ZTV99short", b, sizeof b), -1);
+    assert_int_equal(hs_demangle_vtable("_ZTV6Button", b, 4), -1);
+    assert_int_equal(hs_demangle_vtable("_ZTI6Button", b, sizeof b), -1);
+    assert_int_equal(hs_demangle_vtable("main", b, sizeof b), -1);
+    /* Function names: pprof's short style, or with parameters. */
+    assert_int_equal(hs_demangle("_Z7alloc_bi", HS_DEMANGLE_SHORT, b, sizeof b), 0);
+    assert_string_equal(b, "alloc_b");
+    assert_int_equal(hs_demangle("_Z7alloc_bi", HS_DEMANGLE_FULL, b, sizeof b), 0);
+    assert_string_equal(b, "alloc_b(int)");
+    assert_int_equal(hs_demangle("alloc_b", HS_DEMANGLE_FULL, b, sizeof b), -1);
 }
 
 int main(void)
