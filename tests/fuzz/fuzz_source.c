@@ -59,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         hs_fuzz_check_error(&e, HS_FUZZ_NAME);
         return 0;
     }
-    HS_FUZZ_REQUIRE(src.gzipped == hs_is_gzip(data, size), "gzip flag matches the magic");
+    HS_FUZZ_REQUIRE(src.compression == hs_source_compression(data, size),
+                    "compression matches the magic");
     HS_FUZZ_REQUIRE(src.size == 0 || src.data != NULL, "data present");
     walk(&src);
     hs_source_close(&src);

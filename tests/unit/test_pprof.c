@@ -1141,7 +1141,7 @@ static void test_load_memory_gzip(void **state)
         fail_msg("%s at %llu", e.msg, (unsigned long long)e.offset);
     assert_int_equal(m.kind, HS_MODEL_PROFILE);
     assert_string_equal(m.reader->name, "pprof");
-    assert_true(m.src.gzipped);
+    assert_string_equal(m.src.compression, "gzip");
     assert_int_equal(m.profile.n_samples, 3);
     assert_int_equal(m.profile.values[1] + m.profile.values[3] + m.profile.values[5], 900);
     hs_model_free(&m);

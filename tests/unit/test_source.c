@@ -34,7 +34,7 @@ static void test_plain_is_borrowed(void **state)
     assert_int_equal(hs_source_from_memory(&s, "x", data, 5, &e), 0);
     assert_ptr_equal(s.data, data);
     assert_int_equal(s.size, 5);
-    assert_false(s.gzipped);
+    assert_null(s.compression);
     hs_source_close(&s);
 }
 
@@ -46,7 +46,7 @@ static void test_gzip_concatenated_members(void **state)
     hs_source s;
     hs_error e;
     assert_int_equal(hs_source_from_memory(&s, "cat.gz", buf, a + b, &e), 0);
-    assert_true(s.gzipped);
+    assert_string_equal(s.compression, "gzip");
     assert_int_equal(s.size, strlen("first member, second member"));
     assert_memory_equal(s.data, "first member, second member", s.size);
     hs_source_close(&s);
