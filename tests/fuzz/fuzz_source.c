@@ -1,5 +1,6 @@
 /* libFuzzer target: the source layer. Bytes go through hs_source_from_memory
- * (gzip inflation when they start with 1f 8b, all members, size-capped),
+ * (decompression when they start with a gzip, zstd, xz, bzip2 or lz4 magic,
+ * all members/frames, size-capped; scripts/fuzz.sh seeds each format),
  * then a cursor walk driven by the data itself exercises every hs_cursor
  * read. Invariant checked: failures name the input and stay in bounds. */
 #include <stddef.h>
@@ -55,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     hs_source src;
     hs_error e;
-    if (hs_source_from_memory(&src, HS_FUZZ_NAME, data, size, &e)) {
+    hs_source_options opt = HS_FUZZ_SOURCE_OPTIONS;
+    if (hs_source_from_memory_with(&src, HS_FUZZ_NAME, data, size, &opt, &e)) {
         hs_fuzz_check_error(&e, HS_FUZZ_NAME);
         return 0;
     }

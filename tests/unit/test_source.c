@@ -9,21 +9,12 @@
 
 #include <cmocka.h>
 
+#include "gzip_fixture.h"
 #include "heapscan/source.h"
 
 static size_t gz(const char *text, uint8_t *out, size_t cap)
 {
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    zs.next_in = (Bytef *)text;
-    zs.avail_in = (uInt)strlen(text);
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    size_t n = zs.total_out;
-    deflateEnd(&zs);
-    return n;
+    return hs_test_gzip(text, strlen(text), out, cap);
 }
 
 static void test_plain_is_borrowed(void **state)
