@@ -2,6 +2,7 @@
 # Time and peak RSS of `heapscan top` on one core, plain and compressed each
 # way (each tool at its default level): medians of RUNS (default 5) runs.
 # Usage: bench/core/compressed.sh HEAPSCAN CORE[.gz] [--binary BIN]
+# FORMATS (default "gz zst xz bz2 lz4") picks the compressions; GZIP_LEVEL (6).
 # Output: a Markdown table for bench/core/RESULTS.md.
 set -euo pipefail
 HS=$1 core=$2
@@ -14,15 +15,17 @@ if [ "$(head -c2 "$core" | od -An -tx1 | tr -d ' \n')" = 1f8b ]; then
 else
   cp "$core" "$tmp/core"
 fi
-gzip -c "$tmp/core" >"$tmp/core.gz"
-zstd -q -c "$tmp/core" >"$tmp/core.zst"
-xz -c "$tmp/core" >"$tmp/core.xz"
-bzip2 -c "$tmp/core" >"$tmp/core.bz2"
-lz4 -q -c "$tmp/core" >"$tmp/core.lz4"
+formats=${FORMATS:-gz zst xz bz2 lz4}
+for e in $formats; do
+  case $e in
+    gz) gzip -"${GZIP_LEVEL:-6}" -c ;; zst) zstd -q -c ;; xz) xz -T2 -c ;; bz2) bzip2 -c ;;
+    lz4) lz4 -q -c ;;
+  esac <"$tmp/core" >"$tmp/core.$e"
+done
 plain_s=
 echo "| input | size MiB | wall s | × plain | CPU s (user+sys) | × plain | peak RSS MiB | × plain |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-for f in core core.gz core.zst core.xz core.bz2 core.lz4; do
+for f in core $(printf 'core.%s ' $formats); do
   : >"$tmp/times"
   for _ in $(seq "$runs"); do
     /usr/bin/time -f '%e %M %U %S' -o "$tmp/t" "$HS" top "$tmp/$f" "$@" >/dev/null
