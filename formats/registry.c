@@ -54,9 +54,10 @@ static int load_source(hs_model *m, const hs_load_options *opt, hs_error *err)
 int hs_load(const char *path, const hs_load_options *opt, hs_model *out, hs_error *err)
 {
     static const hs_load_options none;
+    if (!opt) opt = &none;
     memset(out, 0, sizeof *out);
-    if (hs_source_open(&out->src, path, err)) return -1;
-    if (load_source(out, opt ? opt : &none, err)) {
+    if (hs_source_open_with(&out->src, path, &opt->source, err)) return -1;
+    if (load_source(out, opt, err)) {
         hs_model_free(out);
         return -1;
     }
@@ -67,9 +68,10 @@ int hs_load_memory(const char *name, const uint8_t *data, size_t size, const hs_
                    hs_model *out, hs_error *err)
 {
     static const hs_load_options none;
+    if (!opt) opt = &none;
     memset(out, 0, sizeof *out);
-    if (hs_source_from_memory(&out->src, name, data, size, err)) return -1;
-    if (load_source(out, opt ? opt : &none, err)) {
+    if (hs_source_from_memory_with(&out->src, name, data, size, &opt->source, err)) return -1;
+    if (load_source(out, opt, err)) {
         hs_model_free(out);
         return -1;
     }

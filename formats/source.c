@@ -1,9 +1,11 @@
 /* Source layer: one input as bytes in memory, plus a bounds-checked cursor.
- * Plain regular files are mmapped read-only; gzip input (every concatenated
- * member, as Go's reader accepts) is inflated into one owned buffer whose
- * growth is capped, so a hostile stream cannot ask for unbounded memory;
- * a gzip'd ELF file (a core) is inflated into a temporary file that is then
- * mapped, so its pages can be released like a plain core's.
+ * Plain regular files are mmapped read-only; anything else (a pipe, a
+ * device, standard input) is read into one buffer that may not grow past
+ * the memory limit, so an endless stream stops with an error instead of
+ * filling memory. Compressed input (unpack.c) is decompressed into memory,
+ * or, for a core, into a temporary file that is then mapped, so its pages
+ * can be released like a plain core's. The layer reads no environment:
+ * limits and the temporary directory come from hs_source_options.
  * Every cursor read checks the bytes left first and reports the offset. */
 #include "heapscan/source.h"
 
@@ -16,253 +18,38 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <libdeflate.h>
-#include <zlib.h>
 
-#include "heapscan/mem.h"
+#include "unpack.h"
 
 int hs_is_gzip(const uint8_t *data, size_t size)
 {
     return size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
 }
 
-/* The inflation cap: HEAPSCAN_MAX_INFLATE (bytes) if set, else the default.
- * Returns 0 for a malformed value. */
-static size_t inflate_limit(void)
+const char *hs_source_compression(const uint8_t *data, size_t size)
 {
-    const char *env = getenv("HEAPSCAN_MAX_INFLATE");
-    if (!env || !*env) return HS_SOURCE_MAX_INFLATE;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(env, &end, 10);
-    if (errno || *end || *env == '-' || v == 0 || v > SIZE_MAX) return 0;
-    return (size_t)v;
+    return hs_unpack_format(data, size);
 }
 
-static int grow(uint8_t **buf, size_t *cap, size_t need, const char *name, hs_error *err)
+uint64_t hs_source_default_max_memory(void)
 {
-    if (need <= *cap) return 0;
-    size_t limit = inflate_limit();
-    if (limit == 0)
-        return hs_error_set(err, name, HS_NO_OFFSET,
-                            "HEAPSCAN_MAX_INFLATE must be a positive number of bytes");
-    if (need > limit)
-        return hs_error_set(err, name, HS_NO_OFFSET,
-                            "inflated data exceeds the limit of %zu bytes (HEAPSCAN_MAX_INFLATE)",
-                            limit);
-    size_t ncap = *cap ? *cap : 1 << 16;
-    while (ncap < need) ncap *= 2;
-    if (ncap > limit) ncap = limit;
-    uint8_t *n = realloc(*buf, ncap);
-    if (!n) return hs_error_set(err, name, HS_NO_OFFSET, "out of memory inflating (%zu bytes)", ncap);
-    *buf = n;
-    *cap = ncap;
-    return 0;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return (uint64_t)1 << 30;
+    return (uint64_t)pages * (uint64_t)page / 2;
 }
 
-/* Inflate all gzip members of in[0..size) into a new buffer. */
-/* The fast path: libdeflate, member by member into one buffer sized from
- * the last member's ISIZE (exact for the usual single member), bounded by
- * deflate's best ratio (1032:1) and the cap. Any failure returns -1 with no
- * message: the zlib path then runs and says precisely what is wrong. */
-static int inflate_fast(const uint8_t *in, size_t size, size_t limit, uint8_t **out,
-                        size_t *out_size)
+/* The options with defaults filled in. */
+static hs_source_options resolve(const hs_source_options *opt)
 {
-    if (size < 18) return -1;
-    uint64_t isize = (uint64_t)in[size - 4] | (uint64_t)in[size - 3] << 8 |
-                     (uint64_t)in[size - 2] << 16 | (uint64_t)in[size - 1] << 24;
-    uint64_t most = (uint64_t)size * 1032 + 65536;
-    uint64_t cap = isize > (uint64_t)size * 2 ? isize : (uint64_t)size * 4;
-    if (cap > most) cap = most;
-    if (limit && cap > limit) cap = limit;
-    if (cap == 0) cap = 1;
-    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-    uint8_t *buf = d ? malloc((size_t)cap) : NULL;
-    hs_mem_hint_huge(buf, (size_t)cap);
-    size_t pos = 0, len = 0;
-    while (buf && pos < size) {
-        size_t used = 0, got = 0;
-        if (!hs_is_gzip(in + pos, size - pos)) break;
-        enum libdeflate_result r = libdeflate_gzip_decompress_ex(d, in + pos, size - pos, buf + len,
-                                                                 (size_t)cap - len, &used, &got);
-        if (r == LIBDEFLATE_INSUFFICIENT_SPACE && cap < most && (!limit || cap < limit)) {
-            cap = cap * 2 > most ? most : cap * 2;
-            if (limit && cap > limit) cap = limit;
-            uint8_t *n = realloc(buf, (size_t)cap);
-            if (!n) break;
-            hs_mem_hint_huge(n, (size_t)cap);
-            buf = n;
-            continue;
-        }
-        if (r != LIBDEFLATE_SUCCESS) break;
-        pos += used;
-        len += got;
+    hs_source_options o = {0};
+    if (opt) o = *opt;
+    if (!o.max_memory) {
+        o.max_memory = hs_source_default_max_memory();
+        if (!o.memory_hint) o.memory_hint = "half the RAM";
     }
-    if (d) libdeflate_free_decompressor(d);
-    if (!buf || pos != size) {
-        free(buf);
-        return -1;
-    }
-    *out = buf;
-    *out_size = len;
-    return 0;
-}
-
-/* Where zlib's output goes: a growing buffer (buf, cap, len), or, when
- * fd >= 0, a file written through buf in 1 MiB chunks (`flushed` bytes so
- * far), so inflating a large core needs no memory of its size. */
-typedef struct sink {
-    uint8_t *buf;
-    size_t cap, len;
-    int fd;
-    size_t flushed;
-    int write_failed; /* the file could not be written (disk full, ...) */
-} sink;
-
-static int sink_room(sink *o, const char *name, hs_error *err)
-{
-    if (o->len < o->cap) return 0;
-    if (o->fd < 0) return grow(&o->buf, &o->cap, o->cap + 1, name, err);
-    size_t limit = inflate_limit();
-    if (limit && o->flushed + o->len > limit)
-        return hs_error_set(err, name, HS_NO_OFFSET,
-                            "inflated data exceeds the limit of %zu bytes (HEAPSCAN_MAX_INFLATE)",
-                            limit);
-    for (size_t done = 0; done < o->len;) {
-        ssize_t n = write(o->fd, o->buf + done, o->len - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            o->write_failed = 1;
-            return hs_error_set(err, name, HS_NO_OFFSET, "cannot write a temporary file: %s",
-                                n < 0 ? strerror(errno) : "short write");
-        }
-        done += (size_t)n;
-    }
-    o->flushed += o->len;
-    o->len = 0;
-    return 0;
-}
-
-/* Inflate every gzip member of in[0..size) into o, with zlib's precise
- * messages for damaged streams. */
-static int inflate_zlib(const char *name, const uint8_t *in, size_t size, sink *o, hs_error *err)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-        return hs_error_set(err, name, HS_NO_OFFSET, "zlib initialisation failed");
-    size_t pos = 0;
-    for (;;) {
-        size_t chunk_in = size - pos;
-        zs.avail_in = chunk_in > (1u << 30) ? (1u << 30) : (uInt)chunk_in;
-        zs.next_in = (Bytef *)(in + pos);
-        if (sink_room(o, name, err)) goto fail;
-        size_t room = o->cap - o->len;
-        zs.avail_out = room > (1u << 30) ? (1u << 30) : (uInt)room;
-        zs.next_out = o->buf + o->len;
-        uInt before_in = zs.avail_in, before_out = zs.avail_out;
-        int rc = inflate(&zs, Z_NO_FLUSH);
-        pos += before_in - zs.avail_in;
-        o->len += before_out - zs.avail_out;
-        if (rc == Z_STREAM_END) {
-            if (pos == size) break;
-            if (!hs_is_gzip(in + pos, size - pos)) {
-                hs_error_set(err, name, pos, "trailing garbage after gzip member");
-                goto fail;
-            }
-            inflateReset(&zs);
-            continue;
-        }
-        if ((rc == Z_BUF_ERROR && zs.avail_out != 0 && pos == size) ||
-            (rc == Z_OK && pos == size && zs.avail_out != 0)) {
-            hs_error_set(err, name, pos, "truncated gzip stream (compressed input ends early)");
-            goto fail;
-        }
-        if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            hs_error_set(err, name, pos, "corrupt gzip stream: %s",
-                         zs.msg ? zs.msg : "inflate failed");
-            goto fail;
-        }
-    }
-    inflateEnd(&zs);
-    if (o->fd >= 0 && o->len) { /* the last chunk */
-        o->cap = o->len;
-        if (sink_room(o, name, err)) return -1;
-    }
-    return 0;
-fail:
-    inflateEnd(&zs);
-    return -1;
-}
-
-static int inflate_all(const char *name, const uint8_t *in, size_t size, uint8_t **out,
-                       size_t *out_size, hs_error *err)
-{
-    size_t limit = inflate_limit();
-    if (limit != 0 && inflate_fast(in, size, limit, out, out_size) == 0) return 0;
-    sink o = {.fd = -1};
-    /* Start with a guess of 4x the compressed size (typical for profiles). */
-    size_t guess = size < (1u << 30) ? size * 4 + 4096 : size;
-    if (limit && guess > limit) guess = limit;
-    if (grow(&o.buf, &o.cap, guess, name, err) || inflate_zlib(name, in, size, &o, err)) {
-        free(o.buf);
-        return -1;
-    }
-    *out = o.buf;
-    *out_size = o.len;
-    return 0;
-}
-
-/* 1 if the gzip stream in[0..size) starts with an ELF header. */
-static int inflates_to_elf(const uint8_t *in, size_t size)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return 0;
-    uint8_t head[4];
-    zs.next_in = (Bytef *)in;
-    zs.avail_in = size > (1u << 20) ? (1u << 20) : (uInt)size;
-    zs.next_out = head;
-    zs.avail_out = sizeof head;
-    while (zs.avail_out && inflate(&zs, Z_SYNC_FLUSH) == Z_OK && zs.avail_in) {}
-    inflateEnd(&zs);
-    return zs.avail_out == 0 && memcmp(head, "\177ELF", 4) == 0;
-}
-
-/* A gzip'd core inflates into an unlinked temporary file ($TMPDIR, else
- * /tmp) that is then mapped like a plain core: readers release its pages
- * as they scan (hs_source_release), which bytes inflated into memory
- * cannot do, so the core's size does not count towards the peak. Returns
- * 0 done, -1 an input error, 1 when no temporary file can be used (the
- * caller inflates into memory instead). */
-static int inflate_to_file(hs_source *src, const uint8_t *in, size_t size, hs_error *err)
-{
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/heapscan-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0) return 1;
-    unlink(path);
-    sink o = {.fd = fd, .cap = (size_t)1 << 20};
-    o.buf = malloc(o.cap);
-    int rc = o.buf ? inflate_zlib(src->name, in, size, &o, err) : 1;
-    free(o.buf);
-    if (rc < 0 && o.write_failed) rc = 1; /* disk full or the like: use memory */
-    if (rc == 0 && o.flushed == 0) rc = 1;  /* nothing to map */
-    if (rc != 0) {
-        close(fd);
-        return rc;
-    }
-    void *m = mmap(NULL, o.flushed, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED) return 1;
-    if (src->map_) munmap(src->map_, src->map_size_);
-    src->map_ = m;
-    src->map_size_ = o.flushed;
-    src->data = m;
-    src->size = o.flushed;
-    src->gzipped = 1;
-    return 0;
+    if (!o.max_unpack) o.max_unpack = HS_SOURCE_MAX_UNPACK;
+    if (!o.tmpdir || !*o.tmpdir) o.tmpdir = "/tmp";
+    return o;
 }
 
 static void set_name(hs_source *src, const char *name)
@@ -270,31 +57,98 @@ static void set_name(hs_source *src, const char *name)
     snprintf(src->name, sizeof src->name, "%s", strcmp(name, "-") == 0 ? "<stdin>" : name);
 }
 
-int hs_source_from_memory(hs_source *src, const char *name, const uint8_t *data, size_t size,
-                          hs_error *err)
+/* Decompress raw[0, raw_size) into src (held: raw bytes already in memory,
+ * which count towards the memory limit). tmpdir NULL: never a file. */
+static int unpack_into(hs_source *src, const uint8_t *raw, size_t raw_size, size_t held,
+                       const hs_source_options *o, const char *tmpdir, hs_error *err)
+{
+    hs_unpack_limits lim = {
+        .mem_limit = o->max_memory > held ? o->max_memory - held : 0,
+        .mem_hint = o->memory_hint,
+        .file_limit = o->max_unpack,
+        .file_hint = o->unpack_hint,
+        .tmpdir = tmpdir,
+    };
+    hs_unpacked u;
+    const char *format = hs_unpack_format(raw, raw_size);
+    if (hs_unpack(src->name, raw, raw_size, &lim, &u, err)) return -1;
+    if (src->map_) munmap(src->map_, src->map_size_);
+    free(src->owned_);
+    src->map_ = u.map;
+    src->map_size_ = u.map ? u.size : 0;
+    src->owned_ = u.buf;
+    src->data = u.map ? u.map : u.buf;
+    src->size = u.size;
+    src->compression = format; /* raw may be gone now */
+    return 0;
+}
+
+int hs_source_from_memory_with(hs_source *src, const char *name, const uint8_t *data,
+                               size_t size, const hs_source_options *opt, hs_error *err)
 {
     memset(src, 0, sizeof *src);
     set_name(src, name);
     src->raw_size = size;
-    if (hs_is_gzip(data, size)) {
-        if (inflate_all(src->name, data, size, &src->owned_, &src->size, err)) return -1;
-        src->data = src->owned_;
-        src->gzipped = 1;
-        return 0;
-    }
     src->data = data;
     src->size = size;
+    if (!hs_unpack_format(data, size)) return 0;
+    hs_source_options o = resolve(opt);
+    if (unpack_into(src, data, size, 0, &o, NULL, err)) {
+        hs_source_close(src);
+        return -1;
+    }
     return 0;
 }
 
-static int read_fd(int fd, const char *name, uint8_t **out, size_t *out_size, hs_error *err)
+int hs_source_from_memory(hs_source *src, const char *name, const uint8_t *data, size_t size,
+                          hs_error *err)
 {
+    return hs_source_from_memory_with(src, name, data, size, NULL, err);
+}
+
+static const char *stream_kind(mode_t mode)
+{
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISFIFO(mode)) return "a pipe";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "a file without a size";
+}
+
+/* Read a stream to its end into one buffer of at most o->max_memory bytes:
+ * a device or an endless pipe stops there with an error. */
+static int read_stream(int fd, mode_t mode, const char *name, const hs_source_options *o,
+                       uint8_t **out, size_t *out_size, hs_error *err)
+{
+    uint64_t limit = o->max_memory < SIZE_MAX ? o->max_memory : SIZE_MAX;
     uint8_t *buf = NULL;
     size_t cap = 0, len = 0;
     for (;;) {
-        if (len == cap && grow(&buf, &cap, cap + 1, name, err)) {
-            free(buf);
-            return -1;
+        if (len == cap) {
+            uint8_t probe;
+            if (cap == limit) { /* full: does the stream end here? */
+                ssize_t n = read(fd, &probe, 1);
+                if (n < 0 && errno == EINTR) continue;
+                if (n == 0) break;
+                free(buf);
+                return hs_error_set(err, name, len,
+                                    "stopped reading %s: it goes on past the memory limit of "
+                                    "%llu bytes%s%s%s",
+                                    stream_kind(mode), (unsigned long long)limit,
+                                    o->memory_hint ? " (" : "",
+                                    o->memory_hint ? o->memory_hint : "",
+                                    o->memory_hint ? ")" : "");
+            }
+            size_t ncap = cap ? (cap * 2 < cap ? SIZE_MAX : cap * 2) : 1 << 16;
+            if (ncap > limit) ncap = (size_t)limit;
+            uint8_t *n = realloc(buf, ncap);
+            if (!n) {
+                free(buf);
+                return hs_error_set(err, name, len,
+                                    "stopped reading %s: out of memory for %zu bytes",
+                                    stream_kind(mode), ncap);
+            }
+            buf = n;
+            cap = ncap;
         }
         ssize_t n = read(fd, buf + len, cap - len);
         if (n < 0) {
@@ -310,69 +164,54 @@ static int read_fd(int fd, const char *name, uint8_t **out, size_t *out_size, hs
     return 0;
 }
 
-int hs_source_open(hs_source *src, const char *path, hs_error *err)
+/* Map a regular file, else read the stream; sets src->data/size/raw_size. */
+static int read_raw(hs_source *src, int fd, const hs_source_options *o, hs_error *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return hs_error_set(err, src->name, HS_NO_OFFSET, "cannot stat: %s", strerror(errno));
+    if (S_ISDIR(st.st_mode)) return hs_error_set(err, src->name, HS_NO_OFFSET, "is a directory");
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        size_t size = (size_t)st.st_size;
+        void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED)
+            return hs_error_set(err, src->name, HS_NO_OFFSET, "cannot map: %s", strerror(errno));
+        src->map_ = m;
+        src->map_size_ = size;
+        src->data = m;
+        src->size = src->raw_size = size;
+        return 0;
+    }
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (read_stream(fd, st.st_mode, src->name, o, &buf, &len, err)) return -1;
+    src->owned_ = buf;
+    src->data = buf ? buf : (const uint8_t *)"";
+    src->size = src->raw_size = len;
+    return 0;
+}
+
+int hs_source_open_with(hs_source *src, const char *path, const hs_source_options *opt,
+                        hs_error *err)
 {
     memset(src, 0, sizeof *src);
     set_name(src, path);
+    hs_source_options o = resolve(opt);
     int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return hs_error_set(err, src->name, HS_NO_OFFSET, "cannot open: %s", strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        hs_error_set(err, src->name, HS_NO_OFFSET, "cannot stat: %s", strerror(errno));
-        goto fail;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        hs_error_set(err, src->name, HS_NO_OFFSET, "is a directory");
-        goto fail;
-    }
-    const uint8_t *raw;
-    size_t raw_size = 0;
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        raw_size = (size_t)st.st_size;
-        void *m = mmap(NULL, raw_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m == MAP_FAILED) {
-            hs_error_set(err, src->name, HS_NO_OFFSET, "cannot map: %s", strerror(errno));
-            goto fail;
-        }
-        src->map_ = m;
-        src->map_size_ = raw_size;
-        raw = m;
-    } else {
-        uint8_t *buf = NULL;
-        if (read_fd(fd, src->name, &buf, &raw_size, err)) goto fail;
-        src->owned_ = buf;
-        raw = buf ? buf : (const uint8_t *)"";
-    }
+    if (fd < 0)
+        return hs_error_set(err, src->name, HS_NO_OFFSET, "cannot open: %s", strerror(errno));
+    int rc = read_raw(src, fd, &o, err);
     if (fd != 0) close(fd);
-    fd = -1;
-    src->raw_size = raw_size;
-    if (hs_is_gzip(raw, raw_size) && inflates_to_elf(raw, raw_size)) {
-        int rc = inflate_to_file(src, raw, raw_size, err);
-        if (rc < 0) hs_source_close(src);
-        if (rc <= 0) return rc;
-    }
-    if (hs_is_gzip(raw, raw_size)) {
-        uint8_t *out;
-        size_t out_size;
-        if (inflate_all(src->name, raw, raw_size, &out, &out_size, err)) {
-            hs_source_close(src);
-            return -1;
-        }
-        if (src->map_) munmap(src->map_, src->map_size_);
-        free(src->owned_);
-        src->map_ = NULL;
-        src->owned_ = out;
-        src->data = out;
-        src->size = out_size;
-        src->gzipped = 1;
-        return 0;
-    }
-    src->data = raw;
-    src->size = raw_size;
-    return 0;
-fail:
-    if (fd > 0) close(fd);
-    return -1;
+    if (rc == 0 && hs_unpack_format(src->data, src->size))
+        rc = unpack_into(src, src->data, src->size, src->owned_ ? src->size : 0, &o, o.tmpdir,
+                         err);
+    if (rc != 0) hs_source_close(src);
+    return rc;
+}
+
+int hs_source_open(hs_source *src, const char *path, hs_error *err)
+{
+    return hs_source_open_with(src, path, NULL, err);
 }
 
 void hs_source_close(hs_source *src)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install what heapscan needs to build and test on Debian/Ubuntu, if missing.
-# Build: cmake, pkg-config, a C compiler, libelf, libdw, zlib, libdeflate,
-# libiberty (C++ demangling), cmocka.
+# Build: cmake, pkg-config, a C compiler, libelf, libdw, zlib, libdeflate, cmocka,
+# libiberty (C++ demangling), and libzstd, liblzma, libbz2, liblz4 (compressed
+# inputs: cores as systemd-coredump stores them); the zstd, xz, bzip2 and lz4
+# tools compress fixtures at test time.
 # Tests: golang-go (fixtures and `go tool pprof` ground truth), graphviz (dot
 # renders our DOT), gdb (gcore), clang + libclang-rt (sanitizer and fuzz builds),
 # libc6-dbg (glibc's malloc_state layout from DWARF: one of the two tested
@@ -10,7 +12,7 @@
 # profiles made fresh by a test; jeprof is a peer tool for the jemalloc ones).
 set -euo pipefail
 pkgs=(cmake make pkg-config gcc g++ clang libelf-dev libdw-dev zlib1g-dev libdeflate-dev libiberty-dev
-      libcmocka-dev
+      libcmocka-dev libzstd-dev liblzma-dev libbz2-dev liblz4-dev zstd xz-utils bzip2 lz4
       golang-go graphviz gdb libclang-rt-14-dev libc6-dbg python3 libgoogle-perftools-dev
       libjemalloc-dev)
 missing=()

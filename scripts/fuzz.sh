@@ -79,6 +79,13 @@ seed_corpus() {
         gzip -dc "$f" >"$tmp/plain" 2>/dev/null && add_seed "$corpus" "$tmp/plain"
       else
         gzip -nc "$f" >"$tmp/packed" && add_seed "$corpus" "$tmp/packed"
+        cp "$f" "$tmp/plain"
+      fi
+      # The source layer's other decoders: each format of a small fixture.
+      if [ "$target" = fuzz_source ] && [ "$(stat -c %s "$tmp/plain")" -lt $((256 << 10)) ]; then
+        for z in "zstd -q -c" "xz -c" "bzip2 -c" "lz4 -q -c"; do
+          $z <"$tmp/plain" >"$tmp/packed" 2>/dev/null && add_seed "$corpus" "$tmp/packed"
+        done
       fi
     done < <(find "$d" -type f -print0)
   done

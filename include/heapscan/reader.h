@@ -21,6 +21,7 @@ typedef struct hs_load_options {
      * reader's own unit, e.g. bytes); the library itself never prints. */
     void (*on_progress)(void *ctx, const char *what, uint64_t done, uint64_t total);
     void *progress_ctx;
+    hs_source_options source; /* limits and temporary directory; zeroed: defaults */
 } hs_load_options;
 
 /* For readers: report progress every 2^20 steps of a loop counter. */

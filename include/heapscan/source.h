@@ -1,9 +1,10 @@
 /* heapscan source layer: bytes of one input, and a bounds-checked cursor.
  * A source is a whole file (or stdin) in memory: mapped read-only when it
- * is a plain regular file, inflated into a buffer when it starts with the
- * gzip magic (all concatenated members). Readers see only data/size and
- * parse with hs_cursor, which never reads past its end and reports the
- * offset of every failure. */
+ * is a plain regular file, decompressed into a buffer when its first bytes
+ * are a compressor's magic (gzip; all concatenated members). Readers see
+ * only data/size and parse with hs_cursor, which never reads past its end
+ * and reports the offset of every failure. The layer reads no environment:
+ * its limits and temporary directory come from hs_source_options. */
 #ifndef HEAPSCAN_SOURCE_H
 #define HEAPSCAN_SOURCE_H
 
@@ -12,35 +13,64 @@
 
 #include "heapscan/error.h"
 
+/* What one input may cost. Zero fields take the defaults, so a zeroed
+ * struct (or NULL) is always a safe choice. */
+typedef struct hs_source_options {
+    /* Bytes of one input held in memory: a stream (pipe, device, stdin)
+     * read to its end, or data decompressed into memory. Reaching it stops
+     * reading with an error. 0: hs_source_default_max_memory(). */
+    uint64_t max_memory;
+    /* Bytes a compressed input may decompress to, in memory or in a
+     * temporary file (a decompression bomb's bound). 0: 64 GiB. */
+    uint64_t max_unpack;
+    /* Directory for the temporary file a compressed core is decompressed
+     * into; NULL or "": /tmp. */
+    const char *tmpdir;
+    /* How the caller's user changes each limit, appended to the message
+     * when it is reached (e.g. "HEAPSCAN_MAX_MEMORY=2GiB"); may be NULL. */
+    const char *memory_hint;
+    const char *unpack_hint;
+} hs_source_options;
+
+#define HS_SOURCE_MAX_UNPACK ((uint64_t)64 << 30)
+
+/* Half the machine's physical memory (1 GiB if it cannot be told). */
+uint64_t hs_source_default_max_memory(void);
+
 typedef struct hs_source {
-    char name[512];      /* as given; "<stdin>" for "-" */
-    const uint8_t *data; /* decompressed bytes */
+    char name[512];          /* as given; "<stdin>" for "-" */
+    const uint8_t *data;     /* decompressed bytes */
     size_t size;
-    int gzipped;         /* input was gzip */
-    size_t raw_size;     /* bytes on disk */
+    const char *compression; /* "gzip", ... if the input was compressed, else NULL */
+    size_t raw_size;         /* bytes on disk */
     /* private */
     void *map_;
     size_t map_size_;
     uint8_t *owned_;
 } hs_source;
 
-/* Size cap for inflated data (default 64 GiB); guards against gzip bombs. */
-#define HS_SOURCE_MAX_INFLATE ((size_t)64 << 30)
-
+/* Open a file ("-": standard input). opt may be NULL (defaults). */
+int hs_source_open_with(hs_source *src, const char *path, const hs_source_options *opt,
+                        hs_error *err);
 int hs_source_open(hs_source *src, const char *path, hs_error *err);
-/* Wrap bytes already in memory (copied if gzip, else borrowed). */
+/* Wrap bytes already in memory (copied if compressed, else borrowed). */
+int hs_source_from_memory_with(hs_source *src, const char *name, const uint8_t *data,
+                               size_t size, const hs_source_options *opt, hs_error *err);
 int hs_source_from_memory(hs_source *src, const char *name, const uint8_t *data, size_t size,
                           hs_error *err);
 void hs_source_close(hs_source *src);
 /* Lower memory use after reading data[off, off+len): when the source is a
  * mapped file, its whole pages in that range leave the process's resident
  * set (MADV_DONTNEED on a read-only private file mapping: touching them
- * again reads the file, so the bytes never change). A gzip'd core is
- * inflated into a temporary file and mapped, so the same holds for it.
- * No-op for other gzip input and stdin, whose bytes exist only in memory. */
+ * again reads the file, so the bytes never change). A compressed core is
+ * decompressed into a temporary file and mapped, so the same holds for it.
+ * No-op for other compressed input and stdin, whose bytes exist only in
+ * memory. */
 void hs_source_release(const hs_source *src, size_t off, size_t len);
 /* Nonzero if bytes look like gzip (1f 8b). */
 int hs_is_gzip(const uint8_t *data, size_t size);
+/* The compression the bytes start with ("gzip", ...), or NULL. */
+const char *hs_source_compression(const uint8_t *data, size_t size);
 
 /* A window [pos, end) over a buffer; offsets reported are base_off + pos. */
 typedef struct hs_cursor {

@@ -12,6 +12,19 @@
 
 #include "cli.h"
 
+/* A sanitizer's runtime reserves terabytes of address space, which
+ * RLIMIT_DATA counts: such a build applies only a limit the user sets. */
+#if defined(__SANITIZE_ADDRESS__)
+#define HS_CLI_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HS_CLI_SANITIZED 1
+#endif
+#endif
+#ifndef HS_CLI_SANITIZED
+#define HS_CLI_SANITIZED 0
+#endif
+
 enum {
     O_BY = 256, O_SORT, O_FOCUS, O_IGNORE, O_TAG, O_FORMAT, O_FAIL_IF, O_NODECOUNT, O_BASE,
     O_DOT, O_PATHS, O_BINARY, O_SYSROOT, O_DEBUG_DIR, O_DEPTH, O_MIN_RETAINED,
@@ -81,8 +94,10 @@ int hs_cli_fail(const hs_error *err)
     char buf[1200];
     const char *limit = getenv("HEAPSCAN_MAX_MEMORY");
     hs_error_format(err, buf, sizeof buf);
-    if (limit && strstr(buf, "out of memory"))
+    if (limit && *limit && strstr(buf, "out of memory"))
         return hs_cli_failf("%s (limit HEAPSCAN_MAX_MEMORY=%s)", buf, limit);
+    if (strstr(buf, "out of memory") && !HS_CLI_SANITIZED)
+        return hs_cli_failf("%s (limit: half the RAM; HEAPSCAN_MAX_MEMORY changes it)", buf);
     return hs_cli_failf("%s", buf);
 }
 
@@ -130,24 +145,55 @@ void hs_cli_loading(const char *path)
     snprintf(library_exit_input, sizeof library_exit_input, "%s", path ? path : "");
 }
 
+/* HEAPSCAN_MAX_INFLATE: a positive size (bytes, or with a unit). */
+static int inflate_env(uint64_t *out)
+{
+    const char *s = getenv("HEAPSCAN_MAX_INFLATE");
+    if (!s || !*s) return 1;
+    return hs_size_parse(s, out) || *out == 0 ? -1 : 0;
+}
+
 int hs_cli_apply_memory_limit(void)
 {
     const char *s = getenv("HEAPSCAN_MAX_MEMORY");
     uint64_t bytes;
-    if (!s || !*s) return 0;
-    if (hs_size_parse(s, &bytes) || bytes < (1u << 20)) {
+    if (inflate_env(&bytes) < 0) {
+        hs_cli_failf("HEAPSCAN_MAX_INFLATE: '%s' is not a positive size (e.g. 4GiB)",
+                     getenv("HEAPSCAN_MAX_INFLATE"));
+        return -1;
+    }
+    if (!s || !*s) {
+        if (HS_CLI_SANITIZED) return 0; /* sanitizers reserve terabytes of address space */
+        bytes = hs_source_default_max_memory();
+    } else if (hs_size_parse(s, &bytes) || bytes < (1u << 20)) {
         hs_cli_failf("HEAPSCAN_MAX_MEMORY: '%s' is not a size of at least 1MiB (e.g. 2GiB)", s);
         return -1;
     }
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < bytes)
-        bytes = rl.rlim_max;
+    struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+    getrlimit(RLIMIT_DATA, &rl);
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < bytes) bytes = rl.rlim_max;
+    if ((!s || !*s) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= bytes)
+        return 0; /* the default never raises a limit already in force */
     rl.rlim_cur = (rlim_t)bytes;
     if (setrlimit(RLIMIT_DATA, &rl) != 0) {
         hs_cli_failf("HEAPSCAN_MAX_MEMORY: cannot set the limit: %s", strerror(errno));
         return -1;
     }
     return 0;
+}
+
+/* The source layer's limits from the environment (checked at start by
+ * hs_cli_apply_memory_limit); the library itself reads no environment. */
+static void source_options(hs_source_options *so)
+{
+    const char *mem = getenv("HEAPSCAN_MAX_MEMORY");
+    so->memory_hint = "half the RAM; HEAPSCAN_MAX_MEMORY changes it";
+    if (mem && *mem && hs_size_parse(mem, &so->max_memory) == 0)
+        so->memory_hint = "HEAPSCAN_MAX_MEMORY";
+    so->unpack_hint = "64 GiB; HEAPSCAN_MAX_INFLATE changes it";
+    if (inflate_env(&so->max_unpack) == 0) so->unpack_hint = "HEAPSCAN_MAX_INFLATE";
+    else so->max_unpack = 0;
+    so->tmpdir = getenv("TMPDIR");
 }
 
 static int parse_long(const char *cmd, const char *opt, const char *s, long *out)
@@ -286,6 +332,7 @@ void hs_cli_load_options(const hs_cli_opts *o, hs_load_options *lo)
     lo->drop_ref_offsets = !o->ref_offsets;
     lo->progress = hs_cli_progress_wanted();
     if (lo->progress) lo->on_progress = show_progress;
+    source_options(&lo->source);
 }
 
 void hs_cli_progress_done(const hs_load_options *lo)

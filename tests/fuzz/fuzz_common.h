@@ -23,11 +23,13 @@
         }                                                                                  \
     } while (0)
 
-/* Once per process: cap gzip inflation at 256 MiB (unless the caller set
- * HEAPSCAN_MAX_INFLATE), so a 1 MiB bomb cannot hit libFuzzer's RSS limit. */
+/* Decompression capped at 256 MiB, so a 1 MiB bomb cannot hit libFuzzer's
+ * RSS limit (the library reads no environment: the cap is an option). */
+#define HS_FUZZ_SOURCE_OPTIONS \
+    {.max_memory = (uint64_t)256 << 20, .max_unpack = (uint64_t)256 << 20}
+
 static inline void hs_fuzz_setup(void)
 {
-    setenv("HEAPSCAN_MAX_INFLATE", "268435456", 0);
     /* Profiles of more than 64 samples are decoded in up to 3 parts on
      * threads, so the split and the merge of parts are fuzzed too. */
     setenv("HEAPSCAN_THREADS", HS_FUZZ_THREADS, 0);
@@ -41,6 +43,7 @@ static inline hs_load_options hs_fuzz_options(void)
     o.binary = getenv("HEAPSCAN_FUZZ_BINARY");
     o.sysroot = getenv("HEAPSCAN_FUZZ_SYSROOT");
     o.debug_dir = getenv("HEAPSCAN_FUZZ_DEBUG_DIR");
+    o.source = (hs_source_options)HS_FUZZ_SOURCE_OPTIONS;
     return o;
 }
 

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "gzip_fixture.h"
 #include "heapscan/reader.h"
 #include "pprof.h"
 #include "protobuf.h"
@@ -1115,33 +1116,18 @@ static void test_truncations_and_mutations(void **state)
 
 /* ---- registry, gzip, probe ---------------------------------------------- */
 
-static size_t gzip_bytes(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    zs.next_in = (Bytef *)in;
-    zs.avail_in = (uInt)n;
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    size_t len = zs.total_out;
-    deflateEnd(&zs);
-    return len;
-}
-
 static void test_load_memory_gzip(void **state)
 {
     pb *w = full_profile();
     pb *gz = pb_new();
-    gz->n = gzip_bytes(w->b, w->n, gz->b, sizeof gz->b);
+    gz->n = hs_test_gzip(w->b, w->n, gz->b, sizeof gz->b);
     hs_model m;
     hs_error e;
     if (hs_load_memory("full.pb.gz", gz->b, gz->n, NULL, &m, &e))
         fail_msg("%s at %llu", e.msg, (unsigned long long)e.offset);
     assert_int_equal(m.kind, HS_MODEL_PROFILE);
     assert_string_equal(m.reader->name, "pprof");
-    assert_true(m.src.gzipped);
+    assert_string_equal(m.src.compression, "gzip");
     assert_int_equal(m.profile.n_samples, 3);
     assert_int_equal(m.profile.values[1] + m.profile.values[3] + m.profile.values[5], 900);
     hs_model_free(&m);
@@ -1151,7 +1137,7 @@ static void test_load_memory_gzip(void **state)
     sample(bad, locs, 1, &v, 1);
     size_t at = sample(bad, locs, 1, &v, 0);
     strings(bad, basic_strings, 4);
-    gz->n = gzip_bytes(bad->b, bad->n, gz->b, sizeof gz->b);
+    gz->n = hs_test_gzip(bad->b, bad->n, gz->b, sizeof gz->b);
     assert_int_equal(hs_load_memory("bad.pb.gz", gz->b, gz->n, NULL, &m, &e), -1);
     assert_string_equal(e.file, "bad.pb.gz");
     assert_int_equal(e.offset, at);

@@ -1,14 +1,18 @@
-/* Source layer memory bound: HEAPSCAN_MAX_INFLATE caps how much a gzip input
- * may inflate to. A gzip bomb (100 MiB of zeros in ~100 KiB) must fail with
- * a one-line message naming the file once the limit is set low, an input
- * exactly at the limit must still load, and a malformed limit is an error
- * rather than silently ignored. */
+/* Source layer bounds, passed in hs_source_options (the library reads no
+ * environment). max_unpack caps what a compressed input may decompress to:
+ * a gzip bomb (100 MiB of zeros in ~100 KiB) fails with a one-line message
+ * naming the file and the caller's hint, an input exactly at the limit
+ * still loads. max_memory caps what is held in memory: decompressed data,
+ * and a stream (pipe, device) read to its end, which stops at the limit. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cmocka.h>
@@ -46,40 +50,36 @@ static uint8_t *gzip_zeros(size_t n, size_t *out_size)
     return out;
 }
 
-static int teardown_env(void **state)
-{
-    unsetenv("HEAPSCAN_MAX_INFLATE");
-    return 0;
-}
-
 static void test_bomb_fails_with_low_limit(void **state)
 {
     size_t n;
     uint8_t *bomb = gzip_zeros((size_t)100 << 20, &n);
     assert_true(n < ((size_t)1 << 20)); /* really a bomb: >100x */
-    setenv("HEAPSCAN_MAX_INFLATE", "1048576", 1);
+    hs_source_options opt = {.max_unpack = 1048576, .unpack_hint = "SOME_KNOB"};
     hs_source s;
     hs_error e;
     hs_error_clear(&e);
-    assert_int_equal(hs_source_from_memory(&s, "bomb.gz", bomb, n, &e), -1);
+    assert_int_equal(hs_source_from_memory_with(&s, "bomb.gz", bomb, n, &opt, &e), -1);
     assert_string_equal(e.file, "bomb.gz");
-    assert_non_null(strstr(e.msg, "1048576"));
-    assert_non_null(strstr(e.msg, "HEAPSCAN_MAX_INFLATE"));
-    assert_null(strchr(e.msg, '\n'));
+    assert_string_equal(e.msg, "decompressed data exceeds the limit of 1048576 bytes (SOME_KNOB)");
     /* The same through the registry, as the CLI loads it. */
     hs_model m;
+    hs_load_options lo = {.source = opt};
     hs_error_clear(&e);
-    assert_int_equal(hs_load_memory("bomb.gz", bomb, n, NULL, &m, &e), -1);
+    assert_int_equal(hs_load_memory("bomb.gz", bomb, n, &lo, &m, &e), -1);
     assert_string_equal(e.file, "bomb.gz");
-    assert_non_null(strstr(e.msg, "HEAPSCAN_MAX_INFLATE"));
+    assert_non_null(strstr(e.msg, "SOME_KNOB"));
+    /* The memory limit binds the same way, named as such. */
+    hs_source_options mem = {.max_memory = 2097152};
+    assert_int_equal(hs_source_from_memory_with(&s, "bomb.gz", bomb, n, &mem, &e), -1);
+    assert_string_equal(e.msg, "decompressed data exceeds the memory limit of 2097152 bytes");
     free(bomb);
 }
 
-static void test_bomb_inflates_without_limit(void **state)
+static void test_bomb_inflates_with_defaults(void **state)
 {
     size_t n;
     uint8_t *bomb = gzip_zeros((size_t)100 << 20, &n);
-    unsetenv("HEAPSCAN_MAX_INFLATE");
     hs_source s;
     hs_error e;
     assert_int_equal(hs_source_from_memory(&s, "bomb.gz", bomb, n, &e), 0);
@@ -95,53 +95,107 @@ static void test_exact_limit_boundary(void **state)
     uint8_t *gz = gzip_zeros(300000, &n);
     hs_source s;
     hs_error e;
-    setenv("HEAPSCAN_MAX_INFLATE", "300000", 1);
-    assert_int_equal(hs_source_from_memory(&s, "exact.gz", gz, n, &e), 0);
+    hs_source_options opt = {.max_unpack = 300000};
+    assert_int_equal(hs_source_from_memory_with(&s, "exact.gz", gz, n, &opt, &e), 0);
     assert_int_equal(s.size, 300000);
     hs_source_close(&s);
-    setenv("HEAPSCAN_MAX_INFLATE", "299999", 1);
-    assert_int_equal(hs_source_from_memory(&s, "over.gz", gz, n, &e), -1);
+    opt.max_unpack = 299999;
+    assert_int_equal(hs_source_from_memory_with(&s, "over.gz", gz, n, &opt, &e), -1);
     assert_string_equal(e.file, "over.gz");
     assert_non_null(strstr(e.msg, "299999"));
     free(gz);
 }
 
-static void test_malformed_limit_is_an_error(void **state)
-{
-    size_t n;
-    uint8_t *gz = gzip_zeros(1000, &n);
-    static const char *const bad[] = {"abc", "10M", "-5", "0", "99999999999999999999999"};
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        hs_source s;
-        hs_error e;
-        setenv("HEAPSCAN_MAX_INFLATE", bad[i], 1);
-        assert_int_equal(hs_source_from_memory(&s, "x.gz", gz, n, &e), -1);
-        assert_string_equal(e.file, "x.gz");
-        assert_non_null(strstr(e.msg, "HEAPSCAN_MAX_INFLATE must be"));
-    }
-    free(gz);
-}
-
 static void test_plain_input_ignores_limit(void **state)
 {
-    /* The cap is on inflation only: plain bytes are borrowed, not copied. */
+    /* The cap is on copies: plain bytes in memory are borrowed, not copied. */
     static const uint8_t data[4096];
     hs_source s;
     hs_error e;
-    setenv("HEAPSCAN_MAX_INFLATE", "16", 1);
-    assert_int_equal(hs_source_from_memory(&s, "plain", data, sizeof data, &e), 0);
+    hs_source_options opt = {.max_memory = 16, .max_unpack = 16};
+    assert_int_equal(hs_source_from_memory_with(&s, "plain", data, sizeof data, &opt, &e), 0);
     assert_ptr_equal(s.data, data);
     hs_source_close(&s);
+}
+
+/* The default memory limit is half the RAM the kernel reports. */
+static void test_default_is_half_the_ram(void **state)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    assert_non_null(f);
+    unsigned long long kib = 0;
+    assert_int_equal(fscanf(f, "MemTotal: %llu kB", &kib), 1);
+    fclose(f);
+    uint64_t half = hs_source_default_max_memory();
+    uint64_t want = kib * 1024 / 2;
+    /* MemTotal excludes memory the kernel reserved at boot: within 5%. */
+    assert_true(half >= want && half <= want + want / 20);
+}
+
+/* A device with no end stops at the memory limit, naming what it is. */
+static void test_endless_device_stops_at_limit(void **state)
+{
+    hs_source s;
+    hs_error e;
+    hs_source_options opt = {.max_memory = 3 << 20, .memory_hint = "KNOB=3MiB"};
+    assert_int_equal(hs_source_open_with(&s, "/dev/zero", &opt, &e), -1);
+    assert_string_equal(e.file, "/dev/zero");
+    assert_int_equal(e.offset, 3 << 20);
+    assert_string_equal(e.msg, "stopped reading a character device: it goes on past the memory "
+                               "limit of 3145728 bytes (KNOB=3MiB)");
+}
+
+/* A pipe that ends exactly at the limit is read whole; one byte more is not. */
+static void pipe_of(size_t n, int *rfd)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(fcntl(fds[1], F_SETPIPE_SZ, 1 << 20) >= (int)n, 1);
+    static const uint8_t bytes[1 << 16];
+    for (size_t done = 0; done < n;) {
+        size_t step = n - done < sizeof bytes ? n - done : sizeof bytes;
+        assert_int_equal(write(fds[1], bytes, step), (ssize_t)step);
+        done += step;
+    }
+    close(fds[1]);
+    *rfd = fds[0];
+}
+
+static void test_pipe_at_and_past_limit(void **state)
+{
+    hs_source_options opt = {.max_memory = 100000};
+    for (size_t n = 100000; n <= 100001; n++) {
+        int fd, saved = dup(0);
+        pipe_of(n, &fd);
+        dup2(fd, 0);
+        close(fd);
+        hs_source s;
+        hs_error e;
+        int rc = hs_source_open_with(&s, "-", &opt, &e);
+        dup2(saved, 0);
+        close(saved);
+        if (n == 100000) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(s.size, n);
+            hs_source_close(&s);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_string_equal(e.file, "<stdin>");
+            assert_non_null(strstr(e.msg, "stopped reading a pipe"));
+        }
+    }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_bomb_fails_with_low_limit, teardown_env),
-        cmocka_unit_test_teardown(test_bomb_inflates_without_limit, teardown_env),
-        cmocka_unit_test_teardown(test_exact_limit_boundary, teardown_env),
-        cmocka_unit_test_teardown(test_malformed_limit_is_an_error, teardown_env),
-        cmocka_unit_test_teardown(test_plain_input_ignores_limit, teardown_env),
+        cmocka_unit_test(test_bomb_fails_with_low_limit),
+        cmocka_unit_test(test_bomb_inflates_with_defaults),
+        cmocka_unit_test(test_exact_limit_boundary),
+        cmocka_unit_test(test_plain_input_ignores_limit),
+        cmocka_unit_test(test_default_is_half_the_ram),
+        cmocka_unit_test(test_endless_device_stops_at_limit),
+        cmocka_unit_test(test_pipe_at_and_past_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,7 +113,7 @@ static void test_gzip_is_kept(void **state)
     hs_error e;
     write_file(path, 1, 0);
     assert_int_equal(hs_source_open(&src, path, &e), 0);
-    assert_true(src.gzipped);
+    assert_string_equal(src.compression, "gzip");
     assert_int_equal(src.size, FILE_SIZE);
     hs_source_release(&src, 0, src.size); /* no file behind it: must not drop */
     assert_true(same_bytes(&src));
@@ -129,14 +129,14 @@ static void test_gzip_elf_is_mapped(void **state)
     hs_error e;
     write_file(path, 1, 1);
     assert_int_equal(hs_source_open(&src, path, &e), 0);
-    assert_true(src.gzipped);
+    assert_string_equal(src.compression, "gzip");
     assert_non_null(src.map_); /* the inflated temporary file */
     assert_release_drops_pages(&src, 1);
     hs_source_close(&src);
     unlink(path);
 }
 
-/* Open with TMPDIR and a file size limit in force; restore both. */
+/* Open with a temporary directory and a file size limit in force. */
 static int open_with(hs_source *src, const char *path, const char *tmpdir, rlim_t fsize,
                      hs_error *e)
 {
@@ -146,9 +146,8 @@ static int open_with(hs_source *src, const char *path, const char *tmpdir, rlim_
     lim.rlim_cur = fsize;
     void (*old_sig)(int) = signal(SIGXFSZ, SIG_IGN); /* write() fails with EFBIG instead */
     setrlimit(RLIMIT_FSIZE, &lim);
-    setenv("TMPDIR", tmpdir, 1);
-    int rc = hs_source_open(src, path, e);
-    unsetenv("TMPDIR");
+    hs_source_options opt = {.tmpdir = tmpdir};
+    int rc = hs_source_open_with(src, path, &opt, e);
     setrlimit(RLIMIT_FSIZE, &old);
     signal(SIGXFSZ, old_sig);
     return rc;
