@@ -151,41 +151,52 @@ static int member_offset(Dwarf_Die *st, const char *name, int64_t *out)
     return -1;
 }
 
-/* The type of variable main_arena in libc's malloc.c unit, as a layout. */
+enum { NOT_HERE = -2 };
+
+/* The type of variable main_arena in the unit cu as a layout: the offset of
+ * bins, -1 when the type is not as expected, NOT_HERE when cu is not
+ * malloc.c or has no main_arena. */
+static int layout_in_cu(Dwarf_Die *cu, layout *L)
+{
+    Dwarf_Die v;
+    const char *cn = dwarf_diename(cu);
+    size_t len = cn ? strlen(cn) : 0;
+    if (len < 8 || strcmp(cn + len - 8, "malloc.c") != 0 || dwarf_child(cu, &v) != 0) return NOT_HERE;
+    do {
+        const char *vn = dwarf_diename(&v);
+        if (dwarf_tag(&v) != DW_TAG_variable || !vn || strcmp(vn, "main_arena") != 0) continue;
+        Dwarf_Attribute a;
+        Dwarf_Die t;
+        if (!dwarf_attr_integrate(&v, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return -1;
+        while (dwarf_tag(&t) == DW_TAG_typedef || dwarf_tag(&t) == DW_TAG_volatile_type ||
+               dwarf_tag(&t) == DW_TAG_const_type)
+            if (!dwarf_attr_integrate(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
+                return -1;
+        int64_t bins, fast, top, nx, sm, size = dwarf_bytesize(&t);
+        if (size <= 0 || member_offset(&t, "bins", &bins) || member_offset(&t, "fastbinsY", &fast) ||
+            member_offset(&t, "top", &top) || member_offset(&t, "next", &nx) ||
+            member_offset(&t, "system_mem", &sm))
+            return -1;
+        *L = (layout){fast - bins, top - bins, nx - bins, sm - bins, size - bins};
+        return (int)bins;
+    } while (dwarf_siblingof(&v, &v) == 0);
+    return NOT_HERE;
+}
+
+/* main_arena's layout from libc's DWARF, in the unit that holds the code of
+ * malloc (__libc_malloc, malloc.c; a symbol of the same table as
+ * main_arena). Reading every unit's name instead loads the abbreviations
+ * of hundreds of units, and libdw, short of memory there, crashes rather
+ * than failing (an assertion in its hash table). Not found: the built-in
+ * layout. */
 static int dwarf_layout(const hs_core *c, uint64_t main_arena, layout *L)
 {
     Dwfl_Module *mod = c->dwfl ? dwfl_addrmodule(c->dwfl, main_arena) : NULL;
+    uint64_t fn = mod ? hs_core_lookup(c, "__libc_malloc") : 0;
     Dwarf_Addr bias;
-    Dwarf *dw = mod ? dwfl_module_getdwarf(mod, &bias) : NULL;
-    if (!dw) return -1;
-    Dwarf_Off off = 0, next;
-    size_t hsize;
-    while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-        Dwarf_Die cu, v;
-        const char *cn = dwarf_offdie(dw, off + hsize, &cu) ? dwarf_diename(&cu) : NULL;
-        off = next;
-        size_t len = cn ? strlen(cn) : 0;
-        if (len < 8 || strcmp(cn + len - 8, "malloc.c") != 0 || dwarf_child(&cu, &v) != 0) continue;
-        do {
-            const char *vn = dwarf_diename(&v);
-            if (dwarf_tag(&v) != DW_TAG_variable || !vn || strcmp(vn, "main_arena") != 0) continue;
-            Dwarf_Attribute a;
-            Dwarf_Die t;
-            if (!dwarf_attr_integrate(&v, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return -1;
-            while (dwarf_tag(&t) == DW_TAG_typedef || dwarf_tag(&t) == DW_TAG_volatile_type ||
-                   dwarf_tag(&t) == DW_TAG_const_type)
-                if (!dwarf_attr_integrate(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
-                    return -1;
-            int64_t bins, fast, top, nx, sm, size = dwarf_bytesize(&t);
-            if (size <= 0 || member_offset(&t, "bins", &bins) ||
-                member_offset(&t, "fastbinsY", &fast) || member_offset(&t, "top", &top) ||
-                member_offset(&t, "next", &nx) || member_offset(&t, "system_mem", &sm))
-                return -1;
-            *L = (layout){fast - bins, top - bins, nx - bins, sm - bins, size - bins};
-            return (int)bins;
-        } while (dwarf_siblingof(&v, &v) == 0);
-    }
-    return -1;
+    Dwarf_Die *unit = fn && dwfl_addrmodule(c->dwfl, fn) == mod ? dwfl_module_addrdie(mod, fn, &bias) : NULL;
+    int r = unit ? layout_in_cu(unit, L) : NOT_HERE;
+    return r == NOT_HERE ? -1 : r;
 }
 
 /* ---- walking heaps ---- */
