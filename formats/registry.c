@@ -9,12 +9,16 @@ extern const hs_reader hs_reader_pprof;
 extern const hs_reader hs_reader_gotext;
 extern const hs_reader hs_reader_goheapdump;
 extern const hs_reader hs_reader_elfcore;
+extern const hs_reader hs_reader_legacycpu;
+extern const hs_reader hs_reader_threadz;
 
 static const hs_reader *const readers[] = {
     &hs_reader_pprof,
     &hs_reader_gotext,
     &hs_reader_goheapdump,
     &hs_reader_elfcore,
+    &hs_reader_legacycpu,
+    &hs_reader_threadz,
     NULL,
 };
 
