@@ -17,6 +17,7 @@
 
 #include "addrprof.h"
 #include "heapscan/reader.h"
+#include "javaprof.h"
 
 typedef unsigned long long ull;
 
@@ -179,14 +180,14 @@ static int legacycpu_load(const hs_source *src, const hs_load_options *opt, hs_p
         return hs_error_set(err, src->name, 0,
                             "not a legacy CPU profile (expected the words 0, 3, 0 or 1, a "
                             "period, 0)");
-    if (x.java)
-        return hs_error_set(err, src->name, 2 * (uint64_t)x.w.size,
-                            "a Java CPU profile: not read yet");
     if (!(rc = set_types(&x, period)) && !(rc = read_records(&x)) && !x.java)
         rc = drop_handler_frames(&x);
+    const char *text = (const char *)src->data + x.text;
+    x.a.strip_named = x.java;
     if (!rc)
-        rc = hs_addrprof_build(&x.a, out, opt ? opt : &none, (const char *)src->data + x.text,
-                               src->size - x.text, src, err);
+        rc = x.java ? hs_javaprof_build(&x.a, out, text, src->size - x.text, src, err)
+                    : hs_addrprof_build(&x.a, out, opt ? opt : &none, text, src->size - x.text,
+                                        src, err);
     hs_addrprof_free(&x.a);
     return rc;
 }

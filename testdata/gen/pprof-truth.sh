@@ -45,10 +45,13 @@ fi
 # shellcheck disable=SC2206
 [ -z "${PPROF_TRUTH_ARGS:-}" ] || args+=(${PPROF_TRUTH_ARGS})
 # Byte- and time-valued sample types print with a unit; ask for plain bytes
-# and nanoseconds (CPU and contention profiles' cpu and delay).
+# and for times in the profile's own unit (CPU and contention profiles' cpu
+# and delay: nanoseconds, or Java's microseconds), as the file holds them.
 case $index in
   *space | *bytes) args+=(-unit=B) ;;
-  cpu | delay) args+=(-unit=ns) ;;
+  cpu | delay)
+    unit=$(go tool pprof -raw "$file" 2>/dev/null | sed -n '/^Samples:/{n;p;q}' | tr ' ' '\n' | sed -n "s|^$index/||p")
+    case $unit in microseconds) args+=(-unit=us) ;; *) args+=(-unit=ns) ;; esac ;;
 esac
 
 out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} go tool pprof "${args[@]}" $bin "$file" 2>&1) || {
@@ -59,7 +62,7 @@ out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} go tool pprof 
 python3 -c '
 import re, sys
 text = sys.stdin.read()
-m = re.search(r"^Showing nodes accounting for (-?\d+)(?:B|ns)?, .* of (-?\d+)(?:B|ns)? total$", text, re.M)
+m = re.search(r"^Showing nodes accounting for (-?\d+)(?:B|ns|us)?, .* of (-?\d+)(?:B|ns|us)? total$", text, re.M)
 if not m:
     sys.exit("pprof-truth.sh: no total line in pprof output:\n" + text)
 print("#total\t" + m.group(2))
@@ -69,7 +72,7 @@ try:
     start = next(i for i, l in enumerate(rows) if re.match(r"^\s*flat\s+flat%\s+sum%\s+cum\s+cum%\s*$", l)) + 1
 except StopIteration:
     sys.exit("pprof-truth.sh: no column header in pprof output:\n" + text)
-num = r"(-?\d+)(?:B|ns)?"
+num = r"(-?\d+)(?:B|ns|us)?"
 pct = r"-?[\d.e+-]+%"
 row = re.compile(r"^\s*" + num + r"\s+" + pct + r"\s+" + pct + r"\s+" + num + r"\s+" + pct + r"\s+(.*?)\s*$")
 for l in rows[start:]:

@@ -6,11 +6,13 @@
 #    cum for every sample type (-top -addresses); for the gperftools CPU
 #    profile, every function pprof names given the program;
 #  - construction: the generator's truth.json for the layouts with no producer
-#    here (32-bit and big-endian CPU words, C++ contentionz, growthz, threadz);
+#    here (32-bit and big-endian CPU words, C++ contentionz, growthz, threadz,
+#    Java's heapz, contentionz and CPU profiles, which pprof names by function);
 #    the profiler's own interrupt count for the CPU profile; the heap growth
 #    the program asked for (grow_a 24 MiB, grow_b 32 MiB); the counts the Go
 #    program added to its custom profile, on Go 1.19 and 1.26;
-#  - damaged inputs: one line naming file and offset, exit 2.
+#  - damaged inputs: one line naming file and offset, exit 2; any other
+#    input: a message naming every format heapscan reads.
 # usage: bash tests/e2e/legacy_profiles.sh /path/to/heapscan   (cwd = repo root)
 set -uo pipefail
 # The newest pprof: Go 1.27 through the toolchain switch, whatever `go` is first on PATH.
@@ -24,7 +26,7 @@ trap 'rm -rf "$tmp" "$gobin"' EXIT
 L=$P/legacy
 pprof() { PPROF_BINARY_PATH=/nonexistent go tool pprof "$@"; }
 
-fixtures="cpuburn.cpu cpu-32le cpu-32be cpu-64be contentionz growthz threadz growth.txt"
+fixtures="cpuburn.cpu cpu-32le cpu-32be cpu-64be contentionz growthz threadz growth.txt java-heapz java-contentionz java-cpu"
 for v in 1.19 1.26; do fixtures="$fixtures go$v/mutex.txt go$v/block.txt go$v/custom.txt"; done
 file_of() { if [ -f "$L/$1.gz" ]; then echo "$L/$1.gz"; else echo "$L/$1"; fi; }
 
@@ -37,14 +39,13 @@ for name in $fixtures; do
   python3 - "$tmp/info.json" "$tmp/raw.txt" "$name" <<'PY' || fails=$((fails + 1))
 import json, re, sys
 info, raw, name = json.load(open(sys.argv[1])), open(sys.argv[2]).read(), sys.argv[3]
-want_pt = re.search(r"^PeriodType: (\S+) (\S+)$", raw, re.M).groups()
+want_pt = re.search(r"^PeriodType: ?(\S*) ?(\S*)$", raw, re.M).groups()
 want_period = int(re.search(r"^Period: (-?\d+)$", raw, re.M).group(1))
 d = re.search(r"^Duration: (\S+)$", raw, re.M)
-units = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1, "m": 60 * 10**9}
-want_dur = 0
-if d:
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|us|ns|s|m)", d.group(1))
-    want_dur = int(round(float(m.group(1)) * units[m.group(2)]))
+units = {"h": 3600 * 10**9, "m": 60 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+want_dur = 0  # Go's time.Duration text, e.g. "1m0s", "5s", "1.5ms"
+for num, unit in re.findall(r"(\d+(?:\.\d+)?)(ms|us|ns|h|m|s)", d.group(1) if d else ""):
+    want_dur += int(round(float(num) * units[unit]))
 types_line = raw.split("Samples:\n", 1)[1].split("\n", 1)[0]
 want_types = [tuple(t.split("/")) for t in types_line.split()]
 got_types = [(t["type"], t["unit"]) for t in info["sample_types"]]
@@ -63,18 +64,20 @@ print("ok   %s (%s): types %s, period %d" % (name, info["format"], " ".join("/".
 PY
 done
 
-echo "== every sample type: total and each address's flat and cum against go tool pprof -addresses"
+echo "== every sample type: total and each address's (Java: function's) flat and cum against go tool pprof"
 for name in $fixtures; do
   f=$(file_of "$name")
   hs "$tmp/info.json" info --format json "$f" || continue
   format=$("${CHECK[@]}" field "$tmp/info.json" format)
+  by=address how=top-address
+  case $name in java-*) by=function how=top-named ;; esac # pprof names Java's ids and drops them
   for t in $(python3 -c 'import json,sys; print(" ".join(t["type"] for t in json.load(open(sys.argv[1]))["sample_types"]))' "$tmp/info.json"); do
-    if ! bash testdata/gen/pprof-truth.sh "$f" "$t" address >"$tmp/p.tsv" 2>"$tmp/p.err"; then
+    if ! bash testdata/gen/pprof-truth.sh "$f" "$t" "$by" >"$tmp/p.tsv" 2>"$tmp/p.err"; then
       fail "pprof-truth.sh $f $t: $(head -c 300 "$tmp/p.err")"
       continue
     fi
-    hs "$tmp/h.json" top -n 0 -i "$t" --by address --format json "$f" &&
-      check top-address "$tmp/h.json" "$tmp/p.tsv" --file "$f" --type "$t" --format "$format"
+    hs "$tmp/h.json" top -n 0 -i "$t" --by "$by" --format json "$f" &&
+      check "$how" "$tmp/h.json" "$tmp/p.tsv" --file "$f" --type "$t" --format "$format"
   done
 done
 
@@ -89,11 +92,13 @@ for t in samples cpu; do
   fi
 done
 
-echo "== construction: the generator's values for every address"
-for name in cpu-32le cpu-32be cpu-64be contentionz growthz threadz; do
+echo "== construction: the generator's values for every address (Java: function)"
+for name in cpu-32le cpu-32be cpu-64be contentionz growthz threadz java-heapz java-contentionz java-cpu; do
+  by=address
+  case $name in java-*) by=function ;; esac
   hs "$tmp/info.json" info --format json "$L/$name.gz" || continue
   for t in $(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))[sys.argv[2]]["types"]))' "$L/truth.json" "$name"); do
-    hs "$tmp/h.json" top -n 0 -i "$t" --by address --format json "$L/$name.gz" || continue
+    hs "$tmp/h.json" top -n 0 -i "$t" --by "$by" --format json "$L/$name.gz" || continue
     checks=$((checks + 1))
     python3 - "$tmp/h.json" "$tmp/info.json" "$L/truth.json" "$name" "$t" <<'PY' || fails=$((fails + 1))
 import json, sys
@@ -101,7 +106,7 @@ h, info, truth, name, typ = json.load(open(sys.argv[1])), json.load(open(sys.arg
 want = truth["types"][typ]
 rows = {}
 for r in h["rows"]:
-    a = r["name"].split()[0]
+    a = r["name"] if truth.get("functions") else r["name"].split()[0]
     rows[a] = [rows.get(a, [0])[0] + r["flat"], r["cum"]]
 bad = []
 if h["total"] != want["total"]:
@@ -114,7 +119,7 @@ for k in ("period", "duration_nanos"):
         bad.append("%s %d, construction %d" % (k, info[k], truth[k]))
 if bad:
     sys.exit("FAIL: %s -i %s: %s" % (name, typ, "; ".join(bad)))
-print("ok   %s -i %s: total %d and %d addresses as constructed" % (name, typ, want["total"], len(rows)))
+print("ok   %s -i %s: total %d and %d entries as constructed" % (name, typ, want["total"], len(rows)))
 PY
   done
 done
@@ -173,5 +178,19 @@ gzip -dc "$L/contentionz.gz" | sed 's/^sampling period = 100/sampling period = x
 damaged "contention attribute" "$tmp/bad.cont" "bad.cont: offset $(head -n 2 "$tmp/bad.cont" | wc -c): line 3: malformed contention attribute"
 gzip -dc "$L/threadz.gz" | sed '4s/.*/--- Threadz garbage ---/' >"$tmp/bad.thr"
 damaged "thread header" "$tmp/bad.thr" "bad.thr: offset [0-9]*: line 4: expected \"--- Thread"
+
+echo "== any other input: the message names every format read"
+printf 'hello\n' >"$tmp/other.txt"
+"$HS" top "$tmp/other.txt" >"$tmp/o" 2>"$tmp/e"
+rc=$?
+checks=$((checks + 1))
+missing=""
+for w in pprof heap allocs goroutine threadcreate mutex block custom gperftools growth "binary CPU" \
+  jemalloc "C++ contention" thread Java "heap dumps" "ELF core"; do
+  grep -q "$w" "$tmp/e" || missing="$missing '$w'"
+done
+if [ $rc -eq 2 ] && [ -z "$missing" ] && [ "$(wc -l <"$tmp/e")" -eq 1 ]; then echo "ok   unrecognised input: $(cat "$tmp/e")"; else
+  fail "unrecognised input: exit $rc, missing$missing: $(cat "$tmp/e")"
+fi
 
 truth_end legacy_profiles

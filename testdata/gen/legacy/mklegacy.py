@@ -17,9 +17,13 @@ Files:
                                  period, ms since reset, a /proc memory map
   growthz                        gperftools' heap growth stacks
   threadz                        thread profile, one thread "same as previous"
+  java-heapz, java-contentionz,  Java's profiles; their ids are named by
+  java-cpu                       "0xID function (file:line)" lines, so their
+                                 truth is per function ("functions"), not address
 """
 import gzip
 import json
+import math
 import os
 import struct
 import sys
@@ -31,22 +35,23 @@ truth = {}
 A, B, C, MAIN, START = 0x401010, 0x401120, 0x401230, 0x401340, 0x401450
 
 
-def record(name, types, samples, extra=None):
-    """samples: [(values, stack)]; truth per type of the file."""
+def record(name, types, samples, extra=None, key=lambda a: "%016x" % a):
+    """samples: [(values, stack)]; truth per type of the file, each entry
+    keyed by key(address): its address, or (Java) its function."""
     t = {}
     for i, typ in enumerate(types):
         rows, total = {}, 0
         for values, stack in samples:
             v = values[i]
             total += v
-            for k, a in enumerate(stack):
-                key = "%016x" % a
-                flat, cum = rows.get(key, (0, 0))
-                if a not in stack[:k]:
+            keys = [key(a) for a in stack]
+            for k, e in enumerate(keys):
+                flat, cum = rows.get(e, (0, 0))
+                if e not in keys[:k]:
                     cum += v
                 if k == 0:
                     flat += v
-                rows[key] = (flat, cum)
+                rows[e] = (flat, cum)
         t[typ] = {"total": total, "rows": {k: list(v) for k, v in rows.items()}}
     truth[name] = dict(types=t, **(extra or {}))
 
@@ -130,6 +135,56 @@ for name, s in threads:
     else:
         samples.append(((1,), [s[0]] + [a for a in s[1:]]))
 record("threadz", ["thread"], samples, {"period": 1})
+
+# ---- Java ------------------------------------------------------------------
+# ids -> naming line, and the function pprof makes of it
+JAVA = {
+    0x1: ("com.example.Cache.put (Cache.java:42)", "com.example.Cache.put"),
+    0x2: ("com.example.Server.handle (Server.java:7)", "com.example.Server.handle"),
+    0x3: ("java.lang.Thread.run (Thread.java:-1)", "java.lang.Thread.run"),
+    0x4: ("Java_zip_inflate (/usr/lib/jvm/lib/libzip.so)", "Java_zip_inflate"),
+    0x5: ("generated stub/JIT code", "STUB"),
+    0x6: ("GC", "GC"),
+}
+NAMES = "".join(" 0x%08x %s\n" % (i, JAVA[i][0]) for i in sorted(JAVA))
+
+
+def record_fn(name, types, samples, extra=None):
+    """Like record, keyed by the function pprof makes of each id."""
+    record(name, types, samples, dict(extra or {}, functions=True), key=lambda a: JAVA[a][1])
+
+
+def scale(count, size, rate=524288):
+    """pprof's scaleHeapSample at Java's 512 KiB rate."""
+    f = 1 / (1 - math.exp(-(size / count) / rate))
+    return int(count * f), int(size * f)
+
+
+jheap = [(1 << 20, 4, [0x1, 0x2, 0x3]), (4096, 16, [0x4, 0x2, 0x3]), (640, 10, [0x5, 0x3])]
+text = "--- heapz 1 ---\nformat = java\nresolution = bytes\n"
+for b, n, st in jheap:
+    text += "%14d %5d @ %s\n" % (b, n, " ".join("0x%08x" % a for a in st))
+save("java-heapz", text + "\n\n" + NAMES)
+record_fn("java-heapz", ["inuse_objects", "inuse_space"], [(scale(n, b), st) for b, n, st in jheap])
+
+JPERIOD = 100
+jcont = [(700, 3, [0x1, 0x2, 0x3]), (50, 1, [0x6]), (20, 2, [0x2, 0x3])]
+text = "--- contentionz 1 ---\nformat = java\nresolution = microseconds\nsampling period = %d\n" % JPERIOD
+text += "ms since reset = 60000\n"
+for d, n, st in jcont:
+    text += "%14d %5d @ %s\n" % (d, n, " ".join("0x%08x" % a for a in st))
+save("java-contentionz", text + "\n\n" + NAMES)
+record_fn("java-contentionz", ["contentions", "delay"], [((n * JPERIOD, d * JPERIOD), st) for d, n, st in jcont],
+          {"period": JPERIOD, "duration_nanos": 60000 * 10**6})
+
+JCPU_US = 10000
+jcpu = [(5, [0x1, 0x2, 0x3]), (2, [0x6]), (1, [0x4, 0x2, 0x3])]
+w = [0, 3, 1, JCPU_US, 0]
+for n, st in jcpu:
+    w += [n, len(st)] + st
+w += [0, 1, 0]
+save("java-cpu", b"".join(struct.pack("<I", x) for x in w) + NAMES.encode())
+record_fn("java-cpu", ["samples", "cpu"], [((n, n * JCPU_US * 1000), st) for n, st in jcpu], {"period": JCPU_US * 1000})
 
 with open(os.path.join(out, "truth.json"), "w") as f:
     json.dump(truth, f, indent=1, sort_keys=True)
