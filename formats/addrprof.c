@@ -25,9 +25,9 @@ static int grow(void **arr, uint32_t *cap, uint64_t need, size_t elem)
 }
 
 uint64_t *hs_addrprof_add(hs_addrprof *a, const int64_t v[2], uint64_t n)
-{
+{ /* one more PC than needed: an empty stack's run is not NULL */
     if (grow((void **)&a->recs, &a->cap_recs, (uint64_t)a->n_recs + 1, sizeof *a->recs) ||
-        grow((void **)&a->pcs, &a->cap_pcs, (uint64_t)a->n_pcs + n, sizeof *a->pcs))
+        grow((void **)&a->pcs, &a->cap_pcs, (uint64_t)a->n_pcs + n + 1, sizeof *a->pcs))
         return NULL;
     a->recs[a->n_recs++] = (hs_addrrec){{v[0], v[1]}, 0, a->n_pcs, (uint32_t)n};
     a->n_pcs += (uint32_t)n;

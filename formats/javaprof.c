@@ -136,6 +136,7 @@ typedef struct jctx {
     hs_error *err;
     int heap;             /* else contention */
     uint32_t unit;        /* resolution, string id; 0 = not given */
+    int has_period;       /* "sampling period" given: the period type is contentions */
     hs_tx_scanner sc;
     hs_addrprof a;
 } jctx;
@@ -195,7 +196,7 @@ static int read_attributes(jctx *x)
             if (!hs_tx_take_int(&val, 1, &n) || val.p != val.end)
                 return fail(x, ln, "malformed attribute value (expected an integer)");
             if (KEY("sampling period"))
-                x->p->period = n;
+                x->p->period = n, x->has_period = 1;
             else
                 x->p->duration_nanos = (int64_t)((uint64_t)n * 1000000u);
         } else {
@@ -266,7 +267,7 @@ static int set_types(jctx *x)
     hs_value_type t[2] = {
         {hs_profile_intern(p, x->heap ? "inuse_objects" : "contentions"), hs_profile_intern(p, "count")},
         {hs_profile_intern(p, x->heap ? "inuse_space" : "delay"), x->unit}};
-    if (!x->heap) p->period_type = t[0];
+    if (x->has_period) p->period_type = t[0];
     return hs_profile_set_sample_types(p, t, 2) ? hs_error_set(x->err, x->src->name, 0, "out of memory") : 0;
 }
 
