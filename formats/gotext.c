@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contention.h"
 #include "heapscan/reader.h"
 #include "idmap.h"
 #include "procmap.h"
@@ -42,6 +43,8 @@ typedef struct header {
     int64_t period; /* heap: the sampling rate R */
     int gperftools; /* heap: "@ heapprofile", gperftools' unsampled profile */
     int jemalloc;   /* heap: jemalloc's "heap_v2/RATE", stacks before counts */
+    int contention; /* "--- mutex:", "--- contention:", "--- contentionz " */
+    hs_contention cont;
 } header;
 
 /* "N: B [AN: AB]", in use then allocated (in-use values may be negative
@@ -78,6 +81,10 @@ static int parse_heap_header(hs_tx_line ln, header *h)
     } else if (strcmp(kind, "heapprofile") == 0) { /* gperftools: every allocation */
         h->period = 1;
         h->gperftools = 1;
+    } else if (strncmp(kind, "growth", 6) == 0 || strncmp(kind, "fragmentation", 13) == 0) {
+        h->period = 1; /* gperftools' growth stacks: pprof reads no allocation columns */
+        h->has_alloc = 0;
+        h->gperftools = 1;
     } else {
         return -1;
     }
@@ -89,8 +96,7 @@ static int parse_count_header(hs_tx_line ln, header *h)
 {
     hs_tx_field f = {ln.s, ln.s + ln.len};
     size_t k = 0;
-    while (f.p < f.end && (*f.p == '_' || (*f.p >= 'a' && *f.p <= 'z') ||
-                           (*f.p >= 'A' && *f.p <= 'Z') || (*f.p >= '0' && *f.p <= '9'))) {
+    while (f.p < f.end && !hs_tx_is_blank(*f.p)) { /* pprof: any name, "(\\S+) profile:" */
         if (k + 1 >= sizeof h->name) return 0;
         h->name[k++] = *f.p++;
     }
@@ -134,6 +140,7 @@ static int find_header(hs_tx_scanner *sc, hs_tx_line *ln, header *h)
     if (!hs_tx_next_line(sc, ln)) return 0;
     int r = parse_heap_header(*ln, h);
     if (r == 0) r = parse_jemalloc_header(sc, ln, h);
+    if (r == 0 && (r = hs_contention_header(sc, ln, &h->cont)) != 0) h->contention = 1;
     if (r != 0) return r;
     while (is_comment_or_blank(*ln))
         if (!hs_tx_next_line(sc, ln)) return 0;
@@ -196,20 +203,9 @@ static void count_lines(tctx *x)
     }
 }
 
-/* The function named name in file: one per (name, file), keyed by the two
- * string ids (a name id is never 0, so the key is a valid nonzero id). */
 static uint32_t function_of(tctx *x, hs_tx_field name, hs_tx_field file)
 {
-    hs_strtab *st = &x->p->strings;
-    uint32_t n = hs_strtab_intern(st, name.p, (size_t)(name.end - name.p));
-    uint32_t f = hs_strtab_intern(st, file.p, (size_t)(file.end - file.p));
-    if (n == HS_STR_NONE || f == HS_STR_NONE) return HS_NONE;
-    uint64_t key = (uint64_t)n << 32 | f;
-    uint32_t index;
-    int r = hs_idmap_add_get(&x->fns, key, &index);
-    if (r != 0) return r > 0 ? index : HS_NONE;
-    hs_function fn = {.id = x->fns.n, .name = n, .system_name = n, .filename = f};
-    return hs_profile_add_function(x->p, &fn);
+    return hs_procmap_function(x->p, &x->fns, name, file);
 }
 
 /* "#\t0xPC\tNAME+0xOFF\tFILE:LINE": 1 and the parts, 0 for any other
@@ -264,7 +260,7 @@ static int is_map_header(const tctx *x, hs_tx_line ln)
     if (x->h.heap)
         return memmem(ln.s, ln.len, "--- Memory map: ---", 19) ||
                memmem(ln.s, ln.len, "MAPPED_LIBRARIES:", 17);
-    return ln.len >= 3 && ln.s[0] == '-' && ln.s[1] == '-' && ln.s[2] == '-';
+    return (!x->h.contention || ln.no > 1) && ln.len >= 3 && ln.s[0] == '-' && ln.s[1] == '-' && ln.s[2] == '-';
 }
 
 /* Consecutive lines with one PC are one frame run; the first run seen for
@@ -538,6 +534,11 @@ static int build_samples(tctx *x, hs_tx_scanner *sc)
         if (x->h.heap) {
             if ((rc = heap_values(x, ln, &f, v, &lb))) break;
             lbp = &lb;
+        } else if (x->h.contention) {
+            if (!hs_contention_values(&f, &x->h.cont, v) || !hs_tx_take(&f, '@')) {
+                rc = fail(x, ln, "malformed contention record (expected \"DELAY COUNT @ 0x...\")");
+                break;
+            }
         } else if (!hs_tx_take_int(&f, 0, &v[0]) || !hs_tx_take(&f, '@')) {
             rc = fail(x, ln, "malformed count record (expected \"N @ 0x...\")");
             break;
@@ -663,6 +664,19 @@ static int build_jemalloc_samples(tctx *x, hs_tx_scanner *sc)
     return rc;
 }
 
+/* pprof's: contentions/count and delay/nanoseconds, per sampling period. */
+static int set_contention_types(tctx *x)
+{
+    hs_profile *p = x->p;
+    hs_value_type t[2] = {
+        {hs_profile_intern(p, "contentions"), hs_profile_intern(p, "count")},
+        {hs_profile_intern(p, "delay"), hs_profile_intern(p, "nanoseconds")}};
+    p->period_type = t[0];
+    p->period = x->h.cont.period;
+    p->duration_nanos = x->h.cont.duration_nanos;
+    return hs_profile_set_sample_types(p, t, 2) ? oom(x, 0) : 0;
+}
+
 static int set_types(tctx *x)
 {
     static const char *const heap_alloc[] = {"alloc_objects", "count", "alloc_space", "bytes",
@@ -675,6 +689,7 @@ static int set_types(tctx *x)
                                : x->h.jemalloc ? heap_alloc + 4
                                                : heap_only;
     uint32_t n = x->h.heap ? (x->h.has_alloc ? 4 : 2) : 1;
+    if (x->h.contention) return set_contention_types(x);
     for (uint32_t i = 0; i < n; i++) {
         t[i].type = hs_profile_intern(p, x->h.heap ? names[2 * i] : x->h.name);
         t[i].unit = hs_profile_intern(p, x->h.heap ? names[2 * i + 1] : "count");
@@ -694,14 +709,18 @@ static int load(tctx *x, const hs_load_options *opt)
         return hs_error_set(x->err, x->src->name, 0,
                             "not a Go text profile (expected \"heap profile: ...\" or \"NAME "
                             "profile: total N\")");
+    if (r < 0 && x->h.contention)
+        return fail(x, ln, "malformed contention attribute (expected \"cycles/second\", "
+                           "\"sampling period\" or \"ms since reset\" = N)");
     if (r < 0)
         return fail(x, ln,
                     "malformed heap profile header (expected \"heap profile: N: BYTES [N: BYTES] "
                     "@ heap/RATE\")");
     snprintf(x->p->format, sizeof x->p->format, "%s",
-             x->h.gperftools ? "gperftools-text"
-             : x->h.jemalloc ? "jemalloc-text"
-                             : "go-text");
+             x->h.gperftools                            ? "gperftools-text"
+             : x->h.jemalloc                            ? "jemalloc-text"
+             : x->h.contention && !x->h.cont.go ? "contention-text"
+                                                        : "go-text");
     count_lines(x);
     /* Addresses repeat across stacks: start small, the map grows. */
     hs_idmap_init(&x->addrs, (uint32_t)(x->n_addresses < 65536 ? x->n_addresses : 65536));

@@ -139,3 +139,17 @@ int hs_procmap_symbol(hs_dwmod *dw, uint64_t addr, hs_tx_field *name, hs_tx_fiel
     *line = sym.line;
     return 1;
 }
+
+uint32_t hs_procmap_function(hs_profile *p, hs_idmap *fns, hs_tx_field name, hs_tx_field file)
+{
+    hs_strtab *st = &p->strings;
+    uint32_t n = hs_strtab_intern(st, name.p, (size_t)(name.end - name.p));
+    uint32_t f = hs_strtab_intern(st, file.p, (size_t)(file.end - file.p));
+    if (n == HS_STR_NONE || f == HS_STR_NONE) return HS_NONE;
+    uint64_t key = (uint64_t)n << 32 | f; /* a name id is never 0: a valid nonzero id */
+    uint32_t index;
+    int r = hs_idmap_add_get(fns, key, &index);
+    if (r != 0) return r > 0 ? index : HS_NONE;
+    hs_function fn = {.id = fns->n, .name = n, .system_name = n, .filename = f};
+    return hs_profile_add_function(p, &fn);
+}

@@ -9,6 +9,7 @@
 
 #include "dwmod.h"
 #include "heapscan/profile.h"
+#include "idmap.h"
 #include "heapscan/reader.h"
 #include "textscan.h"
 
@@ -29,5 +30,9 @@ uint32_t hs_procmap_find(const hs_profile *p, uint64_t addr);
  * source file ("" when unknown) and line (0): 1, or 0 when none. The text
  * belongs to dw. */
 int hs_procmap_symbol(hs_dwmod *dw, uint64_t addr, hs_tx_field *name, hs_tx_field *file, int *line);
+
+/* The function named name in file: one per (name, file), keyed in fns by
+ * the two string ids. HS_NONE when out of memory. */
+uint32_t hs_procmap_function(hs_profile *p, hs_idmap *fns, hs_tx_field name, hs_tx_field file);
 
 #endif

@@ -9,12 +9,25 @@ extern const hs_reader hs_reader_pprof;
 extern const hs_reader hs_reader_gotext;
 extern const hs_reader hs_reader_goheapdump;
 extern const hs_reader hs_reader_elfcore;
+extern const hs_reader hs_reader_legacycpu;
+extern const hs_reader hs_reader_threadz;
+extern const hs_reader hs_reader_javaprof;
+
+/* What the readers below read, for the message on any other input. */
+#define HS_FORMATS_READ                                                                            \
+    "heapscan reads pprof protobuf profiles; Go text profiles (heap, allocs, goroutine, "          \
+    "threadcreate, mutex, block, custom); gperftools heap, growth and binary CPU profiles; "       \
+    "jemalloc heap profiles; C++ contention and thread profiles; Java heap, contention and CPU "   \
+    "profiles; Go heap dumps; ELF core files"
 
 static const hs_reader *const readers[] = {
     &hs_reader_pprof,
     &hs_reader_gotext,
     &hs_reader_goheapdump,
     &hs_reader_elfcore,
+    &hs_reader_legacycpu,
+    &hs_reader_threadz,
+    &hs_reader_javaprof,
     NULL,
 };
 
@@ -37,9 +50,7 @@ static int load_source(hs_model *m, const hs_load_options *opt, hs_error *err)
     if (m->src.size == 0)
         return hs_error_set(err, m->src.name, 0, "empty file");
     if (!best)
-        return hs_error_set(err, m->src.name, 0,
-                            "not a recognised format (expected a pprof profile, a Go text "
-                            "profile, a Go heap dump or an ELF core)");
+        return hs_error_set(err, m->src.name, 0, "not a recognised format (%s)", HS_FORMATS_READ);
     m->reader = best;
     m->kind = best->kind;
     if (best->kind == HS_MODEL_PROFILE) {

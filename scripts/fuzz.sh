@@ -30,7 +30,7 @@ targets=${FUZZ_TARGETS:-$(cat "$build/fuzz-targets.txt")}
 # Which testdata folders seed which target.
 seed_dirs() {
   case $1 in
-    fuzz_pprof | fuzz_gotext) echo testdata/profiles ;;
+    fuzz_pprof | fuzz_gotext | fuzz_legacycpu | fuzz_threadz | fuzz_javaprof) echo testdata/profiles ;;
     fuzz_goheapdump) echo testdata/heapdumps ;;
     fuzz_elfcore) echo testdata/cores ;;
     *) echo testdata/profiles testdata/heapdumps testdata/cores ;;
@@ -44,14 +44,14 @@ seed_dirs() {
 default_len() {
   case $1 in
     fuzz_source) echo $((64 << 10)) ;;
-    fuzz_pprof | fuzz_gotext) echo $((256 << 10)) ;;
+    fuzz_pprof | fuzz_gotext | fuzz_legacycpu | fuzz_threadz | fuzz_javaprof) echo $((256 << 10)) ;;
     *) echo $((1 << 20)) ;;
   esac
 }
 cap_len() {
   case $1 in
     fuzz_source) echo $((64 << 10)) ;;
-    fuzz_pprof | fuzz_gotext) echo $((1 << 20)) ;;
+    fuzz_pprof | fuzz_gotext | fuzz_legacycpu | fuzz_threadz | fuzz_javaprof) echo $((1 << 20)) ;;
     fuzz_goheapdump) echo $((4 << 20)) ;;
     fuzz_elfcore) echo $((1 << 20)) ;;
     *) echo $((2 << 20)) ;;

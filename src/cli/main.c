@@ -22,8 +22,9 @@ static void usage(FILE *fp)
 {
     fputs("usage: heapscan COMMAND [OPTIONS] FILE...\n\n"
           "Find where memory went and what keeps it alive, in pprof profiles (protobuf, or\n"
-          "Go's debug=1 text), gperftools and jemalloc heap profiles, Go heap dumps and ELF\n"
-          "core files (plain or compressed; '-' reads standard input).\n\n"
+          "Go's debug=1 text), gperftools and jemalloc heap profiles, the other formats\n"
+          "pprof reads (binary CPU, contention, growth, thread and Java profiles), Go heap\n"
+          "dumps and ELF core files (plain or compressed; '-' reads standard input).\n\n"
           "Commands:\n",
           fp);
     for (const hs_command *c = commands; c->name; c++)

@@ -15,7 +15,7 @@
 #
 # -trim=false turns off pprof's node/edge fraction and node-count pruning so
 # every entry is listed; -unit=B keeps byte values as exact integers (counts
-# are printed as integers anyway). pprof's " (inline)" / " (partial-inline)"
+# are printed as integers anyway), -unit=ns nanoseconds). pprof's " (inline)" / " (partial-inline)"
 # decoration is removed from names: it marks how a node was reached, it is
 # not part of the entry's key. Entries pprof does not list have flat = cum = 0.
 set -euo pipefail
@@ -44,8 +44,15 @@ fi
 [ -z "$base" ] || args+=(-diff_base "$base")
 # shellcheck disable=SC2206
 [ -z "${PPROF_TRUTH_ARGS:-}" ] || args+=(${PPROF_TRUTH_ARGS})
-# Byte-valued sample types print with a unit; ask for plain bytes.
-case $index in *space | *bytes) args+=(-unit=B) ;; esac
+# Byte- and time-valued sample types print with a unit; ask for plain bytes
+# and for times in the profile's own unit (CPU and contention profiles' cpu
+# and delay: nanoseconds, or Java's microseconds), as the file holds them.
+case $index in
+  *space | *bytes) args+=(-unit=B) ;;
+  cpu | delay)
+    unit=$(go tool pprof -raw "$file" 2>/dev/null | sed -n '/^Samples:/{n;p;q}' | tr ' ' '\n' | sed -n "s|^$index/||p")
+    case $unit in microseconds) args+=(-unit=us) ;; *) args+=(-unit=ns) ;; esac ;;
+esac
 
 out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} go tool pprof "${args[@]}" $bin "$file" 2>&1) || {
   echo "pprof-truth.sh: go tool pprof failed on $file:" >&2
@@ -55,7 +62,7 @@ out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} go tool pprof 
 python3 -c '
 import re, sys
 text = sys.stdin.read()
-m = re.search(r"^Showing nodes accounting for (-?\d+)B?, .* of (-?\d+)B? total$", text, re.M)
+m = re.search(r"^Showing nodes accounting for (-?\d+)(?:B|ns|us)?, .* of (-?\d+)(?:B|ns|us)? total$", text, re.M)
 if not m:
     sys.exit("pprof-truth.sh: no total line in pprof output:\n" + text)
 print("#total\t" + m.group(2))
@@ -65,7 +72,7 @@ try:
     start = next(i for i, l in enumerate(rows) if re.match(r"^\s*flat\s+flat%\s+sum%\s+cum\s+cum%\s*$", l)) + 1
 except StopIteration:
     sys.exit("pprof-truth.sh: no column header in pprof output:\n" + text)
-num = r"(-?\d+)B?"
+num = r"(-?\d+)(?:B|ns|us)?"
 pct = r"-?[\d.e+-]+%"
 row = re.compile(r"^\s*" + num + r"\s+" + pct + r"\s+" + pct + r"\s+" + num + r"\s+" + pct + r"\s+(.*?)\s*$")
 for l in rows[start:]:

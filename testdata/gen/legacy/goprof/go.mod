@@ -1,0 +1,3 @@
+module heapscan/legacy/goprof
+
+go 1.19
