@@ -128,10 +128,9 @@ echo "== --binary: the leading frames the text leaves unnamed, named from the pr
 # first, outside heapscan: each "#" line's PC minus its +0xOFF is the entry of
 # the function holding the PC, which must be a function symbol of the rebuilt
 # program (`go tool nm`); else this part is skipped (toolchain drift, not a bug).
-(cd testdata/gen/leaky && GO111MODULE=on GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local \
-  go build -trimpath -o "$tmp/leaky" .) >"$tmp/build.log" 2>&1 || fail "go build leaky: $(head -c 300 "$tmp/build.log")"
+(cd testdata/gen/leaky && go_cmd 1.19 build -trimpath -o "$tmp/leaky" .) >"$tmp/build.log" 2>&1 || fail "go build leaky: $(head -c 300 "$tmp/build.log")"
 same_build() {
-  go tool nm "$tmp/leaky" >"$tmp/nm.txt" 2>/dev/null || return 1
+  go_cmd 1.19 tool nm "$tmp/leaky" >"$tmp/nm.txt" 2>/dev/null || return 1
   gzip -dc "$P"/goroutine.[123].txt.gz "$P"/heap.[123].txt.gz | python3 -c '
 import re, sys
 syms = {int(l.split()[0], 16) for l in open(sys.argv[1]) if len(l.split()) >= 3 and l.split()[1] in "Tt"}
@@ -150,14 +149,14 @@ if [ -x "$tmp/leaky" ] && same_build; then
     hs "$tmp/u.json" top -n 0 --by address --format json "$P/heap.$k.txt.gz" &&
       hs "$tmp/a.json" top -n 0 --by address --binary "$tmp/leaky" --format json "$P/heap.$k.txt.gz" || continue
     checks=$((checks + 1))
-    python3 - "$tmp/a.json" "$tmp/leaky" "heap.$k" "$tmp/u.json" <<'PY' || fails=$((fails + 1))
+    python3 - "$tmp/a.json" "$tmp/leaky" "heap.$k" "$tmp/u.json" "$(go_root 1.19)/bin/go" <<'PY' || fails=$((fails + 1))
 import json, subprocess, sys
 unnamed = {r["name"].split()[0] for r in json.load(open(sys.argv[4]))["rows"] if "<unknown>" in r["name"]}
 rows = [r for r in json.load(open(sys.argv[1]))["rows"] if r["name"].split()[0] in unnamed]
 addrs = sorted({r["name"].split()[0] for r in rows})
 if len(addrs) != len(unnamed) or not addrs:
     sys.exit("FAIL: %s: %d unnamed addresses, %d with --binary" % (sys.argv[3], len(unnamed), len(addrs)))
-out = subprocess.run(["go", "tool", "addr2line", sys.argv[2]], input="".join("0x%s\n" % a for a in addrs),
+out = subprocess.run([sys.argv[5], "tool", "addr2line", sys.argv[2]], input="".join("0x%s\n" % a for a in addrs),
                      capture_output=True, text=True, check=True).stdout.splitlines()[0::2]
 names = {}
 for r in rows:

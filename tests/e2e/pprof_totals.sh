@@ -6,10 +6,10 @@
 # `go tool pprof -raw`, and the default sample type is the one pprof marks.
 set -u
 HS=${1:?usage: pprof_totals.sh HEAPSCAN}
-command -v go >/dev/null || { echo "go not found (scripts/deps.sh installs golang-go)"; exit 1; }
+source tests/e2e/lib/go.sh
+pprof=$(go_pprof newest) || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-export GO111MODULE=on GOFLAGS=-mod=mod GOPROXY=off GOTOOLCHAIN=local
 [ -n "${HOME:-}" ] || export GOCACHE=$tmp/gocache
 
 # A CPU profile (not among the fixtures): two goroutines spinning ~0.3 s.
@@ -47,13 +47,13 @@ func main() {
 }
 EOF
 printf 'module cpu\ngo 1.19\n' >"$tmp/cpu/go.mod"
-(cd "$tmp/cpu" && go build -o cpu . && ./cpu "$tmp/cpu.pb.gz") || { echo "building the CPU profile failed"; exit 1; }
+(cd "$tmp/cpu" && go_cmd "$GO_NEWEST" build -o cpu . && ./cpu "$tmp/cpu.pb.gz") || { echo "building the CPU profile failed"; exit 1; }
 
 fail=0
 n=0
 for f in testdata/profiles/*.pb.gz testdata/profiles/*.raw.pb "$tmp/cpu.pb.gz"; do
   [ -e "$f" ] || continue
-  want=$(go tool pprof -raw "$f" 2>/dev/null | awk '
+  want=$("$pprof" -raw "$f" 2>/dev/null | awk '
     /^Samples:/ { getline; ntypes = NF; for (i = 1; i <= NF; i++) { t = $i; d = t ~ /\[dflt\]$/; sub(/\/.*/, "", t); name[i] = t; if (d) dflt = t }; on = 1; next }
     /^Locations/ { on = 0 }
     on && /^ *-?[0-9]+( +-?[0-9]+)*: / { sub(/:.*/, ""); for (i = 1; i <= ntypes; i++) sum[i] += $i }

@@ -83,7 +83,7 @@ fi
 
 echo "== top: default sample type is pprof's (Type: line of go tool pprof -top)"
 for f in "$P/heap.1.pb.gz" "$P/allocs.1.pb.gz" "$P/goroutine.1.pb.gz"; do
-  want=$(go tool pprof -top -symbolize=none "$f" 2>/dev/null | sed -n 's/^Type: //p')
+  want=$("$(go_pprof newest)" -top -symbolize=none "$f" 2>/dev/null | sed -n 's/^Type: //p')
   hs "$tmp/def.json" top --format json "$f" || continue
   got=$("${CHECK[@]}" field "$tmp/def.json" sample_type)
   checks=$((checks + 1))
