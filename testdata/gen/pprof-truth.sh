@@ -47,8 +47,9 @@ fi
 [ -z "$base" ] || args+=(-diff_base "$base")
 # shellcheck disable=SC2206
 [ -z "${PPROF_TRUTH_ARGS:-}" ] || args+=(${PPROF_TRUTH_ARGS})
-# Byte-valued sample types print with a unit; ask for plain bytes.
-case $index in *space | *bytes) args+=(-unit=B) ;; esac
+# Byte- and time-valued sample types print with a unit; ask for plain bytes
+# and nanoseconds (mutex and block profiles' delay).
+case $index in *space | *bytes) args+=(-unit=B) ;; delay) args+=(-unit=ns) ;; esac
 
 out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} "$pprof" "${args[@]}" $bin "$file" 2>&1) || {
   echo "pprof-truth.sh: $pprof failed on $file:" >&2
@@ -58,7 +59,7 @@ out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} "$pprof" "${ar
 python3 -c '
 import re, sys
 text = sys.stdin.read()
-m = re.search(r"^Showing nodes accounting for (-?\d+)B?, .* of (-?\d+)B? total$", text, re.M)
+m = re.search(r"^Showing nodes accounting for (-?\d+)(?:B|ns)?, .* of (-?\d+)(?:B|ns)? total$", text, re.M)
 if not m:
     sys.exit("pprof-truth.sh: no total line in pprof output:\n" + text)
 print("#total\t" + m.group(2))
@@ -68,7 +69,7 @@ try:
     start = next(i for i, l in enumerate(rows) if re.match(r"^\s*flat\s+flat%\s+sum%\s+cum\s+cum%\s*$", l)) + 1
 except StopIteration:
     sys.exit("pprof-truth.sh: no column header in pprof output:\n" + text)
-num = r"(-?\d+)B?"
+num = r"(-?\d+)(?:B|ns)?"
 pct = r"-?[\d.e+-]+%"
 row = re.compile(r"^\s*" + num + r"\s+" + pct + r"\s+" + pct + r"\s+" + num + r"\s+" + pct + r"\s+(.*?)\s*$")
 for l in rows[start:]:
