@@ -8,8 +8,8 @@
 // known by construction, but its text and protobuf profiles must agree.
 //
 // Invariant: runtime.MemProfileRate is 1 before any of our allocations, every
-// leak is an exact Go size class (64, 1024, 32768 bytes, or whole pages for
-// 65536), and leaked objects live in preallocated global arrays, so the
+// leak is an exact Go size class (64, 512, 32768 bytes, or whole pages for
+// 65536), no collection starts but at runtime.GC(), and leaked objects live in preallocated global arrays, so the
 // inuse/alloc values of the leak functions in each profile are exact and
 // equal the numbers written to truth.N.json.
 //
@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"sync"
@@ -31,6 +32,9 @@ import (
 
 func init() {
 	runtime.MemProfileRate = 1
+	// Collections only where the program asks for them: one started by an
+	// allocation would charge the runtime's own allocations to it.
+	debug.SetGCPercent(-1)
 	runtime.SetMutexProfileFraction(1)
 	runtime.SetBlockProfileRate(1)
 }
@@ -47,8 +51,10 @@ const (
 	hugeSize    = 65536 // large object: exactly 8 pages
 	hugePerStep = 2
 
-	nodeSize  = 1024 // sizeof(treeNode) == 1024, a size class
-	treeDepth = 8    // recursion depth: one node per level
+	// sizeof(treeNode) == 512, a size class; no more: from Go 1.22 an object
+	// of more than 512 bytes with pointers carries an 8-byte header.
+	nodeSize  = 512
+	treeDepth = 8 // recursion depth: one node per level
 
 	churnSize    = 4096
 	churnPerStep = 50
