@@ -298,6 +298,8 @@ def cmd_text_vs_pb(a):
     if doc.get("total") != total:
         err("%s: total heapscan=%r pprof=%d" % (a.what, doc.get("total"), total))
     for n in sorted(set(got) | set(want)):
+        if any(n.startswith(p) for p in a.skip_prefix):
+            continue
         if a.binary or not (unknown(n) or rt(n)):
             (gf, gc, _), (wf, wc, wt) = got.get(n, (0, 0, 0)), want.get(n, (0, 0, 0))
             if gf != wf or not wc <= gc <= wt:
@@ -480,6 +482,7 @@ def main():
     tp.add_argument("tsv")
     tp.add_argument("what")
     tp.add_argument("--binary", action="store_true", help="heapscan had the program")
+    tp.add_argument("--skip-prefix", action="append", default=[], help="functions not compared")
     h = sub.add_parser("truth-heap")
     h.add_argument("json")
     h.add_argument("truth")
