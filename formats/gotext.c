@@ -10,9 +10,14 @@
  * 1 / (1 - exp(-average size / R)) when the header says heap/2R, and each
  * sample gets pprof's numeric label "bytes" (the block size). Unlike pprof,
  * heapscan names frames from the "#" lines, so functions have names without
- * the program; an address with no such line (Go leaves out a stack's
- * leading runtime frames) is named from the program when --binary gives it,
- * else by its address, as pprof names them all.
+ * the program. Go's writer prints every PC on the "@" line but no "#" line
+ * for a stack's leading runtime.* frames nor for runtime.goexit; its
+ * protobuf writer leaves out the same leading frames of heap stacks (and
+ * goexit everywhere). So, as the protobuf of the same moment: a record with
+ * "#" lines loses the addresses after its first shown one that it leaves
+ * unnamed (goexit), and a heap record also loses the leading ones (charged
+ * to the first frame shown); a count record keeps them, named from the
+ * program with --binary, else by address.
  * The same reader takes the C allocators' text heap profiles of that family:
  * gperftools ("@ heapprofile", unsampled) and jemalloc ("heap_v2/R", each
  * stack before its counts), whose frames are named from the files of the
@@ -519,10 +524,68 @@ static int record_labels(tctx *x, hs_tx_scanner *sc, label_buf *b)
     return 0;
 }
 
+/* ---- the frames Go's writer hides ----------------------------------------
+ * The PCs a record's "#" lines show (named or not), sorted; then the stack
+ * without what Go's protobuf writer leaves out (see the top of the file). */
+
+typedef struct shown_pcs {
+    uint64_t *pc;
+    uint32_t n, cap;
+} shown_pcs;
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The "#\t0xPC..." lines right after the record (sc is not moved). */
+static int record_pcs(hs_tx_scanner sc, shown_pcs *s)
+{
+    hs_tx_line ln;
+    s->n = 0;
+    while (hs_tx_next_line(&sc, &ln) && ln.len && ln.s[0] == '#') {
+        hs_tx_field f = {ln.s + 1, ln.s + ln.len};
+        uint64_t pc;
+        if (!hs_tx_take_hex(&f, &pc)) continue; /* labels, MemStats */
+        if (s->n == s->cap) {
+            uint32_t cap = s->cap ? s->cap * 2 : 64;
+            uint64_t *q = realloc(s->pc, (size_t)cap * sizeof *q);
+            if (!q) return -1;
+            s->pc = q;
+            s->cap = cap;
+        }
+        s->pc[s->n++] = pc;
+    }
+    if (s->n > 1) qsort(s->pc, s->n, sizeof *s->pc, cmp_u64);
+    return 0;
+}
+
+static int is_shown(const tctx *x, const shown_pcs *s, uint32_t loc)
+{
+    uint64_t pc = x->p->locations[loc].address;
+    return s->n && bsearch(&pc, s->pc, s->n, sizeof *s->pc, cmp_u64) != NULL;
+}
+
+/* Keeps in locs[0..*n) what Go's protobuf writer would; a record without
+ * "#" lines (or whose lines name none of its PCs) is kept whole. */
+static void hide_unshown(const tctx *x, const shown_pcs *s, uint32_t *locs, uint32_t *n)
+{
+    uint32_t first = 0, k = 0;
+    while (first < *n && !is_shown(x, s, locs[first]))
+        first++;
+    if (first == *n) return;
+    if (!x->h.heap) k = first; /* count profiles keep the leading runtime frames */
+    for (uint32_t i = first; i < *n; i++)
+        if (i == first || is_shown(x, s, locs[i])) locs[k++] = locs[i];
+    *n = k;
+}
+
 static int build_samples(tctx *x, hs_tx_scanner *sc)
 {
     uint32_t *locs = NULL, cap = 0, n;
     label_buf labels = {0};
+    shown_pcs shown = {0};
     hs_tx_line ln;
     int rc = 0;
     while (!rc && hs_tx_next_line(sc, &ln)) {
@@ -552,6 +615,11 @@ static int build_samples(tctx *x, hs_tx_scanner *sc)
             if ((rc = record_labels(x, sc, &labels))) break;
             lbp = labels.l;
         }
+        if (record_pcs(*sc, &shown)) {
+            rc = oom(x, ln.off);
+            break;
+        }
+        hide_unshown(x, &shown, locs, &n);
         uint32_t n_labels = x->h.heap ? 1 : labels.n;
         if (hs_profile_add_sample(x->p, v, locs, n, n_labels ? lbp : NULL, n_labels) == HS_NONE)
             rc = oom(x, ln.off);
@@ -559,6 +627,7 @@ static int build_samples(tctx *x, hs_tx_scanner *sc)
     free(locs);
     free(labels.l);
     free(labels.text);
+    free(shown.pc);
     return rc;
 }
 

@@ -4,7 +4,10 @@
 # libiberty (C++ demangling), and libzstd, liblzma, libbz2, liblz4 (compressed
 # inputs: cores as systemd-coredump stores them); the zstd, xz, bzip2 and lz4
 # tools compress fixtures at test time.
-# Tests: golang-go (fixtures and `go tool pprof` ground truth), graphviz (dot
+# Tests: Go 1.19 (Debian's golang-go), 1.26 (/usr/local/go) and 1.27 (the
+# go1.27.3 toolchain, which /usr/local/go downloads once through the module
+# proxy into the module cache): fixtures, and `go tool pprof` ground truth
+# (tests/e2e/lib/go.sh picks each by version, never by PATH), graphviz (dot
 # renders our DOT), gdb (gcore), clang + libclang-rt (sanitizer and fuzz builds),
 # libc6-dbg (glibc's malloc_state layout from DWARF: one of the two tested
 # paths of the core reader), python3 (test scripts parse JSON with it),
@@ -25,3 +28,7 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# Go 1.26 is installed by hand (a tarball at /usr/local/go); 1.27 comes through it.
+[ -x /usr/local/go/bin/go ] || { echo "deps: Go 1.26 missing at /usr/local/go (https://go.dev/dl/)" >&2; exit 1; }
+source "$(dirname "$0")/../tests/e2e/lib/go.sh"
+go_setup_all || { echo "deps: a Go version is missing" >&2; exit 1; }

@@ -23,9 +23,9 @@ PPROF_REPS=${PPROF_REPS:-1}
 PPROF_MAX=${PPROF_MAX:-1000}
 log() { echo "bench: $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
-command -v go >/dev/null || die "go is required (the peer is go tool pprof)"
-pprof=$(go env GOTOOLDIR)/pprof
-[ -x "$pprof" ] || die "no pprof in $(go env GOTOOLDIR)"
+source "$root/tests/e2e/lib/go.sh"
+pprof=$(go_pprof newest) || die "Go $GO_NEWEST is required (the peer is its go tool pprof)"
+[ -x "$pprof" ] || die "no pprof at $pprof"
 
 log "building heapscan (Release), timeit and the program of $FUNCS functions"
 cmake -S "$root" -B "$out/build" -DCMAKE_BUILD_TYPE=Release -DHEAPSCAN_TESTS=OFF >/dev/null || die "cmake"

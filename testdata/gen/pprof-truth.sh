@@ -8,8 +8,10 @@
 # A second line "#shown<TAB>SUM" is the sum of what is listed (pprof's
 # "Showing nodes accounting for SUM"): with filters, the filtered total.
 # Extra pprof flags (e.g. -tagfocus=worker=leaky, -focus=RE, -ignore=RE) may
-# be given in the environment as PPROF_TRUTH_ARGS (split on spaces), and the
-# program to name addresses with as PPROF_TRUTH_BINARY.
+# be given in the environment as PPROF_TRUTH_ARGS (split on spaces), the
+# program to name addresses with as PPROF_TRUTH_BINARY, and the Go version
+# whose `go tool pprof` answers as PPROF_TRUTH_GO (1.19, 1.26, 1.27; default
+# the newest, tests/e2e/lib/go.sh).
 #
 #   usage: pprof-truth.sh FILE SAMPLE_INDEX BY [BASE]
 #
@@ -31,7 +33,8 @@ case $by in
   address) gran=-addresses ;;
   *) echo "pprof-truth.sh: BY must be function, file, line or address, not '$by'" >&2; exit 2 ;;
 esac
-command -v go >/dev/null || { echo "pprof-truth.sh: 'go' not found" >&2; exit 2; }
+source "$(dirname "$0")/../../tests/e2e/lib/go.sh"
+pprof=$(go_pprof "${PPROF_TRUTH_GO:-newest}") || exit 2
 
 # PPROF_TRUTH_BINARY=PROGRAM: pprof names the program's addresses from it
 # (symbolize=local; other mapped files are looked for where the profile says).
@@ -50,12 +53,12 @@ fi
 case $index in
   *space | *bytes) args+=(-unit=B) ;;
   cpu | delay)
-    unit=$(go tool pprof -raw "$file" 2>/dev/null | sed -n '/^Samples:/{n;p;q}' | tr ' ' '\n' | sed -n "s|^$index/||p")
+    unit=$("$pprof" -raw "$file" 2>/dev/null | sed -n '/^Samples:/{n;p;q}' | tr ' ' '\n' | sed -n "s|^$index/||p")
     case $unit in microseconds) args+=(-unit=us) ;; *) args+=(-unit=ns) ;; esac ;;
 esac
 
-out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} go tool pprof "${args[@]}" $bin "$file" 2>&1) || {
-  echo "pprof-truth.sh: go tool pprof failed on $file:" >&2
+out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} "$pprof" "${args[@]}" $bin "$file" 2>&1) || {
+  echo "pprof-truth.sh: $pprof failed on $file:" >&2
   echo "$out" >&2
   exit 2
 }

@@ -71,15 +71,16 @@ byte_level=(trunc.pb.gz header.pb.gz trunc.pb varint.pb length.pb lastloc.pb)
 semantic=(badstr.pb badloc.pb badvals.pb empty.pb text.txt textgz.txt.gz)
 
 echo "== go tool pprof rejects every damaged file; the control loads"
-if command -v go >/dev/null; then
+source tests/e2e/lib/go.sh
+if pprof=$(go_pprof newest); then
   for f in "${byte_level[@]}" "${semantic[@]}"; do
     checks=$((checks + 1))
-    if go tool pprof -raw "$B/$f" >/dev/null 2>&1; then fail "go tool pprof accepts $f: the damage is not real"; fi
+    if "$pprof" -raw "$B/$f" >/dev/null 2>&1; then fail "go tool pprof accepts $f: the damage is not real"; fi
   done
   checks=$((checks + 1))
-  go tool pprof -raw "$B/good.pb" >/dev/null 2>&1 || fail "go tool pprof rejects the control good.pb"
+  "$pprof" -raw "$B/good.pb" >/dev/null 2>&1 || fail "go tool pprof rejects the control good.pb"
 else
-  echo "(go not installed: skipping the pprof cross-check of the damaged files)"
+  echo "(Go $GO_NEWEST not installed: skipping the pprof cross-check of the damaged files)"
 fi
 checks=$((checks + 1))
 if "$HS" top "$B/good.pb" >"$tmp/out" 2>"$tmp/err"; then echo "ok   control good.pb loads"; else

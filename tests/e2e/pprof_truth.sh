@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # heapscan top/diff against ground truth from outside heapscan, on the real Go
-# profiles in testdata/profiles (made by testdata/gen/leaky):
+# profiles each Go version wrote (testdata/profiles/goV, made by
+# testdata/gen/leaky; heap, allocs, goroutine, mutex, block), every version's
+# against its own `go tool pprof`, the diffs and gates against the newest's
+# (the whole matrix of files, types and granularities on the newest
+# version's profiles; at the last moment, and by function, on the others):
 #  - `go tool pprof -top` (testdata/gen/pprof-truth.sh) for every fixture,
 #    every sample type, --by function|file|line: total, and flat and cum of
 #    every entry, exactly; -n, --sort cum, default sample type, stdin, raw
@@ -15,10 +19,11 @@ set -uo pipefail
 source tests/e2e/lib/truth.sh
 truth_begin pprof_truth "$@"
 TRUTH=testdata/gen/pprof-truth.sh
-unit_of() { case $1 in *_space) echo bytes ;; *) echo count ;; esac; }
+unit_of() { case $1 in *_space) echo bytes ;; delay) echo nanoseconds ;; *) echo count ;; esac; }
 types_of() {
   case $1 in
     *goroutine*) echo goroutine ;;
+    *mutex* | *block*) echo contentions delay ;;
     *) echo alloc_objects alloc_space inuse_objects inuse_space ;;
   esac
 }
@@ -29,9 +34,9 @@ mkdir "$tmp/cache"
 truth() {
   local out=$1 key
   shift
-  key=$tmp/cache/$(printf '%s|' "$@" "${PPROF_TRUTH_ARGS:-}" | md5sum | cut -c1-32)
+  key=$tmp/cache/$(printf '%s|' "$@" "${PPROF_TRUTH_ARGS:-}" "$PV" | md5sum | cut -c1-32)
   if [ ! -f "$key" ]; then
-    if ! bash "$TRUTH" "$@" >"$key.tmp" 2>"$tmp/truth.err"; then
+    if ! PPROF_TRUTH_GO=$PV bash "$TRUTH" "$@" >"$key.tmp" 2>"$tmp/truth.err"; then
       fail "pprof-truth.sh $*: $(head -c 400 "$tmp/truth.err")"
       return 1
     fi
@@ -40,6 +45,12 @@ truth() {
   cp "$key" "$out"
 }
 
+
+for V in "${GO_VERSIONS[@]}"; do
+P=testdata/profiles/go$V PV=$V
+full=0
+[ "$V" = "$GO_NEWEST" ] && full=1
+echo "======== Go $V ($P, its go tool pprof; full matrix: $full)"
 
 # A gzip file of two members (the protobuf split in the middle): Go reads it
 # as one stream, and so must heapscan.
@@ -50,13 +61,14 @@ half=$(($(stat -c %s "$raw") / 2))
 
 files=()
 for k in 1 2 3; do files+=("$P/heap.$k.pb.gz" "$P/allocs.$k.pb.gz" "$P/goroutine.$k.pb.gz"); done
-files+=("$P/heap.3.raw.pb" "$tmp/multi.pb.gz")
+files+=("$P/mutex.3.pb.gz" "$P/block.3.pb.gz" "$P/heap.3.raw.pb" "$tmp/multi.pb.gz")
 
 echo "== top: every fixture, sample type and granularity against go tool pprof -top"
 n=0
 for f in "${files[@]}"; do
   for t in $(types_of "$f"); do
     for by in function file line; do
+      case $full:$f:$by in 1:* | *.3.*:* | *:function) ;; *) continue ;; esac
       n=$((n + 1))
       j=$tmp/top.$n.json
       truth "$tmp/top.$n.tsv" "$f" "$t" "$by" || continue
@@ -83,7 +95,7 @@ fi
 
 echo "== top: default sample type is pprof's (Type: line of go tool pprof -top)"
 for f in "$P/heap.1.pb.gz" "$P/allocs.1.pb.gz" "$P/goroutine.1.pb.gz"; do
-  want=$(go tool pprof -top -symbolize=none "$f" 2>/dev/null | sed -n 's/^Type: //p')
+  want=$("$(go_pprof "$PV")" -top -symbolize=none "$f" 2>/dev/null | sed -n 's/^Type: //p')
   hs "$tmp/def.json" top --format json "$f" || continue
   got=$("${CHECK[@]}" field "$tmp/def.json" sample_type)
   checks=$((checks + 1))
@@ -138,6 +150,9 @@ echo "== diff totals equal runtime.MemStats growth (HeapAlloc, HeapObjects, Tota
 for k in 2 3; do
   memstats_growth "$P/heap.1.pb.gz" "$P/heap.$k.pb.gz" "$k" "heap.1 heap.$k"
 done
+
+[ $full = 1 ] || continue
+PV=$GO_NEWEST
 
 echo "== diff against go tool pprof -diff_base"
 diffs=(
@@ -199,6 +214,8 @@ for spec in '1|total>+1%|true' '0|total>+1000%|false'; do
   rc=$?
   if [ $rc -ne "$want" ]; then fail "diff --fail-if '$expr' --format json: exit $rc, want $want"; continue; fi
   check gates "$tmp/gj.json" "$expr" "$tripped"
+done
+
 done
 
 truth_end pprof_truth

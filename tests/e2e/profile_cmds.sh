@@ -106,9 +106,10 @@ json_check "$tmp/top.json" '[(r["name"], r["flat"], r["cum"]) for r in d["rows"]
 grep -q '^      100B  6.67%   100%       100B  6.67%  inl (inline)$' "$tmp/top.txt" || fail "top text row: $(cat "$tmp/top.txt")"
 grep -q '^Showing nodes accounting for 1.46KiB, 100% of 1.46KiB total$' "$tmp/top.txt" || fail "top text header"
 
-if command -v go >/dev/null; then
+source tests/e2e/lib/go.sh
+if pprof=$(go_pprof newest); then
     # pprof reads the same construction the same way
-    go tool pprof -top -nodecount=0 -nodefraction=0 -unit=B "$B" 2>/dev/null |
+    "$pprof" -top -nodecount=0 -nodefraction=0 -unit=B "$B" 2>/dev/null |
         awk 'f{print $1, $4, $6} /flat%/{f=1}' | sed 's/B / /g' | sort >"$tmp/pp.txt"
     "$HS" top -n 0 --format csv "$B" | tail -n +2 | awk -F, '{print $2, $3, $1}' | sort >"$tmp/hs.txt"
     cmp -s "$tmp/pp.txt" "$tmp/hs.txt" || fail "pprof disagrees: $(diff "$tmp/pp.txt" "$tmp/hs.txt")"

@@ -3,7 +3,8 @@
  * and checked against their construction: pprof's sample types, values
  * (scaled values computed with Python's math.exp, outside heapscan),
  * addresses decremented by one, frames named by the "#" lines (inlined
- * frames, a leading runtime frame left unnamed), the "bytes" label, and one
+ * frames), the frames Go's text writer leaves unnamed dropped as its
+ * protobuf writer drops them, the "bytes" label, and one
  * error per kind of damage with its line and offset. gperftools profiles
  * end with the process's memory map: the tests write this test program's
  * own map, so an address of a function here must be named by it. */
@@ -79,15 +80,14 @@ static void test_heap_profile(void **state)
     assert_memory_equal(p->values + 4, v1, sizeof v1);
     const int64_t v2[] = {0, 0, 0, 0};
     assert_memory_equal(p->values + 8, v2, sizeof v2);
-    /* Addresses are the calls (written - 1), one location each, shared. */
+    /* Addresses are the calls (written - 1), one location each, shared;
+     * the leading runtime frame (no "#" line) is left out of the stack. */
     assert_int_equal(p->n_locations, 3);
     const hs_sample *s = &p->samples[0];
-    assert_int_equal(s->n_stack, 3);
-    const uint32_t *st = p->stacks + s->stack_start;
-    assert_int_equal(p->locations[st[0]].address, 0x4110a4);
+    assert_int_equal(s->n_stack, 2);
+    const uint32_t *st = p->stacks + s->stack_start - 1; /* st[1], st[2] as written */
     assert_int_equal(p->locations[st[1]].address, 0x4a3c13);
     assert_int_equal(p->locations[st[2]].address, 0x4a3e00);
-    assert_string_equal(frame_name(p, st[0], 0), ""); /* runtime frame: no "#" line */
     assert_string_equal(frame_name(p, st[1], 0), "main.leakBig");
     assert_int_equal(p->locations[st[2]].n_lines, 2); /* inlined, innermost first */
     assert_string_equal(frame_name(p, st[2], 0), "main.inlined");
@@ -103,6 +103,43 @@ static void test_heap_profile(void **state)
     assert_string_equal(hs_profile_str(p, p->labels[s->label_start].key), "bytes");
     assert_int_equal(p->labels[s->label_start].num, 524288);
     assert_int_equal(p->labels[p->samples[1].label_start].num, 48);
+    hs_model_free(&m);
+}
+
+/* What Go's text writer leaves without a "#" line, as its protobuf writer
+ * leaves it out: a heap stack's leading runtime frames (0x1001, 0x1011) and
+ * runtime.goexit (0x9001) go; a goroutine keeps its leading runtime frame
+ * (gopark, 0x2001) and loses goexit; a record without "#" lines (a stack
+ * of runtime frames only) is kept whole. */
+static void test_hidden_frames(void **state)
+{
+    static const char heap[] = "heap profile: 3: 192 [3: 192] @ heap/2\n"
+                               "1: 64 [1: 64] @ 0x1001 0x1011 0x5001 0x9001\n"
+                               "#\t0x5000\tmain.leak+0x10\t/src/main.go:5\n"
+                               "\n"
+                               "2: 128 [2: 128] @ 0x1001 0x3001\n";
+    static const char count[] = "goroutine profile: total 2\n"
+                                "2 @ 0x2001 0x5001 0x9001\n"
+                                "# labels: {\"k\":\"v\"}\n"
+                                "#\t0x5000\tmain.block+0x10\t/src/main.go:5\n";
+    hs_model m;
+    hs_error e;
+    assert_int_equal(load_text(heap, &m, &e), 0);
+    const hs_profile *p = &m.profile;
+    assert_int_equal(p->n_samples, 2);
+    assert_int_equal(p->samples[0].n_stack, 1);
+    assert_string_equal(frame_name(p, p->stacks[p->samples[0].stack_start], 0), "main.leak");
+    assert_int_equal(p->samples[1].n_stack, 2);
+    assert_int_equal(p->locations[p->stacks[p->samples[1].stack_start]].address, 0x1000);
+    hs_model_free(&m);
+    assert_int_equal(load_text(count, &m, &e), 0);
+    p = &m.profile;
+    assert_int_equal(p->samples[0].n_stack, 2);
+    const uint32_t *st = p->stacks + p->samples[0].stack_start;
+    assert_int_equal(p->locations[st[0]].address, 0x2000);
+    assert_string_equal(frame_name(p, st[0], 0), "");
+    assert_string_equal(frame_name(p, st[1], 0), "main.block");
+    assert_int_equal(p->samples[0].n_labels, 1);
     hs_model_free(&m);
 }
 
@@ -435,7 +472,8 @@ static void test_jemalloc(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_heap_profile),  cmocka_unit_test(test_heap_without_alloc),
+        cmocka_unit_test(test_heap_profile),  cmocka_unit_test(test_hidden_frames),
+        cmocka_unit_test(test_heap_without_alloc),
         cmocka_unit_test(test_count_profile), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_probe),        cmocka_unit_test(test_gperftools_map),
         cmocka_unit_test(test_gperftools_binary_and_sysroot),

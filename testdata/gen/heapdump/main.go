@@ -153,9 +153,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	fd := f.Fd() // before the stats: Fd may allocate (Go 1.27 does)
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	debug.WriteHeapDump(f.Fd())
+	debug.WriteHeapDump(fd)
 	if err := f.Close(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

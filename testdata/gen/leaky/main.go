@@ -1,12 +1,15 @@
 // leaky: a Go program that leaks on purpose, in named functions with sizes
-// known by construction, and writes heap, allocs and goroutine profiles
-// (debug=0, gzip'd protobuf, as Go writes them; heap and goroutine also as
-// debug=1 text) at three points in time,
+// known by construction, and writes heap, allocs, goroutine, mutex and block
+// profiles (debug=0, gzip'd protobuf, as Go writes them; heap and goroutine
+// also as debug=1 text, goroutine as a debug=2 dump) at three points in time,
 // plus truth.N.json with what it knows by construction and its MemStats.
+// leakRuntime allocates only through the runtime's helpers (map inserts,
+// append, string concatenation, channels, closures): its values are not
+// known by construction, but its text and protobuf profiles must agree.
 //
 // Invariant: runtime.MemProfileRate is 1 before any of our allocations, every
-// leak is an exact Go size class (64, 1024, 32768 bytes, or whole pages for
-// 65536), and leaked objects live in preallocated global arrays, so the
+// leak is an exact Go size class (64, 512, 32768 bytes, or whole pages for
+// 65536), no collection starts but at runtime.GC(), and leaked objects live in preallocated global arrays, so the
 // inuse/alloc values of the leak functions in each profile are exact and
 // equal the numbers written to truth.N.json.
 //
@@ -20,13 +23,21 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"sync"
 	"time"
 )
 
-func init() { runtime.MemProfileRate = 1 }
+func init() {
+	runtime.MemProfileRate = 1
+	// Collections only where the program asks for them: one started by an
+	// allocation would charge the runtime's own allocations to it.
+	debug.SetGCPercent(-1)
+	runtime.SetMutexProfileFraction(1)
+	runtime.SetBlockProfileRate(1)
+}
 
 const (
 	phases = 3
@@ -40,8 +51,10 @@ const (
 	hugeSize    = 65536 // large object: exactly 8 pages
 	hugePerStep = 2
 
-	nodeSize  = 1024 // sizeof(treeNode) == 1024, a size class
-	treeDepth = 8    // recursion depth: one node per level
+	// sizeof(treeNode) == 512, a size class; no more: from Go 1.22 an object
+	// of more than 512 bytes with pointers carries an 8-byte header.
+	nodeSize  = 512
+	treeDepth = 8 // recursion depth: one node per level
 
 	churnSize    = 4096
 	churnPerStep = 50
@@ -67,7 +80,59 @@ var (
 	treeKeep  [phases]*treeNode
 	sink      []byte
 	block     = make(chan struct{})
+	rtKeep    [phases * rtPerStep]rtLeak
+	nRt       int
+	mu        sync.Mutex
 )
+
+const rtPerStep = 20
+
+// What leakRuntime keeps: each field allocated by a different runtime helper.
+type rtLeak struct {
+	m   map[string]int // runtime.makemap_small, then map inserts
+	s   []int          // runtime.growslice
+	str string         // runtime.concatstrings
+	ch  chan int       // runtime.makechan
+	fn  func() int     // the closure's context: runtime.newobject
+}
+
+//go:noinline
+func leakRuntime(n int) {
+	for i := 0; i < n; i++ {
+		r := &rtKeep[nRt]
+		nRt++
+		r.m = map[string]int{}
+		for j := 0; j < 12; j++ {
+			r.m["key"+strconv.Itoa(j)] = j
+		}
+		for j := 0; j < 40; j++ {
+			r.s = append(r.s, j)
+		}
+		r.str = strconv.Itoa(i) + "-" + strconv.Itoa(nRt) + "-leaked-string"
+		r.ch = make(chan int, 4)
+		x := i
+		r.fn = func() int { x++; return x }
+	}
+}
+
+// contend makes n mutex contentions (a goroutine waits for mu while main
+// holds it) and n channel waits, for the mutex and block profiles.
+//
+//go:noinline
+func contend(n int) {
+	for i := 0; i < n; i++ {
+		var wg sync.WaitGroup
+		mu.Lock()
+		wg.Add(1)
+		go func() { mu.Lock(); mu.Unlock(); wg.Done() }()
+		time.Sleep(time.Millisecond)
+		mu.Unlock()
+		wg.Wait()
+		ch := make(chan int)
+		go func() { time.Sleep(time.Millisecond); ch <- 1 }()
+		<-ch
+	}
+}
 
 //go:noinline
 func leakBig(n int) {
@@ -217,13 +282,10 @@ func startGoroutines(k int) {
 	}
 }
 
-// writeProfile writes profile name as Go's gzip'd protobuf (debug 0, NAME.K.pb.gz)
-// or as text (debug 1, NAME.K.txt).
+// writeProfile writes profile name as Go's gzip'd protobuf (debug 0, NAME.K.pb.gz),
+// as text (debug 1, NAME.K.txt) or as a goroutine dump (debug 2, NAME.K.dump.txt).
 func writeProfile(dir, name string, k, debug int) error {
-	ext := "pb.gz"
-	if debug > 0 {
-		ext = "txt"
-	}
+	ext := []string{"pb.gz", "txt", "dump.txt"}[debug]
 	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s.%d.%s", name, k, ext)))
 	if err != nil {
 		return err
@@ -241,6 +303,8 @@ func phase(dir string, k int) error {
 	leakHuge(hugePerStep)
 	treeKeep[k-1] = leakTree(treeDepth)
 	churn(churnPerStep)
+	leakRuntime(rtPerStep)
+	contend(5)
 	startGoroutines(k)
 
 	t := buildTruth(k)
@@ -255,7 +319,7 @@ func phase(dir string, k int) error {
 		"Mallocs": ms.Mallocs, "Frees": ms.Frees, "NumGC": uint64(ms.NumGC),
 		"TotalAlloc": ms.TotalAlloc,
 	}
-	for _, name := range []string{"heap", "allocs", "goroutine"} {
+	for _, name := range []string{"heap", "allocs", "goroutine", "mutex", "block"} {
 		if err := writeProfile(dir, name, k, 0); err != nil {
 			return err
 		}
@@ -265,6 +329,9 @@ func phase(dir string, k int) error {
 		if err := writeProfile(dir, name, k, 1); err != nil {
 			return err
 		}
+	}
+	if err := writeProfile(dir, "goroutine", k, 2); err != nil {
+		return err
 	}
 	js, err := json.MarshalIndent(t, "", "  ")
 	if err != nil {

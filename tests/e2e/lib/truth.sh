@@ -1,7 +1,9 @@
 # Shared set-up of the truth tests (sourced): `truth_begin NAME HEAPSCAN`
 # checks the argument and the tools, and defines HS (absolute path), P (the
 # profile fixtures), CHECK (hs_check.py), tmp (removed at exit), the counters
-# and fail / check / hs. `truth_end NAME` prints the count and sets the status.
+# and fail / check / hs, and the Go versions (lib/go.sh: go_cmd, go_pprof,
+# GO_VERSIONS). `truth_end NAME` prints the count and sets the status.
+source tests/e2e/lib/go.sh
 truth_begin() {
   local name=$1
   shift
@@ -10,9 +12,10 @@ truth_begin() {
     exit 2
   fi
   HS=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-  for tool in go python3 gzip; do
+  for tool in python3 gzip; do
     command -v "$tool" >/dev/null || { echo "$name: '$tool' is required (scripts/deps.sh installs it)"; exit 1; }
   done
+  go_setup_all || { echo "$name: a Go version is missing"; exit 1; }
   P=testdata/profiles
   CHECK=(python3 tests/e2e/lib/hs_check.py)
   tmp=$(mktemp -d)

@@ -1,0 +1,77 @@
+# Which Go a test runs, chosen by version, never by PATH (sourced).
+#   GO_VERSIONS        the versions every Go test covers (1.19 1.26 1.27)
+#   GO_NEWEST          the newest of them: its `go tool pprof` is the truth
+#   go_cmd VER ARGS..  the go command of VER (GOTOOLCHAIN=local, GOPROXY=off,
+#                      modules on): 1.19 Debian's /usr/lib/go-1.19, 1.26
+#                      /usr/local/go, 1.27 the go1.27.3 toolchain that
+#                      /usr/local/go downloads once (scripts/deps.sh does)
+#   go_root VER        that version's GOROOT (exit 1 with a message if missing)
+#   go_pprof VER       the path of that version's pprof binary (what
+#                      `go tool pprof` runs); go_pprof newest = GO_NEWEST's
+# Results are remembered (exported) in GO_ROOT_<VER> and GO_PPROF_<VER>:
+# call go_setup_all first, and each version is asked once per test.
+GO_VERSIONS=(1.19 1.26 1.27)
+GO_NEWEST=1.27
+
+go_root() {
+  local v=$1 var root
+  [ "$v" = newest ] && v=$GO_NEWEST
+  var=GO_ROOT_${v//./_}
+  if [ -n "${!var:-}" ]; then
+    echo "${!var}"
+    return 0
+  fi
+  case $v in
+    1.19) root=/usr/lib/go-1.19 ;;
+    1.26) root=/usr/local/go ;;
+    # The go command fetches the toolchain into the module cache (once,
+    # through the module proxy) and says where it is.
+    1.27) root=$(GOTOOLCHAIN=go1.27.3 GOFLAGS= /usr/local/go/bin/go env GOROOT 2>/dev/null) || root= ;;
+    *) echo "go.sh: unknown Go version '$v' (known: ${GO_VERSIONS[*]})" >&2; return 1 ;;
+  esac
+  if [ -z "$root" ] || [ ! -x "$root/bin/go" ]; then
+    echo "go.sh: Go $v not found${root:+ at $root} (scripts/deps.sh installs it)" >&2
+    return 1
+  fi
+  # The go command may report its own version as x.y.z: check the x.y.
+  case $("$root/bin/go" env GOVERSION 2>/dev/null) in
+    go"$v" | go"$v".* | go"$v"rc*) ;;
+    *) echo "go.sh: $root/bin/go is not Go $v" >&2; return 1 ;;
+  esac
+  printf -v "$var" '%s' "$root"
+  export "${var?}"
+  echo "$root"
+}
+
+go_cmd() {
+  local root
+  root=$(go_root "$1") || return 1
+  shift
+  GOTOOLCHAIN=local GO111MODULE=on GOFLAGS=-mod=mod GOPROXY=off "$root/bin/go" "$@"
+}
+
+go_pprof() {
+  local v=$1 var path
+  [ "$v" = newest ] && v=$GO_NEWEST
+  var=GO_PPROF_${v//./_}
+  if [ -n "${!var:-}" ] && [ -x "${!var}" ]; then
+    echo "${!var}"
+    return 0
+  fi
+  # Go 1.26 and later ship no pprof binary: `go tool -n` builds it into the
+  # build cache (once, offline: its sources are in GOROOT) and says where.
+  path=$(go_cmd "$v" tool -n pprof) && [ -x "$path" ] ||
+    { echo "go.sh: no pprof for Go $v" >&2; return 1; }
+  printf -v "$var" '%s' "$path"
+  export "${var?}"
+  echo "$path"
+}
+
+# go_setup_all: find every version once in this shell (so subshells and
+# child scripts inherit GO_ROOT_*); 1 if one is missing.
+go_setup_all() {
+  local v
+  for v in "${GO_VERSIONS[@]}"; do
+    go_root "$v" >/dev/null && go_pprof "$v" >/dev/null || return 1
+  done
+}
