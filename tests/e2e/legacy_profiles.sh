@@ -15,16 +15,14 @@
 #    input: a message naming every format heapscan reads.
 # usage: bash tests/e2e/legacy_profiles.sh /path/to/heapscan   (cwd = repo root)
 set -uo pipefail
-# The newest pprof: Go 1.27 through the toolchain switch, whatever `go` is first on PATH.
-gobin=$(mktemp -d)
-printf '#!/bin/sh\nGOTOOLCHAIN=go1.27.3 exec /usr/local/go/bin/go "$@"\n' >"$gobin/go"
-chmod +x "$gobin/go"
-PATH=$gobin:$PATH
+source tests/e2e/lib/go.sh
 source tests/e2e/lib/truth.sh
 truth_begin legacy_profiles "$@"
-trap 'rm -rf "$tmp" "$gobin"' EXIT
+trap 'rm -rf "$tmp"' EXIT
 L=$P/legacy
-pprof() { PPROF_BINARY_PATH=/nonexistent go tool pprof "$@"; }
+# The newest pprof (tests/e2e/lib/go.sh), whatever `go` is first on PATH.
+newest_pprof=$(go_pprof newest) || { echo "legacy_profiles: the newest Go's pprof is required" >&2; exit 1; }
+pprof() { PPROF_BINARY_PATH=/nonexistent "$newest_pprof" "$@"; }
 
 fixtures="cpuburn.cpu cpu-32le cpu-32be cpu-64be contentionz growthz threadz growth.txt java-heapz java-contentionz java-cpu"
 for v in 1.19 1.26; do fixtures="$fixtures go$v/mutex.txt go$v/block.txt go$v/custom.txt"; done
@@ -70,14 +68,18 @@ for name in $fixtures; do
   hs "$tmp/info.json" info --format json "$f" || continue
   format=$("${CHECK[@]}" field "$tmp/info.json" format)
   by=address how=top-address
-  case $name in java-*) by=function how=top-named ;; esac # pprof names Java's ids and drops them
+  extra=()
+  case $name in
+    java-*) by=function how=top-named ;; # pprof names Java's ids and drops them
+    go*) extra=(--cum-only) ;; # heapscan drops runtime.goexit as Go's protobuf writer does (gotext.c)
+  esac
   for t in $(python3 -c 'import json,sys; print(" ".join(t["type"] for t in json.load(open(sys.argv[1]))["sample_types"]))' "$tmp/info.json"); do
     if ! bash testdata/gen/pprof-truth.sh "$f" "$t" "$by" >"$tmp/p.tsv" 2>"$tmp/p.err"; then
       fail "pprof-truth.sh $f $t: $(head -c 300 "$tmp/p.err")"
       continue
     fi
     hs "$tmp/h.json" top -n 0 -i "$t" --by "$by" --format json "$f" &&
-      check "$how" "$tmp/h.json" "$tmp/p.tsv" --file "$f" --type "$t" --format "$format"
+      check "$how" "$tmp/h.json" "$tmp/p.tsv" --file "$f" --type "$t" --format "$format" "${extra[@]}"
   done
 done
 
