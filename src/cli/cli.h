@@ -9,12 +9,13 @@
 #include <stdio.h>
 
 #include "heapscan/analysis.h"
+#include "heapscan/heap_analysis.h"
 #include "heapscan/heapscan.h"
 #include "heapscan/render.h"
 
 enum { HS_EXIT_OK = 0, HS_EXIT_GATE = 1, HS_EXIT_USAGE = 2 };
 
-typedef enum hs_out_format { HS_FMT_TEXT = 0, HS_FMT_JSON, HS_FMT_CSV, HS_FMT_DOT } hs_out_format;
+typedef hs_render_format hs_out_format;
 
 /* Option bits: which options a command accepts. */
 enum {
@@ -128,13 +129,22 @@ int hs_cli_prof_options(const char *cmd, const hs_cli_opts *o, hs_cli_prof *out)
 /* -n as a row limit (0 = all). */
 uint32_t hs_cli_limit(const hs_cli_opts *o);
 
-/* Heap-model branches of the profile commands. Each profile command calls
- * exactly one of these when a loaded model is a heap (m->kind ==
- * HS_MODEL_HEAP) and returns its exit status. The heap commands' owner
- * replaces src/cli/heap_branch.c; until then they say "not supported yet". */
-int hs_cli_heap_info(const hs_cli_opts *o, hs_model *m);
-int hs_cli_heap_top(const hs_cli_opts *o, hs_model *m);
-int hs_cli_heap_diff(const hs_cli_opts *o, hs_model *before, hs_model *after);
-int hs_cli_heap_graph(const hs_cli_opts *o, hs_model *m, hs_model *base);
+/* ---- shared by the heap branches (src/cli/common.c) ---- */
+
+/* Load o->args[i] and insist on a heap model; prints and returns exit 2 otherwise. */
+int hs_cli_load_heap(const hs_cli_opts *o, int i, const char *cmd, hs_model *m);
+/* Load o->args[0] as a heap, open -o, run body (which renders to fp), keep
+ * the output when body returns 0 or 1, drop it on 2; frees the model. */
+int hs_cli_run_heap(const hs_cli_opts *o, const char *cmd,
+                    int (*body)(const hs_cli_opts *o, hs_heap *h, FILE *fp));
+/* --by (default hs_group_default_by(h, prefer_type)) and --sort (default retained). */
+int hs_cli_heap_by_sort(const hs_cli_opts *o, const hs_heap *h, int prefer_type,
+                        hs_group_by *by, hs_group_sort *sort);
+#define HS_FMTBIT(f) (1u << (f))
+/* Check the output format against the allowed set (HS_FMTBIT bits); prints on error. */
+int hs_cli_format_ok(const hs_cli_opts *o, const char *cmd, unsigned allowed_mask);
+/* One "gate tripped" line on stderr per tripped gate; returns HS_EXIT_GATE if
+ * one tripped, else HS_EXIT_OK. */
+int hs_cli_report_gates(const hs_gate *g, const hs_gate_result *r, uint32_t n);
 
 #endif

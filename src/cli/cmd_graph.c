@@ -1,6 +1,7 @@
-/* heapscan graph FILE: the call graph as Graphviz DOT (or JSON/CSV), pruned
- * like pprof's; with --base BEFORE, the graph of the change. Heap models go
- * to hs_cli_heap_graph(). */
+/* heapscan graph FILE: the call graph of a profile as Graphviz DOT (or
+ * JSON/CSV), pruned like pprof's; with --base BEFORE, the graph of the change.
+ * For a heap: the dominator tree's largest vertices, or with --paths the
+ * path from a root to one object, as DOT. */
 #include <string.h>
 
 #include "cli.h"
@@ -75,6 +76,44 @@ static int graph_profile(const hs_cli_opts *o, const hs_cli_prof *po, const hs_p
     return rc;
 }
 
+static int graph_heap_body(const hs_cli_opts *o, const hs_heap *h, const hs_dom *d, FILE *fp)
+{
+    hs_error err;
+    if (o->paths) {
+        uint32_t obj;
+        hs_path p;
+        if (hs_heap_resolve(h, d, o->args[0], o->paths, &obj, &err) ||
+            hs_path_find(h, obj, &p, &err))
+            return hs_cli_fail(&err);
+        hs_render_heap_path_dot(fp, o->args[0], h, d, o->paths, obj, &p);
+        hs_path_free(&p);
+        return HS_EXIT_OK;
+    }
+    hs_dom_top t;
+    uint32_t k = o->nodecount > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)o->nodecount;
+    if (hs_dom_top_build(d, k, &t, &err)) return hs_cli_fail(&err);
+    hs_render_heap_tree_dot(fp, o->args[0], h, d, &t);
+    hs_dom_top_free(&t);
+    return HS_EXIT_OK;
+}
+
+static int graph_heap(const hs_cli_opts *o, hs_model *m, int have_base)
+{
+    if (have_base)
+        return hs_cli_failf("graph: --base compares profiles; for heaps use 'heapscan diff'");
+    if (hs_cli_format_ok(o, "graph", HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_DOT)))
+        return HS_EXIT_USAGE;
+    hs_dom d;
+    hs_error err;
+    if (hs_dom_build(&m->heap, &d, &err)) return hs_cli_fail(&err);
+    hs_output out;
+    int rc = HS_EXIT_USAGE;
+    if (!hs_output_open(&out, o->output))
+        rc = hs_output_finish(&out, graph_heap_body(o, &m->heap, &d, out.fp));
+    hs_dom_free(&d);
+    return rc;
+}
+
 int cmd_graph(int argc, char **argv)
 {
     hs_cli_opts o;
@@ -95,7 +134,7 @@ int cmd_graph(int argc, char **argv)
         if (have_base && base.kind != m.kind)
             rc = hs_cli_failf("graph: cannot compare a heap dump with a profile (%s, %s)", o.base,
                               o.args[0]);
-        else rc = hs_cli_heap_graph(&o, &m, have_base ? &base : NULL);
+        else rc = graph_heap(&o, &m, have_base);
     } else if (o.paths) {
         rc = hs_cli_failf("graph: --paths applies to heap dumps, not to profiles");
     } else if (hs_cli_prof_options("graph", &o, &po)) {

@@ -1,6 +1,7 @@
-/* heapscan top FILE: the entries holding the most, pprof -top style.
- * Profiles are aggregated here (flat/cum per function, file, line or
- * address); heap models go to hs_cli_heap_top(). */
+/* heapscan top FILE: the entries holding the most. A profile is aggregated
+ * into flat/cum per function, file, line or address (pprof -top); a heap
+ * (dump or core) into groups of objects with count, size and retained size.
+ * Both are computed by the library and rendered by src/render/. */
 #include <string.h>
 
 #include "cli.h"
@@ -69,6 +70,25 @@ static int top_profile(const hs_cli_opts *o, const hs_cli_prof *po, hs_model *m)
     return hs_output_commit(&out) ? HS_EXIT_USAGE : HS_EXIT_OK;
 }
 
+static int top_heap(const hs_cli_opts *o, hs_model *m)
+{
+    hs_group_by by;
+    hs_group_sort sort;
+    if (hs_cli_heap_by_sort(o, &m->heap, 0, &by, &sort)) return HS_EXIT_USAGE;
+    hs_heap_top t;
+    hs_error err;
+    uint32_t limit = hs_cli_limit(o);
+    if (hs_heap_top_compute(&m->heap, by, sort, limit, &t, &err)) return hs_cli_fail(&err);
+    hs_output out;
+    int rc = HS_EXIT_USAGE;
+    if (!hs_output_open(&out, o->output)) {
+        hs_render_heap_top(out.fp, o->format, o->args[0], &m->heap, &t, sort, limit);
+        rc = hs_output_commit(&out) ? HS_EXIT_USAGE : HS_EXIT_OK;
+    }
+    hs_heap_top_free(&t);
+    return rc;
+}
+
 int cmd_top(int argc, char **argv)
 {
     hs_cli_opts o;
@@ -80,7 +100,7 @@ int cmd_top(int argc, char **argv)
     hs_model m;
     if (hs_cli_load(o.args[0], &o, &m)) return HS_EXIT_USAGE;
     hs_cli_prof po; /* --by/--sort values differ between profiles and heaps */
-    if (m.kind == HS_MODEL_HEAP) rc = hs_cli_heap_top(&o, &m);
+    if (m.kind == HS_MODEL_HEAP) rc = top_heap(&o, &m);
     else if (hs_cli_prof_options("top", &o, &po)) rc = HS_EXIT_USAGE;
     else rc = top_profile(&o, &po, &m);
     hs_model_free(&m);

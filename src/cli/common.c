@@ -1,7 +1,9 @@
-/* Pieces every profile command shares: loading with the user's options,
- * choosing the sample type (-i), turning --by/--sort/--focus/--ignore/--tag
- * into analysis options, and the row limit. Each prints its own error in
- * the CLI's one-line style, so a command just returns HS_EXIT_USAGE. */
+/* Pieces the commands share: loading with the user's options (a heap where
+ * the command needs one), choosing the sample type (-i), turning --by/--sort/
+ * --focus/--ignore/--tag into profile or heap analysis options, the row
+ * limit, the allowed formats and the "gate tripped" lines. Each prints its
+ * own error in the CLI's one-line style, so a command just returns
+ * HS_EXIT_USAGE. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,4 +90,63 @@ int hs_cli_prof_options(const char *cmd, const hs_cli_opts *o, hs_cli_prof *out)
 uint32_t hs_cli_limit(const hs_cli_opts *o)
 {
     return o->limit > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)o->limit;
+}
+
+int hs_cli_load_heap(const hs_cli_opts *o, int i, const char *cmd, hs_model *m)
+{
+    if (hs_cli_load(o->args[i], o, m)) return HS_EXIT_USAGE;
+    if (m->kind != HS_MODEL_HEAP) {
+        hs_model_free(m);
+        return hs_cli_failf("%s: '%s' is a profile, not a heap dump or core (%s needs a heap)",
+                            o->args[i], cmd, cmd);
+    }
+    return HS_EXIT_OK;
+}
+
+int hs_cli_heap_by_sort(const hs_cli_opts *o, const hs_heap *h, int prefer_type,
+                        hs_group_by *by, hs_group_sort *sort)
+{
+    *by = hs_group_default_by(h, prefer_type);
+    *sort = HS_SORT_RETAINED;
+    if (o->by && hs_group_parse_by(o->by, by))
+        return hs_cli_failf("unknown --by '%s' (site, type, root or object)", o->by);
+    if (o->sort && hs_group_parse_sort(o->sort, sort))
+        return hs_cli_failf("unknown --sort '%s' (retained, size or count)", o->sort);
+    return HS_EXIT_OK;
+}
+
+int hs_cli_format_ok(const hs_cli_opts *o, const char *cmd, unsigned allowed_mask)
+{
+    static const char *names[] = {"text", "json", "csv", "dot"};
+    if (allowed_mask & HS_FMTBIT(o->format)) return HS_EXIT_OK;
+    return hs_cli_failf("%s: --format %s is not available here", cmd, names[o->format]);
+}
+
+int hs_cli_report_gates(const hs_gate *g, const hs_gate_result *r, uint32_t n)
+{
+    int tripped = 0;
+    char det[512];
+    for (uint32_t i = 0; i < n; i++) {
+        if (!r[i].tripped) continue;
+        hs_render_gate_detail(det, sizeof det, &g[i], &r[i], r[i].unit);
+        hs_cli_failf("gate tripped: --fail-if '%s': %s", g[i].expr, det);
+        tripped = 1;
+    }
+    return tripped ? HS_EXIT_GATE : HS_EXIT_OK;
+}
+
+int hs_cli_run_heap(const hs_cli_opts *o, const char *cmd,
+                    int (*body)(const hs_cli_opts *o, hs_heap *h, FILE *fp))
+{
+    hs_model m;
+    int rc = hs_cli_load_heap(o, 0, cmd, &m);
+    if (rc) return rc;
+    hs_output out;
+    if (hs_output_open(&out, o->output)) {
+        hs_model_free(&m);
+        return HS_EXIT_USAGE;
+    }
+    rc = hs_output_finish(&out, body(o, &m.heap, out.fp));
+    hs_model_free(&m);
+    return rc;
 }
