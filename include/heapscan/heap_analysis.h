@@ -229,6 +229,10 @@ int hs_heap_resolve(const hs_heap *h, const hs_dom *d, const char *file, const c
  * prefer_type is 0, type otherwise (cores; leaks). */
 hs_group_by hs_group_default_by(const hs_heap *h, int prefer_type);
 const char *hs_group_sort_name(hs_group_sort sort);
+/* How many rows grouping by site makes ("of N sites" in top --by site): the
+ * distinct innermost frames of the allocation stacks; 0 when the heap has
+ * no allocation stacks (h->n_sites counts the stacks). */
+int hs_heap_site_groups(const hs_heap *h, uint32_t *n, hs_error *err);
 
 /* ---- reports: top and leaks -------------------------------------------- */
 

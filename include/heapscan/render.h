@@ -117,9 +117,10 @@ typedef struct hs_heap_diff_meta {
 void hs_render_heap_diff(FILE *out, hs_render_format f, const hs_heap_diff_meta *m,
                          const hs_group_diff *df, uint32_t limit);
 
-/* info: text or JSON; r is the heap's reachability. */
+/* info: text or JSON; r is the heap's reachability, sites the count of
+ * hs_heap_site_groups (h->n_sites is shown as the allocation stacks). */
 void hs_render_heap_info(FILE *out, hs_render_format f, const char *file, const hs_heap *h,
-                         const hs_reach *r);
+                         const hs_reach *r, uint32_t sites);
 /* dominators: the display-ordered tree as indented text or a JSON node list. */
 void hs_render_heap_dominators(FILE *out, hs_render_format f, const char *file, const hs_heap *h,
                                const hs_dom *d, const hs_domtree *t);

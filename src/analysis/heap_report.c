@@ -28,6 +28,17 @@ hs_group_by hs_group_default_by(const hs_heap *h, int prefer_type)
     return (prefer_type || h->n_sites == 0) && h->n_types ? HS_GROUP_TYPE : HS_GROUP_SITE;
 }
 
+int hs_heap_site_groups(const hs_heap *h, uint32_t *n, hs_error *err)
+{
+    *n = 0;
+    if (!h->n_sites) return 0;
+    hs_groups g;
+    if (hs_group_compute(h, NULL, HS_GROUP_SITE, NULL, &g, err)) return -1;
+    *n = g.n_rows;
+    hs_group_free(&g);
+    return 0;
+}
+
 const char *hs_dom_vertex_name(const hs_heap *h, uint32_t v, char *buf, unsigned size)
 {
     if (v == 0) {

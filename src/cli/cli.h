@@ -53,6 +53,7 @@ typedef struct hs_cli_opts {
     int dot;
     const char *paths;
     const char *binary, *sysroot, *debug_dir;
+    char binary_tmp[4200]; /* a gzip'd --binary, inflated (removed when main returns) */
     int ref_offsets; /* the command shows reference offsets (paths): keep them */
     long depth;
     int depth_set;
@@ -60,6 +61,14 @@ typedef struct hs_cli_opts {
     const char *args[HS_CLI_MAX_ARGS];
     int n_args;
 } hs_cli_opts;
+
+/* The option lines every command's usage ends with (same words everywhere). */
+#define HS_USAGE_COMMON                                                                        \
+    "  -o, --output FILE        write to FILE (replaced only when the command succeeds)\n"     \
+    "  --binary PATH            the program's executable, for symbols (heap dumps, cores,\n"   \
+    "                           text profiles with a memory map); may be gzip'd; must be ELF\n" \
+    "  --sysroot DIR, --debug-dir DIR   where the core's libraries / debug files are\n"       \
+    "  -h, --help               show this help\n"
 
 typedef struct hs_command {
     const char *name;
@@ -69,9 +78,16 @@ typedef struct hs_command {
 
 /* Parse argv[1..] (argv[0] is the command name). Returns 0 to go on,
  * 1 when --help was printed (exit 0), -1 after printing a usage error
- * (exit 2). min_args/max_args bound the positional arguments. */
-int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, int min_args,
-                 int max_args, hs_cli_opts *o);
+ * (exit 2). args names the positional arguments ("FILE", "BEFORE AFTER"),
+ * one word each. Also refuses '-' for two inputs, and checks --binary
+ * (opens, plain or gzip'd, and is ELF; a gzip'd one is inflated to a
+ * temporary file) and that --sysroot and --debug-dir are directories. */
+int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, const char *args,
+                 hs_cli_opts *o);
+/* After loading file: refuse, with one line, the options that apply to
+ * the other kind of input (-i and the filters on heaps, --paths on
+ * profiles). Returns HS_EXIT_USAGE after printing, else 0. */
+int hs_cli_check_kind(const char *cmd, const hs_cli_opts *o, const hs_model *m, const char *file);
 
 /* Print "heapscan: <error>" on stderr; returns HS_EXIT_USAGE. */
 int hs_cli_fail(const hs_error *err);
@@ -109,8 +125,9 @@ int hs_output_finish(hs_output *out, int rc);
 
 /* ---- shared by the profile commands (info, top, diff, graph) ---- */
 
-/* Load a model; on failure print the error and return -1 (exit 2). */
-int hs_cli_load(const char *path, const hs_cli_opts *o, hs_model *m);
+/* Load a model for cmd and check the options against its kind
+ * (hs_cli_check_kind); on failure print the error and return -1 (exit 2). */
+int hs_cli_load(const char *cmd, const char *path, const hs_cli_opts *o, hs_model *m);
 /* Resolve -i NAME (a sample type name or a 0-based number; NULL = the
  * profile's default). Prints an error naming file and the choices on failure. */
 int hs_cli_sample_index(const hs_profile *p, const char *file, const char *want, uint32_t *out);

@@ -30,14 +30,12 @@ static const char usage[] =
     "                           operators > >= < <=; units B KiB MiB GiB TiB (KB, MB ...\n"
     "                           mean the same), ns us ms s min h, or none for counts\n"
     "  --format text|json|csv   output format (default text)\n"
-    "  -o, --output FILE        write to FILE (replaced only when the command succeeds)\n"
-    "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps, cores,\n"
-    "                           text profiles with a memory map)\n"
-    "  -h, --help               show this help\n"
+    HS_USAGE_COMMON
     "\n"
     "For two heap dumps or cores: groups (--by site|type|root, --sort retained|size|\n"
     "count) with signed count/size/retained deltas; gates like total>+10MiB,\n"
-    "any.retained>+1MiB, total.count>+1000.\n"
+    "any.retained>+1MiB, total.count>+1000. -i, --focus, --ignore and --tag apply to\n"
+    "profiles only: with heaps, exit 2. '-' (standard input) can be only one of them.\n"
     "\n"
     "Exit status: 0 success, 1 a --fail-if gate tripped, 2 usage or input error\n"
     "(including profiles of different sample types).\n";
@@ -196,7 +194,7 @@ int cmd_diff(int argc, char **argv)
     hs_cli_opts o;
     unsigned allowed = HS_OPT_SAMPLE_INDEX | HS_OPT_LIMIT | HS_OPT_BY | HS_OPT_SORT |
                        HS_OPT_FILTER | HS_OPT_FORMAT | HS_OPT_FAIL_IF | HS_OPT_BINARY;
-    int rc = hs_cli_parse(argc, argv, allowed, usage, 2, 2, &o);
+    int rc = hs_cli_parse(argc, argv, allowed, usage, "BEFORE AFTER", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (o.format == HS_FMT_DOT)
         return hs_cli_failf("diff: --format dot applies to 'graph' (try 'graph --base')");
@@ -207,8 +205,8 @@ int cmd_diff(int argc, char **argv)
     j.po = &po;
     if (parse_gates(&j)) return HS_EXIT_USAGE;
     hs_model before, after;
-    if (hs_cli_load(o.args[0], &o, &before)) return HS_EXIT_USAGE;
-    if (hs_cli_load(o.args[1], &o, &after)) {
+    if (hs_cli_load("diff", o.args[0], &o, &before)) return HS_EXIT_USAGE;
+    if (hs_cli_load("diff", o.args[1], &o, &after)) {
         hs_model_free(&before);
         return HS_EXIT_USAGE;
     }

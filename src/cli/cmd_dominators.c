@@ -5,20 +5,24 @@
 #include "commands.h"
 
 static const char usage[] =
-    "usage: heapscan dominators FILE [--depth N] [--min-retained SIZE] [--format text|json]\n"
-    "                           [-o OUT] [--binary EXE]\n\n"
+    "usage: heapscan dominators [OPTIONS] FILE\n"
+    "\n"
     "The dominator tree of a heap dump or core: under a virtual super-root, every root\n"
     "(global, goroutine stack, thread, finalizer ...) and below each vertex the objects it\n"
     "alone keeps alive, largest retained size first. Unreachable objects are not in the\n"
-    "tree (see 'heapscan leaks').\n\n"
-    "  --depth N            levels below the super-root to print (default 6)\n"
-    "  --min-retained SIZE  hide vertices retaining less (64KiB, 1MiB, or a share of the\n"
-    "                       reachable bytes like 0.5%; default 1%); hidden children are\n"
-    "                       summed in one '... N more' line\n"
-    "  --format text|json   indented text, or {\"file\",\"format\",\"reachable\",\"depth\",\n"
-    "                       \"min_retained\",\"nodes\":[{\"depth\",\"kind\",...}]} in display "
-    "order\n"
-    "  -o FILE              write to FILE (replaced only on success)\n";
+    "tree (see 'heapscan leaks'). Profiles have no object graph: exit 2.\n"
+    "\n"
+    "Options:\n"
+    "  --depth N                levels below the super-root to print (default 6)\n"
+    "  --min-retained SIZE      hide vertices retaining less (64KiB, 1MiB, or a share of\n"
+    "                           the reachable bytes like 0.5%; default 1%); hidden\n"
+    "                           children are summed in one '... N more' line\n"
+    "  --format text|json       indented text, or {\"file\",\"format\",\"reachable\",\"depth\",\n"
+    "                           \"min_retained\",\"nodes\":[{\"depth\",\"kind\",...}]} in\n"
+    "                           display order\n"
+    HS_USAGE_COMMON
+    "\n"
+    "Exit status: 0 success, 2 usage or input error.\n";
 
 static int dominators(const hs_cli_opts *o, hs_heap *h, FILE *fp)
 {
@@ -50,7 +54,7 @@ static int dominators(const hs_cli_opts *o, hs_heap *h, FILE *fp)
 int cmd_dominators(int argc, char **argv)
 {
     hs_cli_opts o;
-    int rc = hs_cli_parse(argc, argv, HS_OPT_TREE | HS_OPT_FORMAT | HS_OPT_BINARY, usage, 1, 1, &o);
+    int rc = hs_cli_parse(argc, argv, HS_OPT_TREE | HS_OPT_FORMAT | HS_OPT_BINARY, usage, "FILE", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     return hs_cli_run_heap(&o, "dominators", dominators);
 }

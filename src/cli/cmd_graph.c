@@ -26,15 +26,14 @@ static const char usage[] =
     "  --focus REGEX, --ignore REGEX, --tag KEY=VALUE   sample filters, as for 'top'\n"
     "  --format dot|json|csv    output format (default dot; 'text' also means dot)\n"
     "  --dot                    same as --format dot\n"
-    "  -o, --output FILE        write to FILE (replaced only when the command succeeds)\n"
-    "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps, cores,\n"
-    "                           text profiles with a memory map)\n"
-    "  -h, --help               show this help\n"
+    HS_USAGE_COMMON
     "\n"
     "For heap dumps and cores: the dominator tree's largest vertices by retained\n"
     "size (--nodecount N), or with --paths ADDR|NAME the shortest path from a root\n"
     "to that object.\n"
     "  --paths ADDR|NAME        draw the path to this object instead of the tree\n"
+    "\n"
+    "-i, --focus, --ignore and --tag apply to profiles only: with a heap, exit 2.\n"
     "\n"
     "Exit status: 0 success, 2 usage or input error.\n";
 
@@ -119,14 +118,14 @@ int cmd_graph(int argc, char **argv)
     hs_cli_opts o;
     unsigned allowed = HS_OPT_SAMPLE_INDEX | HS_OPT_BY | HS_OPT_FILTER | HS_OPT_FORMAT |
                        HS_OPT_GRAPH | HS_OPT_BINARY;
-    int rc = hs_cli_parse(argc, argv, allowed, usage, 1, 1, &o);
+    int rc = hs_cli_parse(argc, argv, allowed, usage, "FILE", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (o.dot) o.format = HS_FMT_DOT;
     hs_cli_prof po;
     hs_model m, base;
     int have_base = o.base != NULL;
-    if (have_base && hs_cli_load(o.base, &o, &base)) return HS_EXIT_USAGE;
-    if (hs_cli_load(o.args[0], &o, &m)) {
+    if (have_base && hs_cli_load("graph", o.base, &o, &base)) return HS_EXIT_USAGE;
+    if (hs_cli_load("graph", o.args[0], &o, &m)) {
         if (have_base) hs_model_free(&base);
         return HS_EXIT_USAGE;
     }
@@ -135,8 +134,6 @@ int cmd_graph(int argc, char **argv)
             rc = hs_cli_failf("graph: cannot compare a heap dump with a profile (%s, %s)", o.base,
                               o.args[0]);
         else rc = graph_heap(&o, &m, have_base);
-    } else if (o.paths) {
-        rc = hs_cli_failf("graph: --paths applies to heap dumps, not to profiles");
     } else if (hs_cli_prof_options("graph", &o, &po)) {
         rc = HS_EXIT_USAGE;
     } else {

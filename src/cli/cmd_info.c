@@ -15,11 +15,8 @@ static const char usage[] =
     "binary and comments. FILE may be gzip'd; '-' reads standard input.\n"
     "\n"
     "Options:\n"
-    "  --format text|json|csv  output format (default text)\n"
-    "  -o, --output FILE       write to FILE (replaced only when the command succeeds)\n"
-    "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps, cores,\n"
-    "                           text profiles with a memory map)\n"
-    "  -h, --help              show this help\n"
+    "  --format text|json|csv   output format (default text; heaps: text or json)\n"
+    HS_USAGE_COMMON
     "\n"
     "For heap dumps and cores: object count and bytes, reachable vs unreachable,\n"
     "roots by kind, the reader's facts (Go version and memstats; process, threads,\n"
@@ -53,11 +50,13 @@ static int info_heap(const hs_cli_opts *o, hs_model *m)
         return HS_EXIT_USAGE;
     hs_reach r;
     hs_error err;
-    if (hs_reach_compute(&m->heap, &r, &err)) return hs_cli_fail(&err);
+    uint32_t sites;
+    if (hs_heap_site_groups(&m->heap, &sites, &err) || hs_reach_compute(&m->heap, &r, &err))
+        return hs_cli_fail(&err);
     hs_output out;
     int rc = HS_EXIT_USAGE;
     if (!hs_output_open(&out, o->output)) {
-        hs_render_heap_info(out.fp, o->format, o->args[0], &m->heap, &r);
+        hs_render_heap_info(out.fp, o->format, o->args[0], &m->heap, &r, sites);
         rc = hs_output_commit(&out) ? HS_EXIT_USAGE : HS_EXIT_OK;
     }
     hs_reach_free(&r);
@@ -67,11 +66,11 @@ static int info_heap(const hs_cli_opts *o, hs_model *m)
 int cmd_info(int argc, char **argv)
 {
     hs_cli_opts o;
-    int rc = hs_cli_parse(argc, argv, HS_OPT_FORMAT | HS_OPT_BINARY, usage, 1, 1, &o);
+    int rc = hs_cli_parse(argc, argv, HS_OPT_FORMAT | HS_OPT_BINARY, usage, "FILE", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (o.format == HS_FMT_DOT) return hs_cli_failf("info: --format dot applies to 'graph' only");
     hs_model m;
-    if (hs_cli_load(o.args[0], &o, &m)) return HS_EXIT_USAGE;
+    if (hs_cli_load("info", o.args[0], &o, &m)) return HS_EXIT_USAGE;
     if (m.kind == HS_MODEL_HEAP) rc = info_heap(&o, &m);
     else rc = info_profile(&o, &m);
     hs_model_free(&m);

@@ -5,14 +5,21 @@
 #include "commands.h"
 
 static const char usage[] =
-    "usage: heapscan paths FILE ADDR|NAME [--format text|json] [-o OUT] [--binary EXE]\n\n"
-    "The shortest chain of references from any root to one object, one hop a line, and\n"
-    "how many roots reach it. ADDR is hexadecimal (0x...); an address inside an object\n"
-    "means that object. NAME is a type or allocation-site name as 'heapscan top' prints\n"
-    "it; the object of that name with the largest retained size is used.\n\n"
-    "  --format text|json   JSON: {\"file\",\"format\",\"target\",\"reachable\",\"hops\":[...],\n"
-    "                       \"roots_reaching\",\"other_roots\"}\n"
-    "  -o FILE              write to FILE (replaced only on success)\n";
+    "usage: heapscan paths [OPTIONS] FILE ADDR|NAME\n"
+    "\n"
+    "The shortest chain of references from any root to one object of a heap dump or\n"
+    "core, one hop a line with the offset of each pointer, and how many roots reach it.\n"
+    "ADDR is hexadecimal (0x...); an address inside an object means that object. NAME\n"
+    "is a type or allocation-site name as 'heapscan top' prints it; the object of that\n"
+    "name with the largest retained size is used.\n"
+    "\n"
+    "Options:\n"
+    "  --format text|json       JSON: {\"file\",\"format\",\"target\",\"reachable\",\"hops\":[...],\n"
+    "                           \"roots_reaching\",\"other_roots\"}\n"
+    HS_USAGE_COMMON
+    "\n"
+    "Exit status: 0 success, 2 usage or input error (also when no object has that\n"
+    "address or name).\n";
 
 static int paths(const hs_cli_opts *o, hs_heap *h, FILE *fp)
 {
@@ -37,7 +44,7 @@ static int paths(const hs_cli_opts *o, hs_heap *h, FILE *fp)
 int cmd_paths(int argc, char **argv)
 {
     hs_cli_opts o;
-    int rc = hs_cli_parse(argc, argv, HS_OPT_FORMAT | HS_OPT_BINARY, usage, 2, 2, &o);
+    int rc = hs_cli_parse(argc, argv, HS_OPT_FORMAT | HS_OPT_BINARY, usage, "FILE ADDR|NAME", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     o.ref_offsets = 1;
     return hs_cli_run_heap(&o, "paths", paths);

@@ -25,10 +25,7 @@ static const char usage[] =
     "  --ignore REGEX           drop samples with a frame matching REGEX\n"
     "  --tag KEY=VALUE          keep samples labelled KEY=VALUE (repeatable; all must match)\n"
     "  --format text|json|csv   output format (default text)\n"
-    "  -o, --output FILE        write to FILE (replaced only when the command succeeds)\n"
-    "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps, cores,\n"
-    "                           text profiles with a memory map)\n"
-    "  -h, --help               show this help\n"
+    HS_USAGE_COMMON
     "\n"
     "Percentages are of the whole profile's total, even with filters (as pprof).\n"
     "\n"
@@ -37,6 +34,8 @@ static const char usage[] =
     "  --by KEY                 site (default when the heap has allocation stacks),\n"
     "                           type (default otherwise, e.g. cores), root or object\n"
     "  --sort KEY               retained (default), size or count\n"
+    "-i, --focus, --ignore and --tag apply to profiles only: with a heap, exit 2.\n"
+    "\n"
     "Exit status: 0 success, 2 usage or input error.\n";
 
 static int top_profile(const hs_cli_opts *o, const hs_cli_prof *po, hs_model *m)
@@ -94,11 +93,11 @@ int cmd_top(int argc, char **argv)
     hs_cli_opts o;
     unsigned allowed = HS_OPT_SAMPLE_INDEX | HS_OPT_LIMIT | HS_OPT_BY | HS_OPT_SORT |
                        HS_OPT_FILTER | HS_OPT_FORMAT | HS_OPT_BINARY;
-    int rc = hs_cli_parse(argc, argv, allowed, usage, 1, 1, &o);
+    int rc = hs_cli_parse(argc, argv, allowed, usage, "FILE", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (o.format == HS_FMT_DOT) return hs_cli_failf("top: --format dot applies to 'graph' only");
     hs_model m;
-    if (hs_cli_load(o.args[0], &o, &m)) return HS_EXIT_USAGE;
+    if (hs_cli_load("top", o.args[0], &o, &m)) return HS_EXIT_USAGE;
     hs_cli_prof po; /* --by/--sort values differ between profiles and heaps */
     if (m.kind == HS_MODEL_HEAP) rc = top_heap(&o, &m);
     else if (hs_cli_prof_options("top", &o, &po)) rc = HS_EXIT_USAGE;

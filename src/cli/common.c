@@ -10,7 +10,7 @@
 
 #include "cli.h"
 
-int hs_cli_load(const char *path, const hs_cli_opts *o, hs_model *m)
+int hs_cli_load(const char *cmd, const char *path, const hs_cli_opts *o, hs_model *m)
 {
     hs_load_options lo;
     hs_error err;
@@ -21,6 +21,10 @@ int hs_cli_load(const char *path, const hs_cli_opts *o, hs_model *m)
     hs_cli_progress_done(&lo);
     if (rc != 0) {
         hs_cli_fail(&err);
+        return -1;
+    }
+    if (hs_cli_check_kind(cmd, o, m, path)) {
+        hs_model_free(m);
         return -1;
     }
     return 0;
@@ -94,11 +98,11 @@ uint32_t hs_cli_limit(const hs_cli_opts *o)
 
 int hs_cli_load_heap(const hs_cli_opts *o, int i, const char *cmd, hs_model *m)
 {
-    if (hs_cli_load(o->args[i], o, m)) return HS_EXIT_USAGE;
+    if (hs_cli_load(cmd, o->args[i], o, m)) return HS_EXIT_USAGE;
     if (m->kind != HS_MODEL_HEAP) {
         hs_model_free(m);
-        return hs_cli_failf("%s: '%s' is a profile, not a heap dump or core (%s needs a heap)",
-                            o->args[i], cmd, cmd);
+        return hs_cli_failf("%s: %s is a profile; %s needs a heap dump or a core", cmd, o->args[i],
+                            cmd);
     }
     return HS_EXIT_OK;
 }
@@ -119,7 +123,14 @@ int hs_cli_format_ok(const hs_cli_opts *o, const char *cmd, unsigned allowed_mas
 {
     static const char *names[] = {"text", "json", "csv", "dot"};
     if (allowed_mask & HS_FMTBIT(o->format)) return HS_EXIT_OK;
-    return hs_cli_failf("%s: --format %s is not available here", cmd, names[o->format]);
+    char list[64] = "";
+    for (unsigned f = 0, n = 0; f < 4; f++)
+        if (allowed_mask & HS_FMTBIT(f)) {
+            size_t len = strlen(list);
+            snprintf(list + len, sizeof list - len, "%s%s", n++ ? ", " : "", names[f]);
+        }
+    return hs_cli_failf("%s: --format %s is not available for heap dumps and cores (%s)", cmd,
+                        names[o->format], list);
 }
 
 int hs_cli_report_gates(const hs_gate *g, const hs_gate_result *r, uint32_t n)

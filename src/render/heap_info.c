@@ -1,5 +1,6 @@
 /* Heap `info`: format, objects, reachable and unreachable counts and bytes,
- * roots by kind, types, sites, references, the allocator summary when the
+ * roots by kind, types, sites (as top counts them) and allocation stacks,
+ * references, the allocator summary when the
  * reader knew it, and every info line of the reader, as text or JSON. Info
  * keys that repeat get " (2)", " (3)" ... so JSON keys stay unique. */
 #include "render/internal.h"
@@ -50,7 +51,8 @@ static void json_allocator(FILE *fp, const hs_heap *h, const hs_reach *r)
             (unsigned long long)a->fastbin_count, (unsigned long long)a->bin_count, a->arenas);
 }
 
-static void info_json(FILE *fp, const char *file, const hs_heap *h, const hs_reach *r)
+static void info_json(FILE *fp, const char *file, const hs_heap *h, const hs_reach *r,
+                      uint32_t sites)
 {
     uint32_t by_kind[5];
     roots_by_kind(h, by_kind);
@@ -67,8 +69,10 @@ static void info_json(FILE *fp, const char *file, const hs_heap *h, const hs_rea
     fprintf(fp, ", \"roots\": {\"count\": %u", h->n_roots);
     for (unsigned k = 0; k < 5; k++)
         fprintf(fp, ", \"%s\": %u", hs_heap_root_kind_name(k), by_kind[k]);
-    fprintf(fp, "}, \"references\": %u, \"types\": %u, \"sites\": %u, \"heap\": {", h->n_edges,
-            h->n_types, h->n_sites);
+    fprintf(fp,
+            "}, \"references\": %u, \"types\": %u, \"sites\": %u, \"stacks\": %u, "
+            "\"heap\": {",
+            h->n_edges, h->n_types, sites, h->n_sites);
     json_allocator(fp, h, r);
     fputs("}, \"info\": {", fp);
     for (uint32_t i = 0; i < h->n_info; i++) {
@@ -103,7 +107,8 @@ static void text_allocator(FILE *fp, const hs_heap_alloc_stats *a)
     fprintf(fp, "  %-12s %u\n", "arenas", a->arenas);
 }
 
-static void info_text(FILE *fp, const char *file, const hs_heap *h, const hs_reach *r)
+static void info_text(FILE *fp, const char *file, const hs_heap *h, const hs_reach *r,
+                      uint32_t sites)
 {
     uint32_t by_kind[5];
     roots_by_kind(h, by_kind);
@@ -117,8 +122,10 @@ static void info_text(FILE *fp, const char *file, const hs_heap *h, const hs_rea
             fprintf(fp, "%s%s %u", first ? " (" : ", ", hs_heap_root_kind_name(k), by_kind[k]),
                 first = 0;
     fprintf(fp, "%s\n", h->n_roots ? ")" : "");
-    fprintf(fp, "%-14s %u\n%-14s %u\n%-14s %u\n", "References:", h->n_edges, "Types:", h->n_types,
-            "Sites:", h->n_sites);
+    fprintf(fp, "%-14s %u\n%-14s %u\n%-14s %u", "References:", h->n_edges, "Types:", h->n_types,
+            "Sites:", sites);
+    if (h->n_sites) fprintf(fp, " (%u allocation stacks)", h->n_sites);
+    fputc('\n', fp);
     if (h->alloc.valid) text_allocator(fp, &h->alloc);
     if (h->n_info) fputs("Info:\n", fp);
     for (uint32_t i = 0; i < h->n_info; i++) {
@@ -129,8 +136,8 @@ static void info_text(FILE *fp, const char *file, const hs_heap *h, const hs_rea
 }
 
 void hs_render_heap_info(FILE *out, hs_render_format f, const char *file, const hs_heap *h,
-                         const hs_reach *r)
+                         const hs_reach *r, uint32_t sites)
 {
-    if (f == HS_FMT_JSON) info_json(out, file, h, r);
-    else info_text(out, file, h, r);
+    if (f == HS_FMT_JSON) info_json(out, file, h, r, sites);
+    else info_text(out, file, h, r, sites);
 }

@@ -148,9 +148,13 @@ static char *info(hs_render_format f)
     hs_reach r;
     hs_error e;
     capture c;
+    uint32_t sites;
     build(&m, 0);
+    assert_int_equal(hs_heap_site_groups(&m.heap, &sites, &e), 0);
+    /* main.makeA, and "unknown NB" for the 6 sizes of the 7 site-less objects */
+    assert_int_equal(sites, 7);
     assert_int_equal(hs_reach_compute(&m.heap, &r, &e), 0);
-    hs_render_heap_info(cap_open(&c), f, "heap.dump", &m.heap, &r);
+    hs_render_heap_info(cap_open(&c), f, "heap.dump", &m.heap, &r, sites);
     hs_reach_free(&r);
     hs_heap_free(&m.heap);
     return cap_close(&c);
