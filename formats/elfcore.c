@@ -8,6 +8,7 @@
  * (glibc.c) adds the objects; this file adds references and roots. */
 #include "elfcore.h"
 #include "dwmod.h"
+#include "model/heap_build.h"
 
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>

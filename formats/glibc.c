@@ -21,6 +21,7 @@
 #include <elfutils/libdwfl.h>
 
 #include "elfcore.h"
+#include "model/heap_build.h"
 
 #define HEAP_MAX ((uint64_t)64 << 20)
 #define MAX_ARENAS 1024

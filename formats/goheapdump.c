@@ -9,6 +9,7 @@
  * count in the file that the bytes left cannot hold; arrays grow by one
  * element per record read. */
 #include "heapscan/reader.h"
+#include "model/heap_build.h"
 
 #include <fcntl.h>
 #include <gelf.h>

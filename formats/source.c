@@ -19,7 +19,7 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
-#include "heapscan/mem.h"
+#include "model/mem.h"
 
 int hs_is_gzip(const uint8_t *data, size_t size)
 {

@@ -391,9 +391,22 @@ static void show_progress(void *ctx, const char *what, uint64_t done, uint64_t t
     fflush(stderr);
 }
 
+/* HEAPSCAN_THREADS as a number of parts, or 0 (automatic) when unset or malformed. */
+static unsigned env_threads(void)
+{
+    const char *s = getenv("HEAPSCAN_THREADS");
+    if (!s || !*s) return 0;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v == 0) return 0;
+    return v > 16 ? 16 : (unsigned)v;
+}
+
 void hs_cli_load_options(const hs_cli_opts *o, hs_load_options *lo)
 {
     memset(lo, 0, sizeof *lo);
+    lo->threads = env_threads();
     lo->binary = o->binary;
     lo->sysroot = o->sysroot;
     lo->debug_dir = o->debug_dir;

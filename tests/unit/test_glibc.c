@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "core_fixture.h"
+#include "model/heap_build.h"
 
 static const char *NAME = "cheap-cxx";
 

@@ -18,6 +18,7 @@
 #include "heapscan/heap_analysis.h"
 #include "heapscan/heapscan.h"
 #include "heapscan/render.h"
+#include "model/heap_build.h"
 
 /* Same shape as test_heap_analysis.c's heap; variant 1 drops C, adds W(500, V). */
 static void build(hs_model *m, int variant)
