@@ -15,7 +15,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#include "heapscan/mem.h"
+#include "model/mem.h"
 #include "unpack.h"
 
 static uint64_t min64(uint64_t a, uint64_t b) { return a < b ? a : b; }

@@ -11,6 +11,7 @@
 #include "demangle.h"
 #include "dwmod.h"
 #include "walker.h"
+#include "model/heap_build.h"
 
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>

@@ -22,6 +22,8 @@
 #include <elfutils/libdwfl.h>
 
 #include "walker.h"
+#include "elfcore.h"
+#include "model/heap_build.h"
 
 #define HEAP_MAX ((uint64_t)64 << 20)
 #define MAX_ARENAS 1024

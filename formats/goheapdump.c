@@ -10,6 +10,7 @@
  * element per record read. */
 #include "heapscan/reader.h"
 #include "symtab.h"
+#include "model/heap_build.h"
 
 #include <fcntl.h>
 #include <gelf.h>

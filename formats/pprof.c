@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "heapscan/parallel.h"
+#include "model/parallel.h"
 #include "idmap.h"
 #include "protobuf.h"
 
@@ -886,7 +886,7 @@ static int reserve_for_parts(pctx *x, unsigned n_parts)
 
 static int pass_samples(pctx *x)
 {
-    unsigned n = hs_par_parts(x->n_marks, 256); /* parts of >= 16384 samples */
+    unsigned n = hs_par_parts(x->n_marks, 256, x->p->threads); /* parts of >= 16384 samples */
     if (x->count[F_SAMPLE] == 0) return 0;
     if (n <= 1 || !reserve_for_parts(x, n))
         return pass_range(x, PASS_SAMPLES, x->marks[0], x->samples_end);
@@ -978,6 +978,7 @@ static int pprof_load(const hs_source *src, const hs_load_options *opt, hs_profi
     x.p = out;
     x.src = src;
     x.err = err;
+    if (opt) out->threads = opt->threads;
     int r = load(&x);
     free(x.strmap);
     free(x.row);

@@ -2,6 +2,7 @@
  * hs_reader in its own file and listing it here; detection asks each probe
  * and keeps the highest score, so no reader needs to know about another. */
 #include "heapscan/reader.h"
+#include "model/heap_build.h"
 
 #include <string.h>
 
@@ -55,6 +56,7 @@ static int load_source(hs_model *m, const hs_load_options *opt, hs_error *err)
     m->kind = best->kind;
     if (best->kind == HS_MODEL_PROFILE) {
         hs_profile_init(&m->profile);
+        m->profile.threads = opt->threads;
         return best->load_profile(&m->src, opt, &m->profile, err);
     }
     hs_heap_init(&m->heap, best->name);

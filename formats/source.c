@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "unpack.h"
+#include "model/mem.h"
 
 int hs_is_gzip(const uint8_t *data, size_t size)
 {

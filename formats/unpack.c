@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "heapscan/mem.h"
+#include "model/mem.h"
 
 enum { WINDOW = 1 << 20 };
 

@@ -134,6 +134,7 @@ typedef struct hs_gate {
     hs_gate_subject subject;
     uint32_t column;    /* index into the caller's columns (0 when it has none) */
     const char *column_name; /* the caller's name of it; NULL for profiles */
+    uint8_t column_given;    /* ".COLUMN" was written, not defaulted */
     hs_gate_op op;
     hs_gate_kind kind;
     hs_unit_class unit_class; /* of the literal; COUNT when it had no unit */
@@ -147,12 +148,16 @@ typedef struct hs_gate_result {
     double measured;     /* the compared quantity: delta, level or percent */
     int64_t before, after; /* the total's, or the chosen entry's */
     const char *entry;   /* "any": the entry that tripped, else the most extreme one; NULL if none */
+    const char *unit;    /* the values' unit ("bytes", "count", ...), set by the eval functions */
 } hs_gate_result;
 
 /* Parse one expression; -1 with err (file "--fail-if") when malformed.
  * columns[0 .. n_columns) are the names a ".COLUMN" may give (NULL, 0: none). */
 int hs_gate_parse(const char *expr, const char *const *columns, uint32_t n_columns,
                   hs_gate *out, hs_error *err);
+/* A gate parsed with a heap diff's columns, made a profile gate (no column);
+ * -1 with err when it named a column. */
+int hs_gate_for_profile(hs_gate *g, hs_error *err);
 /* -1 with err when the gate's unit does not suit values in `unit` ("bytes", "count"). */
 int hs_gate_check_unit(const hs_gate *g, const char *unit, hs_error *err);
 /* Evaluation from numbers the caller supplies. base is BEFORE's total (the

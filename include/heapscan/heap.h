@@ -5,14 +5,8 @@
  * Roots (a global, a stack frame, a register set, a finalizer, ...) each
  * point at objects the same way through root_edge_start/root_edge_target.
  *
- * Building happens in three phases, in this order:
- *   1. hs_heap_add_object() for every object (any order);
- *   2. hs_heap_index(): sort by address, reject overlaps; ids are final now,
- *      and hs_heap_find() maps any address inside an object to its id;
- *   3. hs_heap_add_ref() / hs_heap_add_root() / hs_heap_add_root_ref() with
- *      raw pointer values (interior pointers resolve to the containing
- *      object, others are dropped), then hs_heap_finish() builds the rows.
- * After finish the model is read-only.
+ * Readers build it (src/model/heap_build.h, private to the library); what an
+ * embedder gets from hs_load is finished and read-only.
  *
  * Columns are as narrow as the common case allows (a core of small chunks
  * needs every byte per object): an address is its low 32 bits, the high
@@ -83,10 +77,6 @@ typedef struct hs_heap_id_value {
     uint32_t id, value;
 } hs_heap_id_value;
 
-typedef struct hs_heap_pending_ref {
-    uint32_t from, to, offset;
-} hs_heap_pending_ref;
-
 typedef struct hs_heap {
     char format[32]; /* "go-heapdump", "elf-core" */
     hs_strtab strings;
@@ -140,35 +130,17 @@ typedef struct hs_heap {
     uint32_t n_info, cap_info;
     hs_heap_alloc_stats alloc;
 
-    /* private: build state */
-    uint64_t *addr_wide_; /* full addresses until hs_heap_index() */
-    int phase_;
-    uint32_t *type_by_string_; /* string id -> type id, for hs_heap_add_type */
-    uint32_t cap_type_by_string_;
-    /* address -> first object index, by equal-width buckets over [addr[0], addr[n-1]] */
-    uint32_t *bucket_first_; /* n_buckets_ + 1 entries */
-    uint32_t n_buckets_;
-    unsigned bucket_shift_;
-    hs_heap_pending_ref *pending_;
-    uint64_t n_pending_, cap_pending_;
-    hs_heap_pending_ref *pending_roots_;
-    uint64_t n_pending_roots_, cap_pending_roots_;
-    int streaming_;       /* rows written by hs_heap_begin_refs_of / add_ref_next */
-    uint32_t next_row_;   /* edge_start[i] is set for every i < next_row_ */
-    uint64_t cap_edges_;  /* capacity of edge_target / edge_offset while streaming */
+    /* private: full addresses until indexing (hs_heap_addr reads them), and
+     * the builders' state (src/model/heap_build.h), opaque to embedders */
+    uint64_t *addr_wide_;
+    struct hs_heap_build *build_;
 } hs_heap;
 
-void hs_heap_init(hs_heap *h, const char *format);
 void hs_heap_free(hs_heap *h);
-uint32_t hs_heap_intern(hs_heap *h, const char *s, size_t len);
 static inline const char *hs_heap_str(const hs_heap *h, uint32_t id)
 {
     return hs_strtab_get(&h->strings, id);
 }
-
-uint32_t hs_heap_add_type(hs_heap *h, const char *name); /* interned: same name, same id */
-uint32_t hs_heap_add_site(hs_heap *h, const uint32_t *frames, uint32_t n);
-int hs_heap_add_info(hs_heap *h, const char *key, const char *value);
 
 /* Exact shallow size of object i (the side table for the few >= 2^32 - 1). */
 uint64_t hs_heap_big_size_(const hs_heap *h, uint32_t i);
@@ -199,43 +171,8 @@ static inline uint8_t hs_heap_flags(const hs_heap *h, uint32_t i)
     return h->flags ? h->flags[i] : 0;
 }
 
-/* Phase 1. Returns 0, or -1 with err. */
-int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, uint32_t site,
-                       uint8_t flags, hs_error *err);
-/* Phase 2. Sorts; duplicate or overlapping objects are an error naming both addresses. */
-int hs_heap_index(hs_heap *h, hs_error *err);
-/* Id of the object whose [addr, addr+size) contains p, or HS_NONE. Valid after index. */
+/* Id of the object whose [addr, addr+size) contains p, or HS_NONE. */
 uint32_t hs_heap_find(const hs_heap *h, uint64_t p);
-/* Phase 3. */
-int hs_heap_add_ref(hs_heap *h, uint32_t from, uint64_t pointer, hs_error *err);
-uint32_t hs_heap_add_root(hs_heap *h, hs_root_kind kind, uint32_t label);
-int hs_heap_add_root_ref(hs_heap *h, uint32_t root, uint64_t pointer, hs_error *err);
-/* The same, remembering where the pointer sits: offset is the byte offset of
- * the pointer word inside the source object (or the root's region: frame,
- * segment, register file), shown by `paths`. */
-int hs_heap_add_ref_at(hs_heap *h, uint32_t from, uint64_t offset, uint64_t pointer,
-                       hs_error *err);
-int hs_heap_add_root_ref_at(hs_heap *h, uint32_t root, uint64_t offset, uint64_t pointer,
-                            hs_error *err);
-/* When the reader has already resolved the target object id itself. */
-int hs_heap_add_ref_id(hs_heap *h, uint32_t from, uint64_t offset, uint32_t to, hs_error *err);
-int hs_heap_add_root_ref_id(hs_heap *h, uint32_t root, uint64_t offset, uint32_t to,
-                            hs_error *err);
-/* Streaming references, for a reader whose references arrive grouped by
- * source object in ascending id order (a core scan): they go straight into
- * the rows, with no pending (from, to, offset) triples (12 bytes per
- * reference less at the peak, and no sort). hs_heap_begin_refs_of() opens
- * object from's row (from greater than any row opened before);
- * hs_heap_add_ref_next() appends to the open row. A heap uses either this
- * or hs_heap_add_ref*, not both (error). Roots are unaffected. */
-int hs_heap_begin_refs_of(hs_heap *h, uint32_t from, hs_error *err);
-int hs_heap_add_ref_next(hs_heap *h, uint64_t offset, uint32_t to, hs_error *err);
-int hs_heap_finish(hs_heap *h, hs_error *err);
-/* Set object obj's site, or add flags to it, after indexing (a reader that
- * learns sites late, e.g. from Go's alloc samples). Allocates the column on
- * first use; -1 with err when out of memory. */
-int hs_heap_set_site(hs_heap *h, uint32_t obj, uint32_t site, hs_error *err);
-int hs_heap_add_flags(hs_heap *h, uint32_t obj, uint8_t flags, hs_error *err);
 
 /* Offset of the first reference from object (or root) to object to, or
  * HS_NONE when there is none or its offset is unknown. Valid after finish. */

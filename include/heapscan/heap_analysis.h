@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "heapscan/error.h"
+#include "heapscan/analysis.h"
 #include "heapscan/heap.h"
 #include "heapscan/strtab.h"
 
@@ -167,20 +168,33 @@ typedef struct hs_group_delta {
 typedef struct hs_group_diff_row {
     uint32_t name; /* id in hs_group_diff.names */
     hs_group_delta count, size, retained;
-    int is_new, is_gone; /* present only after / only before */
+    int is_new, is_gone; /* present only after / only before ("vanished") */
 } hs_group_diff_row;
 
+/* Rows sorted by |delta| of the sort column desc, then changed before
+ * unchanged, then name; so rows[0 .. n_changed) are the groups that are new,
+ * vanished or changed in some column (the ones a report shows, as a profile
+ * diff does), and the rest only matter to level gates. */
 typedef struct hs_group_diff {
     hs_strtab names;
     hs_group_diff_row *rows;
-    uint32_t n_rows;
+    uint32_t n_rows, n_changed;
+    uint32_t n_new, n_gone;
     hs_group_delta total_count, total_size, total_retained;
 } hs_group_diff;
 
-/* Rows sorted by |delta| of sort, largest first, ties by name. */
 int hs_group_diff_compute(const hs_groups *a, const hs_groups *b, hs_group_sort sort,
                           hs_group_diff *out, hs_error *err);
 void hs_group_diff_free(hs_group_diff *df);
+
+/* --fail-if on a heap diff: the gate grammar of analysis.h with the columns
+ * size (the default), count and retained; hs_gate.column indexes these. */
+extern const char *const hs_group_gate_columns[3];
+#define HS_GROUP_GATE_COLUMNS 3
+/* Total gates compare the column's totals, any gates every row (changed or
+ * not); -1 with err when the gate's unit does not suit the column. */
+int hs_gate_eval_groups(const hs_gate *g, const hs_group_diff *df, hs_gate_result *out,
+                        hs_error *err);
 
 /* ---- paths to roots ---------------------------------------------------- */
 
@@ -195,5 +209,96 @@ typedef struct hs_path {
  * breadth-first search backwards from obj over predecessor rows. */
 int hs_path_find(const hs_heap *h, uint32_t obj, hs_path *p, hs_error *err);
 void hs_path_free(hs_path *p);
+/* Byte offset of the pointer from hop i-1 to hop i (i >= 1) inside its
+ * source (root variable or object), or HS_NONE when the reader did not keep it. */
+uint32_t hs_path_hop_offset(const hs_heap *h, const hs_path *p, uint32_t i);
+
+/* ---- names and arguments ----------------------------------------------- */
+
+/* "global", "stack", "register", "finalizer", "other". */
+const char *hs_heap_root_kind_name(unsigned kind);
+/* A dominator vertex as reports name it: "<all roots>", "main.cache (global)",
+ * "0x1040 T", "leak root 3" (extra roots of hs_dom_build_with). */
+const char *hs_dom_vertex_name(const hs_heap *h, uint32_t v, char *buf, unsigned size);
+/* ADDR (0x..., an address inside an object means that object) or a type or
+ * site name (the member with the largest retained size in d; d may be NULL)
+ * to an object id; -1 with err naming file when nothing matches. */
+int hs_heap_resolve(const hs_heap *h, const hs_dom *d, const char *file, const char *arg,
+                    uint32_t *obj, hs_error *err);
+/* --by's default: site when the heap has allocation stacks (Go dumps) and
+ * prefer_type is 0, type otherwise (cores; leaks). */
+hs_group_by hs_group_default_by(const hs_heap *h, int prefer_type);
+const char *hs_group_sort_name(hs_group_sort sort);
+/* How many rows grouping by site makes ("of N sites" in top --by site): the
+ * distinct innermost frames of the allocation stacks; 0 when the heap has
+ * no allocation stacks (h->n_sites counts the stacks). */
+int hs_heap_site_groups(const hs_heap *h, uint32_t *n, hs_error *err);
+
+/* ---- reports: top and leaks -------------------------------------------- */
+
+/* `top`: the dominator tree and the groups, sorted. Drops the heap's
+ * references once the tree is built (nothing after it follows them), so
+ * the heap can no longer be walked. limit bounds object rows (0 = all). */
+typedef struct hs_heap_top {
+    hs_dom dom;
+    hs_groups groups;
+    uint64_t live_count; /* reachable objects */
+} hs_heap_top;
+int hs_heap_top_compute(hs_heap *h, hs_group_by by, hs_group_sort sort, uint32_t limit,
+                        hs_heap_top *out, hs_error *err);
+void hs_heap_top_free(hs_heap_top *t);
+
+/* `leaks`: unreachable objects grouped (by must not be root), and the leak
+ * roots of hs_reach_leak_roots ordered by the retained size each holds among
+ * the garbage (one dominator tree in which they are extra roots). Drops the
+ * heap's references like hs_heap_top_compute. */
+typedef struct hs_leaks {
+    hs_reach reach;
+    hs_dom dom;
+    hs_groups groups;
+    uint32_t *roots; /* [n] objects: n_pure leak roots, then one per unreachable cycle */
+    uint32_t *order; /* [n] indices into roots, largest retained first */
+    uint32_t n, n_pure;
+} hs_leaks;
+int hs_leaks_compute(hs_heap *h, hs_group_by by, hs_group_sort sort, uint32_t limit,
+                     hs_leaks *out, hs_error *err);
+/* What leak root j (an index into roots) alone keeps among the garbage. */
+uint64_t hs_leaks_retained(const hs_leaks *l, const hs_heap *h, uint32_t j);
+void hs_leaks_free(hs_leaks *l);
+
+/* ---- the dominator tree as reports show it ---------------------------- */
+
+/* The tree in display order down to depth levels below the super-root:
+ * children largest retained first, those retaining less than min (or 0)
+ * summed in one "more" node after their shown siblings. Built with an
+ * explicit stack, no recursion. */
+typedef struct hs_domtree_node {
+    uint32_t v; /* vertex, or HS_NONE for a "more" node */
+    uint32_t depth;
+    uint64_t more_count, more_bytes;
+} hs_domtree_node;
+
+typedef struct hs_domtree {
+    hs_domtree_node *nodes;
+    uint32_t n, cap;
+    uint32_t depth;
+    uint64_t min_retained;
+} hs_domtree;
+int hs_domtree_build(const hs_dom *d, uint32_t depth, uint64_t min_retained, hs_domtree *out,
+                     hs_error *err);
+void hs_domtree_free(hs_domtree *t);
+/* --min-retained: a size ("64KiB") or a share of reachable bytes ("0.5%"). */
+int hs_domtree_parse_min(const char *s, uint64_t reachable, uint64_t *min);
+
+/* The k vertices (not the super-root) with the largest retained size, each
+ * with its nearest selected dominator (the super-root when none), as a graph
+ * draws them; direct[i] is 0 when undrawn vertices lie in between. */
+typedef struct hs_dom_top {
+    uint32_t *v, *parent;
+    uint8_t *direct;
+    uint32_t n, n_all; /* drawn, and vertices there were to draw */
+} hs_dom_top;
+int hs_dom_top_build(const hs_dom *d, uint32_t k, hs_dom_top *out, hs_error *err);
+void hs_dom_top_free(hs_dom_top *t);
 
 #endif

@@ -58,6 +58,9 @@ typedef struct hs_sample {
 
 typedef struct hs_profile {
     char format[32]; /* "pprof", ... */
+    /* Threads the loader and the analyses of this profile may use
+     * (hs_load_options.threads; 0 = one per CPU, at most 4). */
+    unsigned threads;
     hs_strtab strings;
     hs_value_type *sample_types;
     uint32_t n_sample_types;

@@ -17,6 +17,10 @@ typedef struct hs_load_options {
     const char *debug_dir; /* --debug-dir */
     int progress;          /* nonzero: the caller wants progress reports */
     int drop_ref_offsets;  /* nonzero: heaps keep no reference offsets (see hs_heap) */
+    /* Parts to decode and aggregate large profiles in (1..16: that many,
+     * even for small inputs; 0 = one per CPU, at most 4). The library reads
+     * no environment: the CLI takes it from HEAPSCAN_THREADS. */
+    unsigned threads;
     /* Called now and then by long-running readers (done <= total, in the
      * reader's own unit, e.g. bytes); the library itself never prints. */
     void (*on_progress)(void *ctx, const char *what, uint64_t done, uint64_t total);

@@ -11,7 +11,11 @@
 #include <stdio.h>
 
 #include "heapscan/analysis.h"
+#include "heapscan/heap_analysis.h"
 #include "heapscan/profile.h"
+
+/* The output formats of the reports (not every report has every one). */
+typedef enum hs_render_format { HS_FMT_TEXT = 0, HS_FMT_JSON, HS_FMT_CSV, HS_FMT_DOT } hs_render_format;
 
 /* ---- values ----
  * bytes: auto-scaled B, KiB, MiB, GiB, TiB, PiB with 2 decimals, ".00"
@@ -68,7 +72,8 @@ typedef struct hs_diff_meta {
 void hs_render_diff_text(FILE *out, const hs_diff_meta *m, const hs_diff *d, uint32_t limit);
 void hs_render_diff_json(FILE *out, const hs_diff_meta *m, const hs_diff *d, uint32_t limit);
 void hs_render_diff_csv(FILE *out, const hs_diff_meta *m, const hs_diff *d, uint32_t limit);
-/* One line saying what a gate measured: "total +20.00% (1500B -> 1800B), limit > +15%". */
+/* One line saying what a gate measured: "total changed by +20.00% (1500B -> 1800B)"
+ * (unit: the values' unit, as hs_gate_result.unit). */
 void hs_render_gate_detail(char *buf, size_t size, const hs_gate *g, const hs_gate_result *r,
                            const char *unit);
 
@@ -86,5 +91,46 @@ void hs_render_graph_summary(const hs_report_meta *m, const hs_graph *g, hs_rend
 void hs_render_info_text(FILE *out, const char *file, const hs_profile *p, const int64_t *totals);
 void hs_render_info_json(FILE *out, const char *file, const hs_profile *p, const int64_t *totals);
 void hs_render_info_csv(FILE *out, const char *file, const hs_profile *p, const int64_t *totals);
+
+/* ---- heaps (object graphs: heap dumps and cores) ----
+ * The same words as the profile reports: a diff shows only changed rows,
+ * marks (new) and (vanished), signs every delta and percentage, and lists
+ * its gates under "Gates:". file is the input as the user named it. */
+
+/* top: text (a header, then a table), JSON {"file","format","by","total","rows"}
+ * or CSV; limit 0 = all rows. */
+void hs_render_heap_top(FILE *out, hs_render_format f, const char *file, const hs_heap *h,
+                        const hs_heap_top *t, hs_group_sort sort, uint32_t limit);
+/* leaks: the unreachable groups, then the leak roots (JSON "leak_roots"). */
+void hs_render_heap_leaks(FILE *out, hs_render_format f, const char *file, const hs_heap *h,
+                          const hs_leaks *l, uint32_t limit);
+
+typedef struct hs_heap_diff_meta {
+    const char *before, *after; /* file names */
+    const char *format;         /* the reader's name of the heaps' format */
+    hs_group_by by;
+    const hs_gate *gates;
+    const hs_gate_result *results;
+    uint32_t n_gates;
+} hs_heap_diff_meta;
+/* diff: rows[0 .. n_changed) are shown (limit 0 = all). */
+void hs_render_heap_diff(FILE *out, hs_render_format f, const hs_heap_diff_meta *m,
+                         const hs_group_diff *df, uint32_t limit);
+
+/* info: text or JSON; r is the heap's reachability, sites the count of
+ * hs_heap_site_groups (h->n_sites is shown as the allocation stacks). */
+void hs_render_heap_info(FILE *out, hs_render_format f, const char *file, const hs_heap *h,
+                         const hs_reach *r, uint32_t sites);
+/* dominators: the display-ordered tree as indented text or a JSON node list. */
+void hs_render_heap_dominators(FILE *out, hs_render_format f, const char *file, const hs_heap *h,
+                               const hs_dom *d, const hs_domtree *t);
+/* paths: the hops from a root to object obj (p->n_hops == 0: unreachable). */
+void hs_render_heap_paths(FILE *out, hs_render_format f, const char *file, const hs_heap *h,
+                          const hs_dom *d, uint32_t obj, const hs_path *p);
+/* graph: the dominator tree's largest vertices, or the path to target, as DOT. */
+void hs_render_heap_tree_dot(FILE *out, const char *file, const hs_heap *h, const hs_dom *d,
+                             const hs_dom_top *t);
+void hs_render_heap_path_dot(FILE *out, const char *file, const hs_heap *h, const hs_dom *d,
+                             const char *target, uint32_t obj, const hs_path *p);
 
 #endif

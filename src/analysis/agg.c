@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "analysis/internal.h"
-#include "heapscan/parallel.h"
+#include "model/parallel.h"
 
 int hs_agg_parse_by(const char *s, hs_agg_by *out)
 {
@@ -146,7 +146,7 @@ static int merge_part(hs_accum *a, const hs_accum *b)
 int hs_accum_add(hs_accum *a, const hs_profile *p, uint32_t vi, const hs_frames *fr,
                  const hs_filter *flt, int sign)
 {
-    unsigned n = hs_par_parts(p->n_samples, 16384);
+    unsigned n = hs_par_parts(p->n_samples, 16384, p->threads);
     if (n <= 1) {
         add_range(a, p, vi, fr, flt, sign, 0, p->n_samples);
         return a->track_failed ? -1 : 0;

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "analysis/internal.h"
+#include "heapscan/heap_analysis.h"
 
 typedef struct unit_def {
     const char *name;
@@ -105,6 +106,7 @@ static int parse_column(const char **p, const char *const *columns, uint32_t n, 
         if (strncmp(*p + 1, columns[i], len) == 0) {
             out->column = i;
             out->column_name = columns[i];
+            out->column_given = 1;
             *p += 1 + len;
             return 0;
         }
@@ -202,6 +204,14 @@ static int more_extreme(hs_gate_op op, double x, double best)
     return (op == HS_GATE_GT || op == HS_GATE_GE) ? x > best : x < best;
 }
 
+int hs_gate_for_profile(hs_gate *g, hs_error *err)
+{
+    if (g->column_given) return bad(err, g->expr, "no columns here ('.COLUMN' is for heap diffs)");
+    g->column = 0;
+    g->column_name = NULL;
+    return 0;
+}
+
 int hs_gate_check_unit(const hs_gate *g, const char *unit, hs_error *err)
 {
     hs_unit_class cls = hs_unit_classify(unit);
@@ -249,6 +259,7 @@ int hs_gate_eval(const hs_gate *g, const hs_diff *d, const char *unit, hs_gate_r
     if (hs_gate_check_unit(g, unit, err)) return -1;
     if (g->subject == HS_GATE_TOTAL) {
         hs_gate_total(g, d->total_before, d->total_after, out);
+        out->unit = unit;
         return 0;
     }
     hs_gate_start(out);
@@ -256,5 +267,38 @@ int hs_gate_eval(const hs_gate *g, const hs_diff *d, const char *unit, hs_gate_r
         const hs_diff_row *r = &d->rows[i];
         hs_gate_entry(g, r->name, r->flat_before, r->flat_after, d->total_before, out);
     }
+    out->unit = unit;
+    return 0;
+}
+
+/* ---- heap diffs: the same gates over group columns ---- */
+
+const char *const hs_group_gate_columns[HS_GROUP_GATE_COLUMNS] = {"size", "count", "retained"};
+
+static const hs_group_delta *group_column(const hs_group_diff_row *r, uint32_t c)
+{
+    return c == 0 ? &r->size : c == 1 ? &r->count : &r->retained;
+}
+
+int hs_gate_eval_groups(const hs_gate *g, const hs_group_diff *df, hs_gate_result *out,
+                        hs_error *err)
+{
+    const char *unit = g->column == 1 ? "count" : "bytes";
+    memset(out, 0, sizeof *out);
+    if (hs_gate_check_unit(g, unit, err)) return -1;
+    const hs_group_delta *tot = g->column == 0   ? &df->total_size
+                                : g->column == 1 ? &df->total_count
+                                                 : &df->total_retained;
+    if (g->subject == HS_GATE_TOTAL) {
+        hs_gate_total(g, tot->before, tot->after, out);
+    } else {
+        hs_gate_start(out);
+        for (uint32_t i = 0; i < df->n_rows; i++) {
+            const hs_group_delta *c = group_column(&df->rows[i], g->column);
+            hs_gate_entry(g, hs_strtab_get(&df->names, df->rows[i].name), c->before, c->after,
+                          tot->before, out);
+        }
+    }
+    out->unit = unit;
     return 0;
 }

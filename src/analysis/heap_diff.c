@@ -2,7 +2,8 @@
  * count, shallow size and retained size (after - before). Names of both sides
  * are interned into one table whose id is the row index, so matching is one
  * pass per side. A name present on one side only is new or gone; its other
- * side counts as zero. Rows come out sorted by |delta| of the chosen column. */
+ * side counts as zero. Rows come out sorted by |delta| of the chosen column,
+ * changed ones (new, vanished, or a nonzero delta) before unchanged ones. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,11 @@ static int64_t abs64(int64_t x)
     return x < 0 ? -x : x;
 }
 
+static int changed(const hs_group_diff_row *r)
+{
+    return r->is_new || r->is_gone || r->count.delta || r->size.delta || r->retained.delta;
+}
+
 typedef struct sort_ctx {
     const hs_group_diff *df;
     hs_group_sort sort;
@@ -74,6 +80,7 @@ static int cmp_diff(const void *pa, const void *pb, void *ctx)
                                                      : &b->retained;
     if (abs64(x->delta) != abs64(y->delta)) return abs64(x->delta) > abs64(y->delta) ? -1 : 1;
     if (x->delta != y->delta) return x->delta > y->delta ? -1 : 1;
+    if (changed(a) != changed(b)) return changed(a) ? -1 : 1;
     return strcmp(hs_strtab_get(&df->names, a->name), hs_strtab_get(&df->names, b->name));
 }
 
@@ -97,6 +104,8 @@ int hs_group_diff_compute(const hs_groups *a, const hs_groups *b, hs_group_sort 
         r.size = delta((uint64_t)r.size.before, (uint64_t)r.size.after);
         r.retained = delta((uint64_t)r.retained.before, (uint64_t)r.retained.after);
         r.is_new = seen[i] == 2, r.is_gone = seen[i] == 1;
+        out->n_new += r.is_new, out->n_gone += r.is_gone;
+        out->n_changed += changed(&r);
         out->rows[k++] = r;
     }
     out->n_rows = k;

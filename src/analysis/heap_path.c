@@ -87,3 +87,10 @@ void hs_path_free(hs_path *p)
     memset(p, 0, sizeof *p);
     p->root = HS_NONE;
 }
+
+uint32_t hs_path_hop_offset(const hs_heap *h, const hs_path *p, uint32_t i)
+{
+    uint32_t from = p->hops[i - 1], to = p->hops[i] - 1 - h->n_roots;
+    if (from <= h->n_roots) return hs_heap_root_ref_offset(h, from - 1, to);
+    return hs_heap_ref_offset(h, from - 1 - h->n_roots, to);
+}

@@ -9,12 +9,13 @@
 #include <stdio.h>
 
 #include "heapscan/analysis.h"
+#include "heapscan/heap_analysis.h"
 #include "heapscan/heapscan.h"
 #include "heapscan/render.h"
 
 enum { HS_EXIT_OK = 0, HS_EXIT_GATE = 1, HS_EXIT_USAGE = 2 };
 
-typedef enum hs_out_format { HS_FMT_TEXT = 0, HS_FMT_JSON, HS_FMT_CSV, HS_FMT_DOT } hs_out_format;
+typedef hs_render_format hs_out_format;
 
 /* Option bits: which options a command accepts. */
 enum {
@@ -52,6 +53,7 @@ typedef struct hs_cli_opts {
     int dot;
     const char *paths;
     const char *binary, *sysroot, *debug_dir;
+    char binary_tmp[4200]; /* a gzip'd --binary, inflated (removed when main returns) */
     int ref_offsets; /* the command shows reference offsets (paths): keep them */
     long depth;
     int depth_set;
@@ -59,6 +61,14 @@ typedef struct hs_cli_opts {
     const char *args[HS_CLI_MAX_ARGS];
     int n_args;
 } hs_cli_opts;
+
+/* The option lines every command's usage ends with (same words everywhere). */
+#define HS_USAGE_COMMON                                                                        \
+    "  -o, --output FILE        write to FILE (replaced only when the command succeeds)\n"     \
+    "  --binary PATH            the program's executable, for symbols (heap dumps, cores,\n"   \
+    "                           text profiles with a memory map); may be gzip'd; must be ELF\n" \
+    "  --sysroot DIR, --debug-dir DIR   where the core's libraries / debug files are\n"       \
+    "  -h, --help               show this help\n"
 
 typedef struct hs_command {
     const char *name;
@@ -68,9 +78,16 @@ typedef struct hs_command {
 
 /* Parse argv[1..] (argv[0] is the command name). Returns 0 to go on,
  * 1 when --help was printed (exit 0), -1 after printing a usage error
- * (exit 2). min_args/max_args bound the positional arguments. */
-int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, int min_args,
-                 int max_args, hs_cli_opts *o);
+ * (exit 2). args names the positional arguments ("FILE", "BEFORE AFTER"),
+ * one word each. Also refuses '-' for two inputs, and checks --binary
+ * (opens, plain or gzip'd, and is ELF; a gzip'd one is inflated to a
+ * temporary file) and that --sysroot and --debug-dir are directories. */
+int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, const char *args,
+                 hs_cli_opts *o);
+/* After loading file: refuse, with one line, the options that apply to
+ * the other kind of input (-i and the filters on heaps, --paths on
+ * profiles). Returns HS_EXIT_USAGE after printing, else 0. */
+int hs_cli_check_kind(const char *cmd, const hs_cli_opts *o, const hs_model *m, const char *file);
 
 /* Print "heapscan: <error>" on stderr; returns HS_EXIT_USAGE. */
 int hs_cli_fail(const hs_error *err);
@@ -108,8 +125,9 @@ int hs_output_finish(hs_output *out, int rc);
 
 /* ---- shared by the profile commands (info, top, diff, graph) ---- */
 
-/* Load a model; on failure print the error and return -1 (exit 2). */
-int hs_cli_load(const char *path, const hs_cli_opts *o, hs_model *m);
+/* Load a model for cmd and check the options against its kind
+ * (hs_cli_check_kind); on failure print the error and return -1 (exit 2). */
+int hs_cli_load(const char *cmd, const char *path, const hs_cli_opts *o, hs_model *m);
 /* Resolve -i NAME (a sample type name or a 0-based number; NULL = the
  * profile's default). Prints an error naming file and the choices on failure. */
 int hs_cli_sample_index(const hs_profile *p, const char *file, const char *want, uint32_t *out);
@@ -128,13 +146,22 @@ int hs_cli_prof_options(const char *cmd, const hs_cli_opts *o, hs_cli_prof *out)
 /* -n as a row limit (0 = all). */
 uint32_t hs_cli_limit(const hs_cli_opts *o);
 
-/* Heap-model branches of the profile commands. Each profile command calls
- * exactly one of these when a loaded model is a heap (m->kind ==
- * HS_MODEL_HEAP) and returns its exit status. The heap commands' owner
- * replaces src/cli/heap_branch.c; until then they say "not supported yet". */
-int hs_cli_heap_info(const hs_cli_opts *o, hs_model *m);
-int hs_cli_heap_top(const hs_cli_opts *o, hs_model *m);
-int hs_cli_heap_diff(const hs_cli_opts *o, hs_model *before, hs_model *after);
-int hs_cli_heap_graph(const hs_cli_opts *o, hs_model *m, hs_model *base);
+/* ---- shared by the heap branches (src/cli/common.c) ---- */
+
+/* Load o->args[i] and insist on a heap model; prints and returns exit 2 otherwise. */
+int hs_cli_load_heap(const hs_cli_opts *o, int i, const char *cmd, hs_model *m);
+/* Load o->args[0] as a heap, open -o, run body (which renders to fp), keep
+ * the output when body returns 0 or 1, drop it on 2; frees the model. */
+int hs_cli_run_heap(const hs_cli_opts *o, const char *cmd,
+                    int (*body)(const hs_cli_opts *o, hs_heap *h, FILE *fp));
+/* --by (default hs_group_default_by(h, prefer_type)) and --sort (default retained). */
+int hs_cli_heap_by_sort(const hs_cli_opts *o, const hs_heap *h, int prefer_type,
+                        hs_group_by *by, hs_group_sort *sort);
+#define HS_FMTBIT(f) (1u << (f))
+/* Check the output format against the allowed set (HS_FMTBIT bits); prints on error. */
+int hs_cli_format_ok(const hs_cli_opts *o, const char *cmd, unsigned allowed_mask);
+/* One "gate tripped" line on stderr per tripped gate; returns HS_EXIT_GATE if
+ * one tripped, else HS_EXIT_OK. */
+int hs_cli_report_gates(const hs_gate *g, const hs_gate_result *r, uint32_t n);
 
 #endif

@@ -1,11 +1,12 @@
 /* heapscan diff BEFORE AFTER: what grew and what shrank, entry by entry,
- * with --fail-if gates for CI. Both profiles are aggregated the same way
- * and matched by entry name; heap models go to hs_cli_heap_diff(). */
+ * with --fail-if gates for CI. Two profiles are aggregated the same way and
+ * matched by entry name; two heaps are grouped (site, type or root) and
+ * matched by group name. Gates are parsed once, before loading, with the
+ * heap columns; a profile diff then refuses a gate that names a column. */
 #include <string.h>
 
 #include "cli.h"
 #include "commands.h"
-#include "heap_cli.h"
 
 static const char usage[] =
     "usage: heapscan diff [OPTIONS] BEFORE AFTER\n"
@@ -29,14 +30,12 @@ static const char usage[] =
     "                           operators > >= < <=; units B KiB MiB GiB TiB (KB, MB ...\n"
     "                           mean the same), ns us ms s min h, or none for counts\n"
     "  --format text|json|csv   output format (default text)\n"
-    "  -o, --output FILE        write to FILE (replaced only when the command succeeds)\n"
-    "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps, cores,\n"
-    "                           text profiles with a memory map)\n"
-    "  -h, --help               show this help\n"
+    HS_USAGE_COMMON
     "\n"
     "For two heap dumps or cores: groups (--by site|type|root, --sort retained|size|\n"
     "count) with signed count/size/retained deltas; gates like total>+10MiB,\n"
-    "any.retained>+1MiB, total.count>+1000.\n"
+    "any.retained>+1MiB, total.count>+1000. -i, --focus, --ignore and --tag apply to\n"
+    "profiles only: with heaps, exit 2. '-' (standard input) can be only one of them.\n"
     "\n"
     "Exit status: 0 success, 1 a --fail-if gate tripped, 2 usage or input error\n"
     "(including profiles of different sample types).\n";
@@ -63,20 +62,6 @@ static int same_type(const hs_profile *b, uint32_t bi, const hs_profile *a, uint
     return -1;
 }
 
-/* Gates tripped -> one stderr line each; returns how many tripped. */
-static int report_gates(const diff_job *j, const char *unit)
-{
-    int tripped = 0;
-    char det[512];
-    for (uint32_t i = 0; i < j->n_gates; i++) {
-        if (!j->results[i].tripped) continue;
-        hs_render_gate_detail(det, sizeof det, &j->gates[i], &j->results[i], unit);
-        hs_cli_failf("gate tripped: --fail-if '%s': %s", j->gates[i].expr, det);
-        tripped++;
-    }
-    return tripped;
-}
-
 static int render(diff_job *j, const hs_profile *after, const hs_diff *d, const hs_agg *aa)
 {
     const hs_cli_opts *o = j->o;
@@ -90,7 +75,7 @@ static int render(diff_job *j, const hs_profile *after, const hs_diff *d, const 
     else if (o->format == HS_FMT_CSV) hs_render_diff_csv(out.fp, &meta, d, limit);
     else hs_render_diff_text(out.fp, &meta, d, limit);
     if (hs_output_commit(&out)) return HS_EXIT_USAGE;
-    return report_gates(j, aa->unit) ? HS_EXIT_GATE : HS_EXIT_OK;
+    return hs_cli_report_gates(j->gates, j->results, j->n_gates);
 }
 
 static int diff_profiles(diff_job *j, const hs_profile *b, const hs_profile *a)
@@ -129,15 +114,78 @@ done:
     return rc;
 }
 
-/* Profile gates (no columns; heap diffs parse theirs with .size/.count/.retained). */
+/* Every gate made a profile gate (an error when one names a heap column). */
+static int profile_gates(diff_job *j)
+{
+    hs_error err;
+    for (uint32_t i = 0; i < j->n_gates; i++)
+        if (hs_gate_for_profile(&j->gates[i], &err)) return hs_cli_fail(&err);
+    return 0;
+}
+
+static int group_one(const hs_heap *h, hs_group_by by, hs_groups *g, hs_error *e)
+{
+    hs_dom d;
+    if (hs_dom_build(h, &d, e)) return -1;
+    int rc = hs_group_compute(h, &d, by, NULL, g, e);
+    hs_dom_free(&d);
+    return rc;
+}
+
+static int heap_group_diff(const hs_heap *a, const hs_heap *b, hs_group_by by, hs_group_sort sort,
+                           hs_group_diff *df, hs_error *e)
+{
+    hs_groups ga, gb;
+    if (group_one(a, by, &ga, e)) return -1;
+    if (group_one(b, by, &gb, e)) {
+        hs_group_free(&ga);
+        return -1;
+    }
+    int rc = hs_group_diff_compute(&ga, &gb, sort, df, e);
+    hs_group_free(&ga), hs_group_free(&gb);
+    return rc;
+}
+
+static int render_heap(diff_job *j, const char *format, hs_group_by by, const hs_group_diff *df)
+{
+    const hs_cli_opts *o = j->o;
+    hs_heap_diff_meta meta = {o->args[0], o->args[1], format, by, j->gates, j->results,
+                              j->n_gates};
+    hs_output out;
+    if (hs_output_open(&out, o->output)) return HS_EXIT_USAGE;
+    hs_render_heap_diff(out.fp, o->format, &meta, df, hs_cli_limit(o));
+    if (hs_output_commit(&out)) return HS_EXIT_USAGE;
+    return hs_cli_report_gates(j->gates, j->results, j->n_gates);
+}
+
+static int diff_heaps(diff_job *j, const hs_heap *a, const hs_heap *b)
+{
+    hs_group_by by;
+    hs_group_sort sort;
+    if (hs_cli_heap_by_sort(j->o, a, 0, &by, &sort)) return HS_EXIT_USAGE;
+    if (by == HS_GROUP_OBJECT)
+        return hs_cli_failf(
+            "diff: --by object cannot be matched across heaps (site, type or root)");
+    hs_group_diff df;
+    hs_error e;
+    if (heap_group_diff(a, b, by, sort, &df, &e)) return hs_cli_fail(&e);
+    int rc = HS_EXIT_OK;
+    for (uint32_t i = 0; i < j->n_gates && rc == HS_EXIT_OK; i++)
+        if (hs_gate_eval_groups(&j->gates[i], &df, &j->results[i], &e)) rc = hs_cli_fail(&e);
+    if (rc == HS_EXIT_OK) rc = render_heap(j, a->format, by, &df);
+    hs_group_diff_free(&df);
+    return rc;
+}
+
+/* All gates, parsed with the heap columns: a typo is reported before two
+ * large files are loaded. */
 static int parse_gates(diff_job *j)
 {
     hs_error err;
     for (int i = 0; i < j->o->n_fail_if; i++)
-        if (hs_gate_parse(j->o->fail_if[i], NULL, 0, &j->gates[j->n_gates++], &err)) {
-            hs_cli_fail(&err);
-            return -1;
-        }
+        if (hs_gate_parse(j->o->fail_if[i], hs_group_gate_columns, HS_GROUP_GATE_COLUMNS,
+                          &j->gates[j->n_gates++], &err))
+            return hs_cli_fail(&err);
     return 0;
 }
 
@@ -146,7 +194,7 @@ int cmd_diff(int argc, char **argv)
     hs_cli_opts o;
     unsigned allowed = HS_OPT_SAMPLE_INDEX | HS_OPT_LIMIT | HS_OPT_BY | HS_OPT_SORT |
                        HS_OPT_FILTER | HS_OPT_FORMAT | HS_OPT_FAIL_IF | HS_OPT_BINARY;
-    int rc = hs_cli_parse(argc, argv, allowed, usage, 2, 2, &o);
+    int rc = hs_cli_parse(argc, argv, allowed, usage, "BEFORE AFTER", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (o.format == HS_FMT_DOT)
         return hs_cli_failf("diff: --format dot applies to 'graph' (try 'graph --base')");
@@ -155,17 +203,10 @@ int cmd_diff(int argc, char **argv)
     j.o = &o;
     hs_cli_prof po;
     j.po = &po;
-    /* A typo in a gate is reported before two large files are loaded. The heap
-     * grammar is the profile one plus optional columns, so it accepts both. */
-    for (int i = 0; i < o.n_fail_if; i++) {
-        hs_gate g;
-        hs_error err;
-        if (hs_gate_parse(o.fail_if[i], hs_heapcli_gate_columns, 3, &g, &err))
-            return hs_cli_fail(&err);
-    }
+    if (parse_gates(&j)) return HS_EXIT_USAGE;
     hs_model before, after;
-    if (hs_cli_load(o.args[0], &o, &before)) return HS_EXIT_USAGE;
-    if (hs_cli_load(o.args[1], &o, &after)) {
+    if (hs_cli_load("diff", o.args[0], &o, &before)) return HS_EXIT_USAGE;
+    if (hs_cli_load("diff", o.args[1], &o, &after)) {
         hs_model_free(&before);
         return HS_EXIT_USAGE;
     }
@@ -173,8 +214,8 @@ int cmd_diff(int argc, char **argv)
         if (before.kind != after.kind)
             rc = hs_cli_failf("diff: cannot compare a heap dump with a profile (%s, %s)",
                               o.args[0], o.args[1]);
-        else rc = hs_cli_heap_diff(&o, &before, &after);
-    } else if (hs_cli_prof_options("diff", &o, &po) || parse_gates(&j)) {
+        else rc = diff_heaps(&j, &before.heap, &after.heap);
+    } else if (hs_cli_prof_options("diff", &o, &po) || profile_gates(&j)) {
         rc = HS_EXIT_USAGE;
     } else {
         rc = diff_profiles(&j, &before.profile, &after.profile);

@@ -1,6 +1,7 @@
-/* heapscan graph FILE: the call graph as Graphviz DOT (or JSON/CSV), pruned
- * like pprof's; with --base BEFORE, the graph of the change. Heap models go
- * to hs_cli_heap_graph(). */
+/* heapscan graph FILE: the call graph of a profile as Graphviz DOT (or
+ * JSON/CSV), pruned like pprof's; with --base BEFORE, the graph of the change.
+ * For a heap: the dominator tree's largest vertices, or with --paths the
+ * path from a root to one object, as DOT. */
 #include <string.h>
 
 #include "cli.h"
@@ -25,15 +26,14 @@ static const char usage[] =
     "  --focus REGEX, --ignore REGEX, --tag KEY=VALUE   sample filters, as for 'top'\n"
     "  --format dot|json|csv    output format (default dot; 'text' also means dot)\n"
     "  --dot                    same as --format dot\n"
-    "  -o, --output FILE        write to FILE (replaced only when the command succeeds)\n"
-    "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps, cores,\n"
-    "                           text profiles with a memory map)\n"
-    "  -h, --help               show this help\n"
+    HS_USAGE_COMMON
     "\n"
     "For heap dumps and cores: the dominator tree's largest vertices by retained\n"
     "size (--nodecount N), or with --paths ADDR|NAME the shortest path from a root\n"
     "to that object.\n"
     "  --paths ADDR|NAME        draw the path to this object instead of the tree\n"
+    "\n"
+    "-i, --focus, --ignore and --tag apply to profiles only: with a heap, exit 2.\n"
     "\n"
     "Exit status: 0 success, 2 usage or input error.\n";
 
@@ -75,19 +75,57 @@ static int graph_profile(const hs_cli_opts *o, const hs_cli_prof *po, const hs_p
     return rc;
 }
 
+static int graph_heap_body(const hs_cli_opts *o, const hs_heap *h, const hs_dom *d, FILE *fp)
+{
+    hs_error err;
+    if (o->paths) {
+        uint32_t obj;
+        hs_path p;
+        if (hs_heap_resolve(h, d, o->args[0], o->paths, &obj, &err) ||
+            hs_path_find(h, obj, &p, &err))
+            return hs_cli_fail(&err);
+        hs_render_heap_path_dot(fp, o->args[0], h, d, o->paths, obj, &p);
+        hs_path_free(&p);
+        return HS_EXIT_OK;
+    }
+    hs_dom_top t;
+    uint32_t k = o->nodecount > (long)UINT32_MAX ? UINT32_MAX : (uint32_t)o->nodecount;
+    if (hs_dom_top_build(d, k, &t, &err)) return hs_cli_fail(&err);
+    hs_render_heap_tree_dot(fp, o->args[0], h, d, &t);
+    hs_dom_top_free(&t);
+    return HS_EXIT_OK;
+}
+
+static int graph_heap(const hs_cli_opts *o, hs_model *m, int have_base)
+{
+    if (have_base)
+        return hs_cli_failf("graph: --base compares profiles; for heaps use 'heapscan diff'");
+    if (hs_cli_format_ok(o, "graph", HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_DOT)))
+        return HS_EXIT_USAGE;
+    hs_dom d;
+    hs_error err;
+    if (hs_dom_build(&m->heap, &d, &err)) return hs_cli_fail(&err);
+    hs_output out;
+    int rc = HS_EXIT_USAGE;
+    if (!hs_output_open(&out, o->output))
+        rc = hs_output_finish(&out, graph_heap_body(o, &m->heap, &d, out.fp));
+    hs_dom_free(&d);
+    return rc;
+}
+
 int cmd_graph(int argc, char **argv)
 {
     hs_cli_opts o;
     unsigned allowed = HS_OPT_SAMPLE_INDEX | HS_OPT_BY | HS_OPT_FILTER | HS_OPT_FORMAT |
                        HS_OPT_GRAPH | HS_OPT_BINARY;
-    int rc = hs_cli_parse(argc, argv, allowed, usage, 1, 1, &o);
+    int rc = hs_cli_parse(argc, argv, allowed, usage, "FILE", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (o.dot) o.format = HS_FMT_DOT;
     hs_cli_prof po;
     hs_model m, base;
     int have_base = o.base != NULL;
-    if (have_base && hs_cli_load(o.base, &o, &base)) return HS_EXIT_USAGE;
-    if (hs_cli_load(o.args[0], &o, &m)) {
+    if (have_base && hs_cli_load("graph", o.base, &o, &base)) return HS_EXIT_USAGE;
+    if (hs_cli_load("graph", o.args[0], &o, &m)) {
         if (have_base) hs_model_free(&base);
         return HS_EXIT_USAGE;
     }
@@ -95,9 +133,7 @@ int cmd_graph(int argc, char **argv)
         if (have_base && base.kind != m.kind)
             rc = hs_cli_failf("graph: cannot compare a heap dump with a profile (%s, %s)", o.base,
                               o.args[0]);
-        else rc = hs_cli_heap_graph(&o, &m, have_base ? &base : NULL);
-    } else if (o.paths) {
-        rc = hs_cli_failf("graph: --paths applies to heap dumps, not to profiles");
+        else rc = graph_heap(&o, &m, have_base);
     } else if (hs_cli_prof_options("graph", &o, &po)) {
         rc = HS_EXIT_USAGE;
     } else {

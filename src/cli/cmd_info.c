@@ -1,6 +1,6 @@
 /* heapscan info FILE: what a file is (format, sample types with totals,
- * period, time, duration, sizes, main binary, comments). Profiles are
- * described here; heap models go to hs_cli_heap_info(). */
+ * period, time, duration, sizes, main binary, comments; for a heap the
+ * objects, their reachability, roots and the reader's facts). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,11 +16,8 @@ static const char usage[] =
     "'-' reads standard input.\n"
     "\n"
     "Options:\n"
-    "  --format text|json|csv  output format (default text)\n"
-    "  -o, --output FILE       write to FILE (replaced only when the command succeeds)\n"
-    "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps, cores,\n"
-    "                           text profiles with a memory map)\n"
-    "  -h, --help              show this help\n"
+    "  --format text|json|csv   output format (default text; heaps: text or json)\n"
+    HS_USAGE_COMMON
     "\n"
     "For heap dumps and cores: object count and bytes, reachable vs unreachable,\n"
     "roots by kind, the reader's facts (Go version and memstats; process, threads,\n"
@@ -48,15 +45,34 @@ static int info_profile(const hs_cli_opts *o, hs_model *m)
     return hs_output_commit(&out) ? HS_EXIT_USAGE : HS_EXIT_OK;
 }
 
+static int info_heap(const hs_cli_opts *o, hs_model *m)
+{
+    if (hs_cli_format_ok(o, "info", HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON)))
+        return HS_EXIT_USAGE;
+    hs_reach r;
+    hs_error err;
+    uint32_t sites;
+    if (hs_heap_site_groups(&m->heap, &sites, &err) || hs_reach_compute(&m->heap, &r, &err))
+        return hs_cli_fail(&err);
+    hs_output out;
+    int rc = HS_EXIT_USAGE;
+    if (!hs_output_open(&out, o->output)) {
+        hs_render_heap_info(out.fp, o->format, o->args[0], &m->heap, &r, sites);
+        rc = hs_output_commit(&out) ? HS_EXIT_USAGE : HS_EXIT_OK;
+    }
+    hs_reach_free(&r);
+    return rc;
+}
+
 int cmd_info(int argc, char **argv)
 {
     hs_cli_opts o;
-    int rc = hs_cli_parse(argc, argv, HS_OPT_FORMAT | HS_OPT_BINARY, usage, 1, 1, &o);
+    int rc = hs_cli_parse(argc, argv, HS_OPT_FORMAT | HS_OPT_BINARY, usage, "FILE", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (o.format == HS_FMT_DOT) return hs_cli_failf("info: --format dot applies to 'graph' only");
     hs_model m;
-    if (hs_cli_load(o.args[0], &o, &m)) return HS_EXIT_USAGE;
-    if (m.kind == HS_MODEL_HEAP) rc = hs_cli_heap_info(&o, &m);
+    if (hs_cli_load("info", o.args[0], &o, &m)) return HS_EXIT_USAGE;
+    if (m.kind == HS_MODEL_HEAP) rc = info_heap(&o, &m);
     else rc = info_profile(&o, &m);
     hs_model_free(&m);
     return rc;

@@ -1,6 +1,7 @@
-/* heapscan top FILE: the entries holding the most, pprof -top style.
- * Profiles are aggregated here (flat/cum per function, file, line or
- * address); heap models go to hs_cli_heap_top(). */
+/* heapscan top FILE: the entries holding the most. A profile is aggregated
+ * into flat/cum per function, file, line or address (pprof -top); a heap
+ * (dump or core) into groups of objects with count, size and retained size.
+ * Both are computed by the library and rendered by src/render/. */
 #include <string.h>
 
 #include "cli.h"
@@ -24,10 +25,7 @@ static const char usage[] =
     "  --ignore REGEX           drop samples with a frame matching REGEX\n"
     "  --tag KEY=VALUE          keep samples labelled KEY=VALUE (repeatable; all must match)\n"
     "  --format text|json|csv   output format (default text)\n"
-    "  -o, --output FILE        write to FILE (replaced only when the command succeeds)\n"
-    "  --binary, --sysroot, --debug-dir PATH   symbol sources (heap dumps, cores,\n"
-    "                           text profiles with a memory map)\n"
-    "  -h, --help               show this help\n"
+    HS_USAGE_COMMON
     "\n"
     "Percentages are of the whole profile's total, even with filters (as pprof).\n"
     "\n"
@@ -36,6 +34,8 @@ static const char usage[] =
     "  --by KEY                 site (default when the heap has allocation stacks),\n"
     "                           type (default otherwise, e.g. cores), root or object\n"
     "  --sort KEY               retained (default), size or count\n"
+    "-i, --focus, --ignore and --tag apply to profiles only: with a heap, exit 2.\n"
+    "\n"
     "Exit status: 0 success, 2 usage or input error.\n";
 
 static int top_profile(const hs_cli_opts *o, const hs_cli_prof *po, hs_model *m)
@@ -69,18 +69,37 @@ static int top_profile(const hs_cli_opts *o, const hs_cli_prof *po, hs_model *m)
     return hs_output_commit(&out) ? HS_EXIT_USAGE : HS_EXIT_OK;
 }
 
+static int top_heap(const hs_cli_opts *o, hs_model *m)
+{
+    hs_group_by by;
+    hs_group_sort sort;
+    if (hs_cli_heap_by_sort(o, &m->heap, 0, &by, &sort)) return HS_EXIT_USAGE;
+    hs_heap_top t;
+    hs_error err;
+    uint32_t limit = hs_cli_limit(o);
+    if (hs_heap_top_compute(&m->heap, by, sort, limit, &t, &err)) return hs_cli_fail(&err);
+    hs_output out;
+    int rc = HS_EXIT_USAGE;
+    if (!hs_output_open(&out, o->output)) {
+        hs_render_heap_top(out.fp, o->format, o->args[0], &m->heap, &t, sort, limit);
+        rc = hs_output_commit(&out) ? HS_EXIT_USAGE : HS_EXIT_OK;
+    }
+    hs_heap_top_free(&t);
+    return rc;
+}
+
 int cmd_top(int argc, char **argv)
 {
     hs_cli_opts o;
     unsigned allowed = HS_OPT_SAMPLE_INDEX | HS_OPT_LIMIT | HS_OPT_BY | HS_OPT_SORT |
                        HS_OPT_FILTER | HS_OPT_FORMAT | HS_OPT_BINARY;
-    int rc = hs_cli_parse(argc, argv, allowed, usage, 1, 1, &o);
+    int rc = hs_cli_parse(argc, argv, allowed, usage, "FILE", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (o.format == HS_FMT_DOT) return hs_cli_failf("top: --format dot applies to 'graph' only");
     hs_model m;
-    if (hs_cli_load(o.args[0], &o, &m)) return HS_EXIT_USAGE;
+    if (hs_cli_load("top", o.args[0], &o, &m)) return HS_EXIT_USAGE;
     hs_cli_prof po; /* --by/--sort values differ between profiles and heaps */
-    if (m.kind == HS_MODEL_HEAP) rc = hs_cli_heap_top(&o, &m);
+    if (m.kind == HS_MODEL_HEAP) rc = top_heap(&o, &m);
     else if (hs_cli_prof_options("top", &o, &po)) rc = HS_EXIT_USAGE;
     else rc = top_profile(&o, &po, &m);
     hs_model_free(&m);

@@ -29,7 +29,8 @@ static void usage(FILE *fp)
           fp);
     for (const hs_command *c = commands; c->name; c++)
         fprintf(fp, "  %-12s %s\n", c->name, c->summary);
-    fputs("\n'heapscan help COMMAND' or 'heapscan COMMAND --help' describes a command.\n"
+    fputs("\n'heapscan help COMMAND' or 'heapscan COMMAND --help' describes a command;\n"
+          "'heapscan --version' prints the version.\n"
           "Exit status: 0 success, 1 a --fail-if gate tripped, 2 usage or input error.\n"
           "See heapscan(1) for formats, JSON schemas and examples.\n",
           fp);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -111,6 +112,14 @@ static char library_exit_limit[64];
 static char library_exit_input[512]; /* the file being loaded, if any */
 static int exiting_from_main;
 
+/* Temporary files to remove when the command ends (an inflated --binary). */
+static char cleanup_paths[1][4200];
+
+static void cleanup_files(void)
+{
+    if (cleanup_paths[0][0]) unlink(cleanup_paths[0]), cleanup_paths[0][0] = 0;
+}
+
 static void library_error_prefix(void)
 {
     fflush(stdout);
@@ -126,6 +135,7 @@ static void library_error_prefix(void)
 static void library_exit_status(void)
 {
     if (exiting_from_main) return;
+    cleanup_files();
     fflush(stderr);
     _exit(HS_EXIT_USAGE);
 }
@@ -138,7 +148,11 @@ void hs_cli_guard_library_exits(void)
     atexit(library_exit_status);
 }
 
-void hs_cli_exit_from_main(void) { exiting_from_main = 1; }
+void hs_cli_exit_from_main(void)
+{
+    exiting_from_main = 1;
+    cleanup_files();
+}
 
 void hs_cli_loading(const char *path)
 {
@@ -260,10 +274,90 @@ static int apply(int c, const char *cmd, hs_cli_opts *o)
     return -1;
 }
 
-int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, int min_args,
-                 int max_args, hs_cli_opts *o)
+/* Words of an argument description ("FILE ADDR|NAME" = 2). */
+static int count_words(const char *s)
+{
+    int n = 0;
+    for (const char *p = s; *p; p++)
+        n += *p != ' ' && (p == s || p[-1] == ' ');
+    return n;
+}
+
+/* Standard input can be read once: '-' may stand for one input only. */
+static int stdin_once(const char *cmd, const hs_cli_opts *o)
+{
+    int n = o->base && strcmp(o->base, "-") == 0;
+    for (int i = 0; i < o->n_args; i++)
+        n += strcmp(o->args[i], "-") == 0;
+    if (n < 2) return 0;
+    hs_cli_failf("%s: '-' (standard input) is given %d times, but it can be read only once", cmd,
+                 n);
+    return -1;
+}
+
+/* A gzip'd --binary inflated to a temporary file, so that every reader
+ * (libdwfl opens the program by path) sees a plain ELF file. */
+static int inflate_binary(const char *cmd, const hs_source *src, hs_cli_opts *o)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(o->binary_tmp, sizeof o->binary_tmp, "%s/heapscan-binary-XXXXXX",
+             dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(o->binary_tmp);
+    if (fd < 0) {
+        hs_cli_failf("%s: --binary %s: cannot inflate: %s", cmd, o->binary, strerror(errno));
+        return -1;
+    }
+    snprintf(cleanup_paths[0], sizeof cleanup_paths[0], "%s", o->binary_tmp);
+    size_t done = 0;
+    while (done < src->size) {
+        ssize_t w = write(fd, src->data + done, src->size - done);
+        if (w <= 0) break;
+        done += (size_t)w;
+    }
+    if (close(fd) != 0 || done < src->size) {
+        hs_cli_failf("%s: --binary %s: cannot inflate: %s", cmd, o->binary, strerror(errno));
+        return -1;
+    }
+    o->binary = o->binary_tmp;
+    return 0;
+}
+
+/* --binary is checked the same way for every input: it must open (plain or
+ * gzip'd) and be ELF; --sysroot and --debug-dir must be directories. */
+static int check_symbol_sources(const char *cmd, hs_cli_opts *o)
+{
+    const char *dirs[2] = {o->sysroot, o->debug_dir}, *names[2] = {"--sysroot", "--debug-dir"};
+    for (int i = 0; i < 2; i++) {
+        struct stat st;
+        if (dirs[i] && (stat(dirs[i], &st) != 0 || !S_ISDIR(st.st_mode))) {
+            hs_cli_failf("%s: %s %s is not a directory", cmd, names[i], dirs[i]);
+            return -1;
+        }
+    }
+    if (!o->binary) return 0;
+    hs_source src;
+    hs_error err;
+    char msg[1200];
+    if (hs_source_open(&src, o->binary, &err)) {
+        hs_cli_failf("%s (--binary)", hs_error_format(&err, msg, sizeof msg));
+        return -1;
+    }
+    int rc = 0;
+    if (src.size < 4 || memcmp(src.data, "\177ELF", 4) != 0) {
+        hs_cli_failf("%s: offset 0: --binary is not an ELF file", o->binary);
+        rc = -1;
+    } else if (src.compression) {
+        rc = inflate_binary(cmd, &src, o);
+    }
+    hs_source_close(&src);
+    return rc;
+}
+
+int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, const char *args,
+                 hs_cli_opts *o)
 {
     const char *cmd = argv[0];
+    int want = count_words(args);
     memset(o, 0, sizeof *o);
     o->limit = 20;
     o->nodecount = 80;
@@ -299,12 +393,32 @@ int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, int
         }
         o->args[o->n_args++] = argv[optind++];
     }
-    if (o->n_args < min_args || o->n_args > max_args) {
-        hs_cli_failf("%s: expected %s%d file argument%s, got %d (see 'heapscan help %s')", cmd,
-                     min_args == max_args ? "" : "at least ", min_args, min_args == 1 ? "" : "s",
-                     o->n_args, cmd);
+    if (o->n_args != want) {
+        hs_cli_failf("%s: expected %s, got %d argument%s (see 'heapscan help %s')", cmd, args,
+                     o->n_args, o->n_args == 1 ? "" : "s", cmd);
         return -1;
     }
+    if (stdin_once(cmd, o) || check_symbol_sources(cmd, o)) return -1;
+    return 0;
+}
+
+/* Options that mean something for one kind of input only. */
+int hs_cli_check_kind(const char *cmd, const hs_cli_opts *o, const hs_model *m, const char *file)
+{
+    if (m->kind == HS_MODEL_HEAP) {
+        const char *opt = o->sample_index ? "-i/--sample-index"
+                          : o->focus      ? "--focus"
+                          : o->ignore     ? "--ignore"
+                          : o->n_tags     ? "--tag"
+                                          : NULL;
+        if (opt)
+            return hs_cli_failf("%s: %s applies to profiles, not to heap dumps or cores (%s)", cmd,
+                                opt, file);
+        return 0;
+    }
+    if (o->paths)
+        return hs_cli_failf("%s: --paths applies to heap dumps and cores, not to profiles (%s)",
+                            cmd, file);
     return 0;
 }
 
@@ -323,9 +437,22 @@ static void show_progress(void *ctx, const char *what, uint64_t done, uint64_t t
     fflush(stderr);
 }
 
+/* HEAPSCAN_THREADS as a number of parts, or 0 (automatic) when unset or malformed. */
+static unsigned env_threads(void)
+{
+    const char *s = getenv("HEAPSCAN_THREADS");
+    if (!s || !*s) return 0;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v == 0) return 0;
+    return v > 16 ? 16 : (unsigned)v;
+}
+
 void hs_cli_load_options(const hs_cli_opts *o, hs_load_options *lo)
 {
     memset(lo, 0, sizeof *lo);
+    lo->threads = env_threads();
     lo->binary = o->binary;
     lo->sysroot = o->sysroot;
     lo->debug_dir = o->debug_dir;

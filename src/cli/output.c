@@ -1,13 +1,25 @@
 /* Output files: written to a temporary in the target's directory and
  * renamed over the target only when the command succeeded, so an input
- * error never leaves a half-written or emptied file behind. */
+ * error never leaves a half-written or emptied file behind. The temporary
+ * gets the mode the target would have: an existing file's own, else what
+ * the umask leaves of 0666 (mkstemp alone would make it 0600). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+static mode_t target_mode(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) return st.st_mode & 07777;
+    mode_t mask = umask(0);
+    umask(mask);
+    return 0666 & ~mask;
+}
 
 int hs_output_open(hs_output *out, const char *path)
 {
@@ -21,6 +33,12 @@ int hs_output_open(hs_output *out, const char *path)
     int fd = mkstemp(out->tmp);
     if (fd < 0) {
         hs_cli_failf("%s: cannot create output: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fchmod(fd, target_mode(path)) != 0) {
+        close(fd);
+        unlink(out->tmp);
+        hs_cli_failf("%s: cannot set the output's mode: %s", path, strerror(errno));
         return -1;
     }
     out->fp = fdopen(fd, "w");

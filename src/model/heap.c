@@ -11,11 +11,34 @@
  * stored when drop_ref_offsets is set; full addresses exist until indexing,
  * then they are low halves plus runs of ids sharing a high half. */
 #include "heapscan/heap.h"
+#include "model/heap_build.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { PHASE_OBJECTS = 0, PHASE_REFS = 1, PHASE_DONE = 2 };
+enum { PHASE_OBJECTS = 0, PHASE_REFS = 1, PHASE_DONE = 2, PHASE_NO_MEMORY = 3 };
+
+/* The builders' state, private to this file: the heap points at it from
+ * hs_heap_init to hs_heap_free. Without it (out of memory at init) every
+ * builder fails. */
+struct hs_heap_build {
+    int phase;
+    uint32_t *type_by_string; /* string id -> type id, for hs_heap_add_type */
+    uint32_t cap_type_by_string;
+    /* address -> first object index, by equal-width buckets over [addr[0], addr[n-1]] */
+    uint32_t *bucket_first; /* n_buckets + 1 entries */
+    uint32_t n_buckets;
+    unsigned bucket_shift;
+    hs_heap_pending_ref *pending;
+    uint64_t n_pending, cap_pending;
+    hs_heap_pending_ref *pending_roots;
+    uint64_t n_pending_roots, cap_pending_roots;
+    int streaming;     /* rows written by hs_heap_begin_refs_of / add_ref_next */
+    uint32_t next_row; /* edge_start[i] is set for every i < next_row */
+    uint64_t cap_edges; /* capacity of edge_target / edge_offset while streaming */
+};
+
+#define PHASE(h) ((h)->build_ ? (h)->build_->phase : PHASE_NO_MEMORY)
 
 static int add_column(void **col, const hs_heap *h, size_t elem);
 static int add_sparse_type(hs_heap *h, uint32_t i, uint32_t type);
@@ -47,6 +70,7 @@ void hs_heap_init(hs_heap *h, const char *format)
     memset(h, 0, sizeof *h);
     hs_strtab_init(&h->strings);
     strncpy(h->format, format, sizeof h->format - 1);
+    h->build_ = calloc(1, sizeof *h->build_);
 }
 
 void hs_heap_free(hs_heap *h)
@@ -73,10 +97,13 @@ void hs_heap_free(hs_heap *h)
     free(h->site_start);
     free(h->site_frames);
     free(h->info);
-    free(h->type_by_string_);
-    free(h->bucket_first_);
-    free(h->pending_);
-    free(h->pending_roots_);
+    if (h->build_) {
+        free(h->build_->type_by_string);
+        free(h->build_->bucket_first);
+        free(h->build_->pending);
+        free(h->build_->pending_roots);
+        free(h->build_);
+    }
     memset(h, 0, sizeof *h);
 }
 
@@ -88,20 +115,20 @@ uint32_t hs_heap_intern(hs_heap *h, const char *s, size_t len)
 uint32_t hs_heap_add_type(hs_heap *h, const char *name)
 {
     uint32_t sid = hs_heap_intern(h, name, strlen(name));
-    if (sid == HS_STR_NONE) return HS_NONE;
-    if (sid >= h->cap_type_by_string_) {
-        uint32_t old = h->cap_type_by_string_;
-        if (grow32((void **)&h->type_by_string_, &h->cap_type_by_string_, (uint64_t)sid + 1,
-                   sizeof *h->type_by_string_))
+    if (sid == HS_STR_NONE || !h->build_) return HS_NONE;
+    if (sid >= h->build_->cap_type_by_string) {
+        uint32_t old = h->build_->cap_type_by_string;
+        if (grow32((void **)&h->build_->type_by_string, &h->build_->cap_type_by_string, (uint64_t)sid + 1,
+                   sizeof *h->build_->type_by_string))
             return HS_NONE;
-        for (uint32_t i = old; i < h->cap_type_by_string_; i++) h->type_by_string_[i] = HS_NONE;
+        for (uint32_t i = old; i < h->build_->cap_type_by_string; i++) h->build_->type_by_string[i] = HS_NONE;
     }
-    if (h->type_by_string_[sid] != HS_NONE) return h->type_by_string_[sid];
+    if (h->build_->type_by_string[sid] != HS_NONE) return h->build_->type_by_string[sid];
     if (grow32((void **)&h->type_name, &h->cap_types, (uint64_t)h->n_types + 1,
                sizeof *h->type_name))
         return HS_NONE;
     h->type_name[h->n_types] = sid;
-    h->type_by_string_[sid] = h->n_types;
+    h->build_->type_by_string[sid] = h->n_types;
     return h->n_types++;
 }
 
@@ -132,7 +159,7 @@ int hs_heap_add_info(hs_heap *h, const char *key, const char *value)
 int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, uint32_t site,
                        uint8_t flags, hs_error *err)
 {
-    if (h->phase_ != PHASE_OBJECTS)
+    if (PHASE(h) != PHASE_OBJECTS)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: object added after indexing");
     if (h->n_objects == h->cap_objects) {
         uint32_t cap = h->cap_objects;
@@ -340,9 +367,9 @@ static int build_buckets(hs_heap *h)
         while (i < n && addr[i] - addr[0] < base) i++;
         first[b] = i;
     }
-    h->bucket_first_ = first;
-    h->n_buckets_ = (uint32_t)nb;
-    h->bucket_shift_ = shift;
+    h->build_->bucket_first = first;
+    h->build_->n_buckets = (uint32_t)nb;
+    h->build_->bucket_shift = shift;
     return 0;
 }
 
@@ -385,7 +412,7 @@ uint32_t hs_heap_addr_hi_(const hs_heap *h, uint32_t i)
 
 int hs_heap_index(hs_heap *h, hs_error *err)
 {
-    if (h->phase_ != PHASE_OBJECTS)
+    if (PHASE(h) != PHASE_OBJECTS)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: heap indexed twice");
     if (sort_objects(h, err)) return -1;
     const uint64_t *addr = h->addr_wide_;
@@ -402,7 +429,7 @@ int hs_heap_index(hs_heap *h, hs_error *err)
     }
     if (build_buckets(h) || narrow_addresses(h))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory indexing objects");
-    h->phase_ = PHASE_REFS;
+    h->build_->phase = PHASE_REFS;
     return 0;
 }
 
@@ -414,10 +441,10 @@ uint32_t hs_heap_find(const hs_heap *h, uint64_t p)
     if (p < a0) return HS_NONE;
     uint32_t lo = 0, hi = n; /* the last object with addr <= p is in [lo - 1, hi - 1] */
     uint64_t rel = p - a0;
-    if (h->bucket_first_ && (rel >> h->bucket_shift_) < h->n_buckets_) {
-        uint64_t b = rel >> h->bucket_shift_;
-        lo = h->bucket_first_[b] ? h->bucket_first_[b] - 1 : 0;
-        hi = h->bucket_first_[b + 1] < n ? h->bucket_first_[b + 1] + 1 : n;
+    if (h->build_->bucket_first && (rel >> h->build_->bucket_shift) < h->build_->n_buckets) {
+        uint64_t b = rel >> h->build_->bucket_shift;
+        lo = h->build_->bucket_first[b] ? h->build_->bucket_first[b] - 1 : 0;
+        hi = h->build_->bucket_first[b + 1] < n ? h->build_->bucket_first[b + 1] + 1 : n;
     }
     /* The last segment whose high half is <= p's (segment 0 holds a0 <= p). */
     uint32_t phi = (uint32_t)(p >> 32), s = 0, t = h->n_addr_seg;
@@ -465,47 +492,47 @@ int hs_heap_add_ref(hs_heap *h, uint32_t from, uint64_t pointer, hs_error *err)
 int hs_heap_add_ref_at(hs_heap *h, uint32_t from, uint64_t offset, uint64_t pointer,
                        hs_error *err)
 {
-    if (h->phase_ != PHASE_REFS || from >= h->n_objects || h->streaming_)
+    if (PHASE(h) != PHASE_REFS || from >= h->n_objects || h->build_->streaming)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad reference source");
     uint32_t to = hs_heap_find(h, pointer);
     if (to == HS_NONE) return 0;
-    return push_pending(&h->pending_, &h->n_pending_, &h->cap_pending_, from, to, offset, err);
+    return push_pending(&h->build_->pending, &h->build_->n_pending, &h->build_->cap_pending, from, to, offset, err);
 }
 
 int hs_heap_add_ref_id(hs_heap *h, uint32_t from, uint64_t offset, uint32_t to, hs_error *err)
 {
-    if (h->phase_ != PHASE_REFS || from >= h->n_objects || to >= h->n_objects || h->streaming_)
+    if (PHASE(h) != PHASE_REFS || from >= h->n_objects || to >= h->n_objects || h->build_->streaming)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad reference");
-    return push_pending(&h->pending_, &h->n_pending_, &h->cap_pending_, from, to, offset, err);
+    return push_pending(&h->build_->pending, &h->build_->n_pending, &h->build_->cap_pending, from, to, offset, err);
 }
 
 int hs_heap_add_root_ref_id(hs_heap *h, uint32_t root, uint64_t offset, uint32_t to,
                             hs_error *err)
 {
-    if (h->phase_ != PHASE_REFS || root >= h->n_roots || to >= h->n_objects)
+    if (PHASE(h) != PHASE_REFS || root >= h->n_roots || to >= h->n_objects)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad root reference");
-    return push_pending(&h->pending_roots_, &h->n_pending_roots_, &h->cap_pending_roots_, root,
+    return push_pending(&h->build_->pending_roots, &h->build_->n_pending_roots, &h->build_->cap_pending_roots, root,
                         to, offset, err);
 }
 
 /* Set the row starts of objects next_row_ .. upto-1 to the current edge count. */
 static void close_rows(hs_heap *h, uint32_t upto)
 {
-    for (uint32_t i = h->next_row_; i < upto; i++)
+    for (uint32_t i = h->build_->next_row; i < upto; i++)
         h->edge_start[i] = h->n_edges;
-    if (upto > h->next_row_) h->next_row_ = upto;
+    if (upto > h->build_->next_row) h->build_->next_row = upto;
 }
 
 int hs_heap_begin_refs_of(hs_heap *h, uint32_t from, hs_error *err)
 {
-    if (h->phase_ != PHASE_REFS || from >= h->n_objects || h->n_pending_ ||
-        (h->streaming_ && from < h->next_row_))
+    if (PHASE(h) != PHASE_REFS || from >= h->n_objects || h->build_->n_pending ||
+        (h->build_->streaming && from < h->build_->next_row))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: references out of order");
-    if (!h->streaming_) {
+    if (!h->build_->streaming) {
         h->edge_start = malloc(((size_t)h->n_objects + 1) * sizeof *h->edge_start);
         if (!h->edge_start)
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding references");
-        h->streaming_ = 1;
+        h->build_->streaming = 1;
     }
     close_rows(h, from + 1); /* from's row starts here */
     return 0;
@@ -513,17 +540,17 @@ int hs_heap_begin_refs_of(hs_heap *h, uint32_t from, hs_error *err)
 
 int hs_heap_add_ref_next(hs_heap *h, uint64_t offset, uint32_t to, hs_error *err)
 {
-    if (!h->streaming_ || h->phase_ != PHASE_REFS || to >= h->n_objects)
+    if (!h->build_->streaming || PHASE(h) != PHASE_REFS || to >= h->n_objects)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad reference");
     if (h->n_edges >= UINT32_MAX - 1)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "too many references (limit 2^32-2)");
-    if ((uint64_t)h->n_edges == h->cap_edges_) {
-        uint64_t c1 = h->cap_edges_, c2 = h->cap_edges_;
+    if ((uint64_t)h->n_edges == h->build_->cap_edges) {
+        uint64_t c1 = h->build_->cap_edges, c2 = h->build_->cap_edges;
         if (grow((void **)&h->edge_target, &c1, (uint64_t)h->n_edges + 1, sizeof *h->edge_target) ||
             (!h->drop_ref_offsets &&
              grow((void **)&h->edge_offset, &c2, (uint64_t)h->n_edges + 1, sizeof *h->edge_offset)))
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding references");
-        h->cap_edges_ = h->drop_ref_offsets || c1 < c2 ? c1 : c2;
+        h->build_->cap_edges = h->drop_ref_offsets || c1 < c2 ? c1 : c2;
     }
     h->edge_target[h->n_edges] = to;
     if (h->edge_offset) h->edge_offset[h->n_edges] = offset >= HS_NONE ? HS_NONE : (uint32_t)offset;
@@ -567,11 +594,11 @@ int hs_heap_add_root_ref(hs_heap *h, uint32_t root, uint64_t pointer, hs_error *
 int hs_heap_add_root_ref_at(hs_heap *h, uint32_t root, uint64_t offset, uint64_t pointer,
                             hs_error *err)
 {
-    if (h->phase_ != PHASE_REFS || root >= h->n_roots)
+    if (PHASE(h) != PHASE_REFS || root >= h->n_roots)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad root");
     uint32_t to = hs_heap_find(h, pointer);
     if (to == HS_NONE) return 0;
-    return push_pending(&h->pending_roots_, &h->n_pending_roots_, &h->cap_pending_roots_, root,
+    return push_pending(&h->build_->pending_roots, &h->build_->n_pending_roots, &h->build_->cap_pending_roots, root,
                         to, offset, err);
 }
 
@@ -605,23 +632,23 @@ static int build_rows(const hs_heap_pending_ref *pairs, uint64_t m, uint32_t n, 
 
 int hs_heap_finish(hs_heap *h, hs_error *err)
 {
-    if (h->phase_ == PHASE_OBJECTS && hs_heap_index(h, err)) return -1;
-    if (h->phase_ != PHASE_REFS)
+    if (PHASE(h) == PHASE_OBJECTS && hs_heap_index(h, err)) return -1;
+    if (PHASE(h) != PHASE_REFS)
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: heap finished twice");
-    if ((h->streaming_
+    if ((h->build_->streaming
              ? finish_stream(h)
-             : build_rows(h->pending_, h->n_pending_, h->n_objects, &h->edge_start, &h->edge_target,
+             : build_rows(h->build_->pending, h->build_->n_pending, h->n_objects, &h->edge_start, &h->edge_target,
                           h->drop_ref_offsets ? NULL : &h->edge_offset)) ||
-        build_rows(h->pending_roots_, h->n_pending_roots_, h->n_roots, &h->root_edge_start,
+        build_rows(h->build_->pending_roots, h->build_->n_pending_roots, h->n_roots, &h->root_edge_start,
                    &h->root_edge_target, h->drop_ref_offsets ? NULL : &h->root_edge_offset))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory building references");
-    if (!h->streaming_) h->n_edges = (uint32_t)h->n_pending_;
-    h->n_root_edges = (uint32_t)h->n_pending_roots_;
-    free(h->pending_);
-    free(h->pending_roots_);
-    h->pending_ = h->pending_roots_ = NULL;
-    h->n_pending_ = h->n_pending_roots_ = h->cap_pending_ = h->cap_pending_roots_ = 0;
-    h->phase_ = PHASE_DONE;
+    if (!h->build_->streaming) h->n_edges = (uint32_t)h->build_->n_pending;
+    h->n_root_edges = (uint32_t)h->build_->n_pending_roots;
+    free(h->build_->pending);
+    free(h->build_->pending_roots);
+    h->build_->pending = h->build_->pending_roots = NULL;
+    h->build_->n_pending = h->build_->n_pending_roots = h->build_->cap_pending = h->build_->cap_pending_roots = 0;
+    h->build_->phase = PHASE_DONE;
     return 0;
 }
 
@@ -650,5 +677,5 @@ void hs_heap_drop_refs(hs_heap *h)
     free(h->edge_start), free(h->edge_target), free(h->edge_offset);
     h->edge_start = h->edge_target = h->edge_offset = NULL;
     h->n_edges = 0;
-    h->cap_edges_ = 0;
+    h->build_->cap_edges = 0;
 }

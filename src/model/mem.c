@@ -3,7 +3,7 @@
  * own, and advising only part of it would split it, after which realloc can
  * no longer grow it in place by mremap (it copies instead). A no-op where
  * the call does not exist. */
-#include "heapscan/mem.h"
+#include "model/mem.h"
 
 #include <stdint.h>
 #include <sys/mman.h>

@@ -7,7 +7,7 @@
  * late, longer than a whole part of a 50,000-sample profile. So each thread
  * is started on another CPU the process may use, and once running it may
  * again move to any of them. */
-#include "heapscan/parallel.h"
+#include "model/parallel.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -65,23 +65,11 @@ static int start_job(par_job *j, unsigned i, pthread_t *tid)
     return rc ? -1 : 0;
 }
 
-/* HEAPSCAN_THREADS as a number of parts, or 0 when unset or malformed. */
-static unsigned env_threads(void)
+unsigned hs_par_parts(uint64_t n_items, uint64_t min_per_part, unsigned threads)
 {
-    const char *s = getenv("HEAPSCAN_THREADS");
-    if (!s || !*s) return 0;
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || *end || v == 0) return 0;
-    return v > HS_PAR_MAX_PARTS ? HS_PAR_MAX_PARTS : (unsigned)v;
-}
-
-unsigned hs_par_parts(uint64_t n_items, uint64_t min_per_part)
-{
-    unsigned forced = env_threads(), parts;
-    if (forced) {
-        parts = forced;
+    unsigned parts;
+    if (threads) {
+        parts = threads > HS_PAR_MAX_PARTS ? HS_PAR_MAX_PARTS : threads;
     } else {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         parts = cpus < 1 ? 1 : cpus > 4 ? 4 : (unsigned)cpus;

@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "heapscan/mem.h"
+#include "model/mem.h"
 #include <string.h>
 
 static int reserve(void **arr, uint32_t *cap, uint64_t need, size_t elem)

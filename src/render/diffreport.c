@@ -81,15 +81,32 @@ void hs_render_diff_text(FILE *out, const hs_diff_meta *m, const hs_diff *d, uin
         hs_render_percent_signed(p2, sizeof p2, hs_diff_cum_delta(r), d->total_before);
         fprintf(out, "%11s %8s %11s %8s  %s%s\n", v1, p1, v2, p2, r->name, status_mark(r->status));
     }
-    if (m->n_gates) {
-        fputs("Gates:\n", out);
-        char det[512];
-        for (uint32_t i = 0; i < m->n_gates; i++) {
-            hs_render_gate_detail(det, sizeof det, &m->gates[i], &m->results[i], m->unit);
-            fprintf(out, "  %s %s: %s\n", m->results[i].tripped ? "TRIPPED" : "ok", m->gates[i].expr,
-                    det);
-        }
+    hs_render_gates_text(out, m->gates, m->results, m->n_gates);
+}
+
+void hs_render_gates_text(FILE *out, const hs_gate *g, const hs_gate_result *r, uint32_t n)
+{
+    if (n) fputs("Gates:\n", out);
+    char det[512];
+    for (uint32_t i = 0; i < n; i++) {
+        hs_render_gate_detail(det, sizeof det, &g[i], &r[i], r[i].unit);
+        fprintf(out, "  %s %s: %s\n", r[i].tripped ? "TRIPPED" : "ok", g[i].expr, det);
     }
+}
+
+void hs_render_gates_json(FILE *out, const hs_gate *g, const hs_gate_result *r, uint32_t n)
+{
+    char det[512];
+    fputs("\"gates\":[", out);
+    for (uint32_t i = 0; i < n; i++) {
+        hs_render_gate_detail(det, sizeof det, &g[i], &r[i], r[i].unit);
+        fputs(i ? ",\n{\"expr\":" : "\n{\"expr\":", out);
+        hs_render_json_string(out, g[i].expr);
+        fprintf(out, ",\"tripped\":%s,\"detail\":", r[i].tripped ? "true" : "false");
+        hs_render_json_string(out, det);
+        fputc('}', out);
+    }
+    fputs(n ? "\n]" : "]", out);
 }
 
 static void json_triple(FILE *out, const char *key, int64_t before, int64_t after)
@@ -122,17 +139,9 @@ void hs_render_diff_json(FILE *out, const hs_diff_meta *m, const hs_diff *d, uin
         json_triple(out, "cum", r->cum_before, r->cum_after);
         fputc('}', out);
     }
-    fputs(n ? "\n],\"gates\":[" : "],\"gates\":[", out);
-    char det[512];
-    for (uint32_t i = 0; i < m->n_gates; i++) {
-        hs_render_gate_detail(det, sizeof det, &m->gates[i], &m->results[i], m->unit);
-        fputs(i ? ",\n{\"expr\":" : "\n{\"expr\":", out);
-        hs_render_json_string(out, m->gates[i].expr);
-        fprintf(out, ",\"tripped\":%s,\"detail\":", m->results[i].tripped ? "true" : "false");
-        hs_render_json_string(out, det);
-        fputc('}', out);
-    }
-    fputs(m->n_gates ? "\n]}\n" : "]}\n", out);
+    fputs(n ? "\n]," : "],", out);
+    hs_render_gates_json(out, m->gates, m->results, m->n_gates);
+    fputs("}\n", out);
 }
 
 void hs_render_diff_csv(FILE *out, const hs_diff_meta *m, const hs_diff *d, uint32_t limit)

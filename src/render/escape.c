@@ -112,3 +112,9 @@ void hs_render_dot_string(FILE *out, const char *s)
     hs_render_dot_escaped(out, s);
     fputc('"', out);
 }
+
+void hs_render_json_count_size(FILE *out, const char *key, uint64_t count, uint64_t size)
+{
+    fprintf(out, "\"%s\": {\"count\": %llu, \"size\": %llu}", key, (unsigned long long)count,
+            (unsigned long long)size);
+}

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "heapscan/render.h"
+#include "render/internal.h"
 
 typedef struct scale {
     const char *name;
@@ -128,4 +128,11 @@ void hs_render_time(char *buf, size_t size, int64_t unix_nanos)
     int h12 = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
     snprintf(buf, size, "%s %d, %d at %d:%02d%s (UTC)", months[tm.tm_mon], tm.tm_mday,
              tm.tm_year + 1900, h12, tm.tm_min, tm.tm_hour < 12 ? "am" : "pm");
+}
+
+const char *hs_render_share(char *buf, size_t size, double part, double whole)
+{
+    if (whole == 0) snprintf(buf, size, "-");
+    else snprintf(buf, size, "%.1f%%", 100.0 * part / whole);
+    return buf;
 }

@@ -13,7 +13,7 @@
 #include "heapscan/reader.h"
 
 #define HS_FUZZ_NAME "fuzz-input"
-#define HS_FUZZ_THREADS "3"
+#define HS_FUZZ_THREADS 3u
 
 #define HS_FUZZ_REQUIRE(cond, what)                                                        \
     do {                                                                                   \
@@ -30,9 +30,6 @@
 
 static inline void hs_fuzz_setup(void)
 {
-    /* Profiles of more than 64 samples are decoded in up to 3 parts on
-     * threads, so the split and the merge of parts are fuzzed too. */
-    setenv("HEAPSCAN_THREADS", HS_FUZZ_THREADS, 0);
 }
 
 /* Options from the environment, so a run can pin where a core's files come from. */
@@ -44,6 +41,9 @@ static inline hs_load_options hs_fuzz_options(void)
     o.sysroot = getenv("HEAPSCAN_FUZZ_SYSROOT");
     o.debug_dir = getenv("HEAPSCAN_FUZZ_DEBUG_DIR");
     o.source = (hs_source_options)HS_FUZZ_SOURCE_OPTIONS;
+    /* Profiles of more than 64 samples are decoded in up to 3 parts on
+     * threads, so the split and the merge of parts are fuzzed too. */
+    o.threads = HS_FUZZ_THREADS;
     return o;
 }
 

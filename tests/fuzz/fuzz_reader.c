@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "fuzz_common.h"
+#include "model/heap_build.h"
 
 #ifndef HS_FUZZ_READER
 #error "define HS_FUZZ_READER to the reader's hs_reader symbol"
@@ -25,12 +26,10 @@ static void load(const hs_reader *r, const hs_source *src)
         hs_profile_init(&p);
         hs_profile_init(&serial);
         hs_error es;
-        char threads[32];
-        snprintf(threads, sizeof threads, "%s", getenv("HEAPSCAN_THREADS"));
+        hs_load_options one = opt;
+        one.threads = 1; /* the same bytes in one part */
         int rc = r->load_profile(src, &opt, &p, &e);
-        setenv("HEAPSCAN_THREADS", "1", 1); /* the same bytes in one part */
-        int rc_serial = r->load_profile(src, &opt, &serial, &es);
-        setenv("HEAPSCAN_THREADS", threads, 1);
+        int rc_serial = r->load_profile(src, &one, &serial, &es);
         HS_FUZZ_REQUIRE(rc == rc_serial, "parts: fail when serial fails");
         if (rc) {
             hs_fuzz_check_error(&e, src->name);

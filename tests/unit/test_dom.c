@@ -17,6 +17,7 @@
 
 #include "heapscan/heap.h"
 #include "heapscan/heap_analysis.h"
+#include "model/heap_build.h"
 
 /* ---- random graphs and the reference ---------------------------------- */
 

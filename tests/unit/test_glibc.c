@@ -19,6 +19,7 @@
 
 #include "core_fixture.h"
 #include "walker.h"
+#include "model/heap_build.h"
 
 static const char *NAME = "cheap-cxx";
 

@@ -15,6 +15,7 @@
 
 #include "heapscan/heap.h"
 #include "heapscan/heap_analysis.h"
+#include "model/heap_build.h"
 
 /*   root main.a -> A(100,T,makeA) -> B(50,T) -> A (cycle)
  *                                 -> C(30,U,makeC) -> F

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "heapscan/heap.h"
+#include "model/heap_build.h"
 
 static void build_three(hs_heap *h)
 {

@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "heapscan/analysis.h"
-#include "heapscan/parallel.h"
+#include "model/parallel.h"
 #include "heapscan/reader.h"
 
 /* ---- hs_par ---------------------------------------------------------- */
@@ -45,16 +45,12 @@ static void test_run_reports_first_failure(void **state)
 
 static void test_parts(void **state)
 {
-    setenv("HEAPSCAN_THREADS", "3", 1);
-    assert_int_equal(hs_par_parts(1000, 1000000), 3); /* forced: small inputs split too */
-    assert_int_equal(hs_par_parts(2, 1), 2);          /* never more parts than items */
-    assert_int_equal(hs_par_parts(0, 1), 1);
-    setenv("HEAPSCAN_THREADS", "1", 1);
-    assert_int_equal(hs_par_parts(1000000, 1), 1);
-    setenv("HEAPSCAN_THREADS", "junk", 1); /* malformed: automatic */
-    assert_int_equal(hs_par_parts(10, 1000), 1);
-    unsetenv("HEAPSCAN_THREADS");
-    assert_int_equal(hs_par_parts(10, 1000), 1); /* too small to split */
+    assert_int_equal(hs_par_parts(1000, 1000000, 3), 3); /* forced: small inputs split too */
+    assert_int_equal(hs_par_parts(2, 1, 3), 2);          /* never more parts than items */
+    assert_int_equal(hs_par_parts(0, 1, 3), 1);
+    assert_int_equal(hs_par_parts(1000000, 1, 1), 1);
+    assert_int_equal(hs_par_parts(1000000, 1, 99), 16); /* at most HS_PAR_MAX_PARTS */
+    assert_int_equal(hs_par_parts(10, 1000, 0), 1);     /* automatic: too small to split */
     uint64_t b, e, next = 0;
     for (unsigned i = 0; i < 7; i++) { /* ranges tile [0, n) */
         hs_par_range(100, 7, i, &b, &e);
@@ -79,11 +75,11 @@ static void agg_with(const char *threads, const hs_profile *p, uint32_t vi, hs_a
                      const hs_agg_filter *f, hs_agg *a)
 {
     hs_error err;
-    setenv("HEAPSCAN_THREADS", threads, 1);
-    if (hs_agg_build(p, vi, by, f, a, &err) ||
-        hs_agg_mark_inline(a, p, vi, by, f, UINT32_MAX, &err))
+    hs_profile q = *p; /* the same profile, analysed in that many parts */
+    q.threads = (unsigned)atoi(threads);
+    if (hs_agg_build(&q, vi, by, f, a, &err) ||
+        hs_agg_mark_inline(a, &q, vi, by, f, UINT32_MAX, &err))
         fail_msg("agg: %s", err.msg);
-    unsetenv("HEAPSCAN_THREADS");
 }
 
 static void assert_same_agg(const hs_agg *x, const hs_agg *y)

@@ -522,7 +522,7 @@ static void test_dense_ids_many_locations(void **state)
  * used, as some writers do: the direct id map), labels on some, an optional
  * bad location id in sample `bad`, and no stack from sample `bare` on (so
  * later parts write no stack entry): built once, loaded serially and in
- * 1..16 parts (HEAPSCAN_THREADS), the results must be identical. */
+ * 1..16 parts (hs_load_options.threads), the results must be identical. */
 enum { MANY_SAMPLES = 1000, MANY_LOCS = 97, BARE_FROM = 700 };
 
 static size_t many_stack_len(uint32_t i, uint32_t bare)
@@ -564,9 +564,13 @@ static pb *many_samples(uint32_t bad, uint32_t bare)
 
 static void load_in_parts(const pb *w, const char *threads, hs_profile *p, hs_error *e, int *rc)
 {
-    setenv("HEAPSCAN_THREADS", threads, 1);
-    *rc = load(w, p, e);
-    unsetenv("HEAPSCAN_THREADS");
+    hs_source src;
+    hs_load_options o = {.threads = (unsigned)atoi(threads)};
+    hs_profile_init(p);
+    hs_error_clear(e);
+    assert_int_equal(hs_source_from_memory(&src, "t.pb", w->b, w->n, e), 0);
+    *rc = hs_reader_pprof.load_profile(&src, &o, p, e);
+    hs_source_close(&src);
 }
 
 static void test_samples_in_parts(void **state)
