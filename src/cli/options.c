@@ -14,7 +14,8 @@
 #include "cli.h"
 
 /* A sanitizer's runtime reserves terabytes of address space, which
- * RLIMIT_DATA counts: such a build applies only a limit the user sets. */
+ * RLIMIT_DATA counts: such a build sets no data limit (HEAPSCAN_MAX_MEMORY
+ * still caps what the source layer holds of one input). */
 #if defined(__SANITIZE_ADDRESS__)
 #define HS_CLI_SANITIZED 1
 #elif defined(__has_feature)
@@ -177,12 +178,12 @@ int hs_cli_apply_memory_limit(void)
         return -1;
     }
     if (!s || !*s) {
-        if (HS_CLI_SANITIZED) return 0; /* sanitizers reserve terabytes of address space */
         bytes = hs_source_default_max_memory();
     } else if (hs_size_parse(s, &bytes) || bytes < (1u << 20)) {
         hs_cli_failf("HEAPSCAN_MAX_MEMORY: '%s' is not a size of at least 1MiB (e.g. 2GiB)", s);
         return -1;
     }
+    if (HS_CLI_SANITIZED) return 0; /* the source layer's caps still hold */
     struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
     getrlimit(RLIMIT_DATA, &rl);
     if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < bytes) bytes = rl.rlim_max;

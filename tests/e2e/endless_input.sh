@@ -4,7 +4,9 @@
 # input and what happened, within seconds, for every command. The default
 # cap is half the RAM (MemTotal/2 from /proc/meminfo, the ground truth),
 # applied as the process's data limit: read from /proc/PID/limits of a
-# heapscan that waits on a pipe. HEAPSCAN_MAX_INFLATE takes a size.
+# heapscan that waits on a pipe (not in a sanitized build, which sets no
+# data limit; the source layer caps streams there too). HEAPSCAN_MAX_INFLATE
+# takes a size.
 set -u
 HS=${1:?usage: endless_input.sh HEAPSCAN}
 tmp=$(mktemp -d)
