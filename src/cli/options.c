@@ -298,9 +298,8 @@ static int stdin_once(const char *cmd, const hs_cli_opts *o)
 
 /* A gzip'd --binary inflated to a temporary file, so that every reader
  * (libdwfl opens the program by path) sees a plain ELF file. */
-static int inflate_binary(const char *cmd, const hs_source *src, hs_cli_opts *o)
+static int inflate_binary(const char *cmd, const hs_source *src, const char *dir, hs_cli_opts *o)
 {
-    const char *dir = getenv("TMPDIR");
     snprintf(o->binary_tmp, sizeof o->binary_tmp, "%s/heapscan-binary-XXXXXX",
              dir && *dir ? dir : "/tmp");
     int fd = mkstemp(o->binary_tmp);
@@ -337,9 +336,11 @@ static int check_symbol_sources(const char *cmd, hs_cli_opts *o)
     }
     if (!o->binary) return 0;
     hs_source src;
+    hs_source_options so = {0};
     hs_error err;
     char msg[1200];
-    if (hs_source_open(&src, o->binary, &err)) {
+    source_options(&so); /* the caps and temporary directory of every input */
+    if (hs_source_open_with(&src, o->binary, &so, &err)) {
         hs_cli_failf("%s (--binary)", hs_error_format(&err, msg, sizeof msg));
         return -1;
     }
@@ -348,7 +349,7 @@ static int check_symbol_sources(const char *cmd, hs_cli_opts *o)
         hs_cli_failf("%s: offset 0: --binary is not an ELF file", o->binary);
         rc = -1;
     } else if (src.compression) {
-        rc = inflate_binary(cmd, &src, o);
+        rc = inflate_binary(cmd, &src, so.tmpdir, o);
     }
     hs_source_close(&src);
     return rc;

@@ -15,7 +15,7 @@
 
 #include "heapscan/heap.h"
 #include "heapscan/heap_analysis.h"
-#include "model/heap_build.h"
+#include "fixture_heap.h"
 
 /*   root main.a -> A(100,T,makeA) -> B(50,T) -> A (cycle)
  *                                 -> C(30,U,makeC) -> F
@@ -24,40 +24,7 @@
  * variant 1 drops C and adds W(500,V) under main.a. */
 static void build(hs_heap *h, int variant)
 {
-    hs_error e;
-    hs_heap_init(h, "test");
-    uint32_t T = hs_heap_add_type(h, "T"), U = hs_heap_add_type(h, "U");
-    uint32_t V = hs_heap_add_type(h, "V");
-    uint32_t fa = hs_heap_intern(h, "main.makeA main.go:10", 21);
-    uint32_t fc[2] = {hs_heap_intern(h, "main.makeC", 10), fa};
-    uint32_t sa = hs_heap_add_site(h, &fa, 1), sc = hs_heap_add_site(h, fc, 2);
-    assert_int_equal(hs_heap_add_object(h, 0x1000, 100, T, sa, HS_OBJ_SAMPLED, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x2000, 50, T, HS_NONE, 0, &e), 0);
-    if (variant == 0)
-        assert_int_equal(hs_heap_add_object(h, 0x3000, 30, U, sc, 1, &e), 0);
-    else
-        assert_int_equal(hs_heap_add_object(h, 0x3000, 500, V, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x4000, 20, HS_NONE, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x5000, 10, T, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x6000, 40, T, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x7000, 8, HS_NONE, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x8000, 8, HS_NONE, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_index(h, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 0, 0x2000, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 1, 0x1010, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 0, 0x3000, &e), 0);
-    if (variant == 0) assert_int_equal(hs_heap_add_ref(h, 2, 0x6000, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 3, 0x5000, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 6, 0x8000, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 7, 0x7000, &e), 0);
-    const char *labels[3] = {"main.a", "main.g1", "main.g2"};
-    uint64_t ptrs[3] = {0x1000, 0x6000, 0x6008};
-    for (int i = 0; i < 3; i++) {
-        uint32_t r =
-            hs_heap_add_root(h, HS_ROOT_GLOBAL, hs_heap_intern(h, labels[i], strlen(labels[i])));
-        assert_int_equal(hs_heap_add_root_ref(h, r, ptrs[i], &e), 0);
-    }
-    assert_int_equal(hs_heap_finish(h, &e), 0);
+    fixture_heap_build(h, "test", variant, FIXTURE_HEAP_SITE_C);
 }
 
 static const hs_group_row *row(const hs_groups *g, const char *name)

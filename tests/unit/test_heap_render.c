@@ -18,71 +18,15 @@
 #include "heapscan/heap_analysis.h"
 #include "heapscan/heapscan.h"
 #include "heapscan/render.h"
-#include "model/heap_build.h"
+#include "capture.h"
+#include "fixture_heap.h"
 
-/* Same shape as test_heap_analysis.c's heap; variant 1 drops C, adds W(500, V). */
+/* test_heap_analysis.c's heap (fixture_heap.h) as a Go heap dump model. */
 static void build(hs_model *m, int variant)
 {
-    hs_heap *h = &m->heap;
-    hs_error e;
     memset(m, 0, sizeof *m);
     m->kind = HS_MODEL_HEAP;
-    hs_heap_init(h, "go-heapdump");
-    uint32_t T = hs_heap_add_type(h, "T"), U = hs_heap_add_type(h, "U");
-    uint32_t V = hs_heap_add_type(h, "V");
-    uint32_t fa = hs_heap_intern(h, "main.makeA main.go:10", 21);
-    uint32_t sa = hs_heap_add_site(h, &fa, 1);
-    assert_int_equal(hs_heap_add_object(h, 0x1000, 100, T, sa, HS_OBJ_SAMPLED, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x2000, 50, T, HS_NONE, 0, &e), 0);
-    if (variant == 0)
-        assert_int_equal(hs_heap_add_object(h, 0x3000, 30, U, HS_NONE, 0, &e), 0);
-    else
-        assert_int_equal(hs_heap_add_object(h, 0x3000, 500, V, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x4000, 20, HS_NONE, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x5000, 10, T, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x6000, 40, T, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x7000, 8, HS_NONE, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_add_object(h, 0x8000, 8, HS_NONE, HS_NONE, 0, &e), 0);
-    assert_int_equal(hs_heap_index(h, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 0, 0x2000, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 1, 0x1010, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 0, 0x3000, &e), 0);
-    if (variant == 0) assert_int_equal(hs_heap_add_ref(h, 2, 0x6000, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 3, 0x5000, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 6, 0x8000, &e), 0);
-    assert_int_equal(hs_heap_add_ref(h, 7, 0x7000, &e), 0);
-    const char *labels[3] = {"main.a", "main.g1", "main.g2"};
-    uint64_t ptrs[3] = {0x1000, 0x6000, 0x6008};
-    for (int i = 0; i < 3; i++) {
-        uint32_t r = hs_heap_add_root(h, i ? HS_ROOT_GLOBAL : HS_ROOT_STACK,
-                                      hs_heap_intern(h, labels[i], strlen(labels[i])));
-        assert_int_equal(hs_heap_add_root_ref(h, r, ptrs[i], &e), 0);
-    }
-    assert_int_equal(hs_heap_add_info(h, "NumGC", "7"), 0);
-    assert_int_equal(hs_heap_add_info(h, "goroutines", "waiting 3"), 0);
-    assert_int_equal(hs_heap_add_info(h, "goroutines", "running 1"), 0);
-    assert_int_equal(hs_heap_finish(h, &e), 0);
-}
-
-/* A report written to memory: open, write with the FILE, close, read. */
-typedef struct capture {
-    FILE *fp;
-    char *buf;
-    size_t len;
-} capture;
-
-static FILE *cap_open(capture *c)
-{
-    memset(c, 0, sizeof *c);
-    c->fp = open_memstream(&c->buf, &c->len);
-    assert_non_null(c->fp);
-    return c->fp;
-}
-
-static char *cap_close(capture *c)
-{
-    fclose(c->fp);
-    return c->buf;
+    fixture_heap_build(&m->heap, "go-heapdump", variant, FIXTURE_HEAP_STACK_ROOT | FIXTURE_HEAP_INFO);
 }
 
 static char *top(int variant, hs_group_by by, hs_group_sort sort, uint32_t limit,

@@ -15,26 +15,8 @@
 #include "fixture_profile.h"
 #include "heapscan/analysis.h"
 #include "heapscan/render.h"
+#include "capture.h"
 
-typedef struct capture {
-    char *buf;
-    size_t len;
-    FILE *fp;
-} capture;
-
-static FILE *cap_open(capture *c)
-{
-    memset(c, 0, sizeof *c);
-    c->fp = open_memstream(&c->buf, &c->len);
-    assert_non_null(c->fp);
-    return c->fp;
-}
-
-static const char *cap_close(capture *c)
-{
-    fclose(c->fp);
-    return c->buf;
-}
 
 static void expect(capture *c, const char *want)
 {
