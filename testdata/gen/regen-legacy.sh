@@ -8,12 +8,13 @@
 #   growth.bin.gz, growth.txt.gz     tcmalloc's heap growth stacks ("@ growth") of
 #                                    legacy/growth.cc, which grows the heap by 6 x 4 MiB
 #                                    in grow_a and 2 x 16 MiB in grow_b (growth-truth.json);
-#   go1.19/, go1.26/                 legacy/goprof run by each Go: mutex.txt.gz,
+#   go1.19/, go1.26/, go1.27/        legacy/goprof run by each Go: mutex.txt.gz,
 #                                    block.txt.gz (debug=1), custom.txt.gz (a
 #                                    pprof.NewProfile), truth.json (its counts);
 #   the formats with no producer here, written from their documented layout by
 #   legacy/mklegacy.py with their values known by construction (its truth.json).
-# Each Go is picked explicitly: Debian's 1.19 and /usr/local/go (1.26).
+# Each Go is picked explicitly (tests/e2e/lib/go.sh: 1.19, 1.26, 1.27);
+# REGEN_LEGACY_GO=VER makes only that version's Go fixtures.
 # Needs gcc and libgoogle-perftools-dev (scripts/deps.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -37,14 +38,16 @@ gzip -9n <"$d/growth" >"$out/growth.bin.gz"
 gzip -9n <"$d/growth.txt" >"$out/growth.txt.gz"
 printf '{"grow_a": %d, "grow_b": %d}\n' $((6 * 4 << 20)) $((2 * 16 << 20)) >"$out/growth-truth.json"
 
-for spec in 1.19:/usr/lib/go-1.19/bin/go 1.26:/usr/local/go/bin/go; do
-  v=${spec%%:*} go=${spec#*:}
+source "$root/tests/e2e/lib/go.sh"
+for v in "${GO_VERSIONS[@]}"; do
+  [ -z "${REGEN_LEGACY_GO:-}" ] || [ "$REGEN_LEGACY_GO" = "$v" ] || continue
   mkdir -p "$d/go$v" "$out/go$v"
-  (cd "$gen/goprof" && GOTOOLCHAIN=local GOFLAGS=-mod=mod "$go" build -o "$d/go$v/goprof" .)
+  (cd "$gen/goprof" && GOFLAGS=-mod=mod go_cmd "$v" build -buildvcs=false -o "$d/go$v/goprof" .)
   "$d/go$v/goprof" "$d/go$v"
   for f in mutex block custom; do gzip -9n <"$d/go$v/$f.txt" >"$out/go$v/$f.txt.gz"; done
   cp "$d/go$v/truth.json" "$out/go$v/truth.json"
 done
+[ -z "${REGEN_LEGACY_GO:-}" ] || { rm -rf "$d"; exit 0; }
 
 python3 "$gen/mklegacy.py" "$out"
 rm -rf "$d"

@@ -10,7 +10,7 @@
 #    Java's heapz, contentionz and CPU profiles, which pprof names by function);
 #    the profiler's own interrupt count for the CPU profile; the heap growth
 #    the program asked for (grow_a 24 MiB, grow_b 32 MiB); the counts the Go
-#    program added to its custom profile, on Go 1.19 and 1.26;
+#    program added to its custom profile, on Go 1.19, 1.26 and 1.27;
 #  - damaged inputs: one line naming file and offset, exit 2; any other
 #    input: a message naming every format heapscan reads.
 # usage: bash tests/e2e/legacy_profiles.sh /path/to/heapscan   (cwd = repo root)
@@ -25,7 +25,7 @@ newest_pprof=$(go_pprof newest) || { echo "legacy_profiles: the newest Go's ppro
 pprof() { PPROF_BINARY_PATH=/nonexistent "$newest_pprof" "$@"; }
 
 fixtures="cpuburn.cpu cpu-32le cpu-32be cpu-64be contentionz growthz threadz growth.txt java-heapz java-contentionz java-cpu"
-for v in 1.19 1.26; do fixtures="$fixtures go$v/mutex.txt go$v/block.txt go$v/custom.txt"; done
+for v in "${GO_VERSIONS[@]}"; do fixtures="$fixtures go$v/mutex.txt go$v/block.txt go$v/custom.txt"; done
 file_of() { if [ -f "$L/$1.gz" ]; then echo "$L/$1.gz"; else echo "$L/$1"; fi; }
 
 echo "== sample types, period and duration against go tool pprof -raw"
@@ -147,7 +147,7 @@ if bad:
 print("ok   growth: grow_a %d and grow_b %d bytes as asked for" % (want["grow_a"], want["grow_b"]))
 PY
 }
-for v in 1.19 1.26; do
+for v in "${GO_VERSIONS[@]}"; do
   hs "$tmp/c.json" top -n 0 --format json "$L/go$v/custom.txt.gz" || continue
   checks=$((checks + 1))
   python3 - "$tmp/c.json" "$L/go$v/truth.json" "$v" <<'PY' || fails=$((fails + 1))
