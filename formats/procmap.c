@@ -15,22 +15,83 @@ typedef struct map_entry {
     hs_tx_field path;
 } map_entry;
 
-/* "START-END PERMS OFFSET DEV INODE [PATH]": 1 for an executable entry. */
+/* After blanks: optional "0x", then hex digits (pprof's cHex). */
+static int take_map_hex(hs_tx_field *f, uint64_t *v)
+{
+    hs_tx_skip_blanks(f);
+    if (f->end - f->p > 2 && f->p[0] == '0' && f->p[1] == 'x') f->p += 2;
+    return hs_tx_hex_digits(f, 1, v);
+}
+
+/* "START-END" or "START END", each maybe "0x"-prefixed, maybe then ':'. */
+static int take_range(hs_tx_field *f, map_entry *m)
+{
+    if (!take_map_hex(f, &m->start)) return 0;
+    if (f->p < f->end && *f->p == '-') f->p++;
+    if (!take_map_hex(f, &m->limit) || m->limit <= m->start) return 0;
+    if (f->p < f->end && *f->p == ':') f->p++;
+    return 1;
+}
+
+static int is_perms(hs_tx_field t)
+{
+    if (t.p == t.end) return 0;
+    for (const char *c = t.p; c < t.end; c++)
+        if (!strchr("-rwxp", *c)) return 0;
+    return 1;
+}
+
+/* /proc/PID/maps after the range and perms: "[OFFSET] DEV INODE [PATH]". */
+static int take_proc_rest(hs_tx_field f, map_entry *m)
+{
+    uint64_t v;
+    int64_t inode;
+    m->offset = 0;
+    hs_tx_field t = hs_tx_take_token(&f);
+    const char *colon = memchr(t.p, ':', (size_t)(t.end - t.p));
+    if (!colon) { /* an offset, then the device */
+        hs_tx_field o = t;
+        if (!hs_tx_hex_digits(&o, 1, &m->offset) || o.p != o.end) return 0;
+        t = hs_tx_take_token(&f);
+        if (!(colon = memchr(t.p, ':', (size_t)(t.end - t.p)))) return 0;
+    }
+    hs_tx_field major = {t.p, colon}, minor = {colon + 1, t.end};
+    if (!hs_tx_hex_digits(&major, 1, &v) || major.p != colon ||
+        !hs_tx_hex_digits(&minor, 1, &v) || minor.p != t.end || !hs_tx_take_int(&f, 0, &inode))
+        return 0;
+    hs_tx_skip_blanks(&f);
+    m->path = hs_tx_take_token(&f);
+    return 1;
+}
+
+/* The brief form after the range and perms: "[PATH] [(@OFFSET)] [BUILDID]". */
+static void take_brief_rest(hs_tx_field f, map_entry *m)
+{
+    m->offset = 0;
+    m->path = hs_tx_take_token(&f);
+    hs_tx_skip_blanks(&f);
+    if (f.end - f.p > 3 && f.p[0] == '(' && f.p[1] == '@') {
+        hs_tx_field o = {f.p + 2, f.end};
+        uint64_t off;
+        if (hs_tx_hex_digits(&o, 1, &off) && o.p < o.end && *o.p == ')') m->offset = off;
+    }
+}
+
+/* One line of the memory map in either form pprof reads (its procMapsRE,
+ * then briefMapsRE): /proc/PID/maps "START-END PERMS OFFSET DEV INODE
+ * [PATH]", or the brief "START-END: PATH (@OFFSET) BUILDID" of older
+ * profilers. 1 for an executable entry (perms absent or with 'x'). */
 static int parse_map_line(hs_tx_line ln, map_entry *m)
 {
     hs_tx_field f = {ln.s, ln.s + ln.len};
-    if (!hs_tx_hex_digits(&f, 1, &m->start) || !hs_tx_take(&f, '-') ||
-        !hs_tx_hex_digits(&f, 1, &m->limit) || m->limit <= m->start)
-        return 0;
-    hs_tx_field perms = hs_tx_take_token(&f);
-    hs_tx_skip_blanks(&f);
-    int64_t inode;
-    if (!hs_tx_hex_digits(&f, 1, &m->offset)) return 0;
-    hs_tx_field dev = hs_tx_take_token(&f);
-    if (dev.p == dev.end || !hs_tx_take_int(&f, 0, &inode)) return 0;
-    hs_tx_skip_blanks(&f);
-    m->path = f;
-    return memchr(perms.p, 'x', (size_t)(perms.end - perms.p)) != NULL;
+    if (!take_range(&f, m)) return 0;
+    hs_tx_field after = f, perms = hs_tx_take_token(&f);
+    if (!is_perms(perms)) {
+        perms = (hs_tx_field){f.p, f.p};
+        f = after;
+    }
+    if (!take_proc_rest(f, m)) take_brief_rest(f, m);
+    return perms.p == perms.end || memchr(perms.p, 'x', (size_t)(perms.end - perms.p)) != NULL;
 }
 
 static int by_start(const void *a, const void *b)

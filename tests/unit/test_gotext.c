@@ -356,6 +356,57 @@ static void test_gperftools_map(void **state)
     hs_model_free(&m);
 }
 
+/* This program's lines of /proc/self/maps in the brief form older
+ * profilers wrote ("0xSTART-0xEND: PATH (@OFFSET)", no permissions: every
+ * entry executable for pprof), appended to buf. */
+static void append_self_map_brief(char *buf, size_t size)
+{
+    char exe[PATH_MAX], line[PATH_MAX + 256];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    assert_true(n > 0);
+    exe[n] = 0;
+    FILE *f = fopen("/proc/self/maps", "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long start, end, off;
+        char *path = strchr(line, '/');
+        if (!path || strncmp(path, exe, (size_t)n) != 0 || path[n] != '\n') continue;
+        assert_int_equal(sscanf(line, "%llx-%llx %*s %llx", &start, &end, &off), 3);
+        size_t len = strlen(buf);
+        snprintf(buf + len, size - len, "0x%llx-0x%llx: %s (@%llx)\n", start, end, exe, off);
+    }
+    fclose(f);
+}
+
+/* The brief memory map: the same mappings (all of the program's entries,
+ * the one at offset 0 where pprof would load it) and the marker named. */
+static void test_gperftools_brief_map(void **state)
+{
+    (void)state;
+    static char text[1 << 16];
+    snprintf(text, sizeof text,
+             "heap profile:    1:   100 [   2:   200] @ heapprofile\n"
+             "   1:   100 [   2:   200] @ 0x%llx\n"
+             "\nMAPPED_LIBRARIES:\n"
+             "7f0000000000 7f0000001000: /nonexistent/libfake.so (@2000) 0123abcd\n",
+             (unsigned long long)(uintptr_t)hs_gotext_test_marker + 1);
+    append_self_map_brief(text, sizeof text);
+    hs_model m;
+    hs_error e;
+    assert_int_equal(load_with(text, NULL, &m, &e), 0);
+    const hs_profile *p = &m.profile;
+    uint32_t lib = mapping_named(p, "/libfake.so");
+    assert_int_not_equal(lib, HS_NONE);
+    assert_int_equal(p->mappings[lib].start, 0x7f0000000000ull);
+    assert_int_equal(p->mappings[lib].limit, 0x7f0000001000ull);
+    assert_int_equal(p->mappings[lib].offset, 0x2000);
+    uint32_t mine = p->stacks[p->samples[0].stack_start];
+    assert_int_equal(p->locations[mine].address, (uintptr_t)hs_gotext_test_marker);
+    assert_int_not_equal(p->locations[mine].mapping, HS_NONE);
+    assert_string_equal(frame_name(p, mine, 0), "hs_gotext_test_marker");
+    hs_model_free(&m);
+}
+
 /* The program's file: under --sysroot, or --binary for the lowest mapped
  * file (the program) whatever its name says. */
 static void test_gperftools_binary_and_sysroot(void **state)
@@ -477,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_count_profile), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_probe),        cmocka_unit_test(test_gperftools_map),
         cmocka_unit_test(test_gperftools_binary_and_sysroot),
+        cmocka_unit_test(test_gperftools_brief_map),
         cmocka_unit_test(test_binary_without_map),
         cmocka_unit_test(test_jemalloc),
     };
