@@ -271,8 +271,10 @@ __attribute__((noinline)) void hs_gotext_test_marker(void)
 }
 
 /* This program's own lines of /proc/self/maps, their path replaced by
- * `as` (or kept when NULL), appended to buf. */
-static void append_self_map(char *buf, size_t size, const char *as)
+ * `as` (or kept when NULL), appended to buf; with `brief`, in the form older
+ * profilers wrote ("0xSTART-0xEND: PATH (@OFFSET)", no permissions: every
+ * entry executable for pprof). */
+static void append_map(char *buf, size_t size, const char *as, int brief)
 {
     char exe[PATH_MAX], line[PATH_MAX + 256];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -284,9 +286,21 @@ static void append_self_map(char *buf, size_t size, const char *as)
         char *path = strchr(line, '/');
         if (!path || strncmp(path, exe, (size_t)n) != 0 || path[n] != '\n') continue;
         size_t len = strlen(buf);
-        snprintf(buf + len, size - len, "%.*s%s\n", (int)(path - line), line, as ? as : exe);
+        unsigned long long start, end, off;
+        if (!brief) {
+            snprintf(buf + len, size - len, "%.*s%s\n", (int)(path - line), line, as ? as : exe);
+            continue;
+        }
+        assert_int_equal(sscanf(line, "%llx-%llx %*s %llx", &start, &end, &off), 3);
+        snprintf(buf + len, size - len, "0x%llx-0x%llx: %s (@%llx)\n", start, end, as ? as : exe,
+                 off);
     }
     fclose(f);
+}
+
+static void append_self_map(char *buf, size_t size, const char *as)
+{
+    append_map(buf, size, as, 0);
 }
 
 /* The profile of two records: one allocation in hs_gotext_test_marker (its
@@ -356,28 +370,6 @@ static void test_gperftools_map(void **state)
     hs_model_free(&m);
 }
 
-/* This program's lines of /proc/self/maps in the brief form older
- * profilers wrote ("0xSTART-0xEND: PATH (@OFFSET)", no permissions: every
- * entry executable for pprof), appended to buf. */
-static void append_self_map_brief(char *buf, size_t size)
-{
-    char exe[PATH_MAX], line[PATH_MAX + 256];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    assert_true(n > 0);
-    exe[n] = 0;
-    FILE *f = fopen("/proc/self/maps", "r");
-    assert_non_null(f);
-    while (fgets(line, sizeof line, f)) {
-        unsigned long long start, end, off;
-        char *path = strchr(line, '/');
-        if (!path || strncmp(path, exe, (size_t)n) != 0 || path[n] != '\n') continue;
-        assert_int_equal(sscanf(line, "%llx-%llx %*s %llx", &start, &end, &off), 3);
-        size_t len = strlen(buf);
-        snprintf(buf + len, size - len, "0x%llx-0x%llx: %s (@%llx)\n", start, end, exe, off);
-    }
-    fclose(f);
-}
-
 /* The brief memory map: the same mappings (all of the program's entries,
  * the one at offset 0 where pprof would load it) and the marker named. */
 static void test_gperftools_brief_map(void **state)
@@ -390,7 +382,7 @@ static void test_gperftools_brief_map(void **state)
              "\nMAPPED_LIBRARIES:\n"
              "7f0000000000 7f0000001000: /nonexistent/libfake.so (@2000) 0123abcd\n",
              (unsigned long long)(uintptr_t)hs_gotext_test_marker + 1);
-    append_self_map_brief(text, sizeof text);
+    append_map(text, sizeof text, NULL, 1);
     hs_model m;
     hs_error e;
     assert_int_equal(load_with(text, NULL, &m, &e), 0);
