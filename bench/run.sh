@@ -30,10 +30,12 @@ die() { echo "bench: $*" >&2; exit 1; }
 # ---- tools ----
 pprof=
 if [ "${NO_PPROF:-0}" != 1 ]; then
-  # The newest Go's `go tool pprof` binary (tests/e2e/lib/go.sh), called
-  # directly to leave out the go command's startup.
+  # The newest standalone pprof (github.com/google/pprof, tests/e2e/lib/go.sh),
+  # else the newest Go's `go tool pprof` binary, called directly to leave out
+  # the go command's startup.
   source "$root/tests/e2e/lib/go.sh"
-  pprof=$(go_pprof newest) || pprof=
+  pprof_what="github.com/google/pprof@$PPROF_LATEST_VERSION"
+  pprof=$(pprof_latest) || { pprof=$(go_pprof newest) && pprof_what="go$GO_NEWEST \`go tool pprof\`"; } || pprof=
   [ -x "$pprof" ] || pprof=
 fi
 
@@ -86,7 +88,7 @@ emit ""
 emit "- command: \`bench/run.sh\` (SIZES=\"$SIZES\" DUMP_SIZES=\"$DUMP_SIZES\" REPS=$REPS PPROF_REPS=$PPROF_REPS)"
 emit "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM"
 emit "- heapscan: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?') ($(git -C "$root" log -1 --format=%s 2>/dev/null | cut -c1-60)), Release build"
-if [ -n "$pprof" ]; then emit "- pprof: go$GO_NEWEST \`go tool pprof\` ($pprof, run directly)"
+if [ -n "$pprof" ]; then emit "- pprof: $pprof_what ($pprof, run directly)"
 else emit "- pprof: not available (go missing or NO_PPROF=1)"; fi
 emit "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared; CPU times are steadier than wall times)"
 emit "- each cell: median of $REPS runs (pprof: $PPROF_REPS) of wall time, CPU time (user+sys) and peak RSS (bench/timeit.c: fork to wait4, rusage); ratios use wall time"

@@ -8,6 +8,9 @@
 #   go_root VER        that version's GOROOT (exit 1 with a message if missing)
 #   go_pprof VER       the path of that version's pprof binary (what
 #                      `go tool pprof` runs); go_pprof newest = GO_NEWEST's
+#   pprof_latest       the newest standalone pprof (github.com/google/pprof at
+#                      PPROF_LATEST_VERSION), installed once with Go 1.26
+#                      into PPROF_LATEST_DIR: the peer of the benchmarks
 # Results are remembered (exported) in GO_ROOT_<VER> and GO_PPROF_<VER>:
 # call go_setup_all first, and each version is asked once per test.
 GO_VERSIONS=(1.19 1.26 1.27)
@@ -65,6 +68,19 @@ go_pprof() {
   printf -v "$var" '%s' "$path"
   export "${var?}"
   echo "$path"
+}
+
+PPROF_LATEST_VERSION=${PPROF_LATEST_VERSION:-v0.0.0-20261105003125-4bf881d7fb0b}
+
+pprof_latest() {
+  local dir=${PPROF_LATEST_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/heapscan-tools/pprof-$PPROF_LATEST_VERSION}
+  if [ ! -x "$dir/pprof" ]; then
+    mkdir -p "$dir" &&
+      GOBIN=$dir GOTOOLCHAIN=local GOFLAGS=-mod=mod "$(go_root 1.26)/bin/go" install \
+        "github.com/google/pprof@$PPROF_LATEST_VERSION" >&2 ||
+      { echo "go.sh: cannot install github.com/google/pprof@$PPROF_LATEST_VERSION" >&2; return 1; }
+  fi
+  echo "$dir/pprof"
 }
 
 # go_setup_all: find every version once in this shell (so subshells and
