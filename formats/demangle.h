@@ -8,16 +8,23 @@
 
 #include <stddef.h>
 
-typedef enum hs_demangle_style {
-    HS_DEMANGLE_SHORT, /* pprof's style: alloc_b, std::vector<int>::push_back */
-    HS_DEMANGLE_FULL,  /* with parameters: alloc_b(int) */
-} hs_demangle_style;
+#include "heapscan/profile.h"
+#include "heapscan/reader.h"
 
-/* The demangled sym into buf; 0, or -1 when sym is not a mangled name
- * libiberty reads, or it does not fit in size bytes (buf is then ""). */
-int hs_demangle(const char *sym, hs_demangle_style style, char *buf, size_t size);
+/* The demangled sym into buf, in one of the styles of hs_demangle_mode
+ * (clone suffixes such as " [clone .constprop.0]" left out, as pprof does);
+ * 0, or -1 when sym is not a mangled name libiberty reads, mode is
+ * HS_DEMANGLE_NONE, or it does not fit in size bytes (buf is then ""). */
+int hs_demangle(const char *sym, hs_demangle_mode mode, char *buf, size_t size);
 /* The class of a vtable symbol (_ZTV6Button: Button); 0, or -1 when sym is
  * not a vtable symbol or does not fit. */
 int hs_demangle_vtable(const char *sym, char *buf, size_t size);
+
+/* Every function of p named as pprof names it after symbolizing: a
+ * function whose name is its system name (or has none) and is mangled gets
+ * the demangled name (the mangled one kept as system name); a name that
+ * already looks like demangled C++ loses its parameters and template
+ * arguments as the mode says. 0, or -1 with err (out of memory). */
+int hs_demangle_profile(hs_profile *p, hs_demangle_mode mode, hs_error *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "model/parallel.h"
+#include "demangle.h"
 #include "idmap.h"
 #include "protobuf.h"
 
@@ -90,6 +91,7 @@ typedef struct pctx {
     int runs_dropped;
     uint64_t samples_end; /* end of the last sample */
     int fixed_stacks;     /* stacks[] is shared by parts: never reallocated */
+    hs_demangle_mode demangle;
 } pctx;
 
 /* Samples are decoded in parts that start at marked samples; a mark every
@@ -959,6 +961,8 @@ static int load(pctx *x)
         return -1;
     hs_idmap_make_direct(&x->locations);
     if (pass_samples(x)) return -1;
+    /* As pprof: names are symbolized (demangled) before frames are pruned. */
+    if (hs_demangle_profile(p, x->demangle, x->err)) return -1;
     if (hs_pprof_prune(p, x->err)) {
         if (x->err) {
             int keep = strncmp(x->err->msg, "keep_frames", 11) == 0;
@@ -979,6 +983,7 @@ static int pprof_load(const hs_source *src, const hs_load_options *opt, hs_profi
     x.src = src;
     x.err = err;
     if (opt) out->threads = opt->threads;
+    x.demangle = opt ? opt->demangle : HS_DEMANGLE_SHORT;
     int r = load(&x);
     free(x.strmap);
     free(x.row);
@@ -1166,4 +1171,61 @@ int hs_pprof_prune(hs_profile *p, hs_error *err)
     regfree(&drop);
     if (keep_s[0]) regfree(&keep);
     return r;
+}
+
+/* ---- pprof's frames to drop from the profiles of its legacy parsers ------ */
+
+/* Its addLegacyFrameInfo: allocator frames from heap profiles, lock
+ * frames from contention profiles, the CPU profiler's own from others. */
+static const char legacy_alloc_rx[] =
+    "calloc|cfree|malloc|free|memalign|do_memalign|(__)?posix_memalign|pvalloc|valloc|realloc|"
+    "tcmalloc::.*|tc_calloc|tc_cfree|tc_malloc|tc_free|tc_memalign|tc_posix_memalign|tc_pvalloc|"
+    "tc_valloc|tc_realloc|tc_new|tc_delete|tc_newarray|tc_deletearray|tc_new_nothrow|"
+    "tc_newarray_nothrow|malloc_zone_malloc|malloc_zone_calloc|malloc_zone_valloc|"
+    "malloc_zone_realloc|malloc_zone_memalign|malloc_zone_free|runtime\\..*|BaseArena::.*|"
+    "(::)?do_malloc_no_errno|(::)?do_malloc_pages|(::)?do_malloc|DoSampledAllocation|"
+    "MallocedMemBlock::MallocedMemBlock|_M_allocate|__builtin_(vec_)?delete|"
+    "__builtin_(vec_)?new|__gnu_cxx::new_allocator::allocate|__libc_malloc|"
+    "__malloc_alloc_template::allocate|allocate|cpp_alloc|operator new(\\[\\])?|"
+    "simple_alloc::allocate";
+static const char legacy_alloc_keep_rx[] = "runtime\\.panic|runtime\\.reflectcall|runtime\\.call[0-9]*";
+static const char legacy_cpu_rx[] =
+    "ProfileData::Add|ProfileData::prof_handler|CpuProfiler::prof_handler|__pthread_sighandler|"
+    "__restore";
+static const char legacy_lock_rx[] =
+    "RecordLockProfileData|(base::)?RecordLockProfileData.*|(base::)?SubmitMutexProfileData.*|"
+    "(base::)?SubmitSpinLockProfileData.*|(base::Mutex::)?AwaitCommon.*|(base::Mutex::)?Unlock.*|"
+    "(base::Mutex::)?UnlockSlow.*|(base::Mutex::)?ReaderUnlock.*|(base::MutexLock::)?~MutexLock.*|"
+    "(Mutex::)?AwaitCommon.*|(Mutex::)?Unlock.*|(Mutex::)?UnlockSlow.*|(Mutex::)?ReaderUnlock.*|"
+    "(MutexLock::)?~MutexLock.*|(SpinLock::)?Unlock.*|(SpinLock::)?SlowUnlock.*|"
+    "(SpinLockHolder::)?~SpinLockHolder.*";
+
+/* Whether p's sample types are exactly the space-separated list types. */
+static int types_are(const hs_profile *p, const char *types)
+{
+    uint32_t i = 0;
+    for (const char *t = types; *t; i++) {
+        size_t n = strcspn(t, " ");
+        if (i >= p->n_sample_types) return 0;
+        const char *have = hs_profile_str(p, p->sample_types[i].type);
+        if (strlen(have) != n || strncmp(have, t, n) != 0) return 0;
+        t += n + (t[n] == ' ');
+    }
+    return i == p->n_sample_types;
+}
+
+int hs_pprof_legacy_frames(hs_profile *p, hs_error *err)
+{
+    static const char *const heapz[] = {"allocations size", "objects space",
+                                        "inuse_objects inuse_space", "alloc_objects alloc_space",
+                                        "alloc_objects alloc_space inuse_objects inuse_space"};
+    const char *drop = legacy_cpu_rx, *keep = "";
+    for (size_t i = 0; i < sizeof heapz / sizeof *heapz; i++)
+        if (types_are(p, heapz[i])) drop = legacy_alloc_rx, keep = legacy_alloc_keep_rx;
+    if (types_are(p, "contentions delay")) drop = legacy_lock_rx;
+    p->drop_frames = hs_profile_intern(p, drop);
+    p->keep_frames = hs_profile_intern(p, keep);
+    if (p->drop_frames == HS_STR_NONE || p->keep_frames == HS_STR_NONE)
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory");
+    return 0;
 }

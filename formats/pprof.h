@@ -17,6 +17,12 @@ int hs_pprof_probe(const uint8_t *data, size_t size);
  * drop_frames. Error offsets are HS_NO_OFFSET. */
 int hs_pprof_prune(hs_profile *p, hs_error *err);
 
+/* Set p->drop_frames / p->keep_frames as pprof's legacy parsers do
+ * (addLegacyFrameInfo), by p's sample types: allocator frames for heap
+ * profiles, lock frames for contention profiles, the CPU profiler's signal
+ * handler frames for the others. 0, or -1 with err (out of memory). */
+int hs_pprof_legacy_frames(hs_profile *p, hs_error *err);
+
 /* The simplified name pprof matches against is name[*start, *start + len):
  * one leading '.' dropped, and cut at the first '(' that is not part of
  * "(anonymous namespace)" or "operator()". Returns len. */

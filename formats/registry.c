@@ -4,9 +4,12 @@
 #include "heapscan/reader.h"
 #include "model/heap_build.h"
 
+#include <stdio.h>
 #include <string.h>
 
-extern const hs_reader hs_reader_pprof;
+#include "demangle.h"
+#include "pprof.h"
+
 extern const hs_reader hs_reader_gotext;
 extern const hs_reader hs_reader_goheapdump;
 extern const hs_reader hs_reader_elfcore;
@@ -37,6 +40,20 @@ const hs_reader *const *hs_readers(void)
     return readers;
 }
 
+/* What go tool pprof does to a profile of its legacy parsers once read:
+ * names symbolized (demangled), then its frames to drop pruned. The
+ * pprof reader does both itself; jemalloc's (which pprof does not read)
+ * has its own allocator rule, as jeprof. */
+static int finish_legacy(hs_model *m, const hs_load_options *opt, hs_error *err)
+{
+    hs_profile *p = &m->profile;
+    int rc = hs_demangle_profile(p, opt->demangle, err);
+    if (!rc && strcmp(p->format, "jemalloc-text") != 0)
+        rc = hs_pprof_legacy_frames(p, err) || hs_pprof_prune(p, err);
+    if (rc && err) snprintf(err->file, sizeof err->file, "%s", m->src.name);
+    return rc ? -1 : 0;
+}
+
 static int load_source(hs_model *m, const hs_load_options *opt, hs_error *err)
 {
     const hs_reader *best = NULL;
@@ -57,7 +74,8 @@ static int load_source(hs_model *m, const hs_load_options *opt, hs_error *err)
     if (best->kind == HS_MODEL_PROFILE) {
         hs_profile_init(&m->profile);
         m->profile.threads = opt->threads;
-        return best->load_profile(&m->src, opt, &m->profile, err);
+        if (best->load_profile(&m->src, opt, &m->profile, err)) return -1;
+        return best == &hs_reader_pprof ? 0 : finish_legacy(m, opt, err);
     }
     hs_heap_init(&m->heap, best->name);
     m->heap.drop_ref_offsets = opt && opt->drop_ref_offsets;

@@ -11,12 +11,22 @@
 
 typedef enum hs_model_kind { HS_MODEL_NONE = 0, HS_MODEL_PROFILE, HS_MODEL_HEAP } hs_model_kind;
 
+/* How C++ (Itanium-ABI, "_Z...") names are shown (--demangle), as pprof's
+ * -symbolize=demangle=...: the zero value is pprof's default. */
+typedef enum hs_demangle_mode {
+    HS_DEMANGLE_SHORT = 0,  /* no parameters, no template arguments: std::vector::push_back */
+    HS_DEMANGLE_TEMPLATES,  /* no parameters: std::vector<int, std::allocator<int> >::push_back */
+    HS_DEMANGLE_FULL,       /* with parameters: alloc_b(int) */
+    HS_DEMANGLE_NONE,       /* as the symbol table has them: _Z7alloc_bi */
+} hs_demangle_mode;
+
 typedef struct hs_load_options {
     const char *binary;    /* --binary: the program's executable, or NULL */
     const char *sysroot;   /* --sysroot */
     const char *debug_dir; /* --debug-dir */
     int progress;          /* nonzero: the caller wants progress reports */
     int drop_ref_offsets;  /* nonzero: heaps keep no reference offsets (see hs_heap) */
+    hs_demangle_mode demangle; /* --demangle */
     /* Parts to decode and aggregate large profiles in (1..16: that many,
      * even for small inputs; 0 = one per CPU, at most 4). The library reads
      * no environment: the CLI takes it from HEAPSCAN_THREADS. */

@@ -23,10 +23,11 @@ _heapscan()
         --by) COMPREPLY=($(compgen -W "function file line address site type root object" -- "$cur")); return ;;
         --sort) COMPREPLY=($(compgen -W "flat cum retained size count" -- "$cur")); return ;;
         --sysroot|--debug-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --demangle) COMPREPLY=($(compgen -W "short templates full none" -- "$cur")); return ;;
         -i|--sample-index|-n|--limit|--nodecount|--depth|--min-retained|--fail-if|--paths|--focus|--ignore|--tag)
             return ;;
     esac
-    local common="--format -o --output --binary --sysroot --debug-dir --help"
+    local common="--format -o --output --binary --sysroot --debug-dir --demangle --help"
     case $cmd in
         help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
         info) opts="$common" ;;

@@ -27,7 +27,7 @@ enum {
     HS_OPT_FORMAT = 1u << 5,       /* --format F, -o FILE */
     HS_OPT_FAIL_IF = 1u << 6,      /* --fail-if EXPR */
     HS_OPT_GRAPH = 1u << 7,        /* --nodecount N, --base FILE, --dot, --paths ADDR */
-    HS_OPT_BINARY = 1u << 8,       /* --binary, --sysroot, --debug-dir */
+    HS_OPT_BINARY = 1u << 8,       /* --binary, --sysroot, --debug-dir, --demangle */
     HS_OPT_TREE = 1u << 9,         /* --depth N, --min-retained SIZE */
 };
 
@@ -53,6 +53,7 @@ typedef struct hs_cli_opts {
     int dot;
     const char *paths;
     const char *binary, *sysroot, *debug_dir;
+    hs_demangle_mode demangle;
     char binary_tmp[4200]; /* a gzip'd --binary, inflated (removed when main returns) */
     int ref_offsets; /* the command shows reference offsets (paths): keep them */
     long depth;
@@ -68,6 +69,8 @@ typedef struct hs_cli_opts {
     "  --binary PATH            the program's executable, for symbols (heap dumps, cores,\n"   \
     "                           text profiles with a memory map); may be gzip'd; must be ELF\n" \
     "  --sysroot DIR, --debug-dir DIR   where the core's libraries / debug files are\n"       \
+    "  --demangle MODE          C++ names: short (pprof's default: no parameters or\n"     \
+    "                           template arguments), templates, full, none\n"             \
     "  -h, --help               show this help\n"
 
 typedef struct hs_command {

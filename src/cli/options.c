@@ -29,7 +29,7 @@
 
 enum {
     O_BY = 256, O_SORT, O_FOCUS, O_IGNORE, O_TAG, O_FORMAT, O_FAIL_IF, O_NODECOUNT, O_BASE,
-    O_DOT, O_PATHS, O_BINARY, O_SYSROOT, O_DEBUG_DIR, O_DEPTH, O_MIN_RETAINED,
+    O_DOT, O_PATHS, O_BINARY, O_SYSROOT, O_DEBUG_DIR, O_DEPTH, O_MIN_RETAINED, O_DEMANGLE,
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +51,7 @@ static const struct option long_opts[] = {
     {"binary", required_argument, 0, O_BINARY},
     {"sysroot", required_argument, 0, O_SYSROOT},
     {"debug-dir", required_argument, 0, O_DEBUG_DIR},
+    {"demangle", required_argument, 0, O_DEMANGLE},
     {"depth", required_argument, 0, O_DEPTH},
     {"min-retained", required_argument, 0, O_MIN_RETAINED},
     {0, 0, 0, 0},
@@ -74,7 +75,7 @@ static unsigned option_bit(int c)
     case O_FOCUS: case O_IGNORE: case O_TAG: return HS_OPT_FILTER;
     case O_FAIL_IF: return HS_OPT_FAIL_IF;
     case O_NODECOUNT: case O_BASE: case O_DOT: case O_PATHS: return HS_OPT_GRAPH;
-    case O_BINARY: case O_SYSROOT: case O_DEBUG_DIR: return HS_OPT_BINARY;
+    case O_BINARY: case O_SYSROOT: case O_DEBUG_DIR: case O_DEMANGLE: return HS_OPT_BINARY;
     case O_DEPTH: case O_MIN_RETAINED: return HS_OPT_TREE;
     default: return 0;
     }
@@ -197,6 +198,19 @@ int hs_cli_apply_memory_limit(void)
     return 0;
 }
 
+/* --demangle short|templates|full|none (pprof's -symbolize=demangle=...). */
+static int parse_demangle(const char *cmd, const char *v, hs_demangle_mode *out)
+{
+    static const char *const names[] = {"short", "templates", "full", "none"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(v, names[i]) == 0) {
+            *out = (hs_demangle_mode)i;
+            return 0;
+        }
+    hs_cli_failf("%s: --demangle must be short, templates, full or none, not '%s'", cmd, v);
+    return -1;
+}
+
 /* The source layer's limits from the environment (checked at start by
  * hs_cli_apply_memory_limit); the library itself reads no environment. */
 static void source_options(hs_source_options *so)
@@ -269,6 +283,7 @@ static int apply(int c, const char *cmd, hs_cli_opts *o)
     case O_BINARY: o->binary = optarg; return 0;
     case O_SYSROOT: o->sysroot = optarg; return 0;
     case O_DEBUG_DIR: o->debug_dir = optarg; return 0;
+    case O_DEMANGLE: return parse_demangle(cmd, optarg, &o->demangle);
     case O_DEPTH: o->depth_set = 1; return parse_long(cmd, "--depth", optarg, &o->depth);
     case O_MIN_RETAINED: o->min_retained = optarg; return 0;
     }
@@ -458,6 +473,7 @@ void hs_cli_load_options(const hs_cli_opts *o, hs_load_options *lo)
     lo->binary = o->binary;
     lo->sysroot = o->sysroot;
     lo->debug_dir = o->debug_dir;
+    lo->demangle = o->demangle;
     lo->drop_ref_offsets = !o->ref_offsets;
     lo->progress = hs_cli_progress_wanted();
     if (lo->progress) lo->on_progress = show_progress;

@@ -9,9 +9,13 @@
 # "Showing nodes accounting for SUM"): with filters, the filtered total.
 # Extra pprof flags (e.g. -tagfocus=worker=leaky, -focus=RE, -ignore=RE) may
 # be given in the environment as PPROF_TRUTH_ARGS (split on spaces), the
-# program to name addresses with as PPROF_TRUTH_BINARY, and the Go version
+# program to name addresses with as PPROF_TRUTH_BINARY, where pprof looks
+# for the other mapped files as PPROF_TRUTH_BINARY_PATH (its
+# PPROF_BINARY_PATH; default none: only the program), and the Go version
 # whose `go tool pprof` answers as PPROF_TRUTH_GO (1.19, 1.26, 1.27; default
-# the newest, tests/e2e/lib/go.sh).
+# the newest, tests/e2e/lib/go.sh; "latest" for the newest standalone
+# github.com/google/pprof, which names C and C++ programs with binutils
+# where Go's own pprof names Go programs only).
 #
 #   usage: pprof-truth.sh FILE SAMPLE_INDEX BY [BASE]
 #
@@ -42,7 +46,8 @@ cache_key=
 if [ -n "${PPROF_TRUTH_CACHE:-}" ]; then
   mkdir -p "$PPROF_TRUTH_CACHE"
   cache_key=$PPROF_TRUTH_CACHE/$({
-    printf '%s\n' "${PPROF_TRUTH_GO:-newest}" "$index" "$by" "${PPROF_TRUTH_ARGS:-}"
+    printf '%s\n' "${PPROF_TRUTH_GO:-newest}" "$index" "$by" "${PPROF_TRUTH_ARGS:-}" \
+      "${PPROF_TRUTH_BINARY_PATH:-}"
     for f in "$file" $base ${PPROF_TRUTH_BINARY:-}; do md5sum <"$f"; done
   } | md5sum | cut -c1-32)
   if [ -f "$cache_key" ]; then
@@ -51,7 +56,11 @@ if [ -n "${PPROF_TRUTH_CACHE:-}" ]; then
   fi
 fi
 source "$(dirname "$0")/../../tests/e2e/lib/go.sh"
-pprof=$(go_pprof "${PPROF_TRUTH_GO:-newest}") || exit 2
+if [ "${PPROF_TRUTH_GO:-}" = latest ]; then
+  pprof=$(pprof_latest) || exit 2
+else
+  pprof=$(go_pprof "${PPROF_TRUTH_GO:-newest}") || exit 2
+fi
 
 # PPROF_TRUTH_BINARY=PROGRAM: pprof names the program's addresses from it
 # (symbolize=local; other mapped files are looked for where the profile says).
@@ -76,7 +85,7 @@ esac
 
 tmp_out=$(mktemp)
 trap 'rm -f "$tmp_out"' EXIT
-out=$(PPROF_BINARY_PATH=/nonexistent PPROF_TMPDIR=${TMPDIR:-/tmp} "$pprof" "${args[@]}" $bin "$file" 2>&1) || {
+out=$(PPROF_BINARY_PATH=${PPROF_TRUTH_BINARY_PATH:-/nonexistent} PPROF_TMPDIR=${TMPDIR:-/tmp} "$pprof" "${args[@]}" $bin "$file" 2>&1) || {
   echo "pprof-truth.sh: $pprof failed on $file:" >&2
   echo "$out" >&2
   exit 2

@@ -6,6 +6,9 @@
 #                                     profiles name it /tmp/heapscan-tcleak/NAME)
 #   {tcleak,jeleak}.{1,2}.heap.gz     heap profiles at two moments, gzip'd
 #   {tcleak,jeleak}-truth.{1,2}.json  what the program allocated, by construction
+#   cxxleak.bin.gz, cxxleak.heap.gz   testdata/gen/cxxleak/cxxleak.cc on tcmalloc: C++
+#                                     names of every shape, for --demangle
+#                                     (memory map: /tmp/heapscan-cxxleak/cxxleak)
 # With an argument DIR, build and run in DIR only (for the live test) and
 # leave NAME, NAME.{1,2}.heap and NAME-truth.{1,2}.json there.
 # Needs gcc, libgoogle-perftools-dev and libjemalloc-dev (scripts/deps.sh).
@@ -47,4 +50,11 @@ for name in tcleak jeleak; do
   done
 done
 rm -rf "$d"
-ls -l "$out"/tcleak* "$out"/jeleak*
+d=/tmp/heapscan-cxxleak
+rm -rf "$d" && mkdir -p "$d"
+g++ -O2 -g -Wall -Wextra -o "$d/cxxleak" "$root/testdata/gen/cxxleak/cxxleak.cc" -ltcmalloc
+(cd "$d" && ./cxxleak "$d/cxxleak" 2>/dev/null)
+gzip -9n <"$d/cxxleak" >"$out/cxxleak.bin.gz"
+gzip -9n <"$d/cxxleak.0001.heap" >"$out/cxxleak.heap.gz"
+rm -rf "$d"
+ls -l "$out"/tcleak* "$out"/jeleak* "$out"/cxxleak*

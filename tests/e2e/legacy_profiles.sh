@@ -62,6 +62,7 @@ print("ok   %s (%s): types %s, period %d" % (name, info["format"], " ".join("/".
 PY
 done
 
+mkdir -p "$tmp/no-files"
 echo "== every sample type: total and each address's (Java: function's) flat and cum against go tool pprof"
 for name in $fixtures; do
   f=$(file_of "$name")
@@ -78,7 +79,10 @@ for name in $fixtures; do
       fail "pprof-truth.sh $f $t: $(head -c 300 "$tmp/p.err")"
       continue
     fi
-    hs "$tmp/h.json" top -n 0 -i "$t" --by "$by" --format json "$f" &&
+    # pprof names nothing here (-symbolize=none); heapscan is kept from the
+    # mapped files on disk by a sysroot that has none, or it would name and
+    # prune their frames (see the growth check below)
+    hs "$tmp/h.json" top -n 0 -i "$t" --by "$by" --sysroot "$tmp/no-files" --format json "$f" &&
       check "$how" "$tmp/h.json" "$tmp/p.tsv" --file "$f" --type "$t" --format "$format" "${extra[@]}"
   done
 done
@@ -91,6 +95,21 @@ for t in samples cpu; do
       check top-named "$tmp/h.json" "$tmp/p.tsv" --file "$L/cpuburn.cpu.gz" --type "$t" --format legacy-cpu
   else
     fail "pprof-truth.sh cpuburn $t: $(head -c 300 "$tmp/p.err")"
+  fi
+done
+
+echo "== the growth profile named from the program and the libraries on disk, against pprof given the same"
+# pprof demangles (tcmalloc::...) and then drops the allocator's frames
+# (its addLegacyFrameInfo): the growth is charged to grow_a and grow_b.
+# The standalone pprof: Go's own names only Go programs.
+gzip -dc "$L/growth.bin.gz" >"$tmp/growth" && chmod +x "$tmp/growth"
+libs=/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu
+for t in objects space; do
+  if PPROF_TRUTH_GO=latest PPROF_TRUTH_BINARY=$tmp/growth PPROF_TRUTH_BINARY_PATH=$libs bash testdata/gen/pprof-truth.sh "$L/growth.txt.gz" "$t" function >"$tmp/p.tsv" 2>"$tmp/p.err"; then
+    hs "$tmp/h.json" top -n 0 -i "$t" --binary "$tmp/growth" --format json "$L/growth.txt.gz" &&
+      check top-named "$tmp/h.json" "$tmp/p.tsv" --file "$L/growth.txt.gz" --type "$t" --format gperftools-text
+  else
+    fail "pprof-truth.sh growth $t: $(head -c 300 "$tmp/p.err")"
   fi
 done
 

@@ -132,6 +132,10 @@ row top        rrrr @F --binary "$tmp/missing"
 row info       aaaa @F --binary testdata/cores/cheap-c.bin.gz
 row leaks      rraa @F --binary "$tmp/cheap-c"
 row top        rrrr @F --sysroot "$tmp/missing"
+# --demangle: a naming option, accepted by every command and input.
+row top        aaaa @F --demangle full
+row leaks      rraa @F --demangle none
+row info       rrrr @F --demangle fancy
 
 # -o: a new file gets what the umask leaves of 0666, an existing file keeps its mode.
 (umask 027 && "$HS" info "$P" -o "$tmp/new.txt")

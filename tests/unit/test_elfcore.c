@@ -343,6 +343,31 @@ static void test_demangle_vtables(void **state)
     assert_int_equal(hs_demangle("alloc_b", HS_DEMANGLE_FULL, b, sizeof b), -1);
 }
 
+/* The four modes on the shapes that differ (c++filt gives the full and
+ * templates forms; pprof's default leaves out template arguments too). */
+static void test_demangle_modes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sym, *want[3]; /* short, templates, full */
+    } cases[] = {
+        {"_ZNSt6vectorIiSaIiEE9push_backERKi",
+         {"std::vector::push_back", "std::vector<int, std::allocator<int> >::push_back",
+          "std::vector<int, std::allocator<int> >::push_back(int const&)"}},
+        {"_ZlsR3Logi", {"operator<<", "operator<<", "operator<<(Log&, int)"}},
+        {"_ZN3FooltERKS_", {"Foo::operator<", "Foo::operator<", "Foo::operator<(Foo const&)"}},
+        {"_Z3foov.constprop.0", {"foo", "foo", "foo()"}}, /* clones: pprof shows none */
+        {"__Z7alloc_bi", {"alloc_b", "alloc_b", "alloc_b(int)"}}, /* macOS's extra '_' */
+    };
+    char b[256];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        for (int m = 0; m < 3; m++) {
+            assert_int_equal(hs_demangle(cases[i].sym, (hs_demangle_mode)m, b, sizeof b), 0);
+            assert_string_equal(b, cases[i].want[m]);
+        }
+    assert_int_equal(hs_demangle("_Z7alloc_bi", HS_DEMANGLE_NONE, b, sizeof b), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_truncated_cores),
         cmocka_unit_test(test_huge_stack_segment),
         cmocka_unit_test(test_demangle_vtables),
+        cmocka_unit_test(test_demangle_modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
