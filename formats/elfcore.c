@@ -328,12 +328,14 @@ typedef struct vt_iter {
     hs_core_vtable *vt;
     uint32_t n, cap;
     int oom;
+    int raw_names; /* --demangle none: the vtable symbol as it is */
 } vt_iter;
 
 static int vt_add(vt_iter *it, const hs_sym *s)
 {
     char buf[512];
-    if (hs_demangle_vtable(s->name, buf, sizeof buf)) snprintf(buf, sizeof buf, "%s", s->name);
+    if (it->raw_names || hs_demangle_vtable(s->name, buf, sizeof buf))
+        snprintf(buf, sizeof buf, "%s", s->name);
     if (it->n == it->cap) {
         uint32_t cap = it->cap ? it->cap * 2 : 256;
         hs_core_vtable *v = realloc(it->vt, cap * sizeof *v);
@@ -364,7 +366,7 @@ static int cmp_vt(const void *a, const void *b)
 int hs_core_load_vtables(hs_core *c, hs_heap *h, hs_error *err)
 {
     if (!c->dwfl) return 0;
-    vt_iter it = {.dw = c->dw_ctx_, .h = h};
+    vt_iter it = {.dw = c->dw_ctx_, .h = h, .raw_names = c->demangle == HS_DEMANGLE_NONE};
     dwfl_getmodules(c->dwfl, vt_module, &it, 0);
     if (it.oom) {
         free(it.vt);
@@ -402,6 +404,7 @@ int hs_core_open(hs_core *c, const hs_source *src, const hs_load_options *opt, h
     c->data = src->data;
     c->size = src->size;
     c->src = src;
+    c->demangle = opt ? opt->demangle : HS_DEMANGLE_SHORT;
     if (src->size < 64 || memcmp(src->data, "\177ELF", 4) != 0)
         return hs_error_set(err, c->name, 0, "not an ELF file");
     if (src->data[EI_CLASS] != ELFCLASS64 || src->data[EI_DATA] != ELFDATA2LSB)
@@ -569,7 +572,7 @@ static void root_label(const hs_core *c, uint64_t addr, const hs_core_seg *g, ch
 {
     const char *sym = hs_core_symbol(c, addr, NULL);
     if (sym) {
-        snprintf(buf, n, "%s", sym);
+        if (hs_demangle(sym, c->demangle, buf, n)) snprintf(buf, n, "%s", sym);
         return;
     }
     Dwfl_Module *m = c->dwfl ? dwfl_addrmodule(c->dwfl, addr) : NULL;

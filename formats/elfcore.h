@@ -70,6 +70,7 @@ typedef struct hs_core {
     uint32_t truncated_segs;
     int notes_missing;
     int no_libc_debug; /* tests: ignore libc's symbols/DWARF, use the heuristics */
+    hs_demangle_mode demangle; /* how roots named by C++ symbols are shown */
     void *elf;         /* Elf * */
     void *dwfl;        /* Dwfl *, or NULL when no module could be reported */
     void *dw_ctx_;     /* hs_dwmod *: owns dwfl */

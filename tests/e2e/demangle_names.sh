@@ -10,6 +10,7 @@
 #    heapscan does not expand in text profiles yet;
 #  - none: every _Z name heapscan shows is a symbol of the program (nm),
 #    and the total is the same;
+#  - cores: class names from vtables (Button, or _ZTV6Button with none);
 #  - the growth profile's allocator frames (tcmalloc::...) are found by
 #    their demangled names and dropped as pprof drops them (legacy_profiles).
 # usage: bash tests/e2e/demangle_names.sh /path/to/heapscan   (cwd = repo root)
@@ -69,6 +70,16 @@ if not mangled or bad or none["total"] != short["total"]:
 print("ok   --demangle none: %d _Z names, all symbols of the program; total %d" % (len(mangled), none["total"]))
 PY
 }
+
+echo "== cores: classes named from vtables (cheap-cxx.cc defines Button and Label)"
+for spec in "short|Button|Label" "none|_ZTV6Button|_ZTV5Label"; do
+  IFS='|' read -r mode a b <<<"$spec"
+  hs "$tmp/t.txt" top -n 0 --by type --demangle "$mode" testdata/cores/cheap-cxx.core.gz --binary testdata/cores/cheap-cxx.bin.gz || continue
+  checks=$((checks + 1))
+  if grep -q " $a\$" "$tmp/t.txt" && grep -q " $b\$" "$tmp/t.txt"; then echo "ok   core --demangle $mode: types $a and $b"; else
+    fail "core --demangle $mode: no type $a or $b: $(tail -5 "$tmp/t.txt")"
+  fi
+done
 
 echo "== a bad mode: one line, exit 2"
 "$HS" top --demangle bogus "$f" >"$tmp/o" 2>"$tmp/e"
