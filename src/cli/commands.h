@@ -10,5 +10,6 @@ int cmd_dominators(int argc, char **argv);
 int cmd_paths(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
 
 #endif

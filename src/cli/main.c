@@ -16,6 +16,7 @@ static const hs_command commands[] = {
     {"paths", cmd_paths, "shortest path from a root to an object"},
     {"leaks", cmd_leaks, "unreachable objects and leak roots of a heap"},
     {"trend", cmd_trend, "what grows across snapshots, and how fast (--fail-if grows>0)"},
+    {"collect", cmd_collect, "save snapshots of live endpoints over time, for trend"},
     {NULL, NULL, NULL},
 };
 

@@ -217,6 +217,9 @@ static void source_options(hs_source_options *so)
     if (inflate_env(&so->max_unpack) == 0) so->unpack_hint = "HEAPSCAN_MAX_INFLATE";
     else so->max_unpack = 0;
     so->tmpdir = getenv("TMPDIR");
+    const char *t = getenv("HEAPSCAN_HTTP_TIMEOUT"); /* seconds for an http(s):// input */
+    long secs = t && *t ? strtol(t, NULL, 10) : 0;
+    so->http_timeout = secs > 0 && secs < 86400 ? (unsigned)secs : 0;
 }
 
 static int parse_long(const char *cmd, const char *opt, const char *s, long *out)
