@@ -161,12 +161,12 @@ static int add_heap(trend_job *j, uint32_t i, const hs_heap *h)
 }
 
 /* --by and -i for heaps, once the first heap is known. */
-static int heap_options(trend_job *j, const hs_heap *h)
+static int heap_options(trend_job *j, const hs_heap *h, const char *file)
 {
     const hs_cli_opts *o = j->o;
     if (o->focus || o->ignore || o->n_tags || o->cum)
-        return hs_cli_failf("trend: %s applies to profiles, not to heap dumps or cores",
-                            o->cum ? "--cum" : "a sample filter (--focus, --ignore, --tag)");
+        return hs_cli_failf("trend: %s applies to profiles, not to heap dumps or cores (%s)",
+                            o->cum ? "--cum" : "a sample filter (--focus, --ignore, --tag)", file);
     j->gby = hs_group_default_by(h, 0);
     if (o->by && hs_group_parse_by(o->by, &j->gby))
         return hs_cli_failf("trend: unknown --by '%s' (site, type or root)", o->by);
@@ -201,7 +201,7 @@ static int add_file(trend_job *j, uint32_t i, int *options_done)
     }
     if (!*options_done) {
         *options_done = 1;
-        rc = m.kind == HS_MODEL_HEAP ? heap_options(j, &m.heap)
+        rc = m.kind == HS_MODEL_HEAP ? heap_options(j, &m.heap, file)
                                      : (hs_cli_prof_options("trend", j->o, &j->po) ? HS_EXIT_USAGE
                                                                                    : HS_EXIT_OK);
     }

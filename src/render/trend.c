@@ -79,7 +79,8 @@ static void text_header(FILE *out, const hs_trend_meta *m, const hs_trend *t)
         hs_render_duration(d, sizeof d, t->times[last_of(t)] - t->times[0]);
         fprintf(out, "Span: %s\n", d);
     }
-    fprintf(out, "Type: %s (%s, by %s)\n", m->sample_type, m->value, m->by);
+    if (strcmp(m->value, m->sample_type) == 0) fprintf(out, "Type: %s (by %s)\n", m->sample_type, m->by);
+    else fprintf(out, "Type: %s (%s, by %s)\n", m->sample_type, m->value, m->by);
     hs_render_value(a, sizeof a, t->total.values[0], m->unit);
     hs_render_value(b, sizeof b, t->total.values[last_of(t)], m->unit);
     hs_render_value_signed(d, sizeof d, round64(t->total.slope_per_snapshot), m->unit);
