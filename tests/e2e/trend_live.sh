@@ -109,6 +109,13 @@ if start_service "$GO_NEWEST"; then
   "$HS" trend "$U/debug/pprof/heap?gc=1" "$U/debug/pprof/goroutine" >/dev/null 2>"$tmp/m.err"
   [ $? -eq 2 ] && grep -q "goroutine.*sample type" "$tmp/m.err" && ok "trend heap + goroutine URLs: exit 2 naming the second" ||
     fail "trend of mixed URLs: $(cat "$tmp/m.err")"
+  # ?seconds=N passes through (a CPU profile N seconds long), and the timeout
+  # grows by N: with 1 s allowed, a 2 s profile still arrives.
+  HEAPSCAN_HTTP_TIMEOUT=1 "$HS" info --format json "$U/debug/pprof/profile?seconds=2" >"$tmp/cpu.json" 2>"$tmp/cpu.err"
+  rc=$?
+  dur=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("duration_nanos", 0))' "$tmp/cpu.json" 2>/dev/null)
+  [ $rc -eq 0 ] && [ "${dur:-0}" -ge 1900000000 ] && ok "?seconds=2 passes through: a CPU profile of ${dur} ns within a 1 s + 2 s timeout" ||
+    fail "?seconds=2: exit $rc, duration '${dur}': $(cat "$tmp/cpu.err") $(head -c 300 "$tmp/cpu.json")"
   err_case "HTTP status 404" top "$U/debug/pprof/nosuchprofile?x=1"
   err_case "not a recognised format" top "$U/text"
   HEAPSCAN_HTTP_TIMEOUT=1 err_case "timed out" top "$U/slow"
