@@ -160,9 +160,15 @@ static void progress(FILE *fp, endpoint *e, const hs_cli_opts *o, const hs_model
     hs_diff df;
     fprintf(fp, " (%s)", hs_render_value_signed(d, sizeof d, a.total - e->first.total, a.unit));
     if (hs_diff_build(&e->first, &a, HS_SORT_FLAT, &df, &err) == 0) {
-        if (df.n_changed)
-            fprintf(fp, ", top growth %s %s since the first", df.rows[0].name,
-                    hs_render_value_signed(d, sizeof d, hs_diff_flat_delta(&df.rows[0]), a.unit));
+        const hs_diff_row *top = NULL; /* the largest growth, not the largest change */
+        for (uint32_t i = 0; i < df.n_changed; i++)
+            if (hs_diff_flat_delta(&df.rows[i]) > 0 &&
+                (!top || hs_diff_flat_delta(&df.rows[i]) > hs_diff_flat_delta(top)))
+                top = &df.rows[i];
+        if (top)
+            fprintf(fp, ", top growth %s %s since the first", top->name,
+                    hs_render_value_signed(d, sizeof d, hs_diff_flat_delta(top), a.unit));
+        else fputs(", no entry grew since the first", fp);
         hs_diff_free(&df);
     }
     hs_agg_free(&a);
