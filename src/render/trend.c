@@ -30,14 +30,21 @@ static int64_t round64(double v)
 
 /* ---- text ---- */
 
-/* Eight block heights from the row's minimum to its maximum. */
+#define SPARK_MAX 40
+
+static uint32_t spark_width(uint32_t n) { return n < SPARK_MAX ? n : SPARK_MAX; }
+
+/* Eight block heights from the row's minimum to its maximum, one per
+ * snapshot (at most SPARK_MAX, evenly picked, first and last included). */
 static void sparkline(FILE *out, const int64_t *v, uint32_t n)
 {
     static const char *const blocks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
     int64_t lo = v[0], hi = v[0];
     for (uint32_t i = 1; i < n; i++)
         lo = v[i] < lo ? v[i] : lo, hi = v[i] > hi ? v[i] : hi;
-    for (uint32_t i = 0; i < n; i++) {
+    uint32_t w = spark_width(n);
+    for (uint32_t c = 0; c < w; c++) {
+        uint32_t i = w > 1 ? (uint32_t)((uint64_t)c * (n - 1) / (w - 1)) : 0;
         int k = hi > lo ? (int)(((double)v[i] - (double)lo) * 7.0 / ((double)hi - (double)lo) + 0.5)
                         : 3;
         fputs(blocks[k], out);
@@ -68,6 +75,11 @@ static void text_header(FILE *out, const hs_trend_meta *m, const hs_trend *t)
     fprintf(out, "Snapshots: %u, in %s order\n", t->n_snapshots,
             t->has_times ? "time" : "argument");
     for (uint32_t i = 0; i < t->n_snapshots; i++) {
+        if (t->n_snapshots > 12 && i == 5) { /* the first and last five of a long series */
+            fprintf(out, "  ... %u more\n", t->n_snapshots - 10);
+            i = t->n_snapshots - 6;
+            continue;
+        }
         fprintf(out, "  %u  %s", i + 1, m->files[i]);
         if (t->times[i] > 0) {
             hs_render_time(a, sizeof a, t->times[i]);
@@ -103,7 +115,7 @@ static void trend_text(FILE *out, const hs_trend_meta *m, const hs_trend *t, uin
     if (n < t->n_rows) fprintf(out, "Showing %u of %u entries, growing first\n", n, t->n_rows);
     fprintf(out, "%10s %10s %10s %12s", "first", "last", "change", "per snapshot");
     if (t->has_times) fprintf(out, " %12s", "per hour");
-    fprintf(out, "  %-6s  %-*s  %s\n", "class", (int)t->n_snapshots, "trend", "name");
+    fprintf(out, "  %-6s  %-*s  %s\n", "class", (int)spark_width(t->n_snapshots), "trend", "name");
     for (uint32_t i = 0; i < n; i++)
         text_row(out, m, t, &t->rows[i]);
     if (m->n_gates) hs_render_gates_text(out, m->gates, m->results, m->n_gates);
