@@ -265,9 +265,12 @@ int cmd_trend(int argc, char **argv)
     rc = parse_gates(j);
     if (rc == HS_EXIT_OK && hs_trend_init(&j->t, (uint32_t)o.n_files, &err))
         rc = hs_cli_fail(&err);
-    int options_done = 0;
-    for (int i = 0; i < o.n_files && rc == HS_EXIT_OK; i++)
+    int options_done = 0, progress = hs_cli_progress_wanted();
+    for (int i = 0; i < o.n_files && rc == HS_EXIT_OK; i++) {
+        if (progress) fprintf(stderr, "\rheapscan: trend: snapshot %d of %d\033[K", i + 1, o.n_files);
         rc = add_file(j, (uint32_t)i, &options_done);
+    }
+    if (progress) fputs("\r\033[K", stderr);
     if (rc == HS_EXIT_OK && hs_trend_finish(&j->t, &err)) rc = hs_cli_failf("trend: %s", err.msg);
     if (rc == HS_EXIT_OK) rc = report(j);
     hs_trend_free(&j->t);
