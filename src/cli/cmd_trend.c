@@ -114,6 +114,13 @@ static int add_profile(trend_job *j, uint32_t i, const hs_profile *p)
 {
     const char *file = j->o->files[i];
     uint32_t vi;
+    char msg[1200];
+    const char *want = j->o->sample_index;
+    if (j->o->skip_bad && want && j->ref.set && want[strspn(want, "0123456789")] &&
+        hs_profile_find_sample_type(p, want) == HS_NONE) { /* a name this snapshot lacks */
+        snprintf(msg, sizeof msg, "%s: no sample type '%s'", file, j->o->sample_index);
+        return bad_snapshot(j, i, msg);
+    }
     if (hs_cli_sample_index(p, file, j->o->sample_index, &vi)) return HS_EXIT_USAGE;
     int ok;
     if (check_ref(j, i, HS_MODEL_PROFILE, p->format, hs_profile_str(p, p->sample_types[vi].type),

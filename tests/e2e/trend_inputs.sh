@@ -54,6 +54,13 @@ fi
 "$HS" trend --skip-bad $P/heap.1.pb.gz "$tmp/cut.pb.gz" >/dev/null 2>"$tmp/s.err"
 [ $? -eq 2 ] && grep -q "at least 2" "$tmp/s.err" && ok "--skip-bad leaving one snapshot: exit 2" || fail "--skip-bad with one left: $(cat "$tmp/s.err")"
 
+# --skip-bad with -i NAME: a snapshot without that type is skipped, not fatal.
+"$HS" trend --skip-bad -i inuse_space --format json $P/heap.1.pb.gz $P/goroutine.1.pb.gz $P/heap.2.pb.gz >"$tmp/s.json" 2>"$tmp/s.err"
+rc=$?
+files=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["files"]))' "$tmp/s.json" 2>/dev/null)
+[ $rc -eq 0 ] && [ "$files" = "$P/heap.1.pb.gz $P/heap.2.pb.gz" ] && grep -q "skipped: $P/goroutine.1.pb.gz: no sample type" "$tmp/s.err" &&
+  ok "--skip-bad -i inuse_space skips the goroutine profile" || fail "--skip-bad -i: exit $rc, files '$files': $(cat "$tmp/s.err")"
+
 # Text profiles: no times.
 "$HS" trend --format json -n 0 $P/heap.3.txt.gz $P/heap.1.txt.gz >"$tmp/t.json" || fail "trend on text profiles exited $?"
 checks=$((checks + 1))
