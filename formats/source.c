@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "unpack.h"
 #include "model/mem.h"
 
@@ -192,12 +193,42 @@ static int read_raw(hs_source *src, int fd, const hs_source_options *o, hs_error
     return 0;
 }
 
+int hs_source_is_url(const char *path)
+{
+    return hs_http_is_url(path);
+}
+
+int hs_source_fetch(const char *url, const hs_source_options *opt, uint8_t **out, size_t *size,
+                    hs_error *err)
+{
+    hs_source_options o = resolve(opt);
+    return hs_http_fetch(url, o.max_memory, o.memory_hint, o.http_timeout, out, size, err);
+}
+
+/* An http(s):// input: the body in memory, then decompressed like a stream's. */
+static int open_url(hs_source *src, const char *url, const hs_source_options *o, hs_error *err)
+{
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (hs_http_fetch(url, o->max_memory, o->memory_hint, o->http_timeout, &buf, &len, err))
+        return -1;
+    src->owned_ = buf;
+    src->data = buf ? buf : (const uint8_t *)"";
+    src->size = src->raw_size = len;
+    int rc = 0;
+    if (hs_unpack_format(src->data, src->size))
+        rc = unpack_into(src, src->data, src->size, src->size, o, NULL, err);
+    if (rc != 0) hs_source_close(src);
+    return rc;
+}
+
 int hs_source_open_with(hs_source *src, const char *path, const hs_source_options *opt,
                         hs_error *err)
 {
     memset(src, 0, sizeof *src);
     set_name(src, path);
     hs_source_options o = resolve(opt);
+    if (hs_http_is_url(path)) return open_url(src, path, &o, err);
     int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return hs_error_set(err, src->name, HS_NO_OFFSET, "cannot open: %s", strerror(errno));

@@ -17,7 +17,7 @@ set -euo pipefail
 pkgs=(cmake make pkg-config gcc g++ clang libelf-dev libdw-dev zlib1g-dev libdeflate-dev libiberty-dev
       libcmocka-dev libzstd-dev liblzma-dev libbz2-dev liblz4-dev zstd xz-utils bzip2 lz4
       golang-go graphviz gdb libclang-rt-14-dev libc6-dbg python3 libgoogle-perftools-dev
-      libjemalloc-dev)
+      libjemalloc-dev librsvg2-bin libcurl4-openssl-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

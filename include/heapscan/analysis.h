@@ -124,7 +124,11 @@ void hs_diff_free(hs_diff *d);
  * 1024-based units, as pprof labels them); ns, us, ms, s, min, h for time
  * profiles; none for counts (N may be fractional: "1.5MiB"). A unit must
  * suit the values' unit (bytes vs time vs plain numbers). */
-typedef enum hs_gate_subject { HS_GATE_TOTAL = 0, HS_GATE_ANY } hs_gate_subject;
+typedef enum hs_gate_subject {
+    HS_GATE_TOTAL = 0,
+    HS_GATE_ANY,
+    HS_GATE_CLASS, /* trend: how many entries are in class trend_class */
+} hs_gate_subject;
 typedef enum hs_gate_op { HS_GATE_GT = 0, HS_GATE_GE, HS_GATE_LT, HS_GATE_LE } hs_gate_op;
 typedef enum hs_gate_kind { HS_GATE_DELTA = 0, HS_GATE_LEVEL, HS_GATE_PERCENT } hs_gate_kind;
 typedef enum hs_unit_class { HS_UNIT_COUNT = 0, HS_UNIT_BYTES, HS_UNIT_NANOS } hs_unit_class;
@@ -140,6 +144,10 @@ typedef struct hs_gate {
     hs_unit_class unit_class; /* of the literal; COUNT when it had no unit */
     int has_unit;
     double value; /* in base units (bytes, ns) or percent */
+    /* trend gates (hs_gate_parse_trend) */
+    uint8_t slope;       /* compares a slope (total's or any entry's), not a change */
+    double per_nanos;    /* the slope's time base ("/h": 3600e9); 0 = per snapshot */
+    uint32_t trend_class; /* HS_GATE_CLASS: an hs_trend_class */
 } hs_gate;
 
 /* What a gate measured; hs_render_gate_detail() turns it into words. */
@@ -175,6 +183,89 @@ hs_unit_class hs_unit_classify(const char *unit);
 /* A size for options: "4096", "64KiB", "1.5 MiB", "10MB" (1024-based, as in
  * gates), "2G"; 0, or -1 when malformed, negative or too large. */
 int hs_size_parse(const char *s, uint64_t *out);
+
+/* ---- trend: entries across N snapshots ----
+ * Each snapshot contributes (name, value) pairs and a total; entries are
+ * matched by name (absent = 0). After hs_trend_finish the snapshots are in
+ * time order when every one has a time (time_nanos > 0; ties keep the input
+ * order), else in input order; skipped snapshots are left out. Per entry:
+ *   slope_per_snapshot  least-squares slope of value over the position 0..n-1
+ *   slope_per_hour      least-squares slope of value over time (hours), when
+ *                       every snapshot has a time and they are not all equal
+ *   class, the first that holds of
+ *     grows   up at every step (v[i+1] > v[i] for all i; absent counts as 0)
+ *     new     absent (0) in the first snapshot
+ *     gone    absent (0) in the last snapshot
+ *     rises   last - first > tolerance
+ *     falls   first - last > tolerance
+ *     steady  otherwise: |last - first| <= tolerance
+ *   where tolerance = HS_TREND_STEADY_PERCENT % of the entry's largest |value|.
+ * Rows whose values are all 0 are dropped. Rows are sorted by class in the
+ * order above but with rises before new and gone (grows, rises, new, steady,
+ * falls, gone), then by slope per snapshot (larger first; falls and gone:
+ * more negative first), then by name. */
+typedef enum hs_trend_class {
+    HS_TREND_GROWS = 0,
+    HS_TREND_RISES,
+    HS_TREND_NEW,
+    HS_TREND_STEADY,
+    HS_TREND_FALLS,
+    HS_TREND_GONE,
+    HS_TREND_N_CLASSES,
+} hs_trend_class;
+
+#define HS_TREND_STEADY_PERCENT 5
+
+typedef struct hs_trend_row {
+    const char *name;      /* points into hs_trend.names */
+    const int64_t *values; /* [n_snapshots] in snapshot order */
+    double slope_per_snapshot;
+    double slope_per_hour; /* valid when hs_trend.has_times */
+    hs_trend_class cls;
+} hs_trend_row;
+
+typedef struct hs_trend {
+    uint32_t n_inputs;    /* snapshots given to hs_trend_init */
+    uint32_t n_snapshots; /* kept ones, after hs_trend_finish */
+    uint32_t *input_of;   /* [n_snapshots]: position -> input index */
+    int64_t *times;       /* [n_inputs] time_nanos (0 unknown); by position after finish */
+    int64_t *totals;      /* [n_inputs] totals; by position after finish */
+    uint8_t *skipped;     /* [n_inputs] */
+    int has_times;        /* every kept snapshot has a time, not all equal */
+    hs_trend_row total;   /* the totals as a row named "total" */
+    hs_strtab names;
+    int64_t *by_name;     /* [names capacity * n_inputs] while adding */
+    uint32_t cap_names;
+    int64_t *series;      /* [n_rows * n_snapshots] after finish */
+    hs_trend_row *rows;
+    uint32_t n_rows;
+    uint32_t n_class[HS_TREND_N_CLASSES];
+} hs_trend;
+
+const char *hs_trend_class_name(hs_trend_class c);
+int hs_trend_init(hs_trend *t, uint32_t n_inputs, hs_error *err);
+/* Add value to entry name in input snapshot i (values of one name add up). */
+int hs_trend_add(hs_trend *t, uint32_t i, const char *name, int64_t value, hs_error *err);
+/* Every entry of an aggregation, flat (cum = 0) or cum. */
+int hs_trend_add_agg(hs_trend *t, uint32_t i, const hs_agg *a, int cum, hs_error *err);
+void hs_trend_set_snapshot(hs_trend *t, uint32_t i, int64_t total, int64_t time_nanos);
+void hs_trend_skip(hs_trend *t, uint32_t i);
+/* Order, slopes, classes, sorting; -1 with err when fewer than 2 snapshots are kept. */
+int hs_trend_finish(hs_trend *t, hs_error *err);
+void hs_trend_free(hs_trend *t);
+
+/* Trend gates: the diff grammar (total/any compare the first snapshot with
+ * the last) plus
+ *   CLASS OP N                 entries in a class: grows>0, new>=3
+ *   [any.|total.]slope OP V[/RATE]  an entry's (or the total's) slope, RATE h,
+ *                              min, s (needs times) or snapshot (the default):
+ *                              slope>+1MiB/h, total.slope>10MiB/snapshot
+ * A slope's sign is optional ("+1MiB/h" = "1MiB/h"). */
+int hs_gate_parse_trend(const char *expr, hs_gate *out, hs_error *err);
+/* -1 with err when the unit does not suit, or a per-time slope meets
+ * snapshots without times. */
+int hs_gate_eval_trend(const hs_gate *g, const hs_trend *t, const char *unit,
+                       hs_gate_result *out, hs_error *err);
 
 /* ---- call graph ---- */
 

@@ -15,7 +15,14 @@
 #include "heapscan/profile.h"
 
 /* The output formats of the reports (not every report has every one). */
-typedef enum hs_render_format { HS_FMT_TEXT = 0, HS_FMT_JSON, HS_FMT_CSV, HS_FMT_DOT } hs_render_format;
+typedef enum hs_render_format {
+    HS_FMT_TEXT = 0,
+    HS_FMT_JSON,
+    HS_FMT_CSV,
+    HS_FMT_DOT,
+    HS_FMT_SVG,  /* charts (trend) */
+    HS_FMT_HTML, /* a chart and a table in one page (trend) */
+} hs_render_format;
 
 /* ---- values ----
  * bytes: auto-scaled B, KiB, MiB, GiB, TiB, PiB with 2 decimals, ".00"
@@ -132,5 +139,23 @@ void hs_render_heap_tree_dot(FILE *out, const char *file, const hs_heap *h, cons
                              const hs_dom_top *t);
 void hs_render_heap_path_dot(FILE *out, const char *file, const hs_heap *h, const hs_dom *d,
                              const char *target, uint32_t obj, const hs_path *p);
+
+/* ---- trend: entries across snapshots ----
+ * Text: a header, the total, then one row per entry (first, last, change,
+ * slopes, class, a sparkline); JSON {"files","times","sample_type","by",
+ * "total","rows"}; CSV one row per entry, one column per snapshot; SVG the
+ * total and the first rows as line charts; HTML the chart and a table.
+ * limit: rows shown (0 = all); the charts draw at most 10 entries. */
+typedef struct hs_trend_meta {
+    const char *const *files; /* [n_snapshots], in snapshot order */
+    const char *sample_type, *unit;
+    const char *by;  /* "function", "type", ... */
+    const char *value; /* "flat", "cum", "size", ... (text, charts) */
+    const hs_gate *gates;
+    const hs_gate_result *results;
+    uint32_t n_gates;
+} hs_trend_meta;
+void hs_render_trend(FILE *out, hs_render_format f, const hs_trend_meta *m, const hs_trend *t,
+                     uint32_t limit);
 
 #endif

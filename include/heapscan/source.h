@@ -30,6 +30,9 @@ typedef struct hs_source_options {
      * when it is reached (e.g. "HEAPSCAN_MAX_MEMORY=2GiB"); may be NULL. */
     const char *memory_hint;
     const char *unpack_hint;
+    /* http(s):// inputs: seconds a request may take (0: 60), plus the N of
+     * a ?seconds=N query (the server answers after N seconds). */
+    unsigned http_timeout;
 } hs_source_options;
 
 #define HS_SOURCE_MAX_UNPACK ((uint64_t)64 << 30)
@@ -49,7 +52,9 @@ typedef struct hs_source {
     uint8_t *owned_;
 } hs_source;
 
-/* Open a file ("-": standard input). opt may be NULL (defaults). */
+/* Open a file ("-": standard input), or fetch an http:// or https:// URL
+ * (libcurl; the body is held like a stream's, under max_memory). opt may
+ * be NULL (defaults). */
 int hs_source_open_with(hs_source *src, const char *path, const hs_source_options *opt,
                         hs_error *err);
 int hs_source_open(hs_source *src, const char *path, hs_error *err);
@@ -59,6 +64,12 @@ int hs_source_from_memory_with(hs_source *src, const char *name, const uint8_t *
 int hs_source_from_memory(hs_source *src, const char *name, const uint8_t *data, size_t size,
                           hs_error *err);
 void hs_source_close(hs_source *src);
+/* Nonzero when path is an http:// or https:// URL. */
+int hs_source_is_url(const char *path);
+/* The body of an http(s):// URL as served (not decompressed), malloc'd into
+ * *out; errors name the URL (HTTP status, timeout, connection, limit). */
+int hs_source_fetch(const char *url, const hs_source_options *opt, uint8_t **out, size_t *size,
+                    hs_error *err);
 /* Lower memory use after reading data[off, off+len): when the source is a
  * mapped file, its whole pages in that range leave the process's resident
  * set (MADV_DONTNEED on a read-only private file mapping: touching them

@@ -6,7 +6,7 @@ _heapscan()
     local cur prev cmd opts
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="info top diff graph dominators paths leaks help"
+    local commands="info top diff graph dominators paths leaks trend collect help"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -17,13 +17,15 @@ _heapscan()
             case $cmd in
                 graph) COMPREPLY=($(compgen -W "dot json csv text" -- "$cur")) ;;
                 dominators|paths) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+                trend) COMPREPLY=($(compgen -W "text json csv svg html" -- "$cur")) ;;
                 *) COMPREPLY=($(compgen -W "text json csv" -- "$cur")) ;;
             esac
             return ;;
         --by) COMPREPLY=($(compgen -W "function file line address site type root object" -- "$cur")); return ;;
         --sort) COMPREPLY=($(compgen -W "flat cum retained size count" -- "$cur")); return ;;
-        --sysroot|--debug-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --sysroot|--debug-dir|--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --demangle) COMPREPLY=($(compgen -W "short templates full none" -- "$cur")); return ;;
+        --every|--count) return ;;
         -i|--sample-index|-n|--limit|--nodecount|--depth|--min-retained|--fail-if|--paths|--focus|--ignore|--tag)
             return ;;
     esac
@@ -37,6 +39,8 @@ _heapscan()
         dominators) opts="$common --depth --min-retained" ;;
         paths) opts="$common" ;;
         leaks) opts="$common -n --limit --by --sort" ;;
+        trend) opts="$common -i --sample-index -n --limit --by --cum --focus --ignore --tag --fail-if --skip-bad" ;;
+        collect) opts="--dir --every --count -i --sample-index -h --help" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -302,3 +302,154 @@ int hs_gate_eval_groups(const hs_gate *g, const hs_group_diff *df, hs_gate_resul
     out->unit = unit;
     return 0;
 }
+
+/* ---- trends: the same grammar, plus class counts and slopes ---- */
+
+static const struct {
+    const char *name;
+    double nanos;
+} rates[] = {{"snapshot", 0}, {"h", 3600e9}, {"min", 60e9}, {"s", 1e9}};
+
+
+/* hs_gate_parse on a rewritten expression, its errors naming the user's. */
+static int parse_as(const char *body, const char *expr, hs_gate *out, hs_error *err)
+{
+    if (hs_gate_parse(body, NULL, 0, out, err) == 0) return 0;
+    const char *why = err ? strstr(err->msg, "': ") : NULL;
+    char copy[512];
+    snprintf(copy, sizeof copy, "%s", why ? why + 3 : "malformed");
+    return bad(err, expr, copy);
+}
+
+/* "grows>0": a class name directly followed by an operator. */
+static int parse_class_gate(const char *s, const char *expr, hs_gate *out, hs_error *err)
+{
+    for (uint32_t c = 0; c < HS_TREND_N_CLASSES; c++) {
+        const char *name = hs_trend_class_name((hs_trend_class)c);
+        size_t len = strlen(name);
+        if (strncmp(s, name, len) != 0 || (s[len] != '>' && s[len] != '<')) continue;
+        char rest[160];
+        snprintf(rest, sizeof rest, "total%s", s + len);
+        if (parse_as(rest, expr, out, err)) return -1;
+        if (out->kind != HS_GATE_LEVEL || out->has_unit)
+            return bad(err, expr, "a class counts entries: write a plain number (grows>0)");
+        snprintf(out->expr, sizeof out->expr, "%s", s);
+        out->subject = HS_GATE_CLASS;
+        out->trend_class = c;
+        return 1;
+    }
+    return 0;
+}
+
+/* "[any.|total.]slope OP V[/RATE]". */
+static int parse_slope_gate(const char *s, const char *expr, hs_gate *out, hs_error *err)
+{
+    const char *subject = "any";
+    const char *p = s;
+    if (strncmp(p, "any.slope", 9) == 0) p += 9;
+    else if (strncmp(p, "total.slope", 11) == 0) p += 11, subject = "total";
+    else if (strncmp(p, "slope", 5) == 0) p += 5;
+    else return 0;
+    char body[160];
+    snprintf(body, sizeof body, "%s%s", subject, p);
+    double per = 0;
+    char *slash = strchr(body, '/');
+    if (slash) {
+        size_t k = 0;
+        for (; k < sizeof rates / sizeof rates[0]; k++)
+            if (strcmp(slash + 1, rates[k].name) == 0) break;
+        if (k == sizeof rates / sizeof rates[0])
+            return bad(err, expr, "unknown rate after '/' (h, min, s or snapshot)");
+        per = rates[k].nanos;
+        *slash = 0;
+    }
+    if (parse_as(body, expr, out, err)) return -1;
+    if (out->kind == HS_GATE_PERCENT) return bad(err, expr, "a slope is a value per time, not %");
+    snprintf(out->expr, sizeof out->expr, "%s", s);
+    out->slope = 1;
+    out->per_nanos = per;
+    return 1;
+}
+
+int hs_gate_parse_trend(const char *expr, hs_gate *out, hs_error *err)
+{
+    char s[128];
+    size_t n = 0;
+    for (const char *c = expr; *c; c++) {
+        if (isspace((unsigned char)*c)) continue;
+        if (n + 1 >= sizeof s) return bad(err, expr, "too long");
+        s[n++] = *c;
+    }
+    s[n] = 0;
+    int rc = parse_class_gate(s, expr, out, err);
+    if (rc == 0) rc = parse_slope_gate(s, expr, out, err);
+    if (rc < 0) return -1;
+    if (rc > 0) return 0;
+    if (strncmp(s, "total", 5) != 0 && strncmp(s, "any", 3) != 0)
+        return bad(err, expr,
+                   "expected total, any, slope or a class (grows, rises, new, steady, falls, "
+                   "gone) first (e.g. grows>0, slope>+1MiB/h, total>+10%)");
+    return hs_gate_parse(s, NULL, 0, out, err);
+}
+
+/* The slope a gate compares, in its own time base. */
+static double gate_slope(const hs_gate *g, const hs_trend_row *r)
+{
+    return g->per_nanos > 0 ? r->slope_per_hour * g->per_nanos / 3600e9 : r->slope_per_snapshot;
+}
+
+static void eval_slope(const hs_gate *g, const hs_trend *t, hs_gate_result *out)
+{
+    uint32_t last = t->n_snapshots - 1;
+    if (g->subject == HS_GATE_TOTAL) {
+        out->measured = gate_slope(g, &t->total);
+        out->tripped = compare(g->op, out->measured, g->value);
+        out->before = t->total.values[0], out->after = t->total.values[last];
+        return;
+    }
+    for (uint32_t i = 0; i < t->n_rows; i++) {
+        const hs_trend_row *r = &t->rows[i];
+        double x = gate_slope(g, r);
+        int trip = compare(g->op, x, g->value);
+        if (!out->entry || (trip && !out->tripped) ||
+            (trip == out->tripped && more_extreme(g->op, x, out->measured))) {
+            out->tripped = trip, out->measured = x, out->entry = r->name;
+            out->before = r->values[0], out->after = r->values[last];
+        }
+    }
+}
+
+int hs_gate_eval_trend(const hs_gate *g, const hs_trend *t, const char *unit,
+                       hs_gate_result *out, hs_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->unit = unit;
+    uint32_t last = t->n_snapshots - 1;
+    if (g->subject == HS_GATE_CLASS) {
+        out->measured = t->n_class[g->trend_class];
+        out->tripped = compare(g->op, out->measured, g->value);
+        for (uint32_t i = 0; i < t->n_rows && !out->entry; i++)
+            if (t->rows[i].cls == g->trend_class) out->entry = t->rows[i].name;
+        return 0;
+    }
+    if (hs_gate_check_unit(g, unit, err)) return -1;
+    if (g->slope) {
+        if (g->per_nanos > 0 && !t->has_times)
+            return hs_error_set(err, "--fail-if", HS_NO_OFFSET,
+                                "'%s': the snapshots carry no times (or all the same), so there "
+                                "is no slope per time; use /snapshot",
+                                g->expr);
+        eval_slope(g, t, out);
+        return 0;
+    }
+    if (g->subject == HS_GATE_TOTAL) {
+        hs_gate_total(g, t->total.values[0], t->total.values[last], out);
+    } else {
+        hs_gate_start(out);
+        for (uint32_t i = 0; i < t->n_rows; i++)
+            hs_gate_entry(g, t->rows[i].name, t->rows[i].values[0], t->rows[i].values[last],
+                          t->total.values[0], out);
+    }
+    out->unit = unit;
+    return 0;
+}

@@ -29,6 +29,8 @@ enum {
     HS_OPT_GRAPH = 1u << 7,        /* --nodecount N, --base FILE, --dot, --paths ADDR */
     HS_OPT_BINARY = 1u << 8,       /* --binary, --sysroot, --debug-dir, --demangle */
     HS_OPT_TREE = 1u << 9,         /* --depth N, --min-retained SIZE */
+    HS_OPT_TREND = 1u << 10,       /* --cum, --skip-bad; --format svg|html */
+    HS_OPT_COLLECT = 1u << 11,     /* --every DURATION, --count N, --dir DIR */
 };
 
 #define HS_CLI_MAX_MULTI 32
@@ -61,6 +63,14 @@ typedef struct hs_cli_opts {
     const char *min_retained;
     const char *args[HS_CLI_MAX_ARGS];
     int n_args;
+    /* every positional argument (args holds the first HS_CLI_MAX_ARGS): a
+     * command whose argument description ends in "..." takes one or more */
+    char **files;
+    int n_files;
+    int cum, skip_bad;              /* trend */
+    const char *every, *dir;        /* collect */
+    long count;
+    int count_set;
 } hs_cli_opts;
 
 /* The option lines every command's usage ends with (same words everywhere). */
@@ -82,7 +92,7 @@ typedef struct hs_command {
 /* Parse argv[1..] (argv[0] is the command name). Returns 0 to go on,
  * 1 when --help was printed (exit 0), -1 after printing a usage error
  * (exit 2). args names the positional arguments ("FILE", "BEFORE AFTER"),
- * one word each. Also refuses '-' for two inputs, and checks --binary
+ * one word each; a last word ending in "..." ("FILE...") takes one or more. Also refuses '-' for two inputs, and checks --binary
  * (opens, plain or gzip'd, and is ELF; a gzip'd one is inflated to a
  * temporary file) and that --sysroot and --debug-dir are directories. */
 int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, const char *args,

@@ -9,5 +9,7 @@ int cmd_graph(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
 int cmd_paths(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
 
 #endif

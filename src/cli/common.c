@@ -121,10 +121,10 @@ int hs_cli_heap_by_sort(const hs_cli_opts *o, const hs_heap *h, int prefer_type,
 
 int hs_cli_format_ok(const hs_cli_opts *o, const char *cmd, unsigned allowed_mask)
 {
-    static const char *names[] = {"text", "json", "csv", "dot"};
+    static const char *names[] = {"text", "json", "csv", "dot", "svg", "html"};
     if (allowed_mask & HS_FMTBIT(o->format)) return HS_EXIT_OK;
     char list[64] = "";
-    for (unsigned f = 0, n = 0; f < 4; f++)
+    for (unsigned f = 0, n = 0; f < sizeof names / sizeof names[0]; f++)
         if (allowed_mask & HS_FMTBIT(f)) {
             size_t len = strlen(list);
             snprintf(list + len, sizeof list - len, "%s%s", n++ ? ", " : "", names[f]);

@@ -15,6 +15,8 @@ static const hs_command commands[] = {
     {"dominators", cmd_dominators, "dominator tree of a heap: what keeps what alive"},
     {"paths", cmd_paths, "shortest path from a root to an object"},
     {"leaks", cmd_leaks, "unreachable objects and leak roots of a heap"},
+    {"trend", cmd_trend, "what grows across snapshots, and how fast (--fail-if grows>0)"},
+    {"collect", cmd_collect, "save snapshots of live endpoints over time, for trend"},
     {NULL, NULL, NULL},
 };
 

@@ -30,6 +30,7 @@
 enum {
     O_BY = 256, O_SORT, O_FOCUS, O_IGNORE, O_TAG, O_FORMAT, O_FAIL_IF, O_NODECOUNT, O_BASE,
     O_DOT, O_PATHS, O_BINARY, O_SYSROOT, O_DEBUG_DIR, O_DEPTH, O_MIN_RETAINED, O_DEMANGLE,
+    O_CUM, O_SKIP_BAD, O_EVERY, O_COUNT, O_DIR,
 };
 
 static const struct option long_opts[] = {
@@ -54,6 +55,11 @@ static const struct option long_opts[] = {
     {"demangle", required_argument, 0, O_DEMANGLE},
     {"depth", required_argument, 0, O_DEPTH},
     {"min-retained", required_argument, 0, O_MIN_RETAINED},
+    {"cum", no_argument, 0, O_CUM},
+    {"skip-bad", no_argument, 0, O_SKIP_BAD},
+    {"every", required_argument, 0, O_EVERY},
+    {"count", required_argument, 0, O_COUNT},
+    {"dir", required_argument, 0, O_DIR},
     {0, 0, 0, 0},
 };
 
@@ -77,6 +83,8 @@ static unsigned option_bit(int c)
     case O_NODECOUNT: case O_BASE: case O_DOT: case O_PATHS: return HS_OPT_GRAPH;
     case O_BINARY: case O_SYSROOT: case O_DEBUG_DIR: case O_DEMANGLE: return HS_OPT_BINARY;
     case O_DEPTH: case O_MIN_RETAINED: return HS_OPT_TREE;
+    case O_CUM: case O_SKIP_BAD: return HS_OPT_TREND;
+    case O_EVERY: case O_COUNT: case O_DIR: return HS_OPT_COLLECT;
     default: return 0;
     }
 }
@@ -223,6 +231,9 @@ static void source_options(hs_source_options *so)
     if (inflate_env(&so->max_unpack) == 0) so->unpack_hint = "HEAPSCAN_MAX_INFLATE";
     else so->max_unpack = 0;
     so->tmpdir = getenv("TMPDIR");
+    const char *t = getenv("HEAPSCAN_HTTP_TIMEOUT"); /* seconds for an http(s):// input */
+    long secs = t && *t ? strtol(t, NULL, 10) : 0;
+    so->http_timeout = secs > 0 && secs < 86400 ? (unsigned)secs : 0;
 }
 
 static int parse_long(const char *cmd, const char *opt, const char *s, long *out)
@@ -248,8 +259,13 @@ static int add_multi(const char *cmd, const char *opt, const char **arr, int *n,
     return 0;
 }
 
-static int parse_format(const char *cmd, const char *s, hs_out_format *f)
+/* svg and html are charts: only commands that draw them (HS_OPT_TREND) take them. */
+static int parse_format(const char *cmd, const char *s, unsigned allowed, hs_out_format *f)
 {
+    if (allowed & HS_OPT_TREND) {
+        if (strcmp(s, "svg") == 0) return *f = HS_FMT_SVG, 0;
+        if (strcmp(s, "html") == 0) return *f = HS_FMT_HTML, 0;
+    }
     if (strcmp(s, "text") == 0) *f = HS_FMT_TEXT;
     else if (strcmp(s, "json") == 0) *f = HS_FMT_JSON;
     else if (strcmp(s, "csv") == 0) *f = HS_FMT_CSV;
@@ -261,7 +277,7 @@ static int parse_format(const char *cmd, const char *s, hs_out_format *f)
     return 0;
 }
 
-static int apply(int c, const char *cmd, hs_cli_opts *o)
+static int apply(int c, const char *cmd, unsigned allowed, hs_cli_opts *o)
 {
     switch (c) {
     case 'i': o->sample_index = optarg; return 0;
@@ -272,7 +288,7 @@ static int apply(int c, const char *cmd, hs_cli_opts *o)
     case O_FOCUS: o->focus = optarg; return 0;
     case O_IGNORE: o->ignore = optarg; return 0;
     case O_TAG: return add_multi(cmd, "--tag", o->tags, &o->n_tags, optarg);
-    case O_FORMAT: o->format_set = 1; return parse_format(cmd, optarg, &o->format);
+    case O_FORMAT: o->format_set = 1; return parse_format(cmd, optarg, allowed, &o->format);
     case O_FAIL_IF: return add_multi(cmd, "--fail-if", o->fail_if, &o->n_fail_if, optarg);
     case O_NODECOUNT:
         o->nodecount_set = 1;
@@ -286,6 +302,11 @@ static int apply(int c, const char *cmd, hs_cli_opts *o)
     case O_DEMANGLE: return parse_demangle(cmd, optarg, &o->demangle);
     case O_DEPTH: o->depth_set = 1; return parse_long(cmd, "--depth", optarg, &o->depth);
     case O_MIN_RETAINED: o->min_retained = optarg; return 0;
+    case O_CUM: o->cum = 1; return 0;
+    case O_SKIP_BAD: o->skip_bad = 1; return 0;
+    case O_EVERY: o->every = optarg; return 0;
+    case O_COUNT: o->count_set = 1; return parse_long(cmd, "--count", optarg, &o->count);
+    case O_DIR: o->dir = optarg; return 0;
     }
     return -1;
 }
@@ -303,8 +324,8 @@ static int count_words(const char *s)
 static int stdin_once(const char *cmd, const hs_cli_opts *o)
 {
     int n = o->base && strcmp(o->base, "-") == 0;
-    for (int i = 0; i < o->n_args; i++)
-        n += strcmp(o->args[i], "-") == 0;
+    for (int i = 0; i < o->n_files; i++)
+        n += strcmp(o->files[i], "-") == 0;
     if (n < 2) return 0;
     hs_cli_failf("%s: '-' (standard input) is given %d times, but it can be read only once", cmd,
                  n);
@@ -400,9 +421,18 @@ int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, con
                          option_name(c), cmd, cmd);
             return -1;
         }
-        if (apply(c, cmd, o)) return -1;
+        if (apply(c, cmd, allowed, o)) return -1;
     }
     /* getopt_long permuted argv: what is left are the positional arguments. */
+    o->files = argv + optind;
+    o->n_files = argc - optind;
+    size_t alen = strlen(args);
+    int variadic = alen > 3 && strcmp(args + alen - 3, "...") == 0;
+    if (variadic && o->n_files >= want) {
+        for (int i = 0; i < o->n_files && i < HS_CLI_MAX_ARGS; i++)
+            o->args[o->n_args++] = o->files[i];
+        optind = argc;
+    }
     while (optind < argc) {
         if (o->n_args >= HS_CLI_MAX_ARGS) {
             hs_cli_failf("%s: too many arguments", cmd);
@@ -410,7 +440,7 @@ int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, con
         }
         o->args[o->n_args++] = argv[optind++];
     }
-    if (o->n_args != want) {
+    if (variadic ? o->n_files < want : o->n_args != want) {
         hs_cli_failf("%s: expected %s, got %d argument%s (see 'heapscan help %s')", cmd, args,
                      o->n_args, o->n_args == 1 ? "" : "s", cmd);
         return -1;

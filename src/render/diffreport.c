@@ -24,6 +24,26 @@ static void fmt_percent(char *buf, size_t size, double pct)
     else snprintf(buf, size, "%+.2f%%", pct);
 }
 
+/* Trend gates: a class count, or a slope ("main.leak grows by +1.20MiB/h"). */
+static void trend_gate_detail(char *buf, size_t size, const hs_gate *g, const hs_gate_result *r,
+                              const char *unit)
+{
+    if (g->subject == HS_GATE_CLASS) {
+        uint32_t n = (uint32_t)r->measured;
+        const char *cls = hs_trend_class_name((hs_trend_class)g->trend_class);
+        if (r->entry) snprintf(buf, size, "class %s: %u entr%s (first: %s)", cls, n, n == 1 ? "y" : "ies", r->entry);
+        else snprintf(buf, size, "class %s: no entries", cls);
+        return;
+    }
+    char m[64];
+    const char *per = g->per_nanos >= 3600e9 ? "h" : g->per_nanos >= 60e9 ? "min" : g->per_nanos > 0 ? "s" : "snapshot";
+    double x = r->measured;
+    hs_render_value_signed(m, sizeof m, (int64_t)(x < 0 ? x - 0.5 : x + 0.5), unit);
+    if (g->subject == HS_GATE_TOTAL) snprintf(buf, size, "total's slope is %s/%s", m, per);
+    else if (!r->entry) snprintf(buf, size, "no entries to compare");
+    else snprintf(buf, size, "%s %s: slope %s/%s", r->tripped ? "entry" : "closest entry", r->entry, m, per);
+}
+
 void hs_render_gate_detail(char *buf, size_t size, const hs_gate *g, const hs_gate_result *r,
                            const char *unit)
 {
@@ -33,6 +53,10 @@ void hs_render_gate_detail(char *buf, size_t size, const hs_gate *g, const hs_ga
     if (g->kind == HS_GATE_PERCENT) fmt_percent(m, sizeof m, r->measured);
     else if (g->kind == HS_GATE_DELTA) hs_render_value_signed(m, sizeof m, (int64_t)r->measured, unit);
     else hs_render_value(m, sizeof m, (int64_t)r->measured, unit);
+    if (g->subject == HS_GATE_CLASS || g->slope) {
+        trend_gate_detail(buf, size, g, r, unit);
+        return;
+    }
     /* Profiles have no columns: "total", and an entry's "flat". */
     const char *col = g->column_name ? g->column_name : "flat";
     if (g->subject == HS_GATE_TOTAL) {

@@ -126,6 +126,29 @@ row leaks      rraa @F --format json
 row leaks      rrrr @F --by root
 row leaks      rrrr @F -i 0
 row leaks      rrrr @F --focus main
+row trend      aaaa @F @F
+row trend      aaaa @F @F --format json -n 0
+row trend      aaaa @F @F --format csv
+row trend      aaaa @F @F --format svg
+row trend      aaaa @F @F --format html
+row trend      rrrr @F @F --format dot
+row trend      aaaa @F @F --fail-if 'grows>0' --fail-if 'total>+1%'
+row trend      rrrr @F @F --fail-if 'slope>1MiB/h'
+row trend      aarr @F @F --cum
+row trend      aarr @F @F -i 0
+row trend      rraa @F @F -i count
+row trend      aarr @F @F --focus main --ignore runtime
+row trend      aarr @F @F --by line
+row trend      rraa @F @F --by type
+row trend      rrrr @F @F --by object
+row trend      aaaa @F @F --skip-bad
+row trend      rrrr @F
+row trend      rrrr @F @F --sort flat
+row trend      rrrr @F @F --nodecount 5
+row trend      rrrr - -
+row collect    rrrr --dir "$tmp/collect" @F
+row collect    rrrr --dir "$tmp/collect" --every 0s http://127.0.0.1:1/x
+row collect    rrrr @F --format json
 # --binary: the same check for every input and command.
 row info       rrrr @F --binary README.md
 row top        rrrr @F --binary "$tmp/missing"

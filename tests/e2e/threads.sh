@@ -24,6 +24,8 @@ run_all() { # $1 = parts; writes $tmp/out.$1
   HEAPSCAN_THREADS=$t "$HS" diff -n 0 $P/heap.1.pb.gz $P/heap.3.pb.gz >>"$o" 2>&1
   HEAPSCAN_THREADS=$t "$HS" diff --format json $P/allocs.1.pb.gz $P/allocs.3.pb.gz >>"$o" 2>&1
   HEAPSCAN_THREADS=$t "$HS" graph --base $P/heap.1.pb.gz $P/heap.3.pb.gz >>"$o" 2>&1
+  HEAPSCAN_THREADS=$t "$HS" trend -n 0 --format json $P/heap.1.pb.gz $P/heap.2.pb.gz $P/heap.3.pb.gz >>"$o" 2>&1
+  HEAPSCAN_THREADS=$t "$HS" trend --cum --by line --format csv $P/allocs.1.pb.gz $P/allocs.2.pb.gz $P/allocs.3.pb.gz >>"$o" 2>&1
   # a location id no location has, in the last sample: the error names it
   HEAPSCAN_THREADS=$t "$HS" top "$tmp/bad.pb" >>"$o" 2>&1; echo "exit $?" >>"$o"
 }

@@ -1,0 +1,3 @@
+module heapscan/testdata/leakservice
+
+go 1.19
