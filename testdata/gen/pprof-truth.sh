@@ -65,11 +65,11 @@ fi
 # PPROF_TRUTH_BINARY=PROGRAM: pprof names the program's addresses from it
 # (symbolize=local; other mapped files are looked for where the profile says).
 bin=${PPROF_TRUTH_BINARY:-}
-if [ -n "$bin" ]; then
-  args=(-top -trim=false "$gran" -sample_index="$index" -symbolize=local)
-else
-  args=(-top -trim=false "$gran" -sample_index="$index" -symbolize=none)
-fi
+# Without one, -symbolize=local still names nothing new (no mapped file is
+# found under PPROF_BINARY_PATH), but pprof tidies names as it does for its
+# users: C++-looking names lose parameters and template arguments
+# (Go's "sync.OnceValue[go.shape.func(...)]" shows as "sync.OnceValue[go.shape.func]").
+args=(-top -trim=false "$gran" -sample_index="$index" -symbolize=local)
 [ -z "$base" ] || args+=(-diff_base "$base")
 # shellcheck disable=SC2206
 [ -z "${PPROF_TRUTH_ARGS:-}" ] || args+=(${PPROF_TRUTH_ARGS})

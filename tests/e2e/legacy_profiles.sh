@@ -79,7 +79,7 @@ for name in $fixtures; do
       fail "pprof-truth.sh $f $t: $(head -c 300 "$tmp/p.err")"
       continue
     fi
-    # pprof names nothing here (-symbolize=none); heapscan is kept from the
+    # pprof names nothing here (no file under PPROF_BINARY_PATH); heapscan is kept from the
     # mapped files on disk by a sysroot that has none, or it would name and
     # prune their frames (see the growth check below)
     hs "$tmp/h.json" top -n 0 -i "$t" --by "$by" --sysroot "$tmp/no-files" --format json "$f" &&
