@@ -9,5 +9,6 @@ int cmd_graph(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);
 int cmd_paths(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
+int cmd_goroutines(int argc, char **argv);
 
 #endif

@@ -15,6 +15,7 @@ static const hs_command commands[] = {
     {"dominators", cmd_dominators, "dominator tree of a heap: what keeps what alive"},
     {"paths", cmd_paths, "shortest path from a root to an object"},
     {"leaks", cmd_leaks, "unreachable objects and leak roots of a heap"},
+    {"goroutines", cmd_goroutines, "goroutines grouped by state and stack; leak suspects across dumps"},
     {NULL, NULL, NULL},
 };
 

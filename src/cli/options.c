@@ -30,6 +30,7 @@
 enum {
     O_BY = 256, O_SORT, O_FOCUS, O_IGNORE, O_TAG, O_FORMAT, O_FAIL_IF, O_NODECOUNT, O_BASE,
     O_DOT, O_PATHS, O_BINARY, O_SYSROOT, O_DEBUG_DIR, O_DEPTH, O_MIN_RETAINED,
+    O_STUCK,
 };
 
 static const struct option long_opts[] = {
@@ -53,6 +54,7 @@ static const struct option long_opts[] = {
     {"debug-dir", required_argument, 0, O_DEBUG_DIR},
     {"depth", required_argument, 0, O_DEPTH},
     {"min-retained", required_argument, 0, O_MIN_RETAINED},
+    {"stuck", required_argument, 0, O_STUCK},
     {0, 0, 0, 0},
 };
 
@@ -76,6 +78,7 @@ static unsigned option_bit(int c)
     case O_NODECOUNT: case O_BASE: case O_DOT: case O_PATHS: return HS_OPT_GRAPH;
     case O_BINARY: case O_SYSROOT: case O_DEBUG_DIR: return HS_OPT_BINARY;
     case O_DEPTH: case O_MIN_RETAINED: return HS_OPT_TREE;
+    case O_STUCK: return HS_OPT_STUCK;
     default: return 0;
     }
 }
@@ -271,6 +274,7 @@ static int apply(int c, const char *cmd, hs_cli_opts *o)
     case O_DEBUG_DIR: o->debug_dir = optarg; return 0;
     case O_DEPTH: o->depth_set = 1; return parse_long(cmd, "--depth", optarg, &o->depth);
     case O_MIN_RETAINED: o->min_retained = optarg; return 0;
+    case O_STUCK: o->stuck = optarg; return 0;
     }
     return -1;
 }
@@ -395,7 +399,9 @@ int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, con
         }
         o->args[o->n_args++] = argv[optind++];
     }
-    if (o->n_args != want) {
+    size_t args_len = strlen(args);
+    int repeats = args_len > 3 && strcmp(args + args_len - 3, "...") == 0;
+    if (repeats ? o->n_args < want : o->n_args != want) {
         hs_cli_failf("%s: expected %s, got %d argument%s (see 'heapscan help %s')", cmd, args,
                      o->n_args, o->n_args == 1 ? "" : "s", cmd);
         return -1;
