@@ -156,7 +156,41 @@ static void note_damage(const char *file, const hs_goroutines *m)
             (unsigned long long)m->frames_without_file, (unsigned long long)m->unknown_states);
 }
 
-/* A dump or traceback, else a goroutine profile. */
+/* The reader that would load these bytes as a profile or heap, or NULL. */
+static const hs_reader *other_reader(const hs_source *src)
+{
+    const hs_reader *best = NULL;
+    int best_score = 0;
+    for (const hs_reader *const *r = hs_readers(); *r; r++) {
+        int s = (*r)->probe(src->data, src->size);
+        if (s > best_score) best_score = s, best = *r;
+    }
+    return best;
+}
+
+static int load_dump(gjob *j, uint32_t i, const hs_source *src)
+{
+    hs_error err;
+    if (hs_godump_load(src, &j->snaps[i], &err)) return hs_cli_fail(&err);
+    j->formats[i] = "go goroutine dump";
+    note_damage(j->o->args[i], &j->snaps[i]);
+    return 0;
+}
+
+static int load_profile(gjob *j, uint32_t i, const hs_source *src, const hs_load_options *lo)
+{
+    hs_model m;
+    hs_error err;
+    if (hs_load_memory(src->name, src->data, src->size, lo, &m, &err)) return hs_cli_fail(&err);
+    int rc = hs_gr_from_profile(&m.profile, src->name, &j->snaps[i], &err) ? hs_cli_fail(&err) : 0;
+    j->formats[i] = "go goroutine profile";
+    hs_model_free(&m);
+    return rc;
+}
+
+/* A dump or traceback, else a goroutine profile; the source is read once
+ * (it may be standard input). Without any reader's format, the dump
+ * reader's error says what was expected. */
 static int load_one(gjob *j, uint32_t i)
 {
     const char *path = j->o->args[i];
@@ -164,38 +198,20 @@ static int load_one(gjob *j, uint32_t i)
     hs_cli_load_options(j->o, &lo);
     hs_source src;
     hs_error err;
-    if (hs_source_open_with(&src, path, &lo.source, &err)) return hs_cli_fail(&err);
-    if (hs_godump_probe(src.data, src.size)) {
-        int rc = hs_godump_load(&src, &j->snaps[i], &err);
-        hs_source_close(&src);
-        if (rc) return hs_cli_fail(&err);
-        j->formats[i] = "go goroutine dump";
-        note_damage(path, &j->snaps[i]);
-        return 0;
+    hs_cli_loading(path);
+    if (hs_source_open_with(&src, path, &lo.source, &err)) {
+        hs_cli_loading(NULL);
+        return hs_cli_fail(&err);
     }
-    int is_stdin = strcmp(path, "-") == 0;
-    if (is_stdin) { /* standard input is read once: load these bytes */
-        hs_model m;
-        int rc = hs_load_memory(src.name, src.data, src.size, &lo, &m, &err);
-        hs_source_close(&src);
-        if (rc) return hs_cli_fail(&err);
-        rc = m.kind != HS_MODEL_PROFILE ? -2 : hs_gr_from_profile(&m.profile, path, &j->snaps[i], &err);
-        hs_model_free(&m);
-        if (rc == -2)
-            return hs_cli_failf("%s: goroutines does not yet read cores or heap dumps", path);
-        return rc ? hs_cli_fail(&err) : 0;
-    }
+    const hs_reader *other = hs_godump_probe(src.data, src.size) ? NULL : other_reader(&src);
+    int rc;
+    if (!other) rc = load_dump(j, i, &src);
+    else if (other->kind != HS_MODEL_PROFILE)
+        rc = hs_cli_failf("%s: goroutines does not yet read cores or heap dumps (this is %s)",
+                          src.name, other->name);
+    else rc = load_profile(j, i, &src, &lo);
     hs_source_close(&src);
-    hs_model m;
-    if (hs_cli_load("goroutines", path, j->o, &m)) return HS_EXIT_USAGE;
-    int rc = 0;
-    if (m.kind != HS_MODEL_PROFILE)
-        rc = hs_cli_failf("%s: goroutines does not yet read cores or heap dumps (%s)", path,
-                          m.reader ? m.reader->name : "?");
-    else if (hs_gr_from_profile(&m.profile, path, &j->snaps[i], &err))
-        rc = hs_cli_fail(&err);
-    j->formats[i] = "go goroutine profile";
-    hs_model_free(&m);
+    hs_cli_loading(NULL);
     return rc;
 }
 
