@@ -26,7 +26,7 @@ typedef enum hs_gr_by {
 typedef enum hs_gr_class {
     HS_GR_STEADY = 0, /* the same count first and last (one snapshot: always) */
     HS_GR_GROWS,      /* more last than first */
-    HS_GR_NEW,        /* none first, some last (without growing at every step) */
+    HS_GR_NEW,        /* none first, some last */
     HS_GR_GONE,       /* some first, none last */
     HS_GR_SHRINKS,    /* fewer last than first */
 } hs_gr_class;
@@ -40,7 +40,7 @@ typedef struct hs_gr_options {
 
 typedef enum hs_gr_why {
     HS_GR_NOT_SUSPECT = 0,
-    HS_GR_GROWS_EVERY_STEP, /* two snapshots or more, more at each one */
+    HS_GR_GROWS_EVERY_STEP, /* more at each snapshot after the first it is in */
     HS_GR_STUCK,            /* blocked (chan, select, sync, IO) for --stuck or longer */
 } hs_gr_why;
 

@@ -284,11 +284,16 @@ static void classify(builder *b, uint32_t gi)
     hs_gr_group *g = &r->groups[gi];
     const uint64_t *c = &r->counts[(uint64_t)gi * r->n_files];
     uint32_t n = r->n_files;
-    int every = n >= 2;
-    for (uint32_t i = 1; i < n; i++)
+    /* Growth at every step from the first snapshot the group is in, over
+     * one step at least: one goroutine appearing is not growth. */
+    uint32_t first = 0;
+    while (first < n && c[first] == 0)
+        first++;
+    int every = first + 1 < n;
+    for (uint32_t i = first + 1; i < n; i++)
         every &= c[i] > c[i - 1];
-    g->cls = every              ? HS_GR_GROWS
-             : c[0] == 0        ? HS_GR_NEW
+    g->cls = c[0] == 0          ? HS_GR_NEW
+             : every            ? HS_GR_GROWS
              : c[n - 1] == 0    ? HS_GR_GONE
              : c[n - 1] < c[0]  ? HS_GR_SHRINKS
              : c[n - 1] > c[0]  ? HS_GR_GROWS
