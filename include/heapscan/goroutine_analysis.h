@@ -48,7 +48,7 @@ typedef struct hs_gr_group {
     uint32_t state;      /* string id; "(various)" when its goroutines differ */
     uint32_t function;   /* string id of the first frame outside the runtime */
     uint32_t created_by; /* string id, or HS_STR_NONE when none is shown */
-    uint32_t frame_start, n_frames; /* a stack of its first goroutine, in report frames */
+    uint32_t frame_start, n_frames; /* its stack, in report frames (--by stack; else none) */
     uint32_t wait_min, wait_max;    /* minutes, in the last snapshot it is in;
                                        HS_GR_WAIT_UNKNOWN for profiles */
     hs_gr_class cls;

@@ -6,7 +6,7 @@ _heapscan()
     local cur prev cmd opts
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="info top diff graph dominators paths leaks help"
+    local commands="info top diff graph dominators paths leaks goroutines help"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -20,10 +20,15 @@ _heapscan()
                 *) COMPREPLY=($(compgen -W "text json csv" -- "$cur")) ;;
             esac
             return ;;
-        --by) COMPREPLY=($(compgen -W "function file line address site type root object" -- "$cur")); return ;;
+        --by)
+            case $cmd in
+                goroutines) COMPREPLY=($(compgen -W "stack state function created-by" -- "$cur")) ;;
+                *) COMPREPLY=($(compgen -W "function file line address site type root object" -- "$cur")) ;;
+            esac
+            return ;;
         --sort) COMPREPLY=($(compgen -W "flat cum retained size count" -- "$cur")); return ;;
         --sysroot|--debug-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-        -i|--sample-index|-n|--limit|--nodecount|--depth|--min-retained|--fail-if|--paths|--focus|--ignore|--tag)
+        -i|--sample-index|-n|--limit|--nodecount|--depth|--min-retained|--fail-if|--paths|--focus|--ignore|--tag|--stuck)
             return ;;
     esac
     local common="--format -o --output --binary --sysroot --debug-dir --help"
@@ -36,6 +41,7 @@ _heapscan()
         dominators) opts="$common --depth --min-retained" ;;
         paths) opts="$common" ;;
         leaks) opts="$common -n --limit --by --sort" ;;
+        goroutines) opts="$common -n --limit --by --stuck --fail-if" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -208,10 +208,10 @@ static int new_group(builder *b, const hs_goroutines *m, const hs_goroutine *g)
     gr->created_by = report_str(b, m, g->created_by.function);
     gr->locked = g->locked;
     gr->frame_start = r->n_frames;
-    gr->n_frames = g->n_frames;
+    gr->n_frames = b->o->by == HS_GR_BY_STACK ? g->n_frames : 0; /* one stack per group only */
     gr->wait_min = gr->wait_max = HS_GR_WAIT_UNKNOWN;
     if (gr->state == HS_STR_NONE || gr->function == HS_STR_NONE) return -1;
-    for (uint32_t i = 0; i < g->n_frames; i++) {
+    for (uint32_t i = 0; i < gr->n_frames; i++) {
         hs_gr_frame f = m->frames[g->frame_start + i];
         if (grow((void **)&r->frames, r->n_frames, &b->cap_frames, sizeof f)) return -1;
         f.function = report_str(b, m, f.function);

@@ -47,14 +47,14 @@ static void counts_text(char *buf, size_t size, const hs_gr_report *r, uint32_t 
 }
 
 typedef struct widths {
-    int counts, state, wait, function, class_;
+    int counts, state, wait, function, creator;
 } widths;
 
 static int imax(int a, int b) { return a > b ? a : b; }
 
 static widths measure(const hs_gr_report *r, uint32_t n)
 {
-    widths w = {6, 5, 4, 8, 5};
+    widths w = {6, 5, 4, 8, 10};
     char buf[256];
     for (uint32_t i = 0; i < n; i++) {
         const hs_gr_group *g = &r->groups[i];
@@ -63,8 +63,8 @@ static widths measure(const hs_gr_report *r, uint32_t n)
         w.state = imax(w.state, (int)strlen(str(r, g->state)) + (g->locked ? 9 : 0));
         w.wait = imax(w.wait, (int)strlen(wait_text(buf, sizeof buf, g)));
         w.function = imax(w.function, (int)strlen(str(r, g->function)));
+        w.creator = imax(w.creator, (int)strlen(g->created_by == HS_STR_NONE ? "-" : str(r, g->created_by)));
     }
-    w.class_ = 7;
     return w;
 }
 
@@ -100,26 +100,36 @@ static void text_stack(FILE *fp, const hs_gr_report *r, const hs_gr_group *g)
     }
 }
 
+/* The class column only when there is more than one snapshot. */
+static void text_row(FILE *fp, const widths *w, const hs_gr_report *r, uint32_t i)
+{
+    const hs_gr_group *g = &r->groups[i];
+    char counts[256], wait[48], state[160];
+    counts_text(counts, sizeof counts, r, i);
+    snprintf(state, sizeof state, "%s%s", str(r, g->state), g->locked ? ", locked" : "");
+    fprintf(fp, "%*s  ", w->counts, counts);
+    if (r->n_files > 1) fprintf(fp, "%-7s  ", hs_gr_class_names[g->cls]);
+    fprintf(fp, "%-*s  %*s  %-*s  ", w->state, state, w->wait, wait_text(wait, sizeof wait, g),
+            w->function, str(r, g->function));
+    if (g->why)
+        fprintf(fp, "%-*s  %s\n", w->creator, g->created_by == HS_STR_NONE ? "-" : str(r, g->created_by),
+                why_text(g));
+    else fprintf(fp, "%s\n", g->created_by == HS_STR_NONE ? "-" : str(r, g->created_by));
+}
+
 static void render_text(FILE *fp, const hs_gr_render_meta *m, const hs_gr_report *r)
 {
     uint32_t n = shown(m, r);
     widths w = measure(r, n);
-    char counts[256], wait[48], state[160];
     text_header(fp, m, r);
     fprintf(fp, "Showing %u of %u groups\n\n", n, r->n_groups);
-    fprintf(fp, "%*s  %-*s  %-*s  %*s  %-*s  %s\n", w.counts, r->n_files > 1 ? "counts" : "count",
-            w.class_, "class", w.state, "state", w.wait, "wait", w.function, "function",
+    fprintf(fp, "%*s  ", w.counts, r->n_files > 1 ? "counts" : "count");
+    if (r->n_files > 1) fprintf(fp, "%-7s  ", "class");
+    fprintf(fp, "%-*s  %*s  %-*s  %s\n", w.state, "state", w.wait, "wait", w.function, "function",
             "created by");
     for (uint32_t i = 0; i < n; i++) {
-        const hs_gr_group *g = &r->groups[i];
-        counts_text(counts, sizeof counts, r, i);
-        snprintf(state, sizeof state, "%s%s", str(r, g->state), g->locked ? ", locked" : "");
-        fprintf(fp, "%*s  %-*s  %-*s  %*s  %-*s  %s", w.counts, counts, w.class_,
-                hs_gr_class_names[g->cls], w.state, state, w.wait,
-                wait_text(wait, sizeof wait, g), w.function, str(r, g->function),
-                g->created_by == HS_STR_NONE ? "-" : str(r, g->created_by));
-        fprintf(fp, "%s%s\n", g->why ? "  " : "", why_text(g));
-        if (m->stacks) text_stack(fp, r, g);
+        text_row(fp, &w, r, i);
+        if (m->stacks) text_stack(fp, r, &r->groups[i]);
     }
     hs_render_gates_text(fp, m->gates, m->results, m->n_gates);
 }
