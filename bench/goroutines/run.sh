@@ -8,14 +8,14 @@
 # generator's number of groups, then times each REPS times (pp: PP_REPS)
 # with timeit (wall from fork to wait4, CPU and peak RSS from rusage) and
 # reports medians. Not part of the test suite.
-# Environment: N (default 100000 goroutines), GROUPS (400 stacks), REPS (3),
+# Environment: N (default 100000 goroutines), STACKS (400 distinct stacks; not GROUPS, which bash owns), REPS (3),
 # PP_REPS (1), PP_TIMEOUT (1800 s), NO_PP=1 (skip pp).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$root/bench/out/goroutines
 mkdir -p "$out"
 N=${N:-100000}
-GROUPS=${GROUPS:-400}
+STACKS=${STACKS:-400}
 REPS=${REPS:-3}
 PP_REPS=${PP_REPS:-1}
 PP_TIMEOUT=${PP_TIMEOUT:-1800}
@@ -35,10 +35,10 @@ cmake --build "$root/bench/out/build" -j2 >/dev/null 2>"$out/build.log" || die "
 hs=$root/bench/out/build/heapscan
 ${CC:-cc} -std=c11 -O2 -Wall -Wextra -o "$out/timeit" "$root/bench/timeit.c" || die "timeit"
 
-dump=$out/dump_${N}_${GROUPS}.txt
+dump=$out/dump_${N}_${STACKS}.txt
 if [ ! -s "$dump" ] || [ "$root/bench/goroutines/gen_dump.py" -nt "$dump" ]; then
   log "generating a dump of $N goroutines"
-  python3 "$root/bench/goroutines/gen_dump.py" "$N" "$GROUPS" 1 >"$dump" 2>"$out/gen.txt" || die "gen_dump.py failed"
+  python3 "$root/bench/goroutines/gen_dump.py" "$N" "$STACKS" 1 >"$dump" 2>"$out/gen.txt" || die "gen_dump.py failed"
 fi
 gen=$(cat "$out/gen.txt")
 want_groups=$(sed -n 's/.*groups=\([0-9]*\).*/\1/p' "$out/gen.txt")
@@ -83,7 +83,7 @@ fi
 {
   echo "## goroutines: heapscan vs panicparse — $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "- command: \`bench/goroutines/run.sh\` (N=$N GROUPS=$GROUPS REPS=$REPS PP_REPS=$PP_REPS)"
+  echo "- command: \`bench/goroutines/run.sh\` (N=$N STACKS=$STACKS REPS=$REPS PP_REPS=$PP_REPS)"
   echo "- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM; load average at start $(cut -d' ' -f1-3 /proc/loadavg) (shared: CPU times are steadier than wall times)"
   echo "- heapscan: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'), Release; pp: ${pp:-none} (-aggressive: arguments ignored, as heapscan does)"
   echo "- input: $(mib "$size_kib") MiB debug=2 dump ($gen)"
