@@ -235,4 +235,37 @@ for bad in "text without goroutines" "goroutine 5 [chan receive]:"; do
   fi
 done
 
+# Cut and flipped: every damaged dump and profile is read (exit 0, at most
+# one note) or refused (exit 2, one line), never a crash or a hang.
+for f in "$d/goroutine.2.dump.txt.gz" "$d/goroutine.2.txt.gz" "$d/goroutine.2.pb.gz" "$d/panic.log.gz"; do
+  gzip -dc "$f" >"$tmp/plain"
+  python3 - "$tmp/plain" "$tmp/dmg" <<'EOF'
+import os, random, sys
+data, out = open(sys.argv[1], "rb").read(), sys.argv[2]
+os.makedirs(out, exist_ok=True)
+rng = random.Random(7)
+for i in range(30):
+    open("%s/cut%d" % (out, i), "wb").write(data[: rng.randrange(len(data))])
+    b = bytearray(data)
+    for _ in range(8):
+        b[rng.randrange(len(b))] ^= 1 << rng.randrange(8)
+    open("%s/flip%d" % (out, i), "wb").write(bytes(b))
+EOF
+  bad=0
+  for x in "$tmp"/dmg/*; do
+    timeout 20 "$HS" goroutines --format json "$x" >/dev/null 2>"$tmp/x.err"
+    rc=$?
+    lines=$(wc -l <"$tmp/x.err")
+    if ! { [ $rc = 0 ] && [ "$lines" -le 1 ]; } && ! { [ $rc = 2 ] && [ "$lines" = 1 ]; }; then
+      bad=$((bad + 1))
+      echo "  $(basename "$f") $(basename "$x"): exit $rc, $lines stderr lines: $(head -c 200 "$tmp/x.err")"
+    fi
+  done
+  checks=$((checks + 1))
+  if [ $bad = 0 ]; then echo "ok   60 damaged copies of $(basename "$f"): read or refused with one line"; else
+    fail "$bad damaged copies of $(basename "$f") misbehaved"
+  fi
+  rm -rf "$tmp/dmg"
+done
+
 truth_end goroutines
