@@ -1,5 +1,6 @@
 /* Go goroutine dumps and tracebacks (see godump.h). A record is
  *   goroutine N [STATUS(, M minutes)(, locked to thread)( labels:{...})]:
+ *                                 (Go 1.26 labels; 1.27: "...] {k: v}:")
  *   FUNCTION(ARGS)                  one pair of lines per frame, innermost
  *   \tFILE:LINE +0xOFF              first; the file line may carry fp= sp=
  *   ...additional frames elided...  (or "...N frames elided...")
@@ -122,12 +123,22 @@ static int parse_header(dctx *x, hs_tx_line ln, hs_goroutine *g, int *broken)
     const char *open = memchr(f.p, '[', (size_t)(f.end - f.p));
     if (!open) return 0; /* "goroutine 5 started" in a log */
     *broken = 1;
-    if (!hs_tx_take_int(&f, 0, &id) || !ends_with(f, "]:") || f.end - open < 3) return 0;
+    if (!hs_tx_take_int(&f, 0, &id) || !ends_with(f, ":") || f.end - open < 3) return 0;
     memset(g, 0, sizeof *g);
     g->id = (uint64_t)id;
     g->count = 1;
     g->created_by.function = HS_STR_NONE;
-    int r = parse_status(x, (hs_tx_field){open + 1, f.end - 2}, g);
+    /* Go 1.27 prints labels after the bracket: "[chan receive] {k: v}:" */
+    hs_tx_field body = {open + 1, f.end - 1};
+    if (!ends_with(body, "]")) {
+        const char *close = memmem(body.p, (size_t)(body.end - body.p), "] {", 3);
+        if (!close || !ends_with(body, "}")) return 0;
+        if ((g->labels = intern(x, close + 2, (size_t)(body.end - close - 2))) == HS_STR_NONE)
+            return -1;
+        body.end = close + 1;
+    }
+    body.end--;
+    int r = parse_status(x, body, g);
     if (r <= 0) return r;
     *broken = 0;
     return 1;

@@ -6,7 +6,9 @@
 #   goroutine.{1,2,3}.txt.gz       the same moments as debug=1 goroutine profiles
 #   goroutine.{1,2,3}.pb.gz        the same moments as protobuf goroutine profiles
 #   truth.{1,2,3}.json             the goroutines of each kind, by construction
-#   panic.log.gz                   log lines, then a GOTRACEBACK=all panic after step 1
+#   panic.log.gz                   log lines, then a GOTRACEBACK=all panic after step 1,
+#                                  then a supervisor's line
+# The pool's workers carry pprof labels, printed in dump headers by 1.26+.
 # Output changes with every run (ids, addresses); the tests take their
 # expected numbers from truth.N.json and the program's constants.
 #   usage: regen-goroutines.sh [VERSION [OUTDIR]]   (no VERSION: every version)
@@ -25,6 +27,9 @@ trap 'rm -rf "$tmp"' EXIT
 # -trimpath: module-relative source paths, not this checkout's.
 (cd "$root/testdata/gen/goleak" && go_cmd "$v" build -buildvcs=false -trimpath -o "$tmp/goleak" .)
 mkdir -p "$tmp/run" "$out"
+# Goroutine labels in the dumps' headers (Go 1.26+; the default of 1.27 for
+# a module that says go 1.27, and this one says go 1.19).
+export GODEBUG=tracebacklabels=1
 "$tmp/goleak" "$tmp/run"
 for k in 1 2 3; do
   gzip -9n <"$tmp/run/goroutine.$k.dump.txt" >"$out/goroutine.$k.dump.txt.gz"
