@@ -144,16 +144,31 @@ static int parse_header(dctx *x, hs_tx_line ln, hs_goroutine *g, int *broken)
     return 1;
 }
 
+/* Where the path ends: before the trailing " +0xOFF" and " fp=.. sp=..
+ * pc=.." tokens (scanned from the end: a path may hold blanks). */
+static const char *path_end(const char *s, const char *end)
+{
+    for (;;) {
+        const char *sp = end;
+        while (sp > s && sp[-1] != ' ')
+            sp--;
+        if (sp == s || end - sp < 3) return end;
+        if (memcmp(sp, "+0x", 3) != 0 && memcmp(sp, "fp=", 3) != 0 && memcmp(sp, "sp=", 3) != 0 &&
+            memcmp(sp, "pc=", 3) != 0)
+            return end;
+        end = sp - 1;
+    }
+}
+
 /* "FILE:LINE", maybe followed by " +0xOFF" and " fp=... sp=... pc=...". */
 static int parse_file_line(dctx *x, hs_tx_line ln, hs_gr_frame *fr)
 {
-    const char *end = ln.s + ln.len;
-    const char *cut = memmem(ln.s, ln.len, " +0x", 4);
-    const char *fp = memmem(ln.s, ln.len, " fp=", 4);
-    if (fp && (!cut || fp < cut)) cut = fp;
-    if (cut) end = cut;
-    const char *colon = find_last(ln.s, end, ":");
-    if (!colon || colon == ln.s) return 0;
+    const char *end = path_end(ln.s, ln.s + ln.len);
+    const char *colon = end;
+    while (colon > ln.s && colon[-1] != ':')
+        colon--;
+    if (colon <= ln.s + 1) return 0;
+    colon--;
     hs_tx_field num = {colon + 1, end};
     int64_t line;
     if (!hs_tx_take_int(&num, 0, &line) || num.p != end || line > UINT32_MAX) return 0;
