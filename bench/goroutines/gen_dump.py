@@ -8,8 +8,11 @@ pool of package functions; leaf frames are runtime/sync/net/poll waits,
 outer frames application code; states follow the leaf (chan receive, select,
 IO wait, sync.Mutex.Lock, semacquire, sleep, running); about a third of the
 blocked goroutines print ", N minutes"; arguments are random hex words (they
-differ per goroutine, as in real dumps); every goroutine but 1 has a
-"created by ... in goroutine K" line. Deterministic for a seed. It prints
+differ per goroutine, as in real dumps; their number and the PC offsets
+are fixed per call site); every goroutine but 1 has a
+"created by ... in goroutine K" line, K fixed per group (a long-lived
+creator such as an accept loop: panicparse also splits a group by K, so
+the two tools find the same groups). Deterministic for a seed. It prints
 its own counts on stderr: goroutines and groups by construction.
 
 usage: gen_dump.py N [GROUPS] [SEED] > dump.txt
@@ -57,10 +60,13 @@ groups = []
 for g in range(n_groups):
     state, leaf = rng.choice(leaves)
     depth = rng.randint(3, 12) - len(leaf)
-    frames = [(f, file, rng.randint(20, 2000)) for f, file in leaf]
-    frames += [(f, file, rng.randint(20, 2000)) for f, file in rng.sample(funcs, max(depth, 1))]
+    # A frame: function, file, line, its argument count and its PC offset
+    # (fixed per call site, as in a real program; argument values vary).
+    frames = [(f, file, rng.randint(20, 2000), rng.randint(0, 3), rng.randint(16, 4000))
+              for f, file in leaf + rng.sample(funcs, max(depth, 1))]
     creator = rng.choice(funcs)
-    groups.append((state, frames, (creator[0], creator[1], rng.randint(20, 2000))))
+    groups.append((state, frames, (creator[0], creator[1], rng.randint(20, 2000), rng.randint(16, 400),
+                                   rng.randint(1, 5000))))
 weights = [1.0 / (i + 1) ** 1.1 for i in range(n_groups)]
 
 out = sys.stdout
@@ -75,11 +81,10 @@ for i, gi in enumerate(picks):
     if state != "running" and state != "runnable" and rng.random() < 0.35:
         extra = ", %d minutes" % rng.randint(1, 90)
     w("\ngoroutine %d [%s%s]:\n" % (i + 2, state, extra))
-    for f, file, line in frames:
-        nargs = rng.randint(0, 3)
+    for f, file, line, nargs, off in frames:
         args = ", ".join("0x%x" % rng.getrandbits(40) for _ in range(nargs))
-        w("%s(%s)\n\t%s:%d +0x%x\n" % (f, args, file, line, rng.randint(16, 4000)))
-    w("created by %s in goroutine %d\n\t%s:%d +0x%x\n" % (creator[0], rng.randint(1, 5000),
-                                                        creator[1], creator[2], rng.randint(16, 400)))
+        w("%s(%s)\n\t%s:%d +0x%x\n" % (f, args, file, line, off))
+    w("created by %s in goroutine %d\n\t%s:%d +0x%x\n" % (creator[0], creator[4],
+                                                        creator[1], creator[2], creator[3]))
 sys.stderr.write("gen_dump: goroutines=%d groups=%d largest=%d\n" %
                  (n, 1 + sum(1 for c in per_group if c), max(per_group)))
