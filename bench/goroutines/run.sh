@@ -55,7 +55,7 @@ measure() {
     ts+=("$t") ms+=("$m") cs+=("$(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}')")
   done
   med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-  T=$(med "${ts[@]:-0}") C=$(med "${cs[@]:-0}") M=$(med "${ms[@]:-0}")
+  T=$(med "${ts[@]:-0}" | awk '{printf "%.2f", $1}') C=$(med "${cs[@]:-0}") M=$(med "${ms[@]:-0}")
   log "  -> rc=$RC wall=[${ts[*]:-}] cpu=[${cs[*]:-}] rss_kib=[${ms[*]:-}]"
 }
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
