@@ -203,12 +203,13 @@ static int load_one(gjob *j, uint32_t i)
         hs_cli_loading(NULL);
         return hs_cli_fail(&err);
     }
-    const hs_reader *other = hs_godump_probe(src.data, src.size) ? NULL : other_reader(&src);
+    /* A heap dump or core is refused before the dump probe reads it all. */
+    const hs_reader *other = other_reader(&src);
     int rc;
-    if (!other) rc = load_dump(j, i, &src);
-    else if (other->kind != HS_MODEL_PROFILE)
+    if (other && other->kind != HS_MODEL_PROFILE)
         rc = hs_cli_failf("%s: goroutines does not yet read cores or heap dumps (this is %s)",
                           src.name, other->name);
+    else if (!other || hs_godump_probe(src.data, src.size)) rc = load_dump(j, i, &src);
     else rc = load_profile(j, i, &src, &lo);
     hs_source_close(&src);
     hs_cli_loading(NULL);
