@@ -29,11 +29,11 @@ enum {
     HS_OPT_GRAPH = 1u << 7,        /* --nodecount N, --base FILE, --dot, --paths ADDR */
     HS_OPT_BINARY = 1u << 8,       /* --binary, --sysroot, --debug-dir */
     HS_OPT_TREE = 1u << 9,         /* --depth N, --min-retained SIZE */
-    HS_OPT_STUCK = 1u << 10,       /* --stuck DURATION (goroutines) */
+    HS_OPT_STUCK = 1u << 12,       /* --stuck DURATION (goroutines; 10, 11: trend on main) */
 };
 
 #define HS_CLI_MAX_MULTI 32
-#define HS_CLI_MAX_ARGS 32
+#define HS_CLI_MAX_ARGS 8
 
 typedef struct hs_cli_opts {
     const char *sample_index;
@@ -62,6 +62,10 @@ typedef struct hs_cli_opts {
     const char *stuck;
     const char *args[HS_CLI_MAX_ARGS];
     int n_args;
+    /* every positional argument (args holds the first HS_CLI_MAX_ARGS): a
+     * command whose argument description ends in "..." takes one or more */
+    char **files;
+    int n_files;
 } hs_cli_opts;
 
 /* The option lines every command's usage ends with (same words everywhere). */
@@ -81,7 +85,7 @@ typedef struct hs_command {
 /* Parse argv[1..] (argv[0] is the command name). Returns 0 to go on,
  * 1 when --help was printed (exit 0), -1 after printing a usage error
  * (exit 2). args names the positional arguments ("FILE", "BEFORE AFTER"),
- * one word each; a last word ending in "..." ("FILE...") may repeat. Also refuses '-' for two inputs, and checks --binary
+ * one word each; a last word ending in "..." ("FILE...") takes one or more. Also refuses '-' for two inputs, and checks --binary
  * (opens, plain or gzip'd, and is ELF; a gzip'd one is inflated to a
  * temporary file) and that --sysroot and --debug-dir are directories. */
 int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, const char *args,

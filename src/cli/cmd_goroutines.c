@@ -56,8 +56,9 @@ static const char usage[] =
 
 typedef struct gjob {
     const hs_cli_opts *o;
-    hs_goroutines snaps[HS_CLI_MAX_ARGS];
-    const char *formats[HS_CLI_MAX_ARGS];
+    hs_goroutines *snaps; /* one per file (o->files) */
+    const char **formats;
+    const hs_goroutines **snap_ptrs;
     uint32_t n;
     hs_gate gates[HS_CLI_MAX_MULTI];
     hs_gate_result results[HS_CLI_MAX_MULTI];
@@ -173,7 +174,7 @@ static int load_dump(gjob *j, uint32_t i, const hs_source *src)
     hs_error err;
     if (hs_godump_load(src, &j->snaps[i], &err)) return hs_cli_fail(&err);
     j->formats[i] = "go goroutine dump";
-    note_damage(j->o->args[i], &j->snaps[i]);
+    note_damage(j->o->files[i], &j->snaps[i]);
     return 0;
 }
 
@@ -193,7 +194,7 @@ static int load_profile(gjob *j, uint32_t i, const hs_source *src, const hs_load
  * reader's error says what was expected. */
 static int load_one(gjob *j, uint32_t i)
 {
-    const char *path = j->o->args[i];
+    const char *path = j->o->files[i];
     hs_load_options lo;
     hs_cli_load_options(j->o, &lo);
     hs_source src;
@@ -219,16 +220,15 @@ static int load_one(gjob *j, uint32_t i)
 static int run(gjob *j)
 {
     const hs_cli_opts *o = j->o;
-    for (j->n = 0; j->n < (uint32_t)o->n_args; j->n++)
+    for (j->n = 0; j->n < (uint32_t)o->n_files; j->n++)
         if (load_one(j, j->n)) return HS_EXIT_USAGE;
-    const hs_goroutines *snaps[HS_CLI_MAX_ARGS];
     for (uint32_t i = 0; i < j->n; i++)
-        snaps[i] = &j->snaps[i];
+        j->snap_ptrs[i] = &j->snaps[i];
     hs_gr_report r;
     hs_error err;
-    if (hs_gr_report_build(snaps, j->n, &j->go, &r, &err)) return hs_cli_fail(&err);
+    if (hs_gr_report_build(j->snap_ptrs, j->n, &j->go, &r, &err)) return hs_cli_fail(&err);
     eval_gates(j, &r);
-    hs_gr_render_meta meta = {o->args, j->formats, j->go.stuck_minutes, hs_cli_limit(o), 1,
+    hs_gr_render_meta meta = {(const char *const *)o->files, j->formats, j->go.stuck_minutes, hs_cli_limit(o), 1,
                               j->gates, j->results, j->n_gates};
     hs_output out;
     int rc = HS_EXIT_USAGE;
@@ -252,7 +252,17 @@ int cmd_goroutines(int argc, char **argv)
                          HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON) | HS_FMTBIT(HS_FMT_CSV)))
         return HS_EXIT_USAGE;
     gjob *j = calloc(1, sizeof *j);
-    if (!j) return hs_cli_failf("goroutines: out of memory");
+    size_t nf = (size_t)o.n_files;
+    if (j) {
+        j->snaps = calloc(nf, sizeof *j->snaps);
+        j->formats = calloc(nf, sizeof *j->formats);
+        j->snap_ptrs = calloc(nf, sizeof *j->snap_ptrs);
+    }
+    if (!j || !j->snaps || !j->formats || !j->snap_ptrs) {
+        if (j) free(j->snaps), free(j->formats), free(j->snap_ptrs);
+        free(j);
+        return hs_cli_failf("goroutines: out of memory");
+    }
     j->o = &o;
     if (parse_by(o.by, &j->go.by)) rc = HS_EXIT_USAGE;
     else if (parse_stuck(o.stuck, &j->go.stuck_minutes))
@@ -263,6 +273,7 @@ int cmd_goroutines(int argc, char **argv)
     if (!rc) rc = run(j);
     for (uint32_t i = 0; i < j->n; i++)
         hs_goroutines_free(&j->snaps[i]);
+    free(j->snaps), free(j->formats), free(j->snap_ptrs);
     free(j);
     return rc;
 }

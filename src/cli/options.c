@@ -292,8 +292,8 @@ static int count_words(const char *s)
 static int stdin_once(const char *cmd, const hs_cli_opts *o)
 {
     int n = o->base && strcmp(o->base, "-") == 0;
-    for (int i = 0; i < o->n_args; i++)
-        n += strcmp(o->args[i], "-") == 0;
+    for (int i = 0; i < o->n_files; i++)
+        n += strcmp(o->files[i], "-") == 0;
     if (n < 2) return 0;
     hs_cli_failf("%s: '-' (standard input) is given %d times, but it can be read only once", cmd,
                  n);
@@ -392,6 +392,15 @@ int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, con
         if (apply(c, cmd, o)) return -1;
     }
     /* getopt_long permuted argv: what is left are the positional arguments. */
+    o->files = argv + optind;
+    o->n_files = argc - optind;
+    size_t alen = strlen(args);
+    int variadic = alen > 3 && strcmp(args + alen - 3, "...") == 0;
+    if (variadic && o->n_files >= want) {
+        for (int i = 0; i < o->n_files && i < HS_CLI_MAX_ARGS; i++)
+            o->args[o->n_args++] = o->files[i];
+        optind = argc;
+    }
     while (optind < argc) {
         if (o->n_args >= HS_CLI_MAX_ARGS) {
             hs_cli_failf("%s: too many arguments", cmd);
@@ -399,9 +408,7 @@ int hs_cli_parse(int argc, char **argv, unsigned allowed, const char *usage, con
         }
         o->args[o->n_args++] = argv[optind++];
     }
-    size_t args_len = strlen(args);
-    int repeats = args_len > 3 && strcmp(args + args_len - 3, "...") == 0;
-    if (repeats ? o->n_args < want : o->n_args != want) {
+    if (variadic ? o->n_files < want : o->n_args != want) {
         hs_cli_failf("%s: expected %s, got %d argument%s (see 'heapscan help %s')", cmd, args,
                      o->n_args, o->n_args == 1 ? "" : "s", cmd);
         return -1;
