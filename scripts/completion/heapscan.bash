@@ -35,13 +35,13 @@ _heapscan()
     case $cmd in
         help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
         info) opts="$common" ;;
+        goroutines) opts="$common -n --limit --by --stuck --fail-if" ;;
         top) opts="$common -i --sample-index -n --limit --by --sort --focus --ignore --tag" ;;
         diff) opts="$common -i --sample-index -n --limit --by --sort --focus --ignore --tag --fail-if" ;;
         graph) opts="$common -i --sample-index --by --focus --ignore --tag --nodecount --base --dot --paths" ;;
         dominators) opts="$common --depth --min-retained" ;;
         paths) opts="$common" ;;
         leaks) opts="$common -n --limit --by --sort" ;;
-        goroutines) opts="$common -n --limit --by --stuck --fail-if" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
