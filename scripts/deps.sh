@@ -32,3 +32,5 @@ fi
 [ -x /usr/local/go/bin/go ] || { echo "deps: Go 1.26 missing at /usr/local/go (https://go.dev/dl/)" >&2; exit 1; }
 source "$(dirname "$0")/../tests/e2e/lib/go.sh"
 go_setup_all || { echo "deps: a Go version is missing" >&2; exit 1; }
+# panicparse's pp, the peer tool for goroutine dumps (tests/e2e/goroutines.sh).
+go_panicparse >/dev/null || echo "deps: panicparse not installed; goroutines.sh will skip its comparison" >&2

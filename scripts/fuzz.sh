@@ -33,6 +33,7 @@ seed_dirs() {
     fuzz_pprof | fuzz_gotext | fuzz_legacycpu | fuzz_threadz | fuzz_javaprof) echo testdata/profiles ;;
     fuzz_goheapdump) echo testdata/heapdumps ;;
     fuzz_elfcore) echo testdata/cores ;;
+    fuzz_godump) echo testdata/goroutines ;;
     *) echo testdata/profiles testdata/heapdumps testdata/cores ;;
   esac
 }
@@ -44,7 +45,7 @@ seed_dirs() {
 default_len() {
   case $1 in
     fuzz_source) echo $((64 << 10)) ;;
-    fuzz_pprof | fuzz_gotext | fuzz_legacycpu | fuzz_threadz | fuzz_javaprof) echo $((256 << 10)) ;;
+    fuzz_pprof | fuzz_gotext | fuzz_legacycpu | fuzz_threadz | fuzz_javaprof | fuzz_godump) echo $((256 << 10)) ;;
     *) echo $((1 << 20)) ;;
   esac
 }

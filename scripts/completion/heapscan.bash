@@ -6,7 +6,7 @@ _heapscan()
     local cur prev cmd opts
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="info top diff graph dominators paths leaks trend collect help"
+    local commands="info top diff graph dominators paths leaks trend collect goroutines help"
     if [ "$COMP_CWORD" -eq 1 ]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
         return
@@ -21,18 +21,24 @@ _heapscan()
                 *) COMPREPLY=($(compgen -W "text json csv" -- "$cur")) ;;
             esac
             return ;;
-        --by) COMPREPLY=($(compgen -W "function file line address site type root object" -- "$cur")); return ;;
+        --by)
+            case $cmd in
+                goroutines) COMPREPLY=($(compgen -W "stack state function created-by" -- "$cur")) ;;
+                *) COMPREPLY=($(compgen -W "function file line address site type root object" -- "$cur")) ;;
+            esac
+            return ;;
         --sort) COMPREPLY=($(compgen -W "flat cum retained size count" -- "$cur")); return ;;
         --sysroot|--debug-dir|--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --demangle) COMPREPLY=($(compgen -W "short templates full none" -- "$cur")); return ;;
         --every|--count) return ;;
-        -i|--sample-index|-n|--limit|--nodecount|--depth|--min-retained|--fail-if|--paths|--focus|--ignore|--tag)
+        -i|--sample-index|-n|--limit|--nodecount|--depth|--min-retained|--fail-if|--paths|--focus|--ignore|--tag|--stuck)
             return ;;
     esac
     local common="--format -o --output --binary --sysroot --debug-dir --demangle --help"
     case $cmd in
         help) COMPREPLY=($(compgen -W "$commands" -- "$cur")); return ;;
         info) opts="$common" ;;
+        goroutines) opts="$common -n --limit --by --stuck --fail-if" ;;
         top) opts="$common -i --sample-index -n --limit --by --sort --focus --ignore --tag" ;;
         diff) opts="$common -i --sample-index -n --limit --by --sort --focus --ignore --tag --fail-if" ;;
         graph) opts="$common -i --sample-index --by --focus --ignore --tag --nodecount --base --dot --paths" ;;

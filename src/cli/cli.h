@@ -31,6 +31,7 @@ enum {
     HS_OPT_TREE = 1u << 9,         /* --depth N, --min-retained SIZE */
     HS_OPT_TREND = 1u << 10,       /* --cum, --skip-bad; --format svg|html */
     HS_OPT_COLLECT = 1u << 11,     /* --every DURATION, --count N, --dir DIR */
+    HS_OPT_STUCK = 1u << 12,       /* --stuck DURATION (goroutines; 10, 11: trend on main) */
 };
 
 #define HS_CLI_MAX_MULTI 32
@@ -61,6 +62,7 @@ typedef struct hs_cli_opts {
     long depth;
     int depth_set;
     const char *min_retained;
+    const char *stuck;
     const char *args[HS_CLI_MAX_ARGS];
     int n_args;
     /* every positional argument (args holds the first HS_CLI_MAX_ARGS): a

@@ -4,6 +4,7 @@
 
 int cmd_info(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_goroutines(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_dominators(int argc, char **argv);

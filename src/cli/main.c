@@ -10,6 +10,7 @@
 static const hs_command commands[] = {
     {"info", cmd_info, "describe a file: format, totals, sample types or heap summary"},
     {"top", cmd_top, "entries with the largest flat/cum values (like pprof -top)"},
+    {"goroutines", cmd_goroutines, "goroutines grouped by state and stack; leak suspects across dumps"},
     {"diff", cmd_diff, "signed changes between two files, with --fail-if gates"},
     {"graph", cmd_graph, "call graph as Graphviz DOT (--base for a diff graph)"},
     {"dominators", cmd_dominators, "dominator tree of a heap: what keeps what alive"},

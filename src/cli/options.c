@@ -31,6 +31,7 @@ enum {
     O_BY = 256, O_SORT, O_FOCUS, O_IGNORE, O_TAG, O_FORMAT, O_FAIL_IF, O_NODECOUNT, O_BASE,
     O_DOT, O_PATHS, O_BINARY, O_SYSROOT, O_DEBUG_DIR, O_DEPTH, O_MIN_RETAINED, O_DEMANGLE,
     O_CUM, O_SKIP_BAD, O_EVERY, O_COUNT, O_DIR,
+    O_STUCK,
 };
 
 static const struct option long_opts[] = {
@@ -60,6 +61,7 @@ static const struct option long_opts[] = {
     {"every", required_argument, 0, O_EVERY},
     {"count", required_argument, 0, O_COUNT},
     {"dir", required_argument, 0, O_DIR},
+    {"stuck", required_argument, 0, O_STUCK},
     {0, 0, 0, 0},
 };
 
@@ -85,6 +87,7 @@ static unsigned option_bit(int c)
     case O_DEPTH: case O_MIN_RETAINED: return HS_OPT_TREE;
     case O_CUM: case O_SKIP_BAD: return HS_OPT_TREND;
     case O_EVERY: case O_COUNT: case O_DIR: return HS_OPT_COLLECT;
+    case O_STUCK: return HS_OPT_STUCK;
     default: return 0;
     }
 }
@@ -307,6 +310,7 @@ static int apply(int c, const char *cmd, unsigned allowed, hs_cli_opts *o)
     case O_EVERY: o->every = optarg; return 0;
     case O_COUNT: o->count_set = 1; return parse_long(cmd, "--count", optarg, &o->count);
     case O_DIR: o->dir = optarg; return 0;
+    case O_STUCK: o->stuck = optarg; return 0;
     }
     return -1;
 }

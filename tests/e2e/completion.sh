@@ -21,7 +21,7 @@ want() { # description, expected, got
 want "commands starting with d" "diff dominators" "$(complete_words d | sort | tr '\n' ' ' | sed 's/ $//')"
 want "--format of graph" "dot" "$(complete_words graph --format d)"
 want "--by values" "root" "$(complete_words top --by ro)"
-for cmd in info top diff graph dominators paths leaks trend collect; do
+for cmd in info top diff graph dominators paths leaks trend collect goroutines; do
   help=$("$HS" help "$cmd")
   for opt in $(complete_words "$cmd" -); do
     case $help in *"$opt"*) ;; *) echo "FAIL $cmd: completion offers $opt, not in its --help"; fails=1 ;; esac
@@ -31,7 +31,7 @@ for cmd in info top diff graph dominators paths leaks trend collect; do
       { echo "FAIL $cmd: --help documents $opt, completion does not offer it"; fails=1; }
   done
 done
-for cmd in info top diff graph dominators paths leaks trend collect help; do
+for cmd in info top diff graph dominators paths leaks trend collect goroutines help; do
   grep -q "'$cmd:" scripts/completion/_heapscan || { echo "FAIL zsh: no $cmd"; fails=1; }
 done
 # Installed where bash-completion and zsh look.

@@ -149,6 +149,32 @@ row trend      rrrr - -
 row collect    rrrr --dir "$tmp/collect" @F
 row collect    rrrr --dir "$tmp/collect" --every 0s http://127.0.0.1:1/x
 row collect    rrrr @F --format json
+# goroutines reads goroutine dumps and goroutine profiles, none of these four
+# (a heap profile is not a goroutine profile; heap dumps and cores: not yet).
+row goroutines rrrr @F
+row goroutines rrrr @F --format json
+row goroutines rrrr @F --stuck 1m
+# ... and on its own inputs: D a goroutine dump, G a goroutine profile.
+D=testdata/goroutines/go1.26/goroutine.1.dump.txt.gz
+G=testdata/goroutines/go1.26/goroutine.1.pb.gz
+for k in D G; do
+  check a goroutines $k @F
+  check a goroutines $k @F @F --format json -n 3
+  check a goroutines $k @F --format csv --by state
+  check a goroutines $k @F --by created-by --stuck 90s
+  check a goroutines $k @F @F --fail-if 'goroutines>+0' --fail-if 'group>=+0'
+  check r goroutines $k @F --format dot
+  check r goroutines $k @F --by site
+  check r goroutines $k @F --stuck soon
+  check r goroutines $k @F --fail-if 'total>+1'
+  check r goroutines $k @F --fail-if 'goroutines>+1MiB'
+  check r goroutines $k @F -i 0
+  check r goroutines $k @F --sort count
+  check r goroutines $k @F --focus main
+  check r goroutines $k @F --depth 2
+  check r goroutines $k @F - -
+  check r goroutines $k
+done
 # --binary: the same check for every input and command.
 row info       rrrr @F --binary README.md
 row top        rrrr @F --binary "$tmp/missing"

@@ -91,3 +91,21 @@ go_setup_all() {
     go_root "$v" >/dev/null && go_pprof "$v" >/dev/null || return 1
   done
 }
+
+# go_panicparse: the path of panicparse's `pp` (the peer tool for goroutine
+# dumps), installed once by Go 1.26 through the module proxy into
+# ${HEAPSCAN_TOOLS:-$HOME/.cache/heapscan/tools} (scripts/deps.sh does it);
+# exit 1 with a message when it cannot be installed (offline).
+go_panicparse() {
+  local dir=${HEAPSCAN_TOOLS:-${HOME:-/tmp}/.cache/heapscan/tools} root
+  if [ -x "$dir/pp" ]; then
+    echo "$dir/pp"
+    return 0
+  fi
+  root=$(go_root 1.26) || return 1
+  mkdir -p "$dir" &&
+    GOBIN=$dir GOTOOLCHAIN=local GOFLAGS= "$root/bin/go" install \
+      github.com/maruel/panicparse/v2/cmd/pp@latest >"$dir/pp-install.log" 2>&1 && [ -x "$dir/pp" ] ||
+    { echo "go.sh: cannot install panicparse's pp (see $dir/pp-install.log)" >&2; return 1; }
+  echo "$dir/pp"
+}

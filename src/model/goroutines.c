@@ -1,0 +1,54 @@
+/* The goroutine model's builder (see heapscan/goroutines.h): two growing
+ * arrays, records and frames; a frame belongs to the last record added, so
+ * records' frame runs are contiguous and in order. */
+#include "heapscan/goroutines.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hs_goroutines_init(hs_goroutines *m, const char *format)
+{
+    memset(m, 0, sizeof *m);
+    snprintf(m->format, sizeof m->format, "%s", format);
+    hs_strtab_init(&m->strings);
+}
+
+void hs_goroutines_free(hs_goroutines *m)
+{
+    hs_strtab_free(&m->strings);
+    free(m->g);
+    free(m->frames);
+    memset(m, 0, sizeof *m);
+}
+
+/* Room for one more of `size` bytes in *arr holding *n of *cap. */
+static int grow(void **arr, uint32_t n, uint32_t *cap, size_t size)
+{
+    if (n < *cap) return 0;
+    if (*cap >= UINT32_MAX / 2) return -1;
+    uint32_t c = *cap ? *cap * 2 : 64;
+    void *p = realloc(*arr, (size_t)c * size);
+    if (!p) return -1;
+    *arr = p;
+    *cap = c;
+    return 0;
+}
+
+uint32_t hs_goroutines_add(hs_goroutines *m, const hs_goroutine *g)
+{
+    if (grow((void **)&m->g, m->n, &m->cap, sizeof *m->g)) return HS_NONE_GR;
+    m->g[m->n] = *g;
+    m->g[m->n].frame_start = m->n_frames;
+    m->g[m->n].n_frames = 0;
+    m->total += g->count;
+    return m->n++;
+}
+
+int hs_goroutines_add_frame(hs_goroutines *m, hs_gr_frame f)
+{
+    if (m->n == 0 || grow((void **)&m->frames, m->n_frames, &m->cap_frames, sizeof f)) return -1;
+    m->frames[m->n_frames++] = f;
+    m->g[m->n - 1].n_frames++;
+    return 0;
+}

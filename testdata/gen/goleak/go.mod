@@ -1,0 +1,3 @@
+module heapscan/testdata/goleak
+
+go 1.19

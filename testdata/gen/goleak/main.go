@@ -1,0 +1,203 @@
+// goleak: a Go program that leaks goroutines on purpose, in three ways and
+// at counts known by construction, beside a healthy worker pool, and writes
+// at three moments (N = 1, 2, 3):
+//   goroutine.N.dump.txt  pprof.Lookup("goroutine").WriteTo(f, 2): a debug=2 dump
+//   goroutine.N.txt       the same moment as a debug=1 goroutine profile
+//   goroutine.N.pb.gz     the same moment as a protobuf goroutine profile
+//   truth.N.json          what the program knows: the goroutines of each kind
+// Each step adds, per leak: recvPerStep goroutines blocked for ever in a
+// channel receive (leakRecv), sendPerStep in a channel send (leakSend) and
+// selectPerStep in a select whose context is never cancelled (leakSelect).
+// The pool's poolSize workers are started once, and between snapshots they
+// take jobs (so they wait briefly, then work), then all wait for the next.
+// With -panic DIR, after the first step it prints log lines and panics, so
+// GOTRACEBACK=all shows every goroutine in the middle of a log.
+//
+// Invariant: before each snapshot every goroutine of ours is parked where
+// its kind says (each signals just before blocking; the program then
+// waits until the runtime reports them all, and a little more).
+//
+// usage: goleak OUTDIR | goleak -panic
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sync"
+	"time"
+)
+
+const (
+	recvPerStep   = 20
+	sendPerStep   = 15
+	selectPerStep = 10
+	poolSize      = 8
+	jobsPerStep   = 1000
+)
+
+var (
+	started sync.WaitGroup
+	// One channel per leak, so no leak's goroutines pair with another's.
+	noSender   = make(chan int) // nobody sends to it
+	noReceiver = make(chan int) // nobody receives from it
+	noClose    = make(chan int) // nobody sends to it nor closes it
+)
+
+//go:noinline
+func leakRecv(n int) {
+	for i := 0; i < n; i++ {
+		started.Add(1)
+		go func() {
+			started.Done()
+			<-noSender
+		}()
+	}
+}
+
+//go:noinline
+func leakSend(n int) {
+	for i := 0; i < n; i++ {
+		started.Add(1)
+		go func(v int) {
+			started.Done()
+			noReceiver <- v
+		}(i)
+	}
+}
+
+//go:noinline
+func leakSelect(n int) {
+	for i := 0; i < n; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		_ = cancel // the missing cancel: nobody calls it
+		started.Add(1)
+		go func() {
+			started.Done()
+			select {
+			case <-ctx.Done():
+			case <-noClose:
+			}
+		}()
+	}
+}
+
+type pool struct {
+	jobs chan int
+	done sync.WaitGroup
+	sum  int64
+	mu   sync.Mutex
+}
+
+//go:noinline
+func (p *pool) worker() {
+	for j := range p.jobs {
+		p.mu.Lock()
+		p.sum += int64(j)
+		p.mu.Unlock()
+		p.done.Done()
+	}
+}
+
+func startPool() *pool {
+	p := &pool{jobs: make(chan int)}
+	// The workers carry pprof labels: with GODEBUG=tracebacklabels=1 (the
+	// regeneration script sets it) Go 1.26 prints them inside the header's
+	// brackets, Go 1.27 after them; Go 1.19 never.
+	for i := 0; i < poolSize; i++ {
+		go pprof.Do(context.Background(), pprof.Labels("pool", "workers"), func(context.Context) { p.worker() })
+	}
+	return p
+}
+
+func (p *pool) run(n int) {
+	p.done.Add(n)
+	for i := 0; i < n; i++ {
+		p.jobs <- i
+	}
+	p.done.Wait()
+}
+
+type truth struct {
+	Step       int `json:"step"`
+	LeakRecv   int `json:"leak_recv"`
+	LeakSend   int `json:"leak_send"`
+	LeakSelect int `json:"leak_select"`
+	Pool       int `json:"pool"`
+	Main       int `json:"main"`
+	Total      int `json:"total"`
+	NumG       int `json:"num_goroutine"`
+}
+
+func settle(want int) {
+	started.Wait()
+	for i := 0; i < 1000 && runtime.NumGoroutine() != want; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // each has parked by now
+}
+
+func write(dir, name string, debug int) {
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		panic(err)
+	}
+	if err := pprof.Lookup("goroutine").WriteTo(f, debug); err != nil {
+		panic(err)
+	}
+	if err := f.Close(); err != nil {
+		panic(err)
+	}
+}
+
+func snapshot(dir string, step int) {
+	t := truth{Step: step, LeakRecv: recvPerStep * step, LeakSend: sendPerStep * step,
+		LeakSelect: selectPerStep * step, Pool: poolSize, Main: 1}
+	t.Total = t.LeakRecv + t.LeakSend + t.LeakSelect + t.Pool + t.Main
+	settle(t.Total)
+	t.NumG = runtime.NumGoroutine()
+	write(dir, fmt.Sprintf("goroutine.%d.dump.txt", step), 2)
+	write(dir, fmt.Sprintf("goroutine.%d.txt", step), 1)
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("goroutine.%d.pb.gz", step)))
+	if err != nil {
+		panic(err)
+	}
+	if err := pprof.Lookup("goroutine").WriteTo(f, 0); err != nil {
+		panic(err)
+	}
+	f.Close()
+	b, _ := json.MarshalIndent(t, "", "  ")
+	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("truth.%d.json", step)), append(b, '\n'), 0o644); err != nil {
+		panic(err)
+	}
+}
+
+func step(p *pool) {
+	p.run(jobsPerStep)
+	leakRecv(recvPerStep)
+	leakSend(sendPerStep)
+	leakSelect(selectPerStep)
+}
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: goleak OUTDIR | goleak -panic")
+		os.Exit(2)
+	}
+	p := startPool()
+	if os.Args[1] == "-panic" {
+		step(p)
+		settle(recvPerStep + sendPerStep + selectPerStep + poolSize + 1)
+		fmt.Println("2026/12/04 03:00:00 server: serving on :8080")
+		fmt.Println("2026/12/04 03:00:01 server: shutting down")
+		panic("goleak: on purpose")
+	}
+	for k := 1; k <= 3; k++ {
+		step(p)
+		snapshot(os.Args[1], k)
+	}
+}
