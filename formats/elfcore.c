@@ -106,6 +106,24 @@ int hs_core_read64(const hs_core *c, uint64_t addr, uint64_t *out)
     return 0;
 }
 
+int hs_core_read_mapped(const hs_core *c, uint64_t addr, void *buf, uint64_t len)
+{
+    const uint8_t *p = hs_core_ptr(c, addr, len);
+    if (p) {
+        memcpy(buf, p, len);
+        return 0;
+    }
+    Dwfl_Module *m = c->dwfl ? dwfl_addrmodule(c->dwfl, addr) : NULL;
+    Dwarf_Addr bias, a = addr;
+    Elf_Scn *scn = m ? dwfl_module_address_section(m, &a, &bias) : NULL;
+    GElf_Shdr sh;
+    if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS) return -1;
+    Elf_Data *d = elf_getdata(scn, NULL); /* a is now the offset in the section */
+    if (!d || !d->d_buf || a > d->d_size || len > d->d_size - a) return -1;
+    memcpy(buf, (const uint8_t *)d->d_buf + a, len);
+    return 0;
+}
+
 static int read_segments(hs_core *c, Elf *elf, hs_error *err)
 {
     size_t n;
@@ -429,6 +447,9 @@ int hs_core_open(hs_core *c, const hs_source *src, const hs_load_options *opt, h
 
 void hs_core_close(hs_core *c)
 {
+    for (uint32_t k = 0; k < 8 && hs_core_walkers[k]; k++)
+        if (c->walker_state[k] && hs_core_walkers[k]->release)
+            hs_core_walkers[k]->release(c->walker_state[k]);
     hs_dwmod_end(c->dw_ctx_); /* and its Dwfl, c->dwfl */
     if (c->elf) elf_end(c->elf);
     free(c->segs);
@@ -665,6 +686,8 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         }
         uint32_t s = hs_core_seg_of(c, th->sp);
         if (s == HS_NONE || rc) continue;
+        /* A stack inside claimed heap memory (Go) is the walker's to scan. */
+        if (th->sp >= c->segs[s].claim_lo && th->sp < c->segs[s].claim_hi) continue;
         is_stack[s] = 1;
         snprintf(label, sizeof label, "thread %u stack", t + 1);
         r = root_for(h, &m, HS_ROOT_STACK, label);

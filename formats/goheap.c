@@ -1,0 +1,663 @@
+/* Go runtime walker for cores (Go 1.19 to 1.27). The runtime's own tables
+ * say where every object is: runtime.mheap_.allspans lists the spans; a span
+ * in use (mSpanInUse) of npages pages from startAddr holds nelems slots of
+ * elemsize bytes, and slot j is allocated when j < freeindex (handed out
+ * since the last sweep) or its allocBits bit is set (marked by the last GC):
+ * the runtime's own mspan.isFree, which WriteHeapDump uses too. A large
+ * object is a span of one slot; a tiny-allocator block is one 16-byte slot.
+ * Struct layouts (mheap, mspan, g, m, moduledata, the type descriptor) come
+ * from the executable's DWARF by field name, never from fixed offsets, so a
+ * runtime whose fields are missing is refused with their names.
+ * Types: since Go 1.22 an object over 512 bytes with pointers starts with a
+ * malloc header (its *_type) and a large object's span has largeType; the
+ * type's name is its nameOff into the module's types section. Others are
+ * named by size class. References are conservative (every word of an
+ * object whose span has pointers; noscan objects are not scanned), and so
+ * are the roots this walker adds: every goroutine's stack from its saved
+ * stack pointer (a running one from its thread's) to stack.hi, and the g0
+ * stacks of the Ms, which live in heap arenas. Data and bss are scanned by
+ * the core reader, named by symbol (main.cache). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+
+#include "walker.h"
+#include "elfcore.h"
+#include "model/heap_build.h"
+
+#define GO_PAGE 8192u
+#define SPAN_IN_USE 1 /* runtime.mSpanInUse; mSpanManual (stacks) is 2 */
+#define SPAN_MANUAL 2
+#define G_STATUS_IDLE 0
+#define G_STATUS_SYSCALL 3
+#define G_STATUS_DEAD 6
+#define G_STATUS_SCAN 0x1000
+#define MALLOC_HEADER_MIN 512 /* objects larger than this carry a header (1.22+) */
+#define MAX_STRUCT (1u << 24) /* runtime.mheap is 93 KB */
+#define TFLAG_EXTRA_STAR 2
+
+/* A field of a runtime struct: offset and size, size 0 when absent. */
+typedef struct field {
+    uint32_t off, size;
+} field;
+
+typedef struct layout {
+    uint32_t mspan_size, g_size, m_size, type_size;
+    field allspans;                                        /* mheap */
+    field start, npages, state, spanclass, elemsize, nelems, freeindex, alloc_bits,
+        large_type;                                        /* mspan */
+    field stack, sched, syscallsp, status, goid, startpc; /* g */
+    field stack_lo, stack_hi, gobuf_sp;                    /* stack, gobuf */
+    field g0, alllink, mid;                                /* m */
+    field types, etypes;                                   /* moduledata */
+    field type_str, type_tflag;                            /* _type */
+} layout;
+
+typedef struct span {
+    uint64_t base, end;
+    uint8_t noscan;
+} span;
+
+typedef struct type_cache {
+    uint64_t ptr;
+    uint32_t id;
+} type_cache;
+
+typedef struct goheap {
+    layout L;
+    char version[48];
+    span *spans; /* in-use spans, sorted by base */
+    uint32_t n_spans, cap_spans;
+    uint64_t types, etypes; /* the first module's type section */
+    type_cache *tc;         /* open addressing, power-of-two size */
+    uint32_t tc_cap, tc_n;
+    uint32_t class_type[2][256]; /* [noscan][size class] type id + 1 */
+} goheap;
+
+/* ---- small readers ---- */
+
+static uint64_t get_uint(const uint8_t *p, field f)
+{
+    uint64_t v = 0;
+    if (f.size && f.size <= 8) memcpy(&v, p + f.off, f.size); /* little-endian */
+    return v;
+}
+
+static int read_struct(const hs_core *c, uint64_t addr, uint32_t size, const uint8_t **out)
+{
+    *out = hs_core_ptr(c, addr, size);
+    return *out ? 0 : -1;
+}
+
+static int self_index(void)
+{
+    for (int k = 0; hs_core_walkers[k]; k++)
+        if (hs_core_walkers[k] == &hs_walker_go) return k;
+    return 0;
+}
+
+/* ---- recognising a Go program ---- */
+
+static const char buildinfo_magic[14] = "\xff Go buildinf:";
+
+/* The .go.buildinfo section starts a writable segment of the executable:
+ * magic, pointer size, flags; since Go 1.18 (flags & 2) the version string
+ * follows at offset 32 as varint length + bytes. */
+static int buildinfo_version(const hs_core *c, char *out, size_t n)
+{
+    for (uint32_t s = 0; s < c->n_segs; s++) {
+        const uint8_t *p = hs_core_ptr(c, c->segs[s].vaddr, 64);
+        if (!p || memcmp(p, buildinfo_magic, sizeof buildinfo_magic) != 0) continue;
+        if (!(p[15] & 2) || p[32] >= 0x80 || p[32] > 31) return 1;
+        snprintf(out, n, "%.*s", (int)p[32], (const char *)p + 33);
+        return 1;
+    }
+    return 0;
+}
+
+static int recognise(const hs_core *c)
+{
+    char v[48];
+    return hs_core_lookup(c, "runtime.mheap_") || hs_core_lookup(c, "runtime.buildVersion") ||
+           buildinfo_version(c, v, sizeof v);
+}
+
+static void read_version(const hs_core *c, goheap *g)
+{
+    uint64_t sym = hs_core_lookup(c, "runtime.buildVersion"), hdr[2];
+    snprintf(g->version, sizeof g->version, "Go (version unknown)");
+    if (buildinfo_version(c, g->version, sizeof g->version)) return;
+    if (sym && !hs_core_read_mapped(c, sym, hdr, sizeof hdr) && hdr[1] && hdr[1] < 40 &&
+        !hs_core_read_mapped(c, hdr[0], g->version, hdr[1]))
+        g->version[hdr[1]] = 0;
+}
+
+/* ---- layouts from DWARF ---- */
+
+enum { T_MHEAP, T_MSPAN, T_G, T_STACK, T_GOBUF, T_M, T_MODULE, T_TYPE, T_OLDTYPE, N_TYPES };
+static const char *const type_names[N_TYPES] = {
+    "runtime.mheap", "runtime.mspan",      "runtime.g",         "runtime.stack",  "runtime.gobuf",
+    "runtime.m",     "runtime.moduledata", "internal/abi.Type", "runtime._type",
+};
+
+static int find_structs(Dwarf *dw, Dwarf_Die *dies, int *found)
+{
+    Dwarf_Off off = 0, next;
+    size_t hsize;
+    int left = N_TYPES - 1; /* one of the two type descriptors is enough */
+    while (left > 0 && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+        Dwarf_Die cu, d;
+        if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) do {
+                if (dwarf_tag(&d) != DW_TAG_structure_type) continue;
+                const char *n = dwarf_diename(&d);
+                for (int t = 0; n && t < N_TYPES; t++)
+                    if (!found[t] && strcmp(n, type_names[t]) == 0) {
+                        dies[t] = d, found[t] = 1;
+                        left -= t != T_OLDTYPE || !found[T_TYPE];
+                    }
+            } while (dwarf_siblingof(&d, &d) == 0);
+        off = next;
+    }
+    return 0;
+}
+
+static field member(Dwarf_Die *st, const char *name)
+{
+    Dwarf_Die m, t;
+    if (dwarf_child(st, &m) != 0) return (field){0, 0};
+    do {
+        Dwarf_Attribute a;
+        Dwarf_Word off;
+        Dwarf_Word size;
+        const char *n = dwarf_diename(&m);
+        if (dwarf_tag(&m) != DW_TAG_member || !n || strcmp(n, name) != 0) continue;
+        if (!dwarf_attr(&m, DW_AT_data_member_location, &a) || dwarf_formudata(&a, &off) != 0)
+            return (field){0, 0};
+        if (!dwarf_attr_integrate(&m, DW_AT_type, &a) || !dwarf_formref_die(&a, &t) ||
+            dwarf_aggregate_size(&t, &size) != 0 || size == 0 || off > MAX_STRUCT)
+            return (field){0, 0};
+        return (field){(uint32_t)off, (uint32_t)size};
+    } while (dwarf_siblingof(&m, &m) == 0);
+    return (field){0, 0};
+}
+
+static uint32_t struct_size(Dwarf_Die *d)
+{
+    Dwarf_Word s;
+    return dwarf_aggregate_size(d, &s) == 0 && s <= MAX_STRUCT ? (uint32_t)s : 0;
+}
+
+/* First of the names that is a member (fields renamed between versions). */
+static field member2(Dwarf_Die *st, const char *a, const char *b)
+{
+    field f = member(st, a);
+    return f.size || !b ? f : member(st, b);
+}
+
+/* Fills g->L; on a missing struct or field, names it in why and returns -1. */
+static int read_layout(const hs_core *c, goheap *g, char *why, size_t n)
+{
+    uint64_t mheap = hs_core_lookup(c, "runtime.mheap_");
+    Dwfl_Module *mod = c->dwfl ? dwfl_addrmodule(c->dwfl, mheap) : NULL;
+    Dwarf_Addr bias;
+    Dwarf *dw = mod ? dwfl_module_getdwarf(mod, &bias) : NULL;
+    if (!dw) {
+        snprintf(why, n, "the executable has no DWARF (built with -ldflags=-w?)");
+        return -1;
+    }
+    Dwarf_Die d[N_TYPES];
+    int found[N_TYPES] = {0};
+    find_structs(dw, d, found);
+    if (!found[T_TYPE] && found[T_OLDTYPE]) d[T_TYPE] = d[T_OLDTYPE], found[T_TYPE] = 1;
+    for (int t = 0; t < T_OLDTYPE; t++)
+        if (!found[t]) {
+            snprintf(why, n, "no struct %s in its DWARF", type_names[t]);
+            return -1;
+        }
+    layout *L = &g->L;
+    L->mspan_size = struct_size(&d[T_MSPAN]);
+    L->g_size = struct_size(&d[T_G]);
+    L->m_size = struct_size(&d[T_M]);
+    L->type_size = struct_size(&d[T_TYPE]);
+    L->allspans = member(&d[T_MHEAP], "allspans");
+    L->start = member(&d[T_MSPAN], "startAddr");
+    L->npages = member(&d[T_MSPAN], "npages");
+    L->state = member(&d[T_MSPAN], "state");
+    L->spanclass = member(&d[T_MSPAN], "spanclass");
+    L->elemsize = member(&d[T_MSPAN], "elemsize");
+    L->nelems = member(&d[T_MSPAN], "nelems");
+    L->freeindex = member(&d[T_MSPAN], "freeindex");
+    L->alloc_bits = member(&d[T_MSPAN], "allocBits");
+    L->large_type = member(&d[T_MSPAN], "largeType"); /* 1.22+ */
+    L->stack = member(&d[T_G], "stack");
+    L->sched = member(&d[T_G], "sched");
+    L->syscallsp = member(&d[T_G], "syscallsp");
+    L->status = member(&d[T_G], "atomicstatus");
+    L->goid = member(&d[T_G], "goid");
+    L->startpc = member(&d[T_G], "startpc");
+    L->stack_lo = member(&d[T_STACK], "lo");
+    L->stack_hi = member(&d[T_STACK], "hi");
+    L->gobuf_sp = member(&d[T_GOBUF], "sp");
+    L->g0 = member(&d[T_M], "g0");
+    L->alllink = member(&d[T_M], "alllink");
+    L->mid = member(&d[T_M], "id");
+    L->types = member(&d[T_MODULE], "types");
+    L->etypes = member(&d[T_MODULE], "etypes");
+    L->type_str = member2(&d[T_TYPE], "Str", "str");
+    L->type_tflag = member2(&d[T_TYPE], "TFlag", "tflag");
+    static const struct {
+        const char *name;
+        size_t off;
+    } need[] = {
+        {"mheap.allspans", offsetof(layout, allspans)},   {"mspan.startAddr", offsetof(layout, start)},
+        {"mspan.npages", offsetof(layout, npages)},       {"mspan.state", offsetof(layout, state)},
+        {"mspan.spanclass", offsetof(layout, spanclass)}, {"mspan.elemsize", offsetof(layout, elemsize)},
+        {"mspan.nelems", offsetof(layout, nelems)},       {"mspan.freeindex", offsetof(layout, freeindex)},
+        {"mspan.allocBits", offsetof(layout, alloc_bits)}, {"g.stack", offsetof(layout, stack)},
+        {"g.sched", offsetof(layout, sched)},             {"g.atomicstatus", offsetof(layout, status)},
+        {"g.goid", offsetof(layout, goid)},               {"stack.lo", offsetof(layout, stack_lo)},
+        {"stack.hi", offsetof(layout, stack_hi)},         {"gobuf.sp", offsetof(layout, gobuf_sp)},
+    };
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+        const field *f = (const field *)((const char *)L + need[i].off);
+        if (!f->size) {
+            snprintf(why, n, "no field runtime.%s in its DWARF", need[i].name);
+            return -1;
+        }
+    }
+    if (!L->mspan_size || !L->g_size || L->allspans.size != 24) {
+        snprintf(why, n, "runtime.mspan, runtime.g or mheap.allspans has an unexpected size");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- type names ---- */
+
+static uint32_t class_type(hs_heap *h, goheap *g, uint32_t cls, uint64_t size, int noscan)
+{
+    uint32_t *slot = cls < 256 ? &g->class_type[noscan][cls] : NULL;
+    if (slot && *slot) return *slot - 1;
+    char name[64];
+    if (cls == 0)
+        snprintf(name, sizeof name, "large %llu B%s", (unsigned long long)size,
+                 noscan ? " (no pointers)" : "");
+    else
+        snprintf(name, sizeof name, "size-class %llu B%s", (unsigned long long)size,
+                 noscan ? " (no pointers)" : "");
+    uint32_t t = hs_heap_add_type(h, name);
+    if (slot && t != HS_NONE && cls) *slot = t + 1;
+    return t;
+}
+
+/* The name of the type descriptor at tp: its Str nameOff into the module's
+ * types section points at a name (flags byte, varint length, bytes). */
+static int type_name(const hs_core *c, const goheap *g, uint64_t tp, char *out, size_t n)
+{
+    uint8_t t[256], nm[12];
+    const layout *L = &g->L;
+    if (tp < g->types || tp >= g->etypes || L->type_size > sizeof t ||
+        hs_core_read_mapped(c, tp, t, L->type_size))
+        return -1;
+    int32_t off = (int32_t)get_uint(t, L->type_str);
+    uint64_t a = g->types + (uint64_t)(int64_t)off;
+    if (off < 0 || a >= g->etypes || hs_core_read_mapped(c, a, nm, sizeof nm)) return -1;
+    uint64_t len = 0;
+    int i = 1, shift = 0;
+    for (; i < 11; i++, shift += 7) {
+        len |= (uint64_t)(nm[i] & 0x7f) << shift;
+        if (!(nm[i] & 0x80)) break;
+    }
+    if (i == 11 || len == 0 || len >= n || len > g->etypes - a) return -1;
+    if (hs_core_read_mapped(c, a + (uint64_t)i + 1, out, len)) return -1;
+    out[len] = 0;
+    if ((get_uint(t, L->type_tflag) & TFLAG_EXTRA_STAR) && out[0] == '*')
+        memmove(out, out + 1, len);
+    return 0;
+}
+
+static int type_id(const hs_core *c, hs_heap *h, goheap *g, uint64_t tp, uint32_t *out)
+{
+    if (g->tc_n * 2 >= g->tc_cap) {
+        uint32_t cap = g->tc_cap ? g->tc_cap * 2 : 1024;
+        type_cache *n = calloc(cap, sizeof *n);
+        if (!n) return -1;
+        for (uint32_t i = 0; i < g->tc_cap; i++) {
+            if (!g->tc[i].ptr) continue;
+            uint32_t k = (uint32_t)(g->tc[i].ptr >> 3) & (cap - 1);
+            while (n[k].ptr)
+                k = (k + 1) & (cap - 1);
+            n[k] = g->tc[i];
+        }
+        free(g->tc);
+        g->tc = n, g->tc_cap = cap;
+    }
+    uint32_t k = (uint32_t)(tp >> 3) & (g->tc_cap - 1);
+    while (g->tc[k].ptr && g->tc[k].ptr != tp)
+        k = (k + 1) & (g->tc_cap - 1);
+    if (!g->tc[k].ptr) {
+        char name[512];
+        uint32_t id = HS_NONE;
+        if (!type_name(c, g, tp, name, sizeof name)) id = hs_heap_add_type(h, name);
+        g->tc[k] = (type_cache){tp, id};
+        g->tc_n++;
+    }
+    *out = g->tc[k].id;
+    return 0;
+}
+
+/* ---- spans and objects ---- */
+
+static int push_span(goheap *g, uint64_t base, uint64_t end, int noscan)
+{
+    if (g->n_spans == g->cap_spans) {
+        uint32_t cap = g->cap_spans ? g->cap_spans * 2 : 1024;
+        span *n = realloc(g->spans, cap * sizeof *n);
+        if (!n) return -1;
+        g->spans = n, g->cap_spans = cap;
+    }
+    g->spans[g->n_spans++] = (span){base, end, (uint8_t)noscan};
+    return 0;
+}
+
+static void claim(hs_core *c, uint64_t lo, uint64_t hi)
+{
+    while (lo < hi) {
+        uint32_t s = hs_core_seg_of(c, lo);
+        if (s == HS_NONE) return;
+        uint64_t end = c->segs[s].vaddr + c->segs[s].memsz;
+        hs_core_claim(c, s, lo, hi < end ? hi : end);
+        lo = end;
+    }
+}
+
+typedef struct walk_stats {
+    uint64_t objects, bytes, spans, large, typed, bad_spans, no_bits;
+} walk_stats;
+
+/* The objects of one in-use span whose struct is at p. */
+static int walk_span(hs_core *c, hs_heap *h, goheap *g, const uint8_t *p, walk_stats *st,
+                     hs_error *err)
+{
+    const layout *L = &g->L;
+    uint64_t base = get_uint(p, L->start), npages = get_uint(p, L->npages);
+    uint64_t elem = get_uint(p, L->elemsize), nelems = get_uint(p, L->nelems);
+    uint64_t freeindex = get_uint(p, L->freeindex), bits = get_uint(p, L->alloc_bits);
+    uint32_t spc = (uint32_t)get_uint(p, L->spanclass), cls = spc >> 1;
+    int noscan = spc & 1;
+    if (!npages || npages > ((uint64_t)1 << 40) / GO_PAGE || (base & (GO_PAGE - 1)) || !elem ||
+        nelems > npages * GO_PAGE / elem || (cls == 0 && nelems != 1)) {
+        st->bad_spans++;
+        return 0;
+    }
+    uint64_t end = base + npages * GO_PAGE;
+    if (push_span(g, base, end, noscan))
+        return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    claim(c, base, end);
+    st->spans++;
+    const uint8_t *ab = bits ? hs_core_ptr(c, bits, (nelems + 7) / 8) : NULL;
+    if (!ab && freeindex < nelems) st->no_bits++; /* such slots count as allocated */
+    uint32_t large_t = HS_NONE;
+    if (cls == 0) {
+        uint64_t lt = L->large_type.size ? get_uint(p, L->large_type) : 0;
+        if (lt && type_id(c, h, g, lt, &large_t))
+            return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+        st->large++;
+    }
+    int headers = L->large_type.size && cls && !noscan && elem > MALLOC_HEADER_MIN;
+    for (uint64_t j = 0; j < nelems; j++) {
+        if (j >= freeindex && ab && !(ab[j / 8] >> (j % 8) & 1)) continue;
+        uint64_t a = base + j * elem, tp;
+        uint32_t t = large_t;
+        if (headers && !hs_core_read64(c, a, &tp) && tp && type_id(c, h, g, tp, &t))
+            return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+        if (t == HS_NONE)
+            t = class_type(h, g, cls, elem, noscan);
+        else
+            st->typed++;
+        if (hs_heap_add_object(h, a, elem, t, HS_NONE, 0, err)) return -1;
+        st->objects++, st->bytes += elem;
+    }
+    return 0;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    return x->base < y->base ? -1 : x->base > y->base;
+}
+
+static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_error *err)
+{
+    const layout *L = &g->L;
+    uint64_t arr, len;
+    walk_stats st = {0};
+    if (hs_core_read64(c, mheap + L->allspans.off, &arr) ||
+        hs_core_read64(c, mheap + L->allspans.off + 8, &len))
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: runtime.mheap_ (0x%llx) is not in the core", g->version,
+                            (unsigned long long)mheap);
+    uint64_t missing = 0;
+    for (uint64_t i = 0; i < len && len < ((uint64_t)1 << 32); i++) {
+        uint64_t sp;
+        const uint8_t *p;
+        if (hs_core_read64(c, arr + 8 * i, &sp) || read_struct(c, sp, L->mspan_size, &p)) {
+            missing++;
+            continue;
+        }
+        uint8_t state = (uint8_t)get_uint(p, (field){L->state.off, 1});
+        if (state == SPAN_MANUAL) { /* stacks: scanned as goroutine stacks, not roots */
+            uint64_t base = get_uint(p, L->start), np = get_uint(p, L->npages);
+            if (np < ((uint64_t)1 << 40) / GO_PAGE) claim(c, base, base + np * GO_PAGE);
+        }
+        if (state == SPAN_IN_USE && walk_span(c, h, g, p, &st, err)) return -1;
+    }
+    qsort(g->spans, g->n_spans, sizeof *g->spans, cmp_span);
+    hs_heap_add_infof(h, "allocator", "Go runtime (%s)", g->version);
+    hs_heap_add_infof(h, "go spans in use", "%llu of %llu (%llu large objects)", (unsigned long long)st.spans,
+         (unsigned long long)len, (unsigned long long)st.large);
+    hs_heap_add_infof(h, "go heap objects", "%llu (%llu bytes)", (unsigned long long)st.objects,
+         (unsigned long long)st.bytes);
+    hs_heap_add_infof(h, "go types", "%llu objects typed (%s); others named by size class",
+         (unsigned long long)st.typed,
+         L->large_type.size ? "malloc headers of objects over 512 B with pointers, large objects"
+                            : "none before Go 1.22");
+    hs_heap_add_infof(h, "go references",
+         "conservative: every word of objects with pointers (noscan spans skipped); "
+         "goroutine stacks from their stack pointer; data and bss");
+    if (missing || st.bad_spans || st.no_bits)
+        hs_heap_add_infof(h, "warning", "Go heap: %llu spans missing from the core, %llu damaged, %llu without "
+             "allocation bits (all slots counted)", (unsigned long long)missing,
+             (unsigned long long)st.bad_spans, (unsigned long long)st.no_bits);
+    return 0;
+}
+
+static void release(void *state)
+{
+    goheap *g = state;
+    if (!g) return;
+    free(g->spans);
+    free(g->tc);
+    free(g);
+}
+
+/* Memory that must not be scanned as roots: every segment holding a span
+ * (heap arenas, free pages included), and in a pure Go process (no other
+ * allocator recognised) every other anonymous writable mapping that holds
+ * no thread's stack pointer: the runtime's off-heap structures (spans,
+ * arena metadata, caches), whose pointers to span starts would otherwise
+ * keep the first object of every span alive. */
+static void claim_runtime_memory(hs_core *c, hs_heap *h, const goheap *g)
+{
+    uint32_t sp = 0, k = (uint32_t)self_index(), n_off = 0;
+    uint64_t off_bytes = 0;
+    int pure = (c->walkers_used & ~(1u << k)) == 0;
+    for (uint32_t s = 0; s < c->n_segs; s++) {
+        hs_core_seg *seg = &c->segs[s];
+        uint64_t end = seg->vaddr + seg->memsz;
+        while (sp < g->n_spans && g->spans[sp].end <= seg->vaddr)
+            sp++;
+        if (sp < g->n_spans && g->spans[sp].base < end) {
+            hs_core_claim(c, s, seg->vaddr, end);
+            continue;
+        }
+        if (!pure || seg->file != HS_NONE || !(seg->flags & HS_CORE_SEG_W)) continue;
+        int stack = 0;
+        for (uint32_t t = 0; t < c->n_threads; t++)
+            stack |= c->threads[t].sp - seg->vaddr < seg->memsz;
+        if (stack) continue;
+        hs_core_claim(c, s, seg->vaddr, end);
+        n_off++, off_bytes += seg->memsz;
+    }
+    if (n_off)
+        hs_heap_add_infof(h, "go runtime memory", "%llu bytes in %u anonymous mappings outside the heap "
+             "(span and arena metadata) not scanned as roots", (unsigned long long)off_bytes, n_off);
+}
+
+static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
+{
+    goheap *g = calloc(1, sizeof *g);
+    if (!g) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    c->walker_state[self_index()] = g;
+    read_version(c, g);
+    uint64_t mheap = hs_core_lookup(c, "runtime.mheap_");
+    if (!mheap)
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: the executable's symbols are needed to walk the Go heap "
+                            "(pass --binary PATH)",
+                            g->version);
+    char why[160];
+    if (read_layout(c, g, why, sizeof why))
+        return hs_error_set(err, c->name, HS_NO_OFFSET, "%s heap layout not supported: %s",
+                            g->version, why);
+    uint64_t md = hs_core_lookup(c, "runtime.firstmoduledata");
+    if (md && g->L.types.size == 8) {
+        hs_core_read64(c, md + g->L.types.off, &g->types);
+        hs_core_read64(c, md + g->L.etypes.off, &g->etypes);
+    }
+    if (walk_spans(c, h, g, mheap, err)) return -1;
+    claim_runtime_memory(c, h, g);
+    return 0;
+}
+
+/* ---- references and roots ---- */
+
+static const goheap *state_of(const hs_core *c)
+{
+    return c->walker_state[self_index()];
+}
+
+static uint64_t user_bytes(const hs_core *c, uint64_t addr, uint64_t size)
+{
+    const goheap *g = state_of(c);
+    uint32_t lo = 0, hi = g ? g->n_spans : 0;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->spans[mid].base <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo && addr < g->spans[lo - 1].end && g->spans[lo - 1].noscan) return 0;
+    return size;
+}
+
+/* Conservative scan of [from, to) as one root. */
+static int scan_stack(const hs_core *c, hs_heap *h, const char *label, uint64_t from, uint64_t to,
+                      hs_error *err)
+{
+    const uint8_t *p = to > from && to - from < ((uint64_t)1 << 30) ? hs_core_ptr(c, from, to - from) : NULL;
+    if (!p) return 0;
+    uint32_t r = HS_NONE;
+    for (uint64_t o = 0; o + 8 <= to - from; o += 8) {
+        uint64_t v;
+        memcpy(&v, p + o, 8);
+        uint32_t obj = hs_heap_find(h, v);
+        if (obj == HS_NONE) continue;
+        if (r == HS_NONE) r = hs_heap_add_root(h, HS_ROOT_STACK, hs_heap_intern(h, label, strlen(label)));
+        if (r == HS_NONE) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+        if (hs_heap_add_root_ref_id(h, r, o, obj, err)) return -1;
+    }
+    return 0;
+}
+
+/* Where the live part of the stack [lo, hi) of a g starts: a thread's stack
+ * pointer inside it (running), else the saved one, else lo. */
+static uint64_t stack_from(const hs_core *c, const layout *L, const uint8_t *gp, uint64_t lo,
+                           uint64_t hi)
+{
+    for (uint32_t t = 0; t < c->n_threads; t++)
+        if (c->threads[t].sp >= lo && c->threads[t].sp < hi) return c->threads[t].sp;
+    uint32_t status = (uint32_t)get_uint(gp, L->status) & ~(uint32_t)G_STATUS_SCAN;
+    uint64_t sp = get_uint(gp, (field){L->sched.off + L->gobuf_sp.off, 8});
+    uint64_t ssp = L->syscallsp.size ? get_uint(gp, L->syscallsp) : 0;
+    if (status == G_STATUS_SYSCALL && ssp >= lo && ssp < hi) return ssp;
+    return sp >= lo && sp < hi ? sp : lo;
+}
+
+static int scan_g(const hs_core *c, hs_heap *h, const goheap *g, uint64_t gaddr, const char *who,
+                  int require_claimed, hs_error *err)
+{
+    const layout *L = &g->L;
+    const uint8_t *gp;
+    if (read_struct(c, gaddr, L->g_size, &gp)) return 0;
+    uint32_t status = (uint32_t)get_uint(gp, L->status) & ~(uint32_t)G_STATUS_SCAN;
+    if (!who && (status == G_STATUS_IDLE || status == G_STATUS_DEAD)) return 0;
+    uint64_t lo = get_uint(gp, (field){L->stack.off + L->stack_lo.off, 8});
+    uint64_t hi = get_uint(gp, (field){L->stack.off + L->stack_hi.off, 8});
+    uint32_t s = hs_core_seg_of(c, lo);
+    if (hi <= lo || s == HS_NONE) return 0;
+    if (require_claimed && !(lo >= c->segs[s].claim_lo && lo < c->segs[s].claim_hi)) return 0;
+    char label[320];
+    if (who)
+        snprintf(label, sizeof label, "%s", who);
+    else {
+        uint64_t pc = L->startpc.size ? get_uint(gp, L->startpc) : 0;
+        const char *fn = pc ? hs_core_symbol(c, pc, NULL) : NULL;
+        snprintf(label, sizeof label, "goroutine %lld %s", (long long)get_uint(gp, L->goid),
+                 fn ? fn : "stack");
+    }
+    return scan_stack(c, h, label, stack_from(c, L, gp, lo, hi), hi, err);
+}
+
+static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
+{
+    const goheap *g = state_of(c);
+    if (!g || !g->n_spans) return 0;
+    const layout *L = &g->L;
+    uint64_t allgs = hs_core_lookup(c, "runtime.allgs"), arr = 0, len = 0;
+    if (allgs && !hs_core_read64(c, allgs, &arr) && !hs_core_read64(c, allgs + 8, &len))
+        for (uint64_t i = 0; i < len && len < ((uint64_t)1 << 32); i++) {
+            uint64_t gaddr;
+            if (!hs_core_read64(c, arr + 8 * i, &gaddr) && scan_g(c, h, g, gaddr, NULL, 0, err))
+                return -1;
+        }
+    /* The g0 (scheduler) stacks of the Ms that live in heap arenas; the
+     * first M's is the process's main stack, scanned as a thread stack. */
+    uint64_t m = 0, m_at = hs_core_lookup(c, "runtime.allm");
+    if (!m_at || !L->g0.size || !L->alllink.size || hs_core_read64(c, m_at, &m)) return 0;
+    for (int n = 0; m && n < 100000; n++) {
+        const uint8_t *mp;
+        if (read_struct(c, m, L->m_size, &mp)) break;
+        char who[64];
+        snprintf(who, sizeof who, "m%lld g0 stack", (long long)get_uint(mp, L->mid));
+        if (scan_g(c, h, g, get_uint(mp, L->g0), who, 1, err)) return -1;
+        m = get_uint(mp, L->alllink);
+    }
+    return 0;
+}
+
+const hs_core_walker hs_walker_go = {
+    .name = "go",
+    .head = 0,
+    .tail = 0,
+    .recognise = recognise,
+    .add_objects = add_objects,
+    .user_bytes = user_bytes,
+    .add_roots = add_roots,
+    .release = release,
+};
