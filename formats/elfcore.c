@@ -536,26 +536,43 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
     uint32_t hint = 0;
     hs_core_window win = {0};
     owner_cache src = {0, 0, NULL}, dst = {0, 0, NULL};
+    uint64_t *mask = NULL, mask_words = 0; /* pointer_words of the object at hand */
     for (uint32_t i = 0; i < h->n_objects; i++) {
         uint64_t a = hs_heap_addr(h, i), size = hs_heap_size(h, i);
         const hs_core_walker *w = walker_at(c, &src, a);
         uint64_t n = w ? w->user_bytes(c, a, size) : size; /* every word its user can write */
         const uint8_t *p = hs_core_ptr(c, a, n);
         if (p) hs_core_window_pass(c, &win, p);
+        int masked = 0; /* the walker said which words may hold pointers */
+        if (w && w->pointer_words && n >= 8) {
+            if (n / 8 > mask_words * 64) {
+                uint64_t *m = realloc(mask, (n / 8 + 63) / 64 * 8);
+                if (!m) {
+                    free(mask);
+                    return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+                }
+                mask = m, mask_words = (n / 8 + 63) / 64;
+            }
+            masked = w->pointer_words(c, a, size, mask, n / 8) == 0;
+        }
         int row_open = 0; /* this object's row is begun on its first reference */
         for (uint64_t o = 0; o + 8 <= n; o += 8) {
             uint64_t v;
+            if (masked && !(mask[o / 512] >> (o / 8 % 64) & 1)) continue;
             if (p)
                 memcpy(&v, p + o, 8);
             else if (hs_core_read64(c, a + o, &v))
                 continue;
             uint32_t to;
             if (v < lo || v >= hi || (to = target(c, h, v, &hint, &dst)) == HS_NONE) continue;
-            if ((!row_open && hs_heap_begin_refs_of(h, i, err)) || hs_heap_add_ref_next(h, o, to, err))
+            if ((!row_open && hs_heap_begin_refs_of(h, i, err)) || hs_heap_add_ref_next(h, o, to, err)) {
+                free(mask);
                 return -1;
+            }
             row_open = 1;
         }
     }
+    free(mask);
     return 0;
 }
 

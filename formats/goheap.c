@@ -55,11 +55,14 @@ typedef struct layout {
     field g0, alllink, mid;                                /* m */
     field types, etypes;                                   /* moduledata */
     field type_str, type_tflag;                            /* _type */
+    field type_size_f, type_ptrbytes, type_gcdata, type_kind;
+    uint32_t inline_marks; /* sizeof runtime.spanInlineMarkBits (Green Tea GC), or 0 */
 } layout;
 
 typedef struct span {
-    uint64_t base, end;
-    uint8_t noscan;
+    uint64_t base, end, elem;
+    uint64_t large_type; /* a large object's *_type (1.22+), or 0 */
+    uint8_t noscan, cls;
 } span;
 
 typedef struct type_cache {
@@ -70,6 +73,8 @@ typedef struct type_cache {
 typedef struct goheap {
     layout L;
     char version[48];
+    int minor;   /* 19 for go1.19; 0 when unknown */
+    int precise; /* 1.22+ heap bits: pointer words known for every object */
     span *spans; /* in-use spans, sorted by base */
     uint32_t n_spans, cap_spans;
     uint64_t types, etypes; /* the first module's type section */
@@ -138,27 +143,24 @@ static void read_version(const hs_core *c, goheap *g)
 
 /* ---- layouts from DWARF ---- */
 
-enum { T_MHEAP, T_MSPAN, T_G, T_STACK, T_GOBUF, T_M, T_MODULE, T_TYPE, T_OLDTYPE, N_TYPES };
+enum { T_MHEAP, T_MSPAN, T_G, T_STACK, T_GOBUF, T_M, T_MODULE, T_TYPE, T_OLDTYPE, T_INLINE, N_TYPES };
 static const char *const type_names[N_TYPES] = {
     "runtime.mheap", "runtime.mspan",      "runtime.g",         "runtime.stack",  "runtime.gobuf",
     "runtime.m",     "runtime.moduledata", "internal/abi.Type", "runtime._type",
+    "runtime.spanInlineMarkBits", /* optional: only with Green Tea GC (1.25+) */
 };
 
 static int find_structs(Dwarf *dw, Dwarf_Die *dies, int *found)
 {
     Dwarf_Off off = 0, next;
     size_t hsize;
-    int left = N_TYPES - 1; /* one of the two type descriptors is enough */
-    while (left > 0 && dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+    while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
         Dwarf_Die cu, d;
         if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) do {
                 if (dwarf_tag(&d) != DW_TAG_structure_type) continue;
                 const char *n = dwarf_diename(&d);
                 for (int t = 0; n && t < N_TYPES; t++)
-                    if (!found[t] && strcmp(n, type_names[t]) == 0) {
-                        dies[t] = d, found[t] = 1;
-                        left -= t != T_OLDTYPE || !found[T_TYPE];
-                    }
+                    if (!found[t] && strcmp(n, type_names[t]) == 0) dies[t] = d, found[t] = 1;
             } while (dwarf_siblingof(&d, &d) == 0);
         off = next;
     }
@@ -249,6 +251,11 @@ static int read_layout(const hs_core *c, goheap *g, char *why, size_t n)
     L->etypes = member(&d[T_MODULE], "etypes");
     L->type_str = member2(&d[T_TYPE], "Str", "str");
     L->type_tflag = member2(&d[T_TYPE], "TFlag", "tflag");
+    L->type_size_f = member2(&d[T_TYPE], "Size_", "size");
+    L->type_ptrbytes = member2(&d[T_TYPE], "PtrBytes", "ptrdata");
+    L->type_gcdata = member2(&d[T_TYPE], "GCData", "gcdata");
+    L->type_kind = member2(&d[T_TYPE], "Kind_", "kind");
+    L->inline_marks = found[T_INLINE] ? struct_size(&d[T_INLINE]) : 0;
     static const struct {
         const char *name;
         size_t off;
@@ -352,7 +359,7 @@ static int type_id(const hs_core *c, hs_heap *h, goheap *g, uint64_t tp, uint32_
 
 /* ---- spans and objects ---- */
 
-static int push_span(goheap *g, uint64_t base, uint64_t end, int noscan)
+static int push_span(goheap *g, span sp)
 {
     if (g->n_spans == g->cap_spans) {
         uint32_t cap = g->cap_spans ? g->cap_spans * 2 : 1024;
@@ -360,7 +367,7 @@ static int push_span(goheap *g, uint64_t base, uint64_t end, int noscan)
         if (!n) return -1;
         g->spans = n, g->cap_spans = cap;
     }
-    g->spans[g->n_spans++] = (span){base, end, (uint8_t)noscan};
+    g->spans[g->n_spans++] = sp;
     return 0;
 }
 
@@ -395,7 +402,8 @@ static int walk_span(hs_core *c, hs_heap *h, goheap *g, const uint8_t *p, walk_s
         return 0;
     }
     uint64_t end = base + npages * GO_PAGE;
-    if (push_span(g, base, end, noscan))
+    uint64_t lt = cls == 0 && L->large_type.size ? get_uint(p, L->large_type) : 0;
+    if (push_span(g, (span){base, end, elem, lt, (uint8_t)noscan, (uint8_t)cls}))
         return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     claim(c, base, end);
     st->spans++;
@@ -403,7 +411,6 @@ static int walk_span(hs_core *c, hs_heap *h, goheap *g, const uint8_t *p, walk_s
     if (!ab && freeindex < nelems) st->no_bits++; /* such slots count as allocated */
     uint32_t large_t = HS_NONE;
     if (cls == 0) {
-        uint64_t lt = L->large_type.size ? get_uint(p, L->large_type) : 0;
         if (lt && type_id(c, h, g, lt, &large_t))
             return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
         st->large++;
@@ -466,9 +473,10 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
          (unsigned long long)st.typed,
          L->large_type.size ? "malloc headers of objects over 512 B with pointers, large objects"
                             : "none before Go 1.22");
-    hs_heap_add_infof(h, "go references",
-         "conservative: every word of objects with pointers (noscan spans skipped); "
-         "goroutine stacks from their stack pointer; data and bss");
+    hs_heap_add_infof(h, "go references", "%s; goroutine stacks from their stack pointer and "
+         "data and bss: conservative",
+         g->precise ? "precise in objects (span heap bits, type pointer masks)"
+                    : "conservative in objects (every word of spans with pointers)");
     if (missing || st.bad_spans || st.no_bits)
         hs_heap_add_infof(h, "warning", "Go heap: %llu spans missing from the core, %llu damaged, %llu without "
              "allocation bits (all slots counted)", (unsigned long long)missing,
@@ -524,6 +532,8 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
     if (!g) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     c->walker_state[self_index()] = g;
     read_version(c, g);
+    const char *v = strstr(g->version, "go1.");
+    g->minor = v ? atoi(v + 4) : 0;
     uint64_t mheap = hs_core_lookup(c, "runtime.mheap_");
     if (!mheap)
         return hs_error_set(err, c->name, HS_NO_OFFSET,
@@ -539,6 +549,9 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
         hs_core_read64(c, md + g->L.types.off, &g->types);
         hs_core_read64(c, md + g->L.etypes.off, &g->etypes);
     }
+    const layout *L = &g->L;
+    g->precise = L->large_type.size && g->minor >= 22 && L->type_size_f.size == 8 &&
+                 L->type_ptrbytes.size == 8 && L->type_gcdata.size == 8 && L->type_kind.size == 1;
     if (walk_spans(c, h, g, mheap, err)) return -1;
     claim_runtime_memory(c, h, g);
     return 0;
@@ -551,9 +564,57 @@ static const goheap *state_of(const hs_core *c)
     return c->walker_state[self_index()];
 }
 
+static const span *span_of(const goheap *g, uint64_t addr);
+
 static uint64_t user_bytes(const hs_core *c, uint64_t addr, uint64_t size)
 {
-    const goheap *g = state_of(c);
+    const span *sp = span_of(state_of(c), addr);
+    return sp && sp->noscan ? 0 : size;
+}
+
+/* The bitmap bytes [first bit, first bit + n bits) at addr into bits
+ * (bit k of the result = bit first + k of the bitmap), ORed in at word
+ * offset at. -1 when the bitmap is not readable. */
+static int copy_bits(const hs_core *c, uint64_t addr, uint64_t first, uint64_t n, uint64_t *bits,
+                     uint64_t at, uint64_t n_words)
+{
+    uint8_t buf[512];
+    for (uint64_t pos = first, end = first + n; pos < end;) {
+        uint64_t b0 = pos / 8, b1 = (end + 7) / 8;
+        if (b1 - b0 > sizeof buf) b1 = b0 + sizeof buf;
+        if (hs_core_read_mapped(c, addr + b0, buf, b1 - b0)) return -1;
+        for (; pos < end && pos < b1 * 8; pos++) {
+            uint64_t w = at + pos - first;
+            if (buf[pos / 8 - b0] >> (pos % 8) & 1 && w < n_words) bits[w / 64] |= 1ull << (w % 64);
+        }
+    }
+    return 0;
+}
+
+/* Pointer words of an object typed by tp, its data from word `from` on:
+ * the type's mask (PtrBytes / 8 bits) repeated every Size_ bytes. */
+static int type_mask(const hs_core *c, const goheap *g, uint64_t tp, uint64_t from,
+                     uint64_t *bits, uint64_t n_words)
+{
+    const layout *L = &g->L;
+    uint8_t t[256];
+    if (!tp) return 0; /* not yet typed: no pointers (runtime's typePointersOf) */
+    if (L->type_size > sizeof t || hs_core_read_mapped(c, tp, t, L->type_size)) return -1;
+    uint64_t size = get_uint(t, L->type_size_f), ptrbytes = get_uint(t, L->type_ptrbytes);
+    uint64_t mask = get_uint(t, L->type_gcdata), tflag = get_uint(t, L->type_tflag);
+    uint64_t kind = get_uint(t, L->type_kind);
+    if (g->minor >= 24 && (tflag & 16)) { /* TFlagGCMaskOnDemand: GCData is **byte */
+        if (hs_core_read_mapped(c, mask, &mask, 8) || !mask) return -1;
+    } else if (g->minor < 24 && (kind & 64)) /* KindGCProg: a program, not a mask */
+        return -1;
+    if (!size || ptrbytes > size || !mask) return -1;
+    for (uint64_t w = from; w < n_words; w += size / 8)
+        if (size % 8 || copy_bits(c, mask, 0, ptrbytes / 8, bits, w, n_words)) return -1;
+    return 0;
+}
+
+static const span *span_of(const goheap *g, uint64_t addr)
+{
     uint32_t lo = 0, hi = g ? g->n_spans : 0;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -562,8 +623,31 @@ static uint64_t user_bytes(const hs_core *c, uint64_t addr, uint64_t size)
         else
             hi = mid;
     }
-    if (lo && addr < g->spans[lo - 1].end && g->spans[lo - 1].noscan) return 0;
-    return size;
+    return lo && addr < g->spans[lo - 1].end ? &g->spans[lo - 1] : NULL;
+}
+
+/* Go 1.22+: objects of at most 512 bytes have one bit per word in the
+ * span's heap bits (its last npages*8192/64 bytes, before the inline mark
+ * bits under Green Tea GC); larger ones the mask of their type (malloc
+ * header, or the span's largeType). */
+static int pointer_words(const hs_core *c, uint64_t addr, uint64_t size, uint64_t *bits,
+                         uint64_t n_words)
+{
+    const goheap *g = state_of(c);
+    const span *sp = g && g->precise ? span_of(g, addr) : NULL;
+    if (!sp) return -1;
+    memset(bits, 0, (n_words + 63) / 64 * 8);
+    if (sp->noscan) return 0;
+    (void)size;
+    if (sp->cls && sp->elem <= MALLOC_HEADER_MIN) {
+        uint64_t span_bytes = sp->end - sp->base, hb = sp->end - span_bytes / 64;
+        if (g->L.inline_marks && sp->elem >= 16) hb -= g->L.inline_marks;
+        uint64_t n = sp->elem / 8 < n_words ? sp->elem / 8 : n_words;
+        return copy_bits(c, hb, (addr - sp->base) / 8, n, bits, 0, n_words);
+    }
+    uint64_t tp = sp->large_type;
+    if (sp->cls && hs_core_read64(c, addr, &tp)) return -1;
+    return type_mask(c, g, tp, sp->cls ? 1 : 0, bits, n_words);
 }
 
 /* Conservative scan of [from, to) as one root. */
@@ -659,5 +743,6 @@ const hs_core_walker hs_walker_go = {
     .add_objects = add_objects,
     .user_bytes = user_bytes,
     .add_roots = add_roots,
+    .pointer_words = pointer_words,
     .release = release,
 };

@@ -35,6 +35,13 @@ typedef struct hs_core_walker {
     /* Phase 3: how many bytes from an object's address (size as added) its
      * user can write; they are scanned for references word by word. */
     uint64_t (*user_bytes)(const hs_core *c, uint64_t addr, uint64_t size);
+    /* Phase 3, may be NULL (every word of user_bytes is a candidate): set
+     * bit k of bits (word k / 64, bit k % 64) for each of the first n_words
+     * words of the object at addr that may hold a pointer, from the
+     * allocator's own pointer maps; 0, or -1 when it does not know (then
+     * every word is scanned). */
+    int (*pointer_words)(const hs_core *c, uint64_t addr, uint64_t size, uint64_t *bits,
+                         uint64_t n_words);
     /* Phase 3, may be NULL: roots only the allocator knows. A thread whose
      * stack pointer lies in claimed memory (a Go stack in a heap arena) is
      * left to these. */
