@@ -37,6 +37,9 @@
 #define G_STATUS_DEAD 6
 #define G_STATUS_SCAN 0x1000
 #define MALLOC_HEADER_MIN 512 /* objects larger than this carry a header (1.22+) */
+#define MAX_SPANS ((uint64_t)1 << 28) /* 2 TiB of 8 KiB spans */
+#define MAX_CLASS_PAGES 16   /* a small size class's span: at most 10 pages so far */
+#define MAX_CLASS_SIZE 32768 /* the largest size class */
 #define MAX_STRUCT (1u << 24) /* runtime.mheap is 93 KB */
 #define TFLAG_EXTRA_STAR 2
 
@@ -397,7 +400,8 @@ static int walk_span(hs_core *c, hs_heap *h, goheap *g, const uint8_t *p, walk_s
     uint32_t spc = (uint32_t)get_uint(p, L->spanclass), cls = spc >> 1;
     int noscan = spc & 1;
     if (!npages || npages > ((uint64_t)1 << 40) / GO_PAGE || (base & (GO_PAGE - 1)) || !elem ||
-        nelems > npages * GO_PAGE / elem || (cls == 0 && nelems != 1)) {
+        nelems > npages * GO_PAGE / elem || (cls == 0 && nelems != 1) ||
+        (cls && (npages > MAX_CLASS_PAGES || elem < 8 || elem > MAX_CLASS_SIZE))) {
         st->bad_spans++;
         return 0;
     }
@@ -449,7 +453,11 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
                             "%s core: runtime.mheap_ (0x%llx) is not in the core", g->version,
                             (unsigned long long)mheap);
     uint64_t missing = 0;
-    for (uint64_t i = 0; i < len && len < ((uint64_t)1 << 32); i++) {
+    if (len > MAX_SPANS)
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: runtime.mheap_.allspans claims %llu spans (corrupt)",
+                            g->version, (unsigned long long)len);
+    for (uint64_t i = 0; i < len; i++) {
         uint64_t sp;
         const uint8_t *p;
         if (hs_core_read64(c, arr + 8 * i, &sp) || read_struct(c, sp, L->mspan_size, &p)) {
@@ -463,6 +471,11 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
         }
         if (state == SPAN_IN_USE && walk_span(c, h, g, p, &st, err)) return -1;
     }
+    if (len && missing == len)
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: none of the %llu spans of runtime.mheap_.allspans (at 0x%llx) "
+                            "is in the core (truncated?)",
+                            g->version, (unsigned long long)len, (unsigned long long)arr);
     qsort(g->spans, g->n_spans, sizeof *g->spans, cmp_span);
     hs_heap_add_infof(h, "allocator", "Go runtime (%s)", g->version);
     hs_heap_add_infof(h, "go spans in use", "%llu of %llu (%llu large objects)", (unsigned long long)st.spans,
@@ -579,6 +592,8 @@ static int copy_bits(const hs_core *c, uint64_t addr, uint64_t first, uint64_t n
                      uint64_t at, uint64_t n_words)
 {
     uint8_t buf[512];
+    if (at >= n_words) return 0;
+    if (n > n_words - at) n = n_words - at;
     for (uint64_t pos = first, end = first + n; pos < end;) {
         uint64_t b0 = pos / 8, b1 = (end + 7) / 8;
         if (b1 - b0 > sizeof buf) b1 = b0 + sizeof buf;
