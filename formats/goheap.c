@@ -27,6 +27,7 @@
 
 #include "walker.h"
 #include "elfcore.h"
+#include "gotypes.h"
 #include "model/heap_build.h"
 
 #define GO_PAGE 8192u
@@ -84,6 +85,10 @@ typedef struct goheap {
     type_cache *tc;         /* open addressing, power-of-two size */
     uint32_t tc_cap, tc_n;
     uint32_t class_type[2][256]; /* [noscan][size class] type id + 1 */
+    hs_go_obj *objs; /* found by add_objects, added to the heap at its end */
+    uint32_t n_objs, cap_objs;
+    Dwarf *dw; /* the executable's, owned by the core's libdwfl session */
+    uint64_t dw_bias;
 } goheap;
 
 /* ---- small readers ---- */
@@ -214,6 +219,7 @@ static int read_layout(const hs_core *c, goheap *g, char *why, size_t n)
         snprintf(why, n, "the executable has no DWARF (built with -ldflags=-w?)");
         return -1;
     }
+    g->dw = dw, g->dw_bias = bias;
     Dwarf_Die d[N_TYPES];
     int found[N_TYPES] = {0};
     find_structs(dw, d, found);
@@ -385,6 +391,25 @@ static void claim(hs_core *c, uint64_t lo, uint64_t hi)
     }
 }
 
+static int push_obj(goheap *g, hs_go_obj o)
+{
+    if (g->n_objs == g->cap_objs) {
+        if (g->cap_objs >= UINT32_MAX / 2) return -1;
+        uint32_t cap = g->cap_objs ? g->cap_objs * 2 : 4096;
+        hs_go_obj *n = realloc(g->objs, cap * sizeof *n);
+        if (!n) return -1;
+        g->objs = n, g->cap_objs = cap;
+    }
+    g->objs[g->n_objs++] = o;
+    return 0;
+}
+
+static int cmp_obj(const void *a, const void *b)
+{
+    const hs_go_obj *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
 typedef struct walk_stats {
     uint64_t objects, bytes, spans, large, typed, bad_spans, no_bits;
 } walk_stats;
@@ -426,11 +451,13 @@ static int walk_span(hs_core *c, hs_heap *h, goheap *g, const uint8_t *p, walk_s
         uint32_t t = large_t;
         if (headers && !hs_core_read64(c, a, &tp) && tp && type_id(c, h, g, tp, &t))
             return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
-        if (t == HS_NONE)
+        int untyped = t == HS_NONE;
+        if (untyped)
             t = class_type(h, g, cls, elem, noscan);
         else
             st->typed++;
-        if (hs_heap_add_object(h, a, elem, t, HS_NONE, 0, err)) return -1;
+        if (push_obj(g, (hs_go_obj){a, elem, t, (uint8_t)untyped, (uint8_t)(headers && !untyped)}))
+            return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
         st->objects++, st->bytes += elem;
     }
     return 0;
@@ -477,15 +504,26 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
                             "is in the core (truncated?)",
                             g->version, (unsigned long long)len, (unsigned long long)arr);
     qsort(g->spans, g->n_spans, sizeof *g->spans, cmp_span);
+    qsort(g->objs, g->n_objs, sizeof *g->objs, cmp_obj);
+    int64_t from_dwarf = hs_go_type_objects(c, h, g->dw, g->dw_bias, g->objs, g->n_objs, err);
+    if (from_dwarf < 0) return -1;
+    for (uint32_t i = 0; i < g->n_objs; i++)
+        if (hs_heap_add_object(h, g->objs[i].addr, g->objs[i].size, g->objs[i].type, HS_NONE, 0,
+                               err))
+            return -1;
+    free(g->objs);
+    g->objs = NULL, g->n_objs = g->cap_objs = 0;
     hs_heap_add_infof(h, "allocator", "Go runtime (%s)", g->version);
     hs_heap_add_infof(h, "go spans in use", "%llu of %llu (%llu large objects)", (unsigned long long)st.spans,
          (unsigned long long)len, (unsigned long long)st.large);
     hs_heap_add_infof(h, "go heap objects", "%llu (%llu bytes)", (unsigned long long)st.objects,
          (unsigned long long)st.bytes);
-    hs_heap_add_infof(h, "go types", "%llu objects typed (%s); others named by size class",
+    hs_heap_add_infof(h, "go types", "%llu objects typed by the runtime (%s), %lld from the "
+         "DWARF types of globals; others named by size class",
          (unsigned long long)st.typed,
          L->large_type.size ? "malloc headers of objects over 512 B with pointers, large objects"
-                            : "none before Go 1.22");
+                            : "none before Go 1.22",
+         (long long)from_dwarf);
     hs_heap_add_infof(h, "go references", "%s; goroutine stacks from their stack pointer and "
          "data and bss: conservative",
          g->precise ? "precise in objects (span heap bits, type pointer masks)"
@@ -503,6 +541,7 @@ static void release(void *state)
     if (!g) return;
     free(g->spans);
     free(g->tc);
+    free(g->objs);
     free(g);
 }
 
