@@ -61,6 +61,7 @@ typedef struct layout {
     field type_str, type_tflag;                            /* _type */
     field type_size_f, type_ptrbytes, type_gcdata, type_kind;
     uint32_t inline_marks; /* sizeof runtime.spanInlineMarkBits (Green Tea GC), or 0 */
+    field arenas, arena_bitmap; /* mheap.arenas, heapArena.bitmap (Go 1.19: 2 bits a word) */
 } layout;
 
 typedef struct span {
@@ -79,6 +80,8 @@ typedef struct goheap {
     char version[48];
     int minor;   /* 19 for go1.19; 0 when unknown */
     int precise; /* 1.22+ heap bits: pointer words known for every object */
+    uint64_t arena_l2;   /* Go 1.19: mheap_.arenas[0], the *heapArena array, or 0 */
+    uint64_t arena_base; /* arenaBaseOffset: the address of arena index 0 */
     span *spans; /* in-use spans, sorted by base */
     uint32_t n_spans, cap_spans;
     uint64_t types, etypes; /* the first module's type section */
@@ -151,11 +154,13 @@ static void read_version(const hs_core *c, goheap *g)
 
 /* ---- layouts from DWARF ---- */
 
-enum { T_MHEAP, T_MSPAN, T_G, T_STACK, T_GOBUF, T_M, T_MODULE, T_TYPE, T_OLDTYPE, T_INLINE, N_TYPES };
+enum { T_MHEAP, T_MSPAN, T_G, T_STACK, T_GOBUF, T_M, T_MODULE, T_TYPE, T_OLDTYPE, T_INLINE, T_ARENA,
+       N_TYPES };
 static const char *const type_names[N_TYPES] = {
     "runtime.mheap", "runtime.mspan",      "runtime.g",         "runtime.stack",  "runtime.gobuf",
     "runtime.m",     "runtime.moduledata", "internal/abi.Type", "runtime._type",
     "runtime.spanInlineMarkBits", /* optional: only with Green Tea GC (1.25+) */
+    "runtime.heapArena",          /* optional: its bitmap is read for Go 1.19 */
 };
 
 static int find_structs(Dwarf *dw, Dwarf_Die *dies, int *found)
@@ -224,7 +229,7 @@ static int read_layout(const hs_core *c, goheap *g, char *why, size_t n)
     int found[N_TYPES] = {0};
     find_structs(dw, d, found);
     if (!found[T_TYPE] && found[T_OLDTYPE]) d[T_TYPE] = d[T_OLDTYPE], found[T_TYPE] = 1;
-    for (int t = 0; t < T_OLDTYPE; t++)
+    for (int t = 0; t < T_OLDTYPE; t++) /* T_OLDTYPE and after: optional */
         if (!found[t]) {
             snprintf(why, n, "no struct %s in its DWARF", type_names[t]);
             return -1;
@@ -265,6 +270,8 @@ static int read_layout(const hs_core *c, goheap *g, char *why, size_t n)
     L->type_gcdata = member2(&d[T_TYPE], "GCData", "gcdata");
     L->type_kind = member2(&d[T_TYPE], "Kind_", "kind");
     L->inline_marks = found[T_INLINE] ? struct_size(&d[T_INLINE]) : 0;
+    L->arenas = member(&d[T_MHEAP], "arenas");
+    if (found[T_ARENA]) L->arena_bitmap = member(&d[T_ARENA], "bitmap");
     static const struct {
         const char *name;
         size_t off;
@@ -526,8 +533,9 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
          (long long)from_dwarf);
     hs_heap_add_infof(h, "go references", "%s; goroutine stacks from their stack pointer and "
          "data and bss: conservative",
-         g->precise ? "precise in objects (span heap bits, type pointer masks)"
-                    : "conservative in objects (every word of spans with pointers)");
+         g->precise     ? "precise in objects (span heap bits, type pointer masks)"
+         : g->arena_l2 ? "precise in objects (heap arena bitmap)"
+                       : "conservative in objects (every word of spans with pointers)");
     if (missing || st.bad_spans || st.no_bits)
         hs_heap_add_infof(h, "warning", "Go heap: %llu spans missing from the core, %llu damaged, %llu without "
              "allocation bits (all slots counted)", (unsigned long long)missing,
@@ -604,6 +612,12 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
     const layout *L = &g->L;
     g->precise = L->large_type.size && g->minor >= 22 && L->type_size_f.size == 8 &&
                  L->type_ptrbytes.size == 8 && L->type_gcdata.size == 8 && L->type_kind.size == 1;
+    /* Go 1.19: a byte of heapArena.bitmap per 4 words (heapArenaBytes / 32
+     * bytes); one L1 entry on Linux; arenaBaseOffset 0xffff800000000000
+     * on x86-64, 0 on arm64. 1.20 and 1.21 changed the bitmap: conservative. */
+    if (g->minor == 19 && L->arenas.size == 8 && L->arena_bitmap.size >= 4096 &&
+        !hs_core_read64(c, mheap + L->arenas.off, &g->arena_l2))
+        g->arena_base = c->machine == EM_X86_64 ? 0xffff800000000000ull : 0;
     if (walk_spans(c, h, g, mheap, err)) return -1;
     claim_runtime_memory(c, h, g);
     return 0;
@@ -680,6 +694,30 @@ static const span *span_of(const goheap *g, uint64_t addr)
     return lo && addr < g->spans[lo - 1].end ? &g->spans[lo - 1] : NULL;
 }
 
+/* Go 1.19: 2 bits per word in the arena's bitmap, pointer (bit 0) and scan
+ * (bit 4, shifted like it): a word whose scan bit is clear ends the
+ * object's pointers (the runtime's scanobject). */
+static int arena_bits(const hs_core *c, const goheap *g, uint64_t addr, uint64_t *bits,
+                      uint64_t n_words)
+{
+    uint64_t bm_bytes = g->L.arena_bitmap.size, arena_bytes = bm_bytes * 32, idx = UINT64_MAX;
+    const uint8_t *bm = NULL;
+    memset(bits, 0, (n_words + 63) / 64 * 8);
+    for (uint64_t k = 0; k < n_words; k++) {
+        uint64_t a = addr + 8 * k, i = (a - g->arena_base) / arena_bytes, ha;
+        if (i != idx) {
+            idx = i;
+            if (hs_core_read64(c, g->arena_l2 + 8 * i, &ha) || !ha ||
+                !(bm = hs_core_ptr(c, ha + g->L.arena_bitmap.off, bm_bytes)))
+                return -1;
+        }
+        uint32_t b = (uint32_t)bm[(a / 32) % bm_bytes] >> ((a / 8) & 3);
+        if (!(b & 0x10)) break;
+        if (b & 1) bits[k / 64] |= 1ull << (k % 64);
+    }
+    return 0;
+}
+
 /* Go 1.22+: objects of at most 512 bytes have one bit per word in the
  * span's heap bits (its last npages*8192/64 bytes, before the inline mark
  * bits under Green Tea GC); larger ones the mask of their type (malloc
@@ -688,6 +726,7 @@ static int pointer_words(const hs_core *c, uint64_t addr, uint64_t size, uint64_
                          uint64_t n_words)
 {
     const goheap *g = state_of(c);
+    if (g && g->arena_l2) return arena_bits(c, g, addr, bits, n_words);
     const span *sp = g && g->precise ? span_of(g, addr) : NULL;
     if (!sp) return -1;
     memset(bits, 0, (n_words + 63) / 64 * 8);

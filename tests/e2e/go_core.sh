@@ -11,10 +11,11 @@
 #     page); the core has at most 1% more (allocated after the dump);
 #   - object count within 1% of MemStats.HeapObjects, bytes within 1% of
 #     MemStats.HeapAlloc (the runtime's own counters, carried by the dump);
+#   - references within 1% of the heap dump's (the runtime's own pointer
+#     maps: both read the same bitmaps, the core's from the process memory);
 #   - main.treeRoot retains exactly the 1023-node tree, 65472 B, main.spare
-#     its 4096-byte array and 500 nodes, 36096 B (Go 1.19, conservative
-#     inside objects: within 1%); the worker goroutine its 200000-byte
-#     buffer (25 pages, 204800 B);
+#     its 4096-byte array and 500 nodes, 36096 B; the worker goroutine its
+#     200000-byte buffer (25 pages, 204800 B);
 #   - sharedA and sharedB each retain nothing of the 1 MiB buffer they share;
 #   - the shortest path to the 200000-byte buffer starts at the worker
 #     goroutine's stack; the 1 MiB and 200 KiB large objects are present;
@@ -93,14 +94,11 @@ print(f"  heap dump objects {len(d)}: {len(d) - len(only_d)} in the core, {len(p
       f"{len(only_d) - len(phantom)} missing; core only: {len(only_c)}")
 if len(phantom) != len(only_d): bad.append("dump objects missing from the core")
 if len(only_c) > 0.01 * len(d): bad.append("core objects not in the dump")
-# Go 1.19: references inside objects are conservative (the arena bitmap is
-# not read), and a stale word now and then points at one node (seen: 1 run
-# in 8, 64 B less): within 1% there, exact from 1.22 on.
+near("references vs heap dump", core["references"], dump["references"])
 for name, want in (("main.treeRoot", 1023 * 64), ("main.spare", 4096 + 500 * 64)):
     got = roots.get(name, {}).get("retained", 0)
-    ok = got == want if v != "1.19" else 0.99 * want <= got <= want
-    print(f"  {name} retains {got}, construction {want} ({'exact' if v != '1.19' else 'within 1%'})")
-    if not ok: bad.append(name)
+    print(f"  {name} retains {got}, construction {want}")
+    if got != want: bad.append(name)
 worker = [r for k, r in roots.items() if k.startswith("goroutine ") and k.endswith(" main.worker")]
 got = worker[0]["retained"] if len(worker) == 1 else -1
 print(f"  worker goroutine retains {got}, construction 204800")
