@@ -2,10 +2,10 @@
  * address is a typed value; a worklist of (address, type, count) values is
  * walked: a pointer whose target is the first byte of an untyped object
  * types that object and queues it; a slice types and queues its backing
- * array; structs and arrays are walked field by field, element by element
- * (through a bounded type nesting; base types, strings, maps, channels,
- * functions and unsafe.Pointer are not followed). Each object is typed at
- * most once, so the walk ends. */
+ * array. Each type is compiled once into the offsets of its typed pointers
+ * and slices, through its struct fields and array elements (a bounded
+ * nesting; strings, maps, channels, functions and unsafe.Pointer are not
+ * followed). Each object is typed at most once, so the walk ends. */
 #include "gotypes.h"
 
 #include <dwarf.h>
@@ -17,12 +17,30 @@
 #define DW_AT_go_kind 0x2900
 #define GO_KIND_SLICE 23
 #define MAX_NESTING 8
-#define MAX_ELEMS ((uint64_t)1 << 20) /* elements of one array walked */
+#define MAX_ELEMS ((uint64_t)1 << 24) /* elements of one array walked */
+#define MAX_SLOTS 4096                /* pointers in one compiled type */
+#define MAX_SLOTS_TOTAL (1u << 24)
 
 typedef struct item {
     uint64_t addr, count;
-    Dwarf_Off type;
+    uint32_t type; /* compiled type */
 } item;
+
+/* A type compiled once: where its values hold typed pointers or slices. */
+typedef struct slot {
+    uint64_t off;
+    Dwarf_Off target; /* the pointee (slice: element) type */
+    uint8_t slice;
+} slot;
+
+typedef struct ctype {
+    Dwarf_Off die;
+    uint64_t size;
+    const char *name;
+    uint32_t heap_type; /* type id once named, else HS_NONE */
+    uint32_t first, n;  /* its slots */
+    uint8_t nameable;   /* a struct, pointer or array: names an object */
+} ctype;
 
 typedef struct walk {
     const hs_core *c;
@@ -32,6 +50,12 @@ typedef struct walk {
     uint32_t n;
     item *stack;
     uint32_t n_stack, cap_stack;
+    ctype *types;
+    uint32_t n_types, cap_types;
+    uint32_t *by_die; /* open addressing: ctype index + 1 */
+    uint32_t cap_by_die;
+    slot *slots;
+    uint32_t n_slots, cap_slots;
     int64_t typed;
     int oom;
 } walk;
@@ -75,18 +99,108 @@ static int go_kind(Dwarf_Die *d)
     return dwarf_attr(d, DW_AT_go_kind, &a) && dwarf_formudata(&a, &k) == 0 ? (int)k : -1;
 }
 
-static void push(walk *w, uint64_t addr, Dwarf_Die *type, uint64_t count)
+/* Room for one more of n elements of size elem in *arr; -1 (and w->oom)
+ * when out of memory. */
+static int grow(walk *w, void **arr, uint32_t *cap, uint32_t n, size_t elem)
 {
-    if (w->n_stack == w->cap_stack) {
-        uint32_t cap = w->cap_stack ? w->cap_stack * 2 : 1024;
-        item *s = realloc(w->stack, cap * sizeof *s);
-        if (!s) {
-            w->oom = 1;
+    if (n < *cap) return 0;
+    uint32_t c = *cap ? *cap * 2 : 1024;
+    void *m = c > *cap ? realloc(*arr, c * elem) : NULL;
+    if (!m) return w->oom = 1, -1;
+    *arr = m, *cap = c;
+    return 0;
+}
+
+static void add_slot(walk *w, uint64_t off, Dwarf_Die *target, int slice)
+{
+    if (w->n_slots >= MAX_SLOTS_TOTAL ||
+        grow(w, (void **)&w->slots, &w->cap_slots, w->n_slots, sizeof *w->slots))
+        return;
+    w->slots[w->n_slots++] = (slot){off, dwarf_dieoffset(target), (uint8_t)slice};
+}
+
+/* The slots of a value of type t at offset off, up to MAX_NESTING deep and
+ * MAX_SLOTS per type (types, not data, nest). */
+static void flatten(walk *w, Dwarf_Die *t, uint64_t off, int depth, uint32_t first)
+{
+    Dwarf_Die e, m;
+    if (depth >= MAX_NESTING || w->oom || w->n_slots - first >= MAX_SLOTS) return;
+    switch (dwarf_tag(t)) {
+    case DW_TAG_pointer_type:
+        if (!type_of(t, &e)) add_slot(w, off, &e, 0);
+        return;
+    case DW_TAG_structure_type:
+        if (dwarf_child(t, &m) != 0) return;
+        if (go_kind(t) == GO_KIND_SLICE) { /* {array *T, len, cap} */
+            Dwarf_Die pt;
+            if (member_off(&m) == 0 && !type_of(&m, &pt) && dwarf_tag(&pt) == DW_TAG_pointer_type &&
+                !type_of(&pt, &e))
+                add_slot(w, off, &e, 1);
             return;
         }
-        w->stack = s, w->cap_stack = cap;
+        do {
+            uint64_t mo = member_off(&m);
+            if (dwarf_tag(&m) == DW_TAG_member && mo != UINT64_MAX && !type_of(&m, &e))
+                flatten(w, &e, off + mo, depth + 1, first);
+        } while (!w->oom && dwarf_siblingof(&m, &m) == 0);
+        return;
+    case DW_TAG_array_type: {
+        uint64_t es;
+        if (type_of(t, &e) || !(es = size_of(&e))) return;
+        int tag = dwarf_tag(&e);
+        if (tag != DW_TAG_pointer_type && tag != DW_TAG_structure_type && tag != DW_TAG_array_type)
+            return;
+        uint64_t n = size_of(t) / es;
+        for (uint64_t i = 0; i < n && w->n_slots - first < MAX_SLOTS && !w->oom; i++)
+            flatten(w, &e, off + i * es, depth + 1, first);
+        return;
     }
-    w->stack[w->n_stack++] = (item){addr, count, dwarf_dieoffset(type)};
+    default:
+        return;
+    }
+}
+
+/* The compiled type of the DIE at die (index into w->types), or HS_NONE. */
+static uint32_t compiled(walk *w, Dwarf_Off die)
+{
+    if (w->n_types * 2 >= w->cap_by_die) {
+        uint32_t cap = w->cap_by_die ? w->cap_by_die * 2 : 1024;
+        uint32_t *n = calloc(cap, sizeof *n);
+        if (!n) return w->oom = 1, HS_NONE;
+        for (uint32_t i = 0; i < w->n_types; i++) {
+            uint32_t k = (uint32_t)(w->types[i].die * 0x9E3779B1u) & (cap - 1);
+            while (n[k])
+                k = (k + 1) & (cap - 1);
+            n[k] = i + 1;
+        }
+        free(w->by_die);
+        w->by_die = n, w->cap_by_die = cap;
+    }
+    uint32_t k = (uint32_t)(die * 0x9E3779B1u) & (w->cap_by_die - 1);
+    while (w->by_die[k] && w->types[w->by_die[k] - 1].die != die)
+        k = (k + 1) & (w->cap_by_die - 1);
+    if (w->by_die[k]) return w->by_die[k] - 1;
+    Dwarf_Die t;
+    if (grow(w, (void **)&w->types, &w->cap_types, w->n_types, sizeof *w->types)) return HS_NONE;
+    ctype ct = {.die = die, .heap_type = HS_NONE, .first = w->n_slots};
+    if (dwarf_offdie(w->dw, die, &t) && !strip(&t)) {
+        int tag = dwarf_tag(&t);
+        ct.size = size_of(&t);
+        ct.name = dwarf_diename(&t);
+        ct.nameable = tag == DW_TAG_structure_type || tag == DW_TAG_pointer_type ||
+                      tag == DW_TAG_array_type;
+        flatten(w, &t, 0, 0, ct.first);
+    }
+    ct.n = w->n_slots - ct.first;
+    w->types[w->n_types] = ct;
+    w->by_die[k] = ++w->n_types;
+    return w->n_types - 1;
+}
+
+static void push(walk *w, uint64_t addr, uint32_t type, uint64_t count)
+{
+    if (grow(w, (void **)&w->stack, &w->cap_stack, w->n_stack, sizeof *w->stack)) return;
+    w->stack[w->n_stack++] = (item){addr, count, type};
 }
 
 static int cmp_addr(const void *a, const void *b)
@@ -101,66 +215,35 @@ static hs_go_obj *object_at(const walk *w, uint64_t p)
     return w->n ? bsearch(&key, w->objs, w->n, sizeof *w->objs, cmp_addr) : NULL;
 }
 
-/* Types the untyped object at p as count values of type t (a struct,
- * pointer or array: base types name nothing useful) and queues it. */
-static void type_target(walk *w, uint64_t p, Dwarf_Die *t, uint64_t count)
+/* Types the untyped object at p as count values of the DIE at die (a
+ * struct, pointer or array: base types name nothing useful) and queues it. */
+static void type_target(walk *w, uint64_t p, Dwarf_Off die, uint64_t count)
 {
     hs_go_obj *o = p ? object_at(w, p) : NULL;
-    int tag = dwarf_tag(t);
-    const char *name = dwarf_diename(t);
-    uint64_t size = size_of(t);
-    if (!o || !o->untyped || !name || !size || count > o->size / size) return;
-    if (tag != DW_TAG_structure_type && tag != DW_TAG_pointer_type && tag != DW_TAG_array_type)
-        return;
-    uint32_t id = hs_heap_add_type(w->h, name);
-    if (id == HS_NONE) {
+    if (!o || !o->untyped) return;
+    uint32_t ti = compiled(w, die);
+    if (ti == HS_NONE) return;
+    ctype *ct = &w->types[ti];
+    if (!ct->nameable || !ct->name || !ct->size || count > o->size / ct->size) return;
+    if (ct->heap_type == HS_NONE && (ct->heap_type = hs_heap_add_type(w->h, ct->name)) == HS_NONE) {
         w->oom = 1;
         return;
     }
-    o->type = id, o->untyped = 0;
+    o->type = ct->heap_type, o->untyped = 0;
     w->typed++;
-    push(w, p, t, count);
+    if (ct->n) push(w, p, ti, count);
 }
 
-/* One value of type t at addr; nested values of its structs and arrays are
- * walked here, up to MAX_NESTING deep (types, not data, nest). */
-static void visit(walk *w, uint64_t addr, Dwarf_Die *t, int depth)
+/* The pointers and slices of one value of compiled type ti at addr. */
+static void visit(walk *w, uint64_t addr, uint32_t ti)
 {
-    Dwarf_Die e, m;
-    uint64_t p, len;
-    switch (dwarf_tag(t)) {
-    case DW_TAG_pointer_type:
-        if (!type_of(t, &e) && !hs_core_read64(w->c, addr, &p)) type_target(w, p, &e, 1);
-        return;
-    case DW_TAG_structure_type:
-        if (depth >= MAX_NESTING || dwarf_child(t, &m) != 0) return;
-        if (go_kind(t) == GO_KIND_SLICE) { /* {array *T, len, cap} */
-            Dwarf_Die pt;
-            if (member_off(&m) == 0 && !type_of(&m, &pt) && dwarf_tag(&pt) == DW_TAG_pointer_type &&
-                !type_of(&pt, &e) && !hs_core_read64(w->c, addr, &p) &&
-                !hs_core_read64(w->c, addr + 8, &len) && len)
-                type_target(w, p, &e, len);
-            return;
-        }
-        do {
-            uint64_t off = member_off(&m);
-            if (dwarf_tag(&m) == DW_TAG_member && off != UINT64_MAX && !type_of(&m, &e))
-                visit(w, addr + off, &e, depth + 1);
-        } while (!w->oom && dwarf_siblingof(&m, &m) == 0);
-        return;
-    case DW_TAG_array_type: {
-        uint64_t n = 0, es;
-        if (depth >= MAX_NESTING || type_of(t, &e) || !(es = size_of(&e))) return;
-        if (dwarf_tag(&e) != DW_TAG_pointer_type && dwarf_tag(&e) != DW_TAG_structure_type &&
-            dwarf_tag(&e) != DW_TAG_array_type)
-            return;
-        n = size_of(t) / es;
-        for (uint64_t i = 0; i < n && i < MAX_ELEMS && !w->oom; i++)
-            visit(w, addr + i * es, &e, depth + 1);
-        return;
-    }
-    default:
-        return;
+    for (uint32_t i = 0; i < w->types[ti].n && !w->oom; i++) {
+        const slot *s = &w->slots[w->types[ti].first + i];
+        uint64_t p, len = 1;
+        if (hs_core_read64(w->c, addr + s->off, &p) || !p ||
+            (s->slice && (hs_core_read64(w->c, addr + s->off + 8, &len) || !len)))
+            continue;
+        type_target(w, p, s->target, len);
     }
 }
 
@@ -169,12 +252,19 @@ static void drain(walk *w)
 {
     while (w->n_stack && !w->oom) {
         item it = w->stack[--w->n_stack];
-        Dwarf_Die ty;
-        uint64_t es = 0;
-        if (!dwarf_offdie(w->dw, it.type, &ty) || !(es = size_of(&ty))) continue;
+        uint64_t es = w->types[it.type].size;
         for (uint64_t i = 0; i < it.count && i < MAX_ELEMS && !w->oom; i++)
-            visit(w, it.addr + i * es, &ty, 0);
+            visit(w, it.addr + i * es, it.type);
     }
+}
+
+/* A value at addr of the type at DIE die, and what it leads to. */
+static void visit_die(walk *w, uint64_t addr, Dwarf_Off die, uint64_t count)
+{
+    uint32_t ti = compiled(w, die);
+    if (ti == HS_NONE || !w->types[ti].n || !w->types[ti].size) return;
+    push(w, addr, ti, count);
+    drain(w);
 }
 
 typedef struct named {
@@ -200,7 +290,8 @@ static named *type_index(walk *w, uint32_t *n_out)
                 int tag = dwarf_tag(&d);
                 const char *name = dwarf_diename(&d);
                 if (!name || (tag != DW_TAG_pointer_type && tag != DW_TAG_structure_type &&
-                              tag != DW_TAG_array_type && tag != DW_TAG_typedef))
+                              tag != DW_TAG_array_type && tag != DW_TAG_typedef &&
+                              tag != DW_TAG_base_type))
                     continue;
                 if (n == cap) {
                     cap = cap ? cap * 2 : 4096;
@@ -252,10 +343,9 @@ static void map_groups(walk *w, const named *index, uint32_t n_index, const hs_g
         if (hs_core_read64(w->c, g, &ctrl)) return;
         for (int i = 0; i < 8; i++) {
             if (ctrl >> (8 * i + 7) & 1) continue;
-            visit(w, g + 8 + (uint64_t)i * (ks + vs), &kt, 0);
-            visit(w, g + 8 + (uint64_t)i * (ks + vs) + ks, &vt, 0);
+            visit_die(w, g + 8 + (uint64_t)i * (ks + vs), dwarf_dieoffset(&kt), 1);
+            visit_die(w, g + 8 + (uint64_t)i * (ks + vs) + ks, dwarf_dieoffset(&vt), 1);
         }
-        drain(w);
     }
 }
 
@@ -280,8 +370,7 @@ static void runtime_typed(walk *w)
         }
         if (!name || lookup(w, index, n_index, name, &t) || !(es = size_of(&t)) || o->size <= data)
             continue;
-        push(w, o->addr + data, &t, (o->size - data) / es);
-        drain(w);
+        visit_die(w, o->addr + data, dwarf_dieoffset(&t), (o->size - data) / es);
     }
     free(index);
 }
@@ -302,8 +391,7 @@ static void globals(walk *w, uint64_t bias)
                     type_of(&d, &t))
                     continue;
                 memcpy(&addr, loc.data + 1, 8);
-                visit(w, addr + bias, &t, 0);
-                drain(w); /* the objects typed by that variable */
+                visit_die(w, addr + bias, dwarf_dieoffset(&t), 1);
             } while (!w->oom && dwarf_siblingof(&d, &d) == 0);
         off = next;
     }
@@ -316,6 +404,9 @@ int64_t hs_go_type_objects(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bia
     globals(&w, bias);
     if (!w.oom) runtime_typed(&w);
     free(w.stack);
+    free(w.types);
+    free(w.by_die);
+    free(w.slots);
     if (w.oom) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory"), -1;
     return w.typed;
 }
