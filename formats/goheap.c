@@ -556,9 +556,10 @@ static void release(void *state)
 /* Memory that must not be scanned as roots: every segment holding a span
  * (heap arenas, free pages included), and in a pure Go process (no other
  * allocator recognised) every other anonymous writable mapping that holds
- * no thread's stack pointer: the runtime's off-heap structures (spans,
- * arena metadata, caches), whose pointers to span starts would otherwise
- * keep the first object of every span alive. */
+ * no thread's stack pointer and is outside every module (bss): the
+ * runtime's off-heap structures (spans, arena metadata, caches), whose
+ * pointers to span starts would otherwise keep the first object of every
+ * span alive. */
 static void claim_runtime_memory(hs_core *c, hs_heap *h, const goheap *g)
 {
     uint32_t sp = 0, k = (uint32_t)self_index(), n_off = 0;
@@ -573,7 +574,10 @@ static void claim_runtime_memory(hs_core *c, hs_heap *h, const goheap *g)
             hs_core_claim(c, s, seg->vaddr, end);
             continue;
         }
-        if (!pure || seg->file != HS_NONE || !(seg->flags & HS_CORE_SEG_W)) continue;
+        /* A module's range holds its bss, which maps no file. */
+        if (!pure || seg->file != HS_NONE || !(seg->flags & HS_CORE_SEG_W) ||
+            (c->dwfl && dwfl_addrmodule(c->dwfl, seg->vaddr)))
+            continue;
         int stack = 0;
         for (uint32_t t = 0; t < c->n_threads; t++)
             stack |= c->threads[t].sp - seg->vaddr < seg->memsz;

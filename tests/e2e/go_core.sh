@@ -11,8 +11,9 @@
 #     page); the core has at most 1% more (allocated after the dump);
 #   - object count within 1% of MemStats.HeapObjects, bytes within 1% of
 #     MemStats.HeapAlloc (the runtime's own counters, carried by the dump);
-#   - references within 1% of the heap dump's (the runtime's own pointer
-#     maps: both read the same bitmaps, the core's from the process memory);
+#   - references and reachable objects within 1% of the heap dump's (the
+#     runtime's own pointer maps and roots; the dump's phantom slots are
+#     unreachable there);
 #   - main.treeRoot retains exactly the 1023-node tree, 65472 B, main.spare
 #     its 4096-byte array and 500 nodes, 36096 B; the worker goroutine its
 #     200000-byte buffer (25 pages, 204800 B);
@@ -95,6 +96,7 @@ print(f"  heap dump objects {len(d)}: {len(d) - len(only_d)} in the core, {len(p
 if len(phantom) != len(only_d): bad.append("dump objects missing from the core")
 if len(only_c) > 0.01 * len(d): bad.append("core objects not in the dump")
 near("references vs heap dump", core["references"], dump["references"])
+near("reachable objects vs heap dump", core["reachable"]["count"], dump["reachable"]["count"])
 for name, want in (("main.treeRoot", 1023 * 64), ("main.spare", 4096 + 500 * 64)):
     got = roots.get(name, {}).get("retained", 0)
     print(f"  {name} retains {got}, construction {want}")
