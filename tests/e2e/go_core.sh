@@ -14,6 +14,8 @@
 #   - references and reachable objects within 1% of the heap dump's (the
 #     runtime's own pointer maps and roots; the dump's phantom slots are
 #     unreachable there);
+#   - main.treeRoot, main.spare and the worker goroutine retain what they
+#     retain in the heap dump (main.sessions within 1%);
 #   - main.treeRoot retains exactly the 1023-node tree, 65472 B, main.spare
 #     its 4096-byte array and 500 nodes, 36096 B; the worker goroutine its
 #     200000-byte buffer (25 pages, 204800 B);
@@ -72,6 +74,7 @@ for v in "${GO_VERSIONS[@]}"; do
   "$HS" top --by type -n 0 --format json "$tmp/$v.core" >"$tmp/types.json"
   "$HS" top --by object -n 0 --format json "$tmp/$v.core" >"$tmp/cobj.json"
   "$HS" top --by object -n 0 --format json "$tmp/$v.dump" >"$tmp/dobj.json"
+  "$HS" top --by root -n 0 --format json --binary "$exe" "$tmp/$v.dump" >"$tmp/droots.json"
   python3 - "$v" "$tmp" <<'PY'
 import json, sys
 v, tmp = sys.argv[1], sys.argv[2]
@@ -101,7 +104,17 @@ for name, want in (("main.treeRoot", 1023 * 64), ("main.spare", 4096 + 500 * 64)
     got = roots.get(name, {}).get("retained", 0)
     print(f"  {name} retains {got}, construction {want}")
     if got != want: bad.append(name)
-worker = [r for k, r in roots.items() if k.startswith("goroutine ") and k.endswith(" main.worker")]
+droots = {r["name"]: r for r in json.load(open(f"{tmp}/droots.json"))["rows"]}
+def worker_of(rs):
+    return [r for k, r in rs.items() if k.startswith("goroutine ") and k.endswith(" main.worker")]
+for name in ("main.treeRoot", "main.spare", "worker"):
+    got = (worker_of(roots) if name == "worker" else [roots.get(name, {})])[0].get("retained")
+    want = (worker_of(droots) if name == "worker" else [droots.get(name, {})])[0].get("retained")
+    print(f"  {name} retains {got}, in the heap dump {want}")
+    if got != want: bad.append(f"{name} vs heap dump")
+near("main.sessions retained vs heap dump", roots.get("main.sessions", {}).get("retained", 0),
+     droots.get("main.sessions", {}).get("retained", 1))
+worker = worker_of(roots)
 got = worker[0]["retained"] if len(worker) == 1 else -1
 print(f"  worker goroutine retains {got}, construction 204800")
 if got != 204800: bad.append("worker goroutine")
