@@ -142,14 +142,20 @@ static int recognise(const hs_core *c)
            buildinfo_version(c, v, sizeof v);
 }
 
-static void read_version(const hs_core *c, goheap *g)
+/* The version from the core's .go.buildinfo, else from the string that the
+ * symbol runtime.buildVersion names. Returns -1 when both exist and differ:
+ * the symbols are another program's (a wrong --binary). */
+static int read_version(const hs_core *c, goheap *g)
 {
     uint64_t sym = hs_core_lookup(c, "runtime.buildVersion"), hdr[2];
+    char by_sym[48] = "";
     snprintf(g->version, sizeof g->version, "Go (version unknown)");
-    if (buildinfo_version(c, g->version, sizeof g->version)) return;
-    if (sym && !hs_core_read_mapped(c, sym, hdr, sizeof hdr) && hdr[1] && hdr[1] < 40 &&
-        !hs_core_read_mapped(c, hdr[0], g->version, hdr[1]))
-        g->version[hdr[1]] = 0;
+    int in_core = buildinfo_version(c, g->version, sizeof g->version);
+    if (sym && !hs_core_read_mapped(c, sym, hdr, sizeof hdr) && hdr[1] && hdr[1] < sizeof by_sym &&
+        !hs_core_read_mapped(c, hdr[0], by_sym, hdr[1]))
+        by_sym[hdr[1]] = 0;
+    if (!in_core && by_sym[0]) snprintf(g->version, sizeof g->version, "%s", by_sym);
+    return in_core && sym && strcmp(by_sym, g->version) != 0 ? -1 : 0;
 }
 
 /* ---- layouts from DWARF ---- */
@@ -505,13 +511,18 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
         }
         if (state == SPAN_IN_USE && walk_span(c, h, g, p, &st, err)) return -1;
     }
+    if (!st.spans && !missing)
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: runtime.mheap_ (0x%llx) lists no span in use: symbols from "
+                            "another program (wrong --binary?)",
+                            g->version, (unsigned long long)mheap);
     if (len && missing == len)
         return hs_error_set(err, c->name, HS_NO_OFFSET,
                             "%s core: none of the %llu spans of runtime.mheap_.allspans (at 0x%llx) "
                             "is in the core (truncated?)",
                             g->version, (unsigned long long)len, (unsigned long long)arr);
-    qsort(g->spans, g->n_spans, sizeof *g->spans, cmp_span);
-    qsort(g->objs, g->n_objs, sizeof *g->objs, cmp_obj);
+    if (g->n_spans) qsort(g->spans, g->n_spans, sizeof *g->spans, cmp_span);
+    if (g->n_objs) qsort(g->objs, g->n_objs, sizeof *g->objs, cmp_obj);
     int64_t from_dwarf = hs_go_type_objects(c, h, g->dw, g->dw_bias, g->objs, g->n_objs, err);
     if (from_dwarf < 0) return -1;
     for (uint32_t i = 0; i < g->n_objs; i++)
@@ -595,7 +606,7 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
     goheap *g = calloc(1, sizeof *g);
     if (!g) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     c->walker_state[self_index()] = g;
-    read_version(c, g);
+    int other_program = read_version(c, g);
     const char *v = strstr(g->version, "go1.");
     g->minor = v ? atoi(v + 4) : 0;
     uint64_t mheap = hs_core_lookup(c, "runtime.mheap_");
@@ -603,6 +614,11 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
         return hs_error_set(err, c->name, HS_NO_OFFSET,
                             "%s core: the executable's symbols are needed to walk the Go heap "
                             "(pass --binary PATH)",
+                            g->version);
+    if (other_program)
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: the executable's runtime.buildVersion does not name this "
+                            "version: symbols from another program (wrong --binary?)",
                             g->version);
     char why[160];
     if (read_layout(c, g, why, sizeof why))

@@ -27,7 +27,8 @@
 #     500-pointer array named by its element type *main.node (Go 1.22+: from
 #     its malloc header) and, Go 1.24+, one map.group[string]*main.session;
 #   - honest failure: the core without its executable asks for --binary
-#     (exit 2) and works with it; a core of a program built without DWARF
+#     (exit 2) and works with it; another program's --binary is refused
+#     (exit 2); a core of a program built without DWARF
 #     says the layout is missing (exit 2), never "0 objects"; a damaged or
 #     cut core is analysed as far as it goes (exit 0) or refused in one line
 #     (exit 2), never a crash.
@@ -146,6 +147,11 @@ PY
     "$HS" info --format json --binary "$exe.moved" "$tmp/$v.core" >"$tmp/core2.json"
     [ "$(json "$tmp/core2.json" 'j["objects"]["count"]')" = "$(json "$tmp/core.json" 'j["objects"]["count"]')" ] ||
       fail "--binary: other object count"
+    # Another program as --binary (the same source built by Go 1.19): one line, exit 2.
+    rc=0; "$HS" info --binary "$tmp/gocore-1.19" "$tmp/$v.core" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    [ "$rc" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "another program" "$tmp/err" ||
+      fail "wrong --binary: rc $rc, $(cat "$tmp/err")"
+    echo "  wrong --binary: $(cat "$tmp/err")"
     # Damaged (bytes of the writable mappings overwritten, more each round;
     # then cut): exit 0 with what is left, or 2 with one line; never a crash.
     for round in 1 2 3 4 5 6; do
