@@ -37,7 +37,7 @@ set -euo pipefail
 HS=${1:?usage: go_core.sh HEAPSCAN}
 HS=$(cd "$(dirname "$HS")" && pwd)/$(basename "$HS")
 source tests/e2e/lib/go.sh
-command -v gcore >/dev/null || { echo "SKIP: gdb's gcore is not installed" >&2; exit 77; }
+command -v gcore >/dev/null || { echo "FAIL: gdb's gcore is not installed (scripts/deps.sh)" >&2; exit 1; }
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
