@@ -90,6 +90,7 @@ typedef struct goheap {
     uint32_t class_type[2][256]; /* [noscan][size class] type id + 1 */
     hs_go_obj *objs; /* found by add_objects, added to the heap at its end */
     uint32_t n_objs, cap_objs;
+    uint8_t *meta_seg; /* per core segment: holds span structures */
     Dwarf *dw; /* the executable's, owned by the core's libdwfl session */
     uint64_t dw_bias;
 } goheap;
@@ -493,6 +494,8 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
                             "%s core: runtime.mheap_ (0x%llx) is not in the core", g->version,
                             (unsigned long long)mheap);
     uint64_t missing = 0;
+    g->meta_seg = calloc(c->n_segs ? c->n_segs : 1, 1);
+    if (!g->meta_seg) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     if (len > MAX_SPANS)
         return hs_error_set(err, c->name, HS_NO_OFFSET,
                             "%s core: runtime.mheap_.allspans claims %llu spans (corrupt)",
@@ -504,6 +507,8 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
             missing++;
             continue;
         }
+        uint32_t ms = hs_core_seg_of(c, sp);
+        if (ms != HS_NONE) g->meta_seg[ms] = 1;
         uint8_t state = (uint8_t)get_uint(p, (field){L->state.off, 1});
         if (state == SPAN_MANUAL) { /* stacks: scanned as goroutine stacks, not roots */
             uint64_t base = get_uint(p, L->start), np = get_uint(p, L->npages);
@@ -561,12 +566,14 @@ static void release(void *state)
     free(g->spans);
     free(g->tc);
     free(g->objs);
+    free(g->meta_seg);
     free(g);
 }
 
 /* Memory that must not be scanned as roots: every segment holding a span
  * (heap arenas, free pages included), and in a pure Go process (no other
- * allocator recognised) every other anonymous writable mapping that holds
+ * allocator recognised; with cgo only those holding span structures) every
+ * other anonymous writable mapping that holds
  * no thread's stack pointer and is outside every module (bss): the
  * runtime's off-heap structures (spans, arena metadata, caches), whose
  * pointers to span starts would otherwise keep the first object of every
@@ -586,7 +593,7 @@ static void claim_runtime_memory(hs_core *c, hs_heap *h, const goheap *g)
             continue;
         }
         /* A module's range holds its bss, which maps no file. */
-        if (!pure || seg->file != HS_NONE || !(seg->flags & HS_CORE_SEG_W) ||
+        if ((!pure && !g->meta_seg[s]) || seg->file != HS_NONE || !(seg->flags & HS_CORE_SEG_W) ||
             (c->dwfl && dwfl_addrmodule(c->dwfl, seg->vaddr)))
             continue;
         int stack = 0;

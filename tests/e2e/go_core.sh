@@ -31,7 +31,9 @@
 #     (exit 2); a core of a program built without DWARF
 #     says the layout is missing (exit 2), never "0 objects"; a damaged or
 #     cut core is analysed as far as it goes (exit 0) or refused in one line
-#     (exit 2), never a crash.
+#     (exit 2), never a crash;
+#   - cgo (newest Go): both heaps walked, main.cbuf retains its 4016-byte
+#     malloc chunk, main.spare and the worker exactly, the tree >= 95%.
 # Usage: bash tests/e2e/go_core.sh /path/to/heapscan   (cwd = repo root)
 set -euo pipefail
 HS=${1:?usage: go_core.sh HEAPSCAN}
@@ -188,6 +190,28 @@ PY
     [ "$rc" = 2 ] && grep -q "heap layout not supported: .*DWARF" "$tmp/err" || fail "no DWARF: rc $rc, $(cat "$tmp/err")"
     echo "  without DWARF: $(cat "$tmp/err")"
     rm -f "$tmp/nodwarf.core"
+    # cgo: both heaps; main.cbuf holds a 4000-byte malloc block (a 4016-byte
+    # chunk). Not exact: runtime memory that shares mappings with C's is
+    # scanned, so stray words reach into the tree.
+    (cd testdata/gen/gocore && CGO_ENABLED=1 go_cmd "$v" build -buildvcs=false -o "$exe-cgo" .)
+    take_core "$exe-cgo" "$tmp/cgo.dump" "$tmp/cgo.core"
+    "$HS" info --format json "$tmp/cgo.core" >"$tmp/cgo.json"
+    "$HS" top --by root -n 0 --format json "$tmp/cgo.core" >"$tmp/roots.json"
+    python3 - "$tmp" <<'PY'
+import json, sys
+tmp = sys.argv[1]
+info = json.load(open(f"{tmp}/cgo.json"))["info"]
+roots = {r["name"]: r["retained"] for r in json.load(open(f"{tmp}/roots.json"))["rows"]}
+worker = [r for k, r in roots.items() if k.startswith("goroutine ") and k.endswith(" main.worker")]
+print(f"  cgo: allocators {[v for k, v in info.items() if k.startswith('allocator')]}; main.cbuf {roots.get('main.cbuf')}, "
+      f"main.spare {roots.get('main.spare')}, worker {worker}, main.treeRoot {roots.get('main.treeRoot')}")
+ok = (roots.get("main.cbuf") == 4016 and roots.get("main.spare") == 36096 and worker == [204800]
+      and 0.95 * 65472 <= roots.get("main.treeRoot", 0) <= 65472
+      and any("glibc" in v for k, v in info.items() if k.startswith("allocator"))
+      and any("Go runtime" in v for k, v in info.items() if k.startswith("allocator")))
+sys.exit(0 if ok else "FAIL: cgo core")
+PY
+    rm -f "$tmp/cgo.core"
   fi
   rm -f "$tmp/$v.core"
 done
