@@ -10,13 +10,15 @@
  * runtime whose fields are missing is refused with their names.
  * Types: since Go 1.22 an object over 512 bytes with pointers starts with a
  * malloc header (its *_type) and a large object's span has largeType; the
- * type's name is its nameOff into the module's types section. Others are
- * named by size class. References are conservative (every word of an
- * object whose span has pointers; noscan objects are not scanned), and so
- * are the roots this walker adds: every goroutine's stack from its saved
- * stack pointer (a running one from its thread's) to stack.hi, and the g0
- * stacks of the Ms, which live in heap arenas. Data and bss are scanned by
- * the core reader, named by symbol (main.cache). */
+ * type's name is its nameOff into the module's types section. Others get
+ * DWARF types from gotypes.c, else are named by size class. References
+ * inside objects are precise (pointer_words): 1.22+ from the span's heap
+ * bits or the type's pointer mask, 1.19 from the heap arena bitmap; 1.20
+ * and 1.21 conservative. The roots this walker adds are conservative:
+ * every goroutine's stack from its saved stack pointer (a running one from
+ * its thread's) to stack.hi, and the g0 stacks of the Ms, which live in
+ * heap arenas. Data and bss are scanned by the core reader, named by symbol
+ * (main.cache); the runtime's off-heap memory is claimed, not a root. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
