@@ -106,6 +106,24 @@ int hs_core_read64(const hs_core *c, uint64_t addr, uint64_t *out)
     return 0;
 }
 
+int hs_core_read_mapped(const hs_core *c, uint64_t addr, void *buf, uint64_t len)
+{
+    const uint8_t *p = hs_core_ptr(c, addr, len);
+    if (p) {
+        memcpy(buf, p, len);
+        return 0;
+    }
+    Dwfl_Module *m = c->dwfl ? dwfl_addrmodule(c->dwfl, addr) : NULL;
+    Dwarf_Addr bias, a = addr;
+    Elf_Scn *scn = m ? dwfl_module_address_section(m, &a, &bias) : NULL;
+    GElf_Shdr sh;
+    if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS) return -1;
+    Elf_Data *d = elf_getdata(scn, NULL); /* a is now the offset in the section */
+    if (!d || !d->d_buf || a > d->d_size || len > d->d_size - a) return -1;
+    memcpy(buf, (const uint8_t *)d->d_buf + a, len);
+    return 0;
+}
+
 static int read_segments(hs_core *c, Elf *elf, hs_error *err)
 {
     size_t n;
@@ -432,6 +450,9 @@ int hs_core_open(hs_core *c, const hs_source *src, const hs_load_options *opt, h
 
 void hs_core_close(hs_core *c)
 {
+    for (uint32_t k = 0; k < 8 && hs_core_walkers[k]; k++)
+        if (c->walker_state[k] && hs_core_walkers[k]->release)
+            hs_core_walkers[k]->release(c->walker_state[k]);
     hs_dwmod_end(c->dw_ctx_); /* and its Dwfl, c->dwfl */
     if (c->elf) elf_end(c->elf);
     free(c->segs);
@@ -518,26 +539,43 @@ static int add_refs(const hs_core *c, hs_heap *h, hs_error *err)
     uint32_t hint = 0;
     hs_core_window win = {0};
     owner_cache src = {0, 0, NULL}, dst = {0, 0, NULL};
+    uint64_t *mask = NULL, mask_words = 0; /* pointer_words of the object at hand */
     for (uint32_t i = 0; i < h->n_objects; i++) {
         uint64_t a = hs_heap_addr(h, i), size = hs_heap_size(h, i);
         const hs_core_walker *w = walker_at(c, &src, a);
         uint64_t n = w ? w->user_bytes(c, a, size) : size; /* every word its user can write */
         const uint8_t *p = hs_core_ptr(c, a, n);
         if (p) hs_core_window_pass(c, &win, p);
+        int masked = 0; /* the walker said which words may hold pointers */
+        if (w && w->pointer_words && n >= 8) {
+            if (n / 8 > mask_words * 64) {
+                uint64_t *m = realloc(mask, (n / 8 + 63) / 64 * 8);
+                if (!m) {
+                    free(mask);
+                    return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+                }
+                mask = m, mask_words = (n / 8 + 63) / 64;
+            }
+            masked = w->pointer_words(c, a, size, mask, n / 8) == 0;
+        }
         int row_open = 0; /* this object's row is begun on its first reference */
         for (uint64_t o = 0; o + 8 <= n; o += 8) {
             uint64_t v;
+            if (masked && !(mask[o / 512] >> (o / 8 % 64) & 1)) continue;
             if (p)
                 memcpy(&v, p + o, 8);
             else if (hs_core_read64(c, a + o, &v))
                 continue;
             uint32_t to;
             if (v < lo || v >= hi || (to = target(c, h, v, &hint, &dst)) == HS_NONE) continue;
-            if ((!row_open && hs_heap_begin_refs_of(h, i, err)) || hs_heap_add_ref_next(h, o, to, err))
+            if ((!row_open && hs_heap_begin_refs_of(h, i, err)) || hs_heap_add_ref_next(h, o, to, err)) {
+                free(mask);
                 return -1;
+            }
             row_open = 1;
         }
     }
+    free(mask);
     return 0;
 }
 
@@ -668,6 +706,8 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         }
         uint32_t s = hs_core_seg_of(c, th->sp);
         if (s == HS_NONE || rc) continue;
+        /* A stack inside claimed heap memory (Go) is the walker's to scan. */
+        if (th->sp >= c->segs[s].claim_lo && th->sp < c->segs[s].claim_hi) continue;
         is_stack[s] = 1;
         snprintf(label, sizeof label, "thread %u stack", t + 1);
         r = root_for(h, &m, HS_ROOT_STACK, label);

@@ -78,6 +78,7 @@ typedef struct hs_core {
     hs_core_vtable *vtables; /* sorted by addr */
     uint32_t n_vtables;
     uint32_t walkers_used; /* bit k: hs_core_walkers[k] recognised the process */
+    void *walker_state[8]; /* [k]: what hs_core_walkers[k] keeps between phases */
 } hs_core;
 
 int hs_core_open(hs_core *c, const hs_source *src, const hs_load_options *opt, hs_error *err);
@@ -96,6 +97,10 @@ void hs_core_window_pass(const hs_core *c, hs_core_window *w, const uint8_t *p);
 void hs_core_release_all(const hs_core *c);
 /* Reads a little-endian u64; 0 on success, -1 when absent. */
 int hs_core_read64(const hs_core *c, uint64_t addr, uint64_t *out);
+/* len bytes at addr into buf from the core, or else from the mapped file of
+ * the module holding addr (read-only data a core leaves out: a Go binary's
+ * type names). 0, or -1 when neither has them all. */
+int hs_core_read_mapped(const hs_core *c, uint64_t addr, void *buf, uint64_t len);
 /* Index of the segment containing addr (present or not), or HS_NONE. */
 uint32_t hs_core_seg_of(const hs_core *c, uint64_t addr);
 /* Mark [lo, hi) of segment seg as heap memory (the claimed part grows to

@@ -688,8 +688,9 @@ static int is_libc(const char *path)
 }
 
 /* libc is mapped; or the program is static or its file list is missing
- * (glibc's malloc may be linked in: the arena search decides); or some
- * module defines main_arena (a libc under another name). */
+ * (glibc's malloc may be linked in: the arena search decides) and is not a
+ * Go program (whose static executables have no malloc); or some module
+ * defines main_arena (a libc under another name). */
 static int recognise(const hs_core *c)
 {
     uint32_t files = 0;
@@ -697,7 +698,8 @@ static int recognise(const hs_core *c)
         if (is_libc(c->files[i].name)) return 1;
         files += i == 0 || strcmp(c->files[i].name, c->files[i - 1].name) != 0;
     }
-    return files <= 1 || hs_core_lookup(c, "main_arena") != 0;
+    if (hs_core_lookup(c, "main_arena")) return 1;
+    return files <= 1 && !hs_core_lookup(c, "runtime.mheap_");
 }
 
 const hs_core_walker hs_walker_glibc = {

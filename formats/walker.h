@@ -27,19 +27,33 @@ typedef struct hs_core_walker {
     int (*recognise)(const hs_core *c);
     /* Phase 1: one object per live block (hs_heap_add_object), info lines
      * and h->alloc; marks the memory it manages with hs_core_claim so that
-     * it is not scanned for roots. 0, or -1 with err (out of memory only:
-     * a damaged heap is an info line). */
+     * it is not scanned for roots. 0, or -1 with err: out of memory, or a
+     * process it knows but cannot walk (a Go core without its executable's
+     * symbols or with a runtime layout it does not know): one line saying
+     * what is missing. A damaged heap is an info line. */
     int (*add_objects)(hs_core *c, hs_heap *h, hs_error *err);
     /* Phase 3: how many bytes from an object's address (size as added) its
      * user can write; they are scanned for references word by word. */
     uint64_t (*user_bytes)(const hs_core *c, uint64_t addr, uint64_t size);
-    /* Phase 3, may be NULL: roots only the allocator knows. */
+    /* Phase 3, may be NULL (every word of user_bytes is a candidate): set
+     * bit k of bits (word k / 64, bit k % 64) for each of the first n_words
+     * words of the object at addr that may hold a pointer, from the
+     * allocator's own pointer maps; 0, or -1 when it does not know (then
+     * every word is scanned). */
+    int (*pointer_words)(const hs_core *c, uint64_t addr, uint64_t size, uint64_t *bits,
+                         uint64_t n_words);
+    /* Phase 3, may be NULL: roots only the allocator knows. A thread whose
+     * stack pointer lies in claimed memory (a Go stack in a heap arena) is
+     * left to these. */
     int (*add_roots)(const hs_core *c, hs_heap *h, hs_error *err);
+    /* May be NULL: frees c->walker_state[k] (hs_core_close). */
+    void (*release)(void *state);
 } hs_core_walker;
 
 /* The walkers in the order they are asked, NULL-terminated (walkers.c). */
 extern const hs_core_walker *const hs_core_walkers[];
 
 extern const hs_core_walker hs_walker_glibc; /* glibc.c */
+extern const hs_core_walker hs_walker_go;    /* goheap.c */
 
 #endif

@@ -7,5 +7,6 @@
 
 const hs_core_walker *const hs_core_walkers[] = {
     &hs_walker_glibc,
+    &hs_walker_go,
     NULL,
 };

@@ -13,6 +13,8 @@
 #include "heapscan/heap.h"
 #include "model/heap_build.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,6 +156,16 @@ int hs_heap_add_info(hs_heap *h, const char *key, const char *value)
     h->info[h->n_info].value = hs_heap_intern(h, value, strlen(value));
     h->n_info++;
     return 0;
+}
+
+int hs_heap_add_infof(hs_heap *h, const char *key, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return hs_heap_add_info(h, key, buf);
 }
 
 int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, uint32_t site,

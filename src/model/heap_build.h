@@ -23,6 +23,9 @@ uint32_t hs_heap_intern(hs_heap *h, const char *s, size_t len);
 uint32_t hs_heap_add_type(hs_heap *h, const char *name); /* interned: same name, same id */
 uint32_t hs_heap_add_site(hs_heap *h, const uint32_t *frames, uint32_t n);
 int hs_heap_add_info(hs_heap *h, const char *key, const char *value);
+/* The same with a printf format (the value is cut at 511 bytes). */
+int hs_heap_add_infof(hs_heap *h, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Phase 1. Returns 0, or -1 with err. */
 int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, uint32_t site,

@@ -1,0 +1,870 @@
+/* Go runtime walker for cores (Go 1.19 to 1.27). The runtime's own tables
+ * say where every object is: runtime.mheap_.allspans lists the spans; a span
+ * in use (mSpanInUse) of npages pages from startAddr holds nelems slots of
+ * elemsize bytes, and slot j is allocated when j < freeindex (handed out
+ * since the last sweep) or its allocBits bit is set (marked by the last GC):
+ * the runtime's own mspan.isFree, which WriteHeapDump uses too. A large
+ * object is a span of one slot; a tiny-allocator block is one 16-byte slot.
+ * Struct layouts (mheap, mspan, g, m, moduledata, the type descriptor) come
+ * from the executable's DWARF by field name, never from fixed offsets, so a
+ * runtime whose fields are missing is refused with their names.
+ * Types: since Go 1.22 an object over 512 bytes with pointers starts with a
+ * malloc header (its *_type) and a large object's span has largeType; the
+ * type's name is its nameOff into the module's types section. Others get
+ * DWARF types from gotypes.c, else are named by size class. References
+ * inside objects are precise (pointer_words): 1.22+ from the span's heap
+ * bits or the type's pointer mask, 1.19 from the heap arena bitmap; 1.20
+ * and 1.21 conservative. The roots this walker adds are conservative:
+ * every goroutine's stack from its saved stack pointer (a running one from
+ * its thread's) to stack.hi, and the g0 stacks of the Ms, which live in
+ * heap arenas. Data and bss are scanned by the core reader, named by symbol
+ * (main.cache); the runtime's off-heap memory is claimed, not a root. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+
+#include "walker.h"
+#include "elfcore.h"
+#include "gotypes.h"
+#include "model/heap_build.h"
+
+#define GO_PAGE 8192u
+#define SPAN_IN_USE 1 /* runtime.mSpanInUse; mSpanManual (stacks) is 2 */
+#define SPAN_MANUAL 2
+#define G_STATUS_IDLE 0
+#define G_STATUS_SYSCALL 3
+#define G_STATUS_DEAD 6
+#define G_STATUS_SCAN 0x1000
+#define MALLOC_HEADER_MIN 512 /* objects larger than this carry a header (1.22+) */
+#define MAX_SPANS ((uint64_t)1 << 28) /* 2 TiB of 8 KiB spans */
+#define MAX_CLASS_PAGES 16   /* a small size class's span: at most 10 pages so far */
+#define MAX_CLASS_SIZE 32768 /* the largest size class */
+#define MAX_STRUCT (1u << 24) /* runtime.mheap is 93 KB */
+#define TFLAG_EXTRA_STAR 2
+
+/* A field of a runtime struct: offset and size, size 0 when absent. */
+typedef struct field {
+    uint32_t off, size;
+} field;
+
+typedef struct layout {
+    uint32_t mspan_size, g_size, m_size, type_size;
+    field allspans;                                        /* mheap */
+    field start, npages, state, spanclass, elemsize, nelems, freeindex, alloc_bits,
+        large_type;                                        /* mspan */
+    field stack, sched, syscallsp, status, goid, startpc; /* g */
+    field stack_lo, stack_hi, gobuf_sp;                    /* stack, gobuf */
+    field g0, alllink, mid;                                /* m */
+    field types, etypes;                                   /* moduledata */
+    field type_str, type_tflag;                            /* _type */
+    field type_size_f, type_ptrbytes, type_gcdata, type_kind;
+    uint32_t inline_marks; /* sizeof runtime.spanInlineMarkBits (Green Tea GC), or 0 */
+    field arenas, arena_bitmap; /* mheap.arenas, heapArena.bitmap (Go 1.19: 2 bits a word) */
+} layout;
+
+typedef struct span {
+    uint64_t base, end, elem;
+    uint64_t large_type; /* a large object's *_type (1.22+), or 0 */
+    uint8_t noscan, cls;
+} span;
+
+typedef struct type_cache {
+    uint64_t ptr;
+    uint32_t id;
+} type_cache;
+
+typedef struct goheap {
+    layout L;
+    char version[48];
+    int minor;   /* 19 for go1.19; 0 when unknown */
+    int precise; /* 1.22+ heap bits: pointer words known for every object */
+    uint64_t arena_l2;   /* Go 1.19: mheap_.arenas[0], the *heapArena array, or 0 */
+    uint64_t arena_base; /* arenaBaseOffset: the address of arena index 0 */
+    span *spans; /* in-use spans, sorted by base */
+    uint32_t n_spans, cap_spans;
+    uint64_t types, etypes; /* the first module's type section */
+    type_cache *tc;         /* open addressing, power-of-two size */
+    uint32_t tc_cap, tc_n;
+    uint32_t class_type[2][256]; /* [noscan][size class] type id + 1 */
+    hs_go_obj *objs; /* found by add_objects, added to the heap at its end */
+    uint32_t n_objs, cap_objs;
+    uint8_t *meta_seg; /* per core segment: holds span structures */
+    Dwarf *dw; /* the executable's, owned by the core's libdwfl session */
+    uint64_t dw_bias;
+} goheap;
+
+/* ---- small readers ---- */
+
+static uint64_t get_uint(const uint8_t *p, field f)
+{
+    uint64_t v = 0;
+    if (f.size && f.size <= 8) memcpy(&v, p + f.off, f.size); /* little-endian */
+    return v;
+}
+
+static int read_struct(const hs_core *c, uint64_t addr, uint32_t size, const uint8_t **out)
+{
+    *out = hs_core_ptr(c, addr, size);
+    return *out ? 0 : -1;
+}
+
+static int self_index(void)
+{
+    for (int k = 0; hs_core_walkers[k]; k++)
+        if (hs_core_walkers[k] == &hs_walker_go) return k;
+    return 0;
+}
+
+/* ---- recognising a Go program ---- */
+
+static const char buildinfo_magic[14] = "\xff Go buildinf:";
+
+/* The .go.buildinfo section starts a writable segment of the executable:
+ * magic, pointer size, flags; since Go 1.18 (flags & 2) the version string
+ * follows at offset 32 as varint length + bytes. */
+static int buildinfo_version(const hs_core *c, char *out, size_t n)
+{
+    for (uint32_t s = 0; s < c->n_segs; s++) {
+        const uint8_t *p = hs_core_ptr(c, c->segs[s].vaddr, 64);
+        if (!p || memcmp(p, buildinfo_magic, sizeof buildinfo_magic) != 0) continue;
+        if (!(p[15] & 2) || p[32] >= 0x80 || p[32] > 31) return 1;
+        snprintf(out, n, "%.*s", (int)p[32], (const char *)p + 33);
+        return 1;
+    }
+    return 0;
+}
+
+static int recognise(const hs_core *c)
+{
+    char v[48];
+    return hs_core_lookup(c, "runtime.mheap_") || hs_core_lookup(c, "runtime.buildVersion") ||
+           buildinfo_version(c, v, sizeof v);
+}
+
+/* The version from the core's .go.buildinfo, else from the string that the
+ * symbol runtime.buildVersion names. Returns -1 when both exist and differ:
+ * the symbols are another program's (a wrong --binary). */
+static int read_version(const hs_core *c, goheap *g)
+{
+    uint64_t sym = hs_core_lookup(c, "runtime.buildVersion"), hdr[2];
+    char by_sym[48] = "";
+    snprintf(g->version, sizeof g->version, "Go (version unknown)");
+    int in_core = buildinfo_version(c, g->version, sizeof g->version);
+    if (sym && !hs_core_read_mapped(c, sym, hdr, sizeof hdr) && hdr[1] && hdr[1] < sizeof by_sym &&
+        !hs_core_read_mapped(c, hdr[0], by_sym, hdr[1]))
+        by_sym[hdr[1]] = 0;
+    if (!in_core && by_sym[0]) snprintf(g->version, sizeof g->version, "%s", by_sym);
+    return in_core && sym && strcmp(by_sym, g->version) != 0 ? -1 : 0;
+}
+
+/* ---- layouts from DWARF ---- */
+
+enum { T_MHEAP, T_MSPAN, T_G, T_STACK, T_GOBUF, T_M, T_MODULE, T_TYPE, T_OLDTYPE, T_INLINE, T_ARENA,
+       N_TYPES };
+static const char *const type_names[N_TYPES] = {
+    "runtime.mheap", "runtime.mspan",      "runtime.g",         "runtime.stack",  "runtime.gobuf",
+    "runtime.m",     "runtime.moduledata", "internal/abi.Type", "runtime._type",
+    "runtime.spanInlineMarkBits", /* optional: only with Green Tea GC (1.25+) */
+    "runtime.heapArena",          /* optional: its bitmap is read for Go 1.19 */
+};
+
+static int find_structs(Dwarf *dw, Dwarf_Die *dies, int *found)
+{
+    Dwarf_Off off = 0, next;
+    size_t hsize;
+    while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+        Dwarf_Die cu, d;
+        if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) do {
+                if (dwarf_tag(&d) != DW_TAG_structure_type) continue;
+                const char *n = dwarf_diename(&d);
+                for (int t = 0; n && t < N_TYPES; t++)
+                    if (!found[t] && strcmp(n, type_names[t]) == 0) dies[t] = d, found[t] = 1;
+            } while (dwarf_siblingof(&d, &d) == 0);
+        off = next;
+    }
+    return 0;
+}
+
+static field member(Dwarf_Die *st, const char *name)
+{
+    Dwarf_Die m, t;
+    if (dwarf_child(st, &m) != 0) return (field){0, 0};
+    do {
+        Dwarf_Attribute a;
+        Dwarf_Word off;
+        Dwarf_Word size;
+        const char *n = dwarf_diename(&m);
+        if (dwarf_tag(&m) != DW_TAG_member || !n || strcmp(n, name) != 0) continue;
+        if (!dwarf_attr(&m, DW_AT_data_member_location, &a) || dwarf_formudata(&a, &off) != 0)
+            return (field){0, 0};
+        if (!dwarf_attr_integrate(&m, DW_AT_type, &a) || !dwarf_formref_die(&a, &t) ||
+            dwarf_aggregate_size(&t, &size) != 0 || size == 0 || off > MAX_STRUCT)
+            return (field){0, 0};
+        return (field){(uint32_t)off, (uint32_t)size};
+    } while (dwarf_siblingof(&m, &m) == 0);
+    return (field){0, 0};
+}
+
+static uint32_t struct_size(Dwarf_Die *d)
+{
+    Dwarf_Word s;
+    return dwarf_aggregate_size(d, &s) == 0 && s <= MAX_STRUCT ? (uint32_t)s : 0;
+}
+
+/* First of the names that is a member (fields renamed between versions). */
+static field member2(Dwarf_Die *st, const char *a, const char *b)
+{
+    field f = member(st, a);
+    return f.size || !b ? f : member(st, b);
+}
+
+/* Fills g->L; on a missing struct or field, names it in why and returns -1. */
+static int read_layout(const hs_core *c, goheap *g, char *why, size_t n)
+{
+    uint64_t mheap = hs_core_lookup(c, "runtime.mheap_");
+    Dwfl_Module *mod = c->dwfl ? dwfl_addrmodule(c->dwfl, mheap) : NULL;
+    Dwarf_Addr bias;
+    Dwarf *dw = mod ? dwfl_module_getdwarf(mod, &bias) : NULL;
+    if (!dw) {
+        snprintf(why, n, "the executable has no DWARF (built with -ldflags=-w?)");
+        return -1;
+    }
+    g->dw = dw, g->dw_bias = bias;
+    Dwarf_Die d[N_TYPES];
+    int found[N_TYPES] = {0};
+    find_structs(dw, d, found);
+    if (!found[T_TYPE] && found[T_OLDTYPE]) d[T_TYPE] = d[T_OLDTYPE], found[T_TYPE] = 1;
+    for (int t = 0; t < T_OLDTYPE; t++) /* T_OLDTYPE and after: optional */
+        if (!found[t]) {
+            snprintf(why, n, "no struct %s in its DWARF", type_names[t]);
+            return -1;
+        }
+    layout *L = &g->L;
+    L->mspan_size = struct_size(&d[T_MSPAN]);
+    L->g_size = struct_size(&d[T_G]);
+    L->m_size = struct_size(&d[T_M]);
+    L->type_size = struct_size(&d[T_TYPE]);
+    L->allspans = member(&d[T_MHEAP], "allspans");
+    L->start = member(&d[T_MSPAN], "startAddr");
+    L->npages = member(&d[T_MSPAN], "npages");
+    L->state = member(&d[T_MSPAN], "state");
+    L->spanclass = member(&d[T_MSPAN], "spanclass");
+    L->elemsize = member(&d[T_MSPAN], "elemsize");
+    L->nelems = member(&d[T_MSPAN], "nelems");
+    L->freeindex = member(&d[T_MSPAN], "freeindex");
+    L->alloc_bits = member(&d[T_MSPAN], "allocBits");
+    L->large_type = member(&d[T_MSPAN], "largeType"); /* 1.22+ */
+    L->stack = member(&d[T_G], "stack");
+    L->sched = member(&d[T_G], "sched");
+    L->syscallsp = member(&d[T_G], "syscallsp");
+    L->status = member(&d[T_G], "atomicstatus");
+    L->goid = member(&d[T_G], "goid");
+    L->startpc = member(&d[T_G], "startpc");
+    L->stack_lo = member(&d[T_STACK], "lo");
+    L->stack_hi = member(&d[T_STACK], "hi");
+    L->gobuf_sp = member(&d[T_GOBUF], "sp");
+    L->g0 = member(&d[T_M], "g0");
+    L->alllink = member(&d[T_M], "alllink");
+    L->mid = member(&d[T_M], "id");
+    L->types = member(&d[T_MODULE], "types");
+    L->etypes = member(&d[T_MODULE], "etypes");
+    L->type_str = member2(&d[T_TYPE], "Str", "str");
+    L->type_tflag = member2(&d[T_TYPE], "TFlag", "tflag");
+    L->type_size_f = member2(&d[T_TYPE], "Size_", "size");
+    L->type_ptrbytes = member2(&d[T_TYPE], "PtrBytes", "ptrdata");
+    L->type_gcdata = member2(&d[T_TYPE], "GCData", "gcdata");
+    L->type_kind = member2(&d[T_TYPE], "Kind_", "kind");
+    L->inline_marks = found[T_INLINE] ? struct_size(&d[T_INLINE]) : 0;
+    L->arenas = member(&d[T_MHEAP], "arenas");
+    if (found[T_ARENA]) L->arena_bitmap = member(&d[T_ARENA], "bitmap");
+    static const struct {
+        const char *name;
+        size_t off;
+    } need[] = {
+        {"mheap.allspans", offsetof(layout, allspans)},   {"mspan.startAddr", offsetof(layout, start)},
+        {"mspan.npages", offsetof(layout, npages)},       {"mspan.state", offsetof(layout, state)},
+        {"mspan.spanclass", offsetof(layout, spanclass)}, {"mspan.elemsize", offsetof(layout, elemsize)},
+        {"mspan.nelems", offsetof(layout, nelems)},       {"mspan.freeindex", offsetof(layout, freeindex)},
+        {"mspan.allocBits", offsetof(layout, alloc_bits)}, {"g.stack", offsetof(layout, stack)},
+        {"g.sched", offsetof(layout, sched)},             {"g.atomicstatus", offsetof(layout, status)},
+        {"g.goid", offsetof(layout, goid)},               {"stack.lo", offsetof(layout, stack_lo)},
+        {"stack.hi", offsetof(layout, stack_hi)},         {"gobuf.sp", offsetof(layout, gobuf_sp)},
+    };
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+        const field *f = (const field *)((const char *)L + need[i].off);
+        if (!f->size) {
+            snprintf(why, n, "no field runtime.%s in its DWARF", need[i].name);
+            return -1;
+        }
+    }
+    if (!L->mspan_size || !L->g_size || L->allspans.size != 24) {
+        snprintf(why, n, "runtime.mspan, runtime.g or mheap.allspans has an unexpected size");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- type names ---- */
+
+static uint32_t class_type(hs_heap *h, goheap *g, uint32_t cls, uint64_t size, int noscan)
+{
+    uint32_t *slot = cls < 256 ? &g->class_type[noscan][cls] : NULL;
+    if (slot && *slot) return *slot - 1;
+    char name[64];
+    if (cls == 0)
+        snprintf(name, sizeof name, "large %llu B%s", (unsigned long long)size,
+                 noscan ? " (no pointers)" : "");
+    else
+        snprintf(name, sizeof name, "size-class %llu B%s", (unsigned long long)size,
+                 noscan ? " (no pointers)" : "");
+    uint32_t t = hs_heap_add_type(h, name);
+    if (slot && t != HS_NONE && cls) *slot = t + 1;
+    return t;
+}
+
+/* The name of the type descriptor at tp: its Str nameOff into the module's
+ * types section points at a name (flags byte, varint length, bytes). */
+static int type_name(const hs_core *c, const goheap *g, uint64_t tp, char *out, size_t n)
+{
+    uint8_t t[256], nm[12];
+    const layout *L = &g->L;
+    if (tp < g->types || tp >= g->etypes || L->type_size > sizeof t ||
+        hs_core_read_mapped(c, tp, t, L->type_size))
+        return -1;
+    int32_t off = (int32_t)get_uint(t, L->type_str);
+    uint64_t a = g->types + (uint64_t)(int64_t)off;
+    if (off < 0 || a >= g->etypes || hs_core_read_mapped(c, a, nm, sizeof nm)) return -1;
+    uint64_t len = 0;
+    int i = 1, shift = 0;
+    for (; i < 11; i++, shift += 7) {
+        len |= (uint64_t)(nm[i] & 0x7f) << shift;
+        if (!(nm[i] & 0x80)) break;
+    }
+    if (i == 11 || len == 0 || len >= n || len > g->etypes - a) return -1;
+    if (hs_core_read_mapped(c, a + (uint64_t)i + 1, out, len)) return -1;
+    out[len] = 0;
+    if ((get_uint(t, L->type_tflag) & TFLAG_EXTRA_STAR) && out[0] == '*')
+        memmove(out, out + 1, len);
+    return 0;
+}
+
+static int type_id(const hs_core *c, hs_heap *h, goheap *g, uint64_t tp, uint32_t *out)
+{
+    if (g->tc_n * 2 >= g->tc_cap) {
+        uint32_t cap = g->tc_cap ? g->tc_cap * 2 : 1024;
+        type_cache *n = calloc(cap, sizeof *n);
+        if (!n) return -1;
+        for (uint32_t i = 0; i < g->tc_cap; i++) {
+            if (!g->tc[i].ptr) continue;
+            uint32_t k = (uint32_t)(g->tc[i].ptr >> 3) & (cap - 1);
+            while (n[k].ptr)
+                k = (k + 1) & (cap - 1);
+            n[k] = g->tc[i];
+        }
+        free(g->tc);
+        g->tc = n, g->tc_cap = cap;
+    }
+    uint32_t k = (uint32_t)(tp >> 3) & (g->tc_cap - 1);
+    while (g->tc[k].ptr && g->tc[k].ptr != tp)
+        k = (k + 1) & (g->tc_cap - 1);
+    if (!g->tc[k].ptr) {
+        char name[512];
+        uint32_t id = HS_NONE;
+        if (!type_name(c, g, tp, name, sizeof name)) id = hs_heap_add_type(h, name);
+        g->tc[k] = (type_cache){tp, id};
+        g->tc_n++;
+    }
+    *out = g->tc[k].id;
+    return 0;
+}
+
+/* ---- spans and objects ---- */
+
+static int push_span(goheap *g, span sp)
+{
+    if (g->n_spans == g->cap_spans) {
+        uint32_t cap = g->cap_spans ? g->cap_spans * 2 : 1024;
+        span *n = realloc(g->spans, cap * sizeof *n);
+        if (!n) return -1;
+        g->spans = n, g->cap_spans = cap;
+    }
+    g->spans[g->n_spans++] = sp;
+    return 0;
+}
+
+static void claim(hs_core *c, uint64_t lo, uint64_t hi)
+{
+    while (lo < hi) {
+        uint32_t s = hs_core_seg_of(c, lo);
+        if (s == HS_NONE) return;
+        uint64_t end = c->segs[s].vaddr + c->segs[s].memsz;
+        hs_core_claim(c, s, lo, hi < end ? hi : end);
+        lo = end;
+    }
+}
+
+static int push_obj(goheap *g, hs_go_obj o)
+{
+    if (g->n_objs == g->cap_objs) {
+        if (g->cap_objs >= UINT32_MAX / 2) return -1;
+        uint32_t cap = g->cap_objs ? g->cap_objs * 2 : 4096;
+        hs_go_obj *n = realloc(g->objs, cap * sizeof *n);
+        if (!n) return -1;
+        g->objs = n, g->cap_objs = cap;
+    }
+    g->objs[g->n_objs++] = o;
+    return 0;
+}
+
+static int cmp_obj(const void *a, const void *b)
+{
+    const hs_go_obj *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+typedef struct walk_stats {
+    uint64_t objects, bytes, spans, large, typed, bad_spans, no_bits;
+} walk_stats;
+
+/* The objects of one in-use span whose struct is at p. */
+static int walk_span(hs_core *c, hs_heap *h, goheap *g, const uint8_t *p, walk_stats *st,
+                     hs_error *err)
+{
+    const layout *L = &g->L;
+    uint64_t base = get_uint(p, L->start), npages = get_uint(p, L->npages);
+    uint64_t elem = get_uint(p, L->elemsize), nelems = get_uint(p, L->nelems);
+    uint64_t freeindex = get_uint(p, L->freeindex), bits = get_uint(p, L->alloc_bits);
+    uint32_t spc = (uint32_t)get_uint(p, L->spanclass), cls = spc >> 1;
+    int noscan = spc & 1;
+    if (!npages || npages > ((uint64_t)1 << 40) / GO_PAGE || (base & (GO_PAGE - 1)) || !elem ||
+        nelems > npages * GO_PAGE / elem || (cls == 0 && nelems != 1) ||
+        (cls && (npages > MAX_CLASS_PAGES || elem < 8 || elem > MAX_CLASS_SIZE))) {
+        st->bad_spans++;
+        return 0;
+    }
+    uint64_t end = base + npages * GO_PAGE;
+    uint64_t lt = cls == 0 && L->large_type.size ? get_uint(p, L->large_type) : 0;
+    if (push_span(g, (span){base, end, elem, lt, (uint8_t)noscan, (uint8_t)cls}))
+        return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    claim(c, base, end);
+    st->spans++;
+    const uint8_t *ab = bits ? hs_core_ptr(c, bits, (nelems + 7) / 8) : NULL;
+    if (!ab && freeindex < nelems) st->no_bits++; /* such slots count as allocated */
+    uint32_t large_t = HS_NONE;
+    if (cls == 0) {
+        if (lt && type_id(c, h, g, lt, &large_t))
+            return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+        st->large++;
+    }
+    int headers = L->large_type.size && cls && !noscan && elem > MALLOC_HEADER_MIN;
+    for (uint64_t j = 0; j < nelems; j++) {
+        if (j >= freeindex && ab && !(ab[j / 8] >> (j % 8) & 1)) continue;
+        uint64_t a = base + j * elem, tp;
+        uint32_t t = large_t;
+        if (headers && !hs_core_read64(c, a, &tp) && tp && type_id(c, h, g, tp, &t))
+            return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+        int untyped = t == HS_NONE;
+        if (untyped)
+            t = class_type(h, g, cls, elem, noscan);
+        else
+            st->typed++;
+        if (push_obj(g, (hs_go_obj){a, elem, t, (uint8_t)untyped, (uint8_t)(headers && !untyped)}))
+            return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+        st->objects++, st->bytes += elem;
+    }
+    return 0;
+}
+
+static int cmp_span(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    return x->base < y->base ? -1 : x->base > y->base;
+}
+
+static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_error *err)
+{
+    const layout *L = &g->L;
+    uint64_t arr, len;
+    walk_stats st = {0};
+    if (hs_core_read64(c, mheap + L->allspans.off, &arr) ||
+        hs_core_read64(c, mheap + L->allspans.off + 8, &len))
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: runtime.mheap_ (0x%llx) is not in the core", g->version,
+                            (unsigned long long)mheap);
+    uint64_t missing = 0;
+    g->meta_seg = calloc(c->n_segs ? c->n_segs : 1, 1);
+    if (!g->meta_seg) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    if (len > MAX_SPANS)
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: runtime.mheap_.allspans claims %llu spans (corrupt)",
+                            g->version, (unsigned long long)len);
+    for (uint64_t i = 0; i < len; i++) {
+        uint64_t sp;
+        const uint8_t *p;
+        if (hs_core_read64(c, arr + 8 * i, &sp) || read_struct(c, sp, L->mspan_size, &p)) {
+            missing++;
+            continue;
+        }
+        uint32_t ms = hs_core_seg_of(c, sp);
+        if (ms != HS_NONE) g->meta_seg[ms] = 1;
+        uint8_t state = (uint8_t)get_uint(p, (field){L->state.off, 1});
+        if (state == SPAN_MANUAL) { /* stacks: scanned as goroutine stacks, not roots */
+            uint64_t base = get_uint(p, L->start), np = get_uint(p, L->npages);
+            if (np < ((uint64_t)1 << 40) / GO_PAGE) claim(c, base, base + np * GO_PAGE);
+        }
+        if (state == SPAN_IN_USE && walk_span(c, h, g, p, &st, err)) return -1;
+    }
+    if (!st.spans && !missing)
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: runtime.mheap_ (0x%llx) lists no span in use: symbols from "
+                            "another program (wrong --binary?)",
+                            g->version, (unsigned long long)mheap);
+    if (len && missing == len)
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: none of the %llu spans of runtime.mheap_.allspans (at 0x%llx) "
+                            "is in the core (truncated?)",
+                            g->version, (unsigned long long)len, (unsigned long long)arr);
+    if (g->n_spans) qsort(g->spans, g->n_spans, sizeof *g->spans, cmp_span);
+    if (g->n_objs) qsort(g->objs, g->n_objs, sizeof *g->objs, cmp_obj);
+    int64_t from_dwarf = hs_go_type_objects(c, h, g->dw, g->dw_bias, g->objs, g->n_objs, err);
+    if (from_dwarf < 0) return -1;
+    for (uint32_t i = 0; i < g->n_objs; i++)
+        if (hs_heap_add_object(h, g->objs[i].addr, g->objs[i].size, g->objs[i].type, HS_NONE, 0,
+                               err))
+            return -1;
+    free(g->objs);
+    g->objs = NULL, g->n_objs = g->cap_objs = 0;
+    hs_heap_add_infof(h, "allocator", "Go runtime (%s)", g->version);
+    hs_heap_add_infof(h, "go spans in use", "%llu of %llu (%llu large objects)", (unsigned long long)st.spans,
+         (unsigned long long)len, (unsigned long long)st.large);
+    hs_heap_add_infof(h, "go heap objects", "%llu (%llu bytes)", (unsigned long long)st.objects,
+         (unsigned long long)st.bytes);
+    hs_heap_add_infof(h, "go types", "%llu objects typed by the runtime (%s), %lld from the "
+         "DWARF types of globals; others named by size class",
+         (unsigned long long)st.typed,
+         L->large_type.size ? "malloc headers of objects over 512 B with pointers, large objects"
+                            : "none before Go 1.22",
+         (long long)from_dwarf);
+    hs_heap_add_infof(h, "go references", "%s; goroutine stacks from their stack pointer and "
+         "data and bss: conservative",
+         g->precise     ? "precise in objects (span heap bits, type pointer masks)"
+         : g->arena_l2 ? "precise in objects (heap arena bitmap)"
+                       : "conservative in objects (every word of spans with pointers)");
+    if (missing || st.bad_spans || st.no_bits)
+        hs_heap_add_infof(h, "warning", "Go heap: %llu spans missing from the core, %llu damaged, %llu without "
+             "allocation bits (all slots counted)", (unsigned long long)missing,
+             (unsigned long long)st.bad_spans, (unsigned long long)st.no_bits);
+    return 0;
+}
+
+static void release(void *state)
+{
+    goheap *g = state;
+    if (!g) return;
+    free(g->spans);
+    free(g->tc);
+    free(g->objs);
+    free(g->meta_seg);
+    free(g);
+}
+
+/* Memory that must not be scanned as roots: every segment holding a span
+ * (heap arenas, free pages included), and in a pure Go process (no other
+ * allocator recognised; with cgo only those holding span structures) every
+ * other anonymous writable mapping that holds
+ * no thread's stack pointer and is outside every module (bss): the
+ * runtime's off-heap structures (spans, arena metadata, caches), whose
+ * pointers to span starts would otherwise keep the first object of every
+ * span alive. */
+static void claim_runtime_memory(hs_core *c, hs_heap *h, const goheap *g)
+{
+    uint32_t sp = 0, k = (uint32_t)self_index(), n_off = 0;
+    uint64_t off_bytes = 0;
+    int pure = (c->walkers_used & ~(1u << k)) == 0;
+    for (uint32_t s = 0; s < c->n_segs; s++) {
+        hs_core_seg *seg = &c->segs[s];
+        uint64_t end = seg->vaddr + seg->memsz;
+        while (sp < g->n_spans && g->spans[sp].end <= seg->vaddr)
+            sp++;
+        if (sp < g->n_spans && g->spans[sp].base < end) {
+            hs_core_claim(c, s, seg->vaddr, end);
+            continue;
+        }
+        /* A module's range holds its bss, which maps no file. */
+        if ((!pure && !g->meta_seg[s]) || seg->file != HS_NONE || !(seg->flags & HS_CORE_SEG_W) ||
+            (c->dwfl && dwfl_addrmodule(c->dwfl, seg->vaddr)))
+            continue;
+        int stack = 0;
+        for (uint32_t t = 0; t < c->n_threads; t++)
+            stack |= c->threads[t].sp - seg->vaddr < seg->memsz;
+        if (stack) continue;
+        hs_core_claim(c, s, seg->vaddr, end);
+        n_off++, off_bytes += seg->memsz;
+    }
+    if (n_off)
+        hs_heap_add_infof(h, "go runtime memory", "%llu bytes in %u anonymous mappings outside the heap "
+             "(span and arena metadata) not scanned as roots", (unsigned long long)off_bytes, n_off);
+}
+
+static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
+{
+    goheap *g = calloc(1, sizeof *g);
+    if (!g) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    c->walker_state[self_index()] = g;
+    int other_program = read_version(c, g);
+    const char *v = strstr(g->version, "go1.");
+    g->minor = v ? atoi(v + 4) : 0;
+    uint64_t mheap = hs_core_lookup(c, "runtime.mheap_");
+    if (!mheap)
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: the executable's symbols are needed to walk the Go heap "
+                            "(pass --binary PATH)",
+                            g->version);
+    if (other_program)
+        return hs_error_set(err, c->name, HS_NO_OFFSET,
+                            "%s core: the executable's runtime.buildVersion does not name this "
+                            "version: symbols from another program (wrong --binary?)",
+                            g->version);
+    char why[160];
+    if (read_layout(c, g, why, sizeof why))
+        return hs_error_set(err, c->name, HS_NO_OFFSET, "%s heap layout not supported: %s",
+                            g->version, why);
+    uint64_t md = hs_core_lookup(c, "runtime.firstmoduledata");
+    if (md && g->L.types.size == 8) {
+        hs_core_read64(c, md + g->L.types.off, &g->types);
+        hs_core_read64(c, md + g->L.etypes.off, &g->etypes);
+    }
+    const layout *L = &g->L;
+    g->precise = L->large_type.size && g->minor >= 22 && L->type_size_f.size == 8 &&
+                 L->type_ptrbytes.size == 8 && L->type_gcdata.size == 8 && L->type_kind.size == 1;
+    /* Go 1.19: a byte of heapArena.bitmap per 4 words (heapArenaBytes / 32
+     * bytes); one L1 entry on Linux; arenaBaseOffset 0xffff800000000000
+     * on x86-64, 0 on arm64. 1.20 and 1.21 changed the bitmap: conservative. */
+    if (g->minor == 19 && L->arenas.size == 8 && L->arena_bitmap.size >= 4096 &&
+        !hs_core_read64(c, mheap + L->arenas.off, &g->arena_l2))
+        g->arena_base = c->machine == EM_X86_64 ? 0xffff800000000000ull : 0;
+    if (walk_spans(c, h, g, mheap, err)) return -1;
+    claim_runtime_memory(c, h, g);
+    return 0;
+}
+
+/* ---- references and roots ---- */
+
+static const goheap *state_of(const hs_core *c)
+{
+    return c->walker_state[self_index()];
+}
+
+static const span *span_of(const goheap *g, uint64_t addr);
+
+static uint64_t user_bytes(const hs_core *c, uint64_t addr, uint64_t size)
+{
+    const span *sp = span_of(state_of(c), addr);
+    return sp && sp->noscan ? 0 : size;
+}
+
+/* The bitmap bytes [first bit, first bit + n bits) at addr into bits
+ * (bit k of the result = bit first + k of the bitmap), ORed in at word
+ * offset at. -1 when the bitmap is not readable. */
+static int copy_bits(const hs_core *c, uint64_t addr, uint64_t first, uint64_t n, uint64_t *bits,
+                     uint64_t at, uint64_t n_words)
+{
+    uint8_t buf[512];
+    if (at >= n_words) return 0;
+    if (n > n_words - at) n = n_words - at;
+    for (uint64_t pos = first, end = first + n; pos < end;) {
+        uint64_t b0 = pos / 8, b1 = (end + 7) / 8;
+        if (b1 - b0 > sizeof buf) b1 = b0 + sizeof buf;
+        if (hs_core_read_mapped(c, addr + b0, buf, b1 - b0)) return -1;
+        for (; pos < end && pos < b1 * 8; pos++) {
+            uint64_t w = at + pos - first;
+            if (buf[pos / 8 - b0] >> (pos % 8) & 1 && w < n_words) bits[w / 64] |= 1ull << (w % 64);
+        }
+    }
+    return 0;
+}
+
+/* Pointer words of an object typed by tp, its data from word `from` on:
+ * the type's mask (PtrBytes / 8 bits) repeated every Size_ bytes. */
+static int type_mask(const hs_core *c, const goheap *g, uint64_t tp, uint64_t from,
+                     uint64_t *bits, uint64_t n_words)
+{
+    const layout *L = &g->L;
+    uint8_t t[256];
+    if (!tp) return 0; /* not yet typed: no pointers (runtime's typePointersOf) */
+    if (L->type_size > sizeof t || hs_core_read_mapped(c, tp, t, L->type_size)) return -1;
+    uint64_t size = get_uint(t, L->type_size_f), ptrbytes = get_uint(t, L->type_ptrbytes);
+    uint64_t mask = get_uint(t, L->type_gcdata), tflag = get_uint(t, L->type_tflag);
+    uint64_t kind = get_uint(t, L->type_kind);
+    if (g->minor >= 24 && (tflag & 16)) { /* TFlagGCMaskOnDemand: GCData is **byte */
+        if (hs_core_read_mapped(c, mask, &mask, 8) || !mask) return -1;
+    } else if (g->minor < 24 && (kind & 64)) /* KindGCProg: a program, not a mask */
+        return -1;
+    if (!size || ptrbytes > size || !mask) return -1;
+    for (uint64_t w = from; w < n_words; w += size / 8)
+        if (size % 8 || copy_bits(c, mask, 0, ptrbytes / 8, bits, w, n_words)) return -1;
+    return 0;
+}
+
+static const span *span_of(const goheap *g, uint64_t addr)
+{
+    uint32_t lo = 0, hi = g ? g->n_spans : 0;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->spans[mid].base <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo && addr < g->spans[lo - 1].end ? &g->spans[lo - 1] : NULL;
+}
+
+/* Go 1.19: 2 bits per word in the arena's bitmap, pointer (bit 0) and scan
+ * (bit 4, shifted like it): a word whose scan bit is clear ends the
+ * object's pointers (the runtime's scanobject). */
+static int arena_bits(const hs_core *c, const goheap *g, uint64_t addr, uint64_t *bits,
+                      uint64_t n_words)
+{
+    uint64_t bm_bytes = g->L.arena_bitmap.size, arena_bytes = bm_bytes * 32, idx = UINT64_MAX;
+    const uint8_t *bm = NULL;
+    memset(bits, 0, (n_words + 63) / 64 * 8);
+    for (uint64_t k = 0; k < n_words; k++) {
+        uint64_t a = addr + 8 * k, i = (a - g->arena_base) / arena_bytes, ha;
+        if (i != idx) {
+            idx = i;
+            if (hs_core_read64(c, g->arena_l2 + 8 * i, &ha) || !ha ||
+                !(bm = hs_core_ptr(c, ha + g->L.arena_bitmap.off, bm_bytes)))
+                return -1;
+        }
+        uint32_t b = (uint32_t)bm[(a / 32) % bm_bytes] >> ((a / 8) & 3);
+        if (!(b & 0x10)) break;
+        if (b & 1) bits[k / 64] |= 1ull << (k % 64);
+    }
+    return 0;
+}
+
+/* Go 1.22+: objects of at most 512 bytes have one bit per word in the
+ * span's heap bits (its last npages*8192/64 bytes, before the inline mark
+ * bits under Green Tea GC); larger ones the mask of their type (malloc
+ * header, or the span's largeType). */
+static int pointer_words(const hs_core *c, uint64_t addr, uint64_t size, uint64_t *bits,
+                         uint64_t n_words)
+{
+    const goheap *g = state_of(c);
+    if (g && g->arena_l2) return arena_bits(c, g, addr, bits, n_words);
+    const span *sp = g && g->precise ? span_of(g, addr) : NULL;
+    if (!sp) return -1;
+    memset(bits, 0, (n_words + 63) / 64 * 8);
+    if (sp->noscan) return 0;
+    (void)size;
+    if (sp->cls && sp->elem <= MALLOC_HEADER_MIN) {
+        uint64_t span_bytes = sp->end - sp->base, hb = sp->end - span_bytes / 64;
+        if (g->L.inline_marks && sp->elem >= 16) hb -= g->L.inline_marks;
+        uint64_t n = sp->elem / 8 < n_words ? sp->elem / 8 : n_words;
+        return copy_bits(c, hb, (addr - sp->base) / 8, n, bits, 0, n_words);
+    }
+    uint64_t tp = sp->large_type;
+    if (sp->cls && hs_core_read64(c, addr, &tp)) return -1;
+    return type_mask(c, g, tp, sp->cls ? 1 : 0, bits, n_words);
+}
+
+/* Conservative scan of [from, to) as one root. */
+static int scan_stack(const hs_core *c, hs_heap *h, const char *label, uint64_t from, uint64_t to,
+                      hs_error *err)
+{
+    const uint8_t *p = to > from && to - from < ((uint64_t)1 << 30) ? hs_core_ptr(c, from, to - from) : NULL;
+    if (!p) return 0;
+    uint32_t r = HS_NONE;
+    for (uint64_t o = 0; o + 8 <= to - from; o += 8) {
+        uint64_t v;
+        memcpy(&v, p + o, 8);
+        uint32_t obj = hs_heap_find(h, v);
+        if (obj == HS_NONE) continue;
+        if (r == HS_NONE) r = hs_heap_add_root(h, HS_ROOT_STACK, hs_heap_intern(h, label, strlen(label)));
+        if (r == HS_NONE) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+        if (hs_heap_add_root_ref_id(h, r, o, obj, err)) return -1;
+    }
+    return 0;
+}
+
+/* Where the live part of the stack [lo, hi) of a g starts: a thread's stack
+ * pointer inside it (running), else the saved one, else lo. */
+static uint64_t stack_from(const hs_core *c, const layout *L, const uint8_t *gp, uint64_t lo,
+                           uint64_t hi)
+{
+    for (uint32_t t = 0; t < c->n_threads; t++)
+        if (c->threads[t].sp >= lo && c->threads[t].sp < hi) return c->threads[t].sp;
+    uint32_t status = (uint32_t)get_uint(gp, L->status) & ~(uint32_t)G_STATUS_SCAN;
+    uint64_t sp = get_uint(gp, (field){L->sched.off + L->gobuf_sp.off, 8});
+    uint64_t ssp = L->syscallsp.size ? get_uint(gp, L->syscallsp) : 0;
+    if (status == G_STATUS_SYSCALL && ssp >= lo && ssp < hi) return ssp;
+    return sp >= lo && sp < hi ? sp : lo;
+}
+
+static int scan_g(const hs_core *c, hs_heap *h, const goheap *g, uint64_t gaddr, const char *who,
+                  int require_claimed, hs_error *err)
+{
+    const layout *L = &g->L;
+    const uint8_t *gp;
+    if (read_struct(c, gaddr, L->g_size, &gp)) return 0;
+    uint32_t status = (uint32_t)get_uint(gp, L->status) & ~(uint32_t)G_STATUS_SCAN;
+    if (!who && (status == G_STATUS_IDLE || status == G_STATUS_DEAD)) return 0;
+    uint64_t lo = get_uint(gp, (field){L->stack.off + L->stack_lo.off, 8});
+    uint64_t hi = get_uint(gp, (field){L->stack.off + L->stack_hi.off, 8});
+    uint32_t s = hs_core_seg_of(c, lo);
+    if (hi <= lo || s == HS_NONE) return 0;
+    if (require_claimed && !(lo >= c->segs[s].claim_lo && lo < c->segs[s].claim_hi)) return 0;
+    char label[320];
+    if (who)
+        snprintf(label, sizeof label, "%s", who);
+    else {
+        uint64_t pc = L->startpc.size ? get_uint(gp, L->startpc) : 0;
+        const char *fn = pc ? hs_core_symbol(c, pc, NULL) : NULL;
+        snprintf(label, sizeof label, "goroutine %lld %s", (long long)get_uint(gp, L->goid),
+                 fn ? fn : "stack");
+    }
+    return scan_stack(c, h, label, stack_from(c, L, gp, lo, hi), hi, err);
+}
+
+static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
+{
+    const goheap *g = state_of(c);
+    if (!g || !g->n_spans) return 0;
+    const layout *L = &g->L;
+    uint64_t allgs = hs_core_lookup(c, "runtime.allgs"), arr = 0, len = 0;
+    if (allgs && !hs_core_read64(c, allgs, &arr) && !hs_core_read64(c, allgs + 8, &len))
+        for (uint64_t i = 0; i < len && len < ((uint64_t)1 << 32); i++) {
+            uint64_t gaddr;
+            if (!hs_core_read64(c, arr + 8 * i, &gaddr) && scan_g(c, h, g, gaddr, NULL, 0, err))
+                return -1;
+        }
+    /* The g0 (scheduler) stacks of the Ms that live in heap arenas; the
+     * first M's is the process's main stack, scanned as a thread stack. */
+    uint64_t m = 0, m_at = hs_core_lookup(c, "runtime.allm");
+    if (!m_at || !L->g0.size || !L->alllink.size || hs_core_read64(c, m_at, &m)) return 0;
+    for (int n = 0; m && n < 100000; n++) {
+        const uint8_t *mp;
+        if (read_struct(c, m, L->m_size, &mp)) break;
+        char who[64];
+        snprintf(who, sizeof who, "m%lld g0 stack", (long long)get_uint(mp, L->mid));
+        if (scan_g(c, h, g, get_uint(mp, L->g0), who, 1, err)) return -1;
+        m = get_uint(mp, L->alllink);
+    }
+    return 0;
+}
+
+const hs_core_walker hs_walker_go = {
+    .name = "go",
+    .head = 0,
+    .tail = 0,
+    .recognise = recognise,
+    .add_objects = add_objects,
+    .user_bytes = user_bytes,
+    .add_roots = add_roots,
+    .pointer_words = pointer_words,
+    .release = release,
+};

@@ -1,0 +1,412 @@
+/* Go object types from DWARF (gotypes.h). Every global variable with an
+ * address is a typed value; a worklist of (address, type, count) values is
+ * walked: a pointer whose target is the first byte of an untyped object
+ * types that object and queues it; a slice types and queues its backing
+ * array. Each type is compiled once into the offsets of its typed pointers
+ * and slices, through its struct fields and array elements (a bounded
+ * nesting; strings, maps, channels, functions and unsafe.Pointer are not
+ * followed). Each object is typed at most once, so the walk ends. */
+#include "gotypes.h"
+
+#include <dwarf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/heap_build.h"
+
+#define DW_AT_go_kind 0x2900
+#define GO_KIND_SLICE 23
+#define MAX_NESTING 8
+#define MAX_ELEMS ((uint64_t)1 << 24) /* elements of one array walked */
+#define MAX_SLOTS 4096                /* pointers in one compiled type */
+#define MAX_SLOTS_TOTAL (1u << 24)
+
+typedef struct item {
+    uint64_t addr, count;
+    uint32_t type; /* compiled type */
+} item;
+
+/* A type compiled once: where its values hold typed pointers or slices. */
+typedef struct slot {
+    uint64_t off;
+    Dwarf_Off target; /* the pointee (slice: element) type */
+    uint8_t slice;
+} slot;
+
+typedef struct ctype {
+    Dwarf_Off die;
+    uint64_t size;
+    const char *name;
+    uint32_t heap_type; /* type id once named, else HS_NONE */
+    uint32_t first, n;  /* its slots */
+    uint8_t nameable;   /* a struct, pointer or array: names an object */
+} ctype;
+
+typedef struct walk {
+    const hs_core *c;
+    hs_heap *h;
+    Dwarf *dw;
+    hs_go_obj *objs;
+    uint32_t n;
+    item *stack;
+    uint32_t n_stack, cap_stack;
+    ctype *types;
+    uint32_t n_types, cap_types;
+    uint32_t *by_die; /* open addressing: ctype index + 1 */
+    uint32_t cap_by_die;
+    slot *slots;
+    uint32_t n_slots, cap_slots;
+    int64_t typed;
+    int oom;
+} walk;
+
+static int strip(Dwarf_Die *d)
+{
+    for (int i = 0; i < 16 && (dwarf_tag(d) == DW_TAG_typedef || dwarf_tag(d) == DW_TAG_const_type ||
+                               dwarf_tag(d) == DW_TAG_volatile_type);
+         i++) {
+        Dwarf_Attribute a;
+        if (!dwarf_attr_integrate(d, DW_AT_type, &a) || !dwarf_formref_die(&a, d)) return -1;
+    }
+    return 0;
+}
+
+static int type_of(Dwarf_Die *d, Dwarf_Die *out)
+{
+    Dwarf_Attribute a;
+    return dwarf_attr_integrate(d, DW_AT_type, &a) && dwarf_formref_die(&a, out) && !strip(out) ? 0
+                                                                                                : -1;
+}
+
+static uint64_t size_of(Dwarf_Die *d)
+{
+    Dwarf_Word s;
+    return dwarf_aggregate_size(d, &s) == 0 ? s : 0;
+}
+
+static uint64_t member_off(Dwarf_Die *m)
+{
+    Dwarf_Attribute a;
+    Dwarf_Word off;
+    return dwarf_attr(m, DW_AT_data_member_location, &a) && dwarf_formudata(&a, &off) == 0 ? off
+                                                                                          : UINT64_MAX;
+}
+
+static int go_kind(Dwarf_Die *d)
+{
+    Dwarf_Attribute a;
+    Dwarf_Word k;
+    return dwarf_attr(d, DW_AT_go_kind, &a) && dwarf_formudata(&a, &k) == 0 ? (int)k : -1;
+}
+
+/* Room for one more of n elements of size elem in *arr; -1 (and w->oom)
+ * when out of memory. */
+static int grow(walk *w, void **arr, uint32_t *cap, uint32_t n, size_t elem)
+{
+    if (n < *cap) return 0;
+    uint32_t c = *cap ? *cap * 2 : 1024;
+    void *m = c > *cap ? realloc(*arr, c * elem) : NULL;
+    if (!m) return w->oom = 1, -1;
+    *arr = m, *cap = c;
+    return 0;
+}
+
+static void add_slot(walk *w, uint64_t off, Dwarf_Die *target, int slice)
+{
+    if (w->n_slots >= MAX_SLOTS_TOTAL ||
+        grow(w, (void **)&w->slots, &w->cap_slots, w->n_slots, sizeof *w->slots))
+        return;
+    w->slots[w->n_slots++] = (slot){off, dwarf_dieoffset(target), (uint8_t)slice};
+}
+
+/* The slots of a value of type t at offset off, up to MAX_NESTING deep and
+ * MAX_SLOTS per type (types, not data, nest). */
+static void flatten(walk *w, Dwarf_Die *t, uint64_t off, int depth, uint32_t first)
+{
+    Dwarf_Die e, m;
+    if (depth >= MAX_NESTING || w->oom || w->n_slots - first >= MAX_SLOTS) return;
+    switch (dwarf_tag(t)) {
+    case DW_TAG_pointer_type:
+        if (!type_of(t, &e)) add_slot(w, off, &e, 0);
+        return;
+    case DW_TAG_structure_type:
+        if (dwarf_child(t, &m) != 0) return;
+        if (go_kind(t) == GO_KIND_SLICE) { /* {array *T, len, cap} */
+            Dwarf_Die pt;
+            if (member_off(&m) == 0 && !type_of(&m, &pt) && dwarf_tag(&pt) == DW_TAG_pointer_type &&
+                !type_of(&pt, &e))
+                add_slot(w, off, &e, 1);
+            return;
+        }
+        do {
+            uint64_t mo = member_off(&m);
+            if (dwarf_tag(&m) == DW_TAG_member && mo != UINT64_MAX && !type_of(&m, &e))
+                flatten(w, &e, off + mo, depth + 1, first);
+        } while (!w->oom && dwarf_siblingof(&m, &m) == 0);
+        return;
+    case DW_TAG_array_type: {
+        uint64_t es;
+        if (type_of(t, &e) || !(es = size_of(&e))) return;
+        int tag = dwarf_tag(&e);
+        if (tag != DW_TAG_pointer_type && tag != DW_TAG_structure_type && tag != DW_TAG_array_type)
+            return;
+        uint64_t n = size_of(t) / es;
+        for (uint64_t i = 0; i < n && w->n_slots - first < MAX_SLOTS && !w->oom; i++)
+            flatten(w, &e, off + i * es, depth + 1, first);
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+/* The compiled type of the DIE at die (index into w->types), or HS_NONE. */
+static uint32_t compiled(walk *w, Dwarf_Off die)
+{
+    if (w->n_types * 2 >= w->cap_by_die) {
+        uint32_t cap = w->cap_by_die ? w->cap_by_die * 2 : 1024;
+        uint32_t *n = calloc(cap, sizeof *n);
+        if (!n) return w->oom = 1, HS_NONE;
+        for (uint32_t i = 0; i < w->n_types; i++) {
+            uint32_t k = (uint32_t)(w->types[i].die * 0x9E3779B1u) & (cap - 1);
+            while (n[k])
+                k = (k + 1) & (cap - 1);
+            n[k] = i + 1;
+        }
+        free(w->by_die);
+        w->by_die = n, w->cap_by_die = cap;
+    }
+    uint32_t k = (uint32_t)(die * 0x9E3779B1u) & (w->cap_by_die - 1);
+    while (w->by_die[k] && w->types[w->by_die[k] - 1].die != die)
+        k = (k + 1) & (w->cap_by_die - 1);
+    if (w->by_die[k]) return w->by_die[k] - 1;
+    Dwarf_Die t;
+    if (grow(w, (void **)&w->types, &w->cap_types, w->n_types, sizeof *w->types)) return HS_NONE;
+    ctype ct = {.die = die, .heap_type = HS_NONE, .first = w->n_slots};
+    if (dwarf_offdie(w->dw, die, &t) && !strip(&t)) {
+        int tag = dwarf_tag(&t);
+        ct.size = size_of(&t);
+        ct.name = dwarf_diename(&t);
+        ct.nameable = tag == DW_TAG_structure_type || tag == DW_TAG_pointer_type ||
+                      tag == DW_TAG_array_type;
+        flatten(w, &t, 0, 0, ct.first);
+    }
+    ct.n = w->n_slots - ct.first;
+    w->types[w->n_types] = ct;
+    w->by_die[k] = ++w->n_types;
+    return w->n_types - 1;
+}
+
+static void push(walk *w, uint64_t addr, uint32_t type, uint64_t count)
+{
+    if (grow(w, (void **)&w->stack, &w->cap_stack, w->n_stack, sizeof *w->stack)) return;
+    w->stack[w->n_stack++] = (item){addr, count, type};
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+    const hs_go_obj *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static hs_go_obj *object_at(const walk *w, uint64_t p)
+{
+    hs_go_obj key = {.addr = p};
+    return w->n ? bsearch(&key, w->objs, w->n, sizeof *w->objs, cmp_addr) : NULL;
+}
+
+/* Types the untyped object at p as count values of the DIE at die (a
+ * struct, pointer or array: base types name nothing useful) and queues it. */
+static void type_target(walk *w, uint64_t p, Dwarf_Off die, uint64_t count)
+{
+    hs_go_obj *o = p ? object_at(w, p) : NULL;
+    if (!o || !o->untyped) return;
+    uint32_t ti = compiled(w, die);
+    if (ti == HS_NONE) return;
+    ctype *ct = &w->types[ti];
+    if (!ct->nameable || !ct->name || !ct->size || count > o->size / ct->size) return;
+    if (ct->heap_type == HS_NONE && (ct->heap_type = hs_heap_add_type(w->h, ct->name)) == HS_NONE) {
+        w->oom = 1;
+        return;
+    }
+    o->type = ct->heap_type, o->untyped = 0;
+    w->typed++;
+    if (ct->n) push(w, p, ti, count);
+}
+
+/* The pointers and slices of one value of compiled type ti at addr. */
+static void visit(walk *w, uint64_t addr, uint32_t ti)
+{
+    for (uint32_t i = 0; i < w->types[ti].n && !w->oom; i++) {
+        const slot *s = &w->slots[w->types[ti].first + i];
+        uint64_t p, len = 1;
+        if (hs_core_read64(w->c, addr + s->off, &p) || !p ||
+            (s->slice && (hs_core_read64(w->c, addr + s->off + 8, &len) || !len)))
+            continue;
+        type_target(w, p, s->target, len);
+    }
+}
+
+/* Walks the queued objects (typed by the value being visited). */
+static void drain(walk *w)
+{
+    while (w->n_stack && !w->oom) {
+        item it = w->stack[--w->n_stack];
+        uint64_t es = w->types[it.type].size;
+        for (uint64_t i = 0; i < it.count && i < MAX_ELEMS && !w->oom; i++)
+            visit(w, it.addr + i * es, it.type);
+    }
+}
+
+/* A value at addr of the type at DIE die, and what it leads to. */
+static void visit_die(walk *w, uint64_t addr, Dwarf_Off die, uint64_t count)
+{
+    uint32_t ti = compiled(w, die);
+    if (ti == HS_NONE || !w->types[ti].n || !w->types[ti].size) return;
+    push(w, addr, ti, count);
+    drain(w);
+}
+
+typedef struct named {
+    const char *name;
+    Dwarf_Off off;
+} named;
+
+static int cmp_named(const void *a, const void *b)
+{
+    return strcmp(((const named *)a)->name, ((const named *)b)->name);
+}
+
+/* The top-level type DIEs by name, sorted; NULL when out of memory. */
+static named *type_index(walk *w, uint32_t *n_out)
+{
+    named *v = NULL;
+    uint32_t n = 0, cap = 0;
+    Dwarf_Off off = 0, next;
+    size_t hsize;
+    while (dwarf_nextcu(w->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+        Dwarf_Die cu, d;
+        if (dwarf_offdie(w->dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) do {
+                int tag = dwarf_tag(&d);
+                const char *name = dwarf_diename(&d);
+                if (!name || (tag != DW_TAG_pointer_type && tag != DW_TAG_structure_type &&
+                              tag != DW_TAG_array_type && tag != DW_TAG_typedef &&
+                              tag != DW_TAG_base_type))
+                    continue;
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 4096;
+                    named *m = realloc(v, cap * sizeof *m);
+                    if (!m) {
+                        free(v);
+                        return NULL;
+                    }
+                    v = m;
+                }
+                v[n++] = (named){name, dwarf_dieoffset(&d)};
+            } while (dwarf_siblingof(&d, &d) == 0);
+        off = next;
+    }
+    if (n) qsort(v, n, sizeof *v, cmp_named);
+    *n_out = n;
+    return v ? v : calloc(1, sizeof *v);
+}
+
+static int lookup(walk *w, const named *index, uint32_t n, const char *name, Dwarf_Die *out)
+{
+    named key = {name, 0}, *hit = bsearch(&key, index, n, sizeof *index, cmp_named);
+    return hit && dwarf_offdie(w->dw, hit->off, out) && !strip(out) ? 0 : -1;
+}
+
+/* A Swiss-table group (Go 1.24+, "map.group[K]V", a type DWARF lacks):
+ * a control word, then 8 slots {K; V}; a slot is full when its control
+ * byte's high bit is clear. Only K and V of 8-byte multiple sizes. */
+static void map_groups(walk *w, const named *index, uint32_t n_index, const hs_go_obj *o,
+                       const char *name)
+{
+    char k[256], v[256];
+    const char *p = name + strlen("map.group["), *q = p;
+    int depth = 1;
+    for (; *q && depth; q++)
+        depth += *q == '[' ? 1 : *q == ']' ? -1 : 0;
+    if (depth || (size_t)(q - 1 - p) >= sizeof k || strlen(q) >= sizeof v) return;
+    memcpy(k, p, (size_t)(q - 1 - p));
+    k[q - 1 - p] = 0;
+    strcpy(v, q);
+    Dwarf_Die kt, vt;
+    uint64_t ks, vs;
+    if (lookup(w, index, n_index, k, &kt) || lookup(w, index, n_index, v, &vt) ||
+        !(ks = size_of(&kt)) || !(vs = size_of(&vt)) || ks % 8 || vs % 8)
+        return;
+    uint64_t gs = 8 + 8 * (ks + vs), data = o->header ? 8 : 0;
+    for (uint64_t g = o->addr + data; g + gs <= o->addr + o->size && !w->oom; g += gs) {
+        uint64_t ctrl;
+        if (hs_core_read64(w->c, g, &ctrl)) return;
+        for (int i = 0; i < 8; i++) {
+            if (ctrl >> (8 * i + 7) & 1) continue;
+            visit_die(w, g + 8 + (uint64_t)i * (ks + vs), dwarf_dieoffset(&kt), 1);
+            visit_die(w, g + 8 + (uint64_t)i * (ks + vs) + ks, dwarf_dieoffset(&vt), 1);
+        }
+    }
+}
+
+/* Objects the runtime typed: their values, typed through DWARF. */
+static void runtime_typed(walk *w)
+{
+    uint32_t n_index = 0;
+    named *index = type_index(w, &n_index);
+    if (!index) {
+        w->oom = 1;
+        return;
+    }
+    for (uint32_t i = 0; i < w->n && !w->oom; i++) {
+        const hs_go_obj *o = &w->objs[i];
+        if (o->untyped || o->type == HS_NONE || o->type >= w->h->n_types) continue;
+        const char *name = hs_heap_str(w->h, w->h->type_name[o->type]);
+        Dwarf_Die t;
+        uint64_t es, data = o->header ? 8 : 0;
+        if (name && strncmp(name, "map.group[", 10) == 0) {
+            map_groups(w, index, n_index, o, name);
+            continue;
+        }
+        if (!name || lookup(w, index, n_index, name, &t) || !(es = size_of(&t)) || o->size <= data)
+            continue;
+        visit_die(w, o->addr + data, dwarf_dieoffset(&t), (o->size - data) / es);
+    }
+    free(index);
+}
+
+/* Every global variable with a fixed address (DW_OP_addr) starts a walk. */
+static void globals(walk *w, uint64_t bias)
+{
+    Dwarf_Off off = 0, next;
+    size_t hsize;
+    while (!w->oom && dwarf_nextcu(w->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+        Dwarf_Die cu, d, t;
+        if (dwarf_offdie(w->dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) do {
+                Dwarf_Attribute a;
+                Dwarf_Block loc; /* Go writes DW_OP_addr ADDR as a block */
+                uint64_t addr;
+                if (dwarf_tag(&d) != DW_TAG_variable || !dwarf_attr(&d, DW_AT_location, &a) ||
+                    dwarf_formblock(&a, &loc) != 0 || loc.length != 9 || loc.data[0] != DW_OP_addr ||
+                    type_of(&d, &t))
+                    continue;
+                memcpy(&addr, loc.data + 1, 8);
+                visit_die(w, addr + bias, dwarf_dieoffset(&t), 1);
+            } while (!w->oom && dwarf_siblingof(&d, &d) == 0);
+        off = next;
+    }
+}
+
+int64_t hs_go_type_objects(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bias, hs_go_obj *objs,
+                           uint32_t n, hs_error *err)
+{
+    walk w = {.c = c, .h = h, .dw = dw, .objs = objs, .n = n};
+    globals(&w, bias);
+    if (!w.oom) runtime_typed(&w);
+    free(w.stack);
+    free(w.types);
+    free(w.by_die);
+    free(w.slots);
+    if (w.oom) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory"), -1;
+    return w.typed;
+}

@@ -1,0 +1,3 @@
+module gocore
+
+go 1.19

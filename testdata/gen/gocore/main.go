@@ -1,0 +1,89 @@
+// Command gocore builds heap structures whose sizes are known by
+// construction, writes a Go heap dump of itself, then says "ready" on stdout
+// and sleeps so that a test can take a core of the same process (gcore).
+//
+// Structures:
+//   - treeRoot: a complete binary tree of 1023 nodes of 64 bytes (two
+//     pointers + 48 bytes), reachable only from main.treeRoot: 65472 B;
+//   - spare: a slice of 500 pointers to 500 other distinct nodes, so the
+//     process holds 1523 objects of type main.node;
+//   - sharedA, sharedB: two globals pointing at one 1 MiB buffer, which
+//     neither retains alone;
+//   - a worker goroutine blocked on a channel whose stack alone holds a
+//     200000-byte buffer;
+//   - sessions: a map of 100 *main.session.
+//
+// Usage: gocore OUT.dump
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"time"
+)
+
+type node struct {
+	left, right *node
+	data        [6]uint64
+}
+
+type session struct {
+	id    int
+	name  string
+	attrs [10]uint64
+}
+
+var (
+	treeRoot         *node
+	spare            []*node
+	sharedA, sharedB *[1 << 20]byte
+	sessions         map[string]*session
+	block            = make(chan struct{})
+	started          = make(chan struct{})
+)
+
+func build(depth int) *node {
+	n := &node{}
+	if depth > 1 {
+		n.left = build(depth - 1)
+		n.right = build(depth - 1)
+	}
+	return n
+}
+
+//go:noinline
+func worker() {
+	buf := make([]byte, 200000)
+	buf[0] = 1
+	close(started)
+	<-block
+	runtime.KeepAlive(buf)
+}
+
+func main() {
+	treeRoot = build(10)
+	spare = make([]*node, 500)
+	for i := range spare {
+		spare[i] = &node{}
+	}
+	shared := new([1 << 20]byte)
+	sharedA, sharedB = shared, shared
+	sessions = make(map[string]*session)
+	for i := 0; i < 100; i++ {
+		name := fmt.Sprintf("session-%03d", i)
+		sessions[name] = &session{id: i, name: name}
+	}
+	go worker()
+	<-started
+	runtime.GC()
+	f, err := os.Create(os.Args[1])
+	if err != nil {
+		panic(err)
+	}
+	debug.WriteHeapDump(f.Fd())
+	f.Close()
+	fmt.Println("ready")
+	time.Sleep(time.Hour)
+}

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Go cores against the same process's own heap dump and against construction
+# (testdata/gen/gocore/main.go). For every Go version the program is built,
+# run until it has written its heap dump, and dumped by gdb's gcore (cores of
+# Go processes are hundreds of MB of mostly reserved address space: made
+# here, never committed). Truth from outside heapscan's core reader:
+#   - every object of the heap dump is an object of the core at the same
+#     address and size, except the dump's phantom slots past a span's
+#     nelems (Go 1.22+ WriteHeapDump walks npages*8192/elemsize slots: they
+#     overlap the heap bits and inline mark bits, the last 256 bytes of a
+#     page); the core has at most 1% more (allocated after the dump);
+#   - object count within 1% of MemStats.HeapObjects, bytes within 1% of
+#     MemStats.HeapAlloc (the runtime's own counters, carried by the dump);
+#   - references and reachable objects within 1% of the heap dump's (the
+#     runtime's own pointer maps and roots; the dump's phantom slots are
+#     unreachable there);
+#   - main.treeRoot, main.spare and the worker goroutine retain what they
+#     retain in the heap dump (main.sessions within 1%);
+#   - main.treeRoot retains exactly the 1023-node tree, 65472 B, main.spare
+#     its 4096-byte array and 500 nodes, 36096 B; the worker goroutine its
+#     200000-byte buffer (25 pages, 204800 B);
+#   - sharedA and sharedB each retain nothing of the 1 MiB buffer they share;
+#   - the shortest path to the 200000-byte buffer starts at the worker
+#     goroutine's stack; the 1 MiB and 200 KiB large objects are present;
+#   - types: exactly 1523 main.node and 100 main.session objects (DWARF
+#     types of globals followed along pointers, slices and map groups), the
+#     500-pointer array named by its element type *main.node (Go 1.22+: from
+#     its malloc header) and, Go 1.24+, one map.group[string]*main.session;
+#   - honest failure: the core without its executable asks for --binary
+#     (exit 2) and works with it; another program's --binary is refused
+#     (exit 2); a core of a program built without DWARF
+#     says the layout is missing (exit 2), never "0 objects"; a damaged or
+#     cut core is analysed as far as it goes (exit 0) or refused in one line
+#     (exit 2), never a crash;
+#   - cgo (newest Go): both heaps walked, main.cbuf retains its 4016-byte
+#     malloc chunk, main.spare and the worker exactly, the tree >= 95%.
+# Usage: bash tests/e2e/go_core.sh /path/to/heapscan   (cwd = repo root)
+set -euo pipefail
+HS=${1:?usage: go_core.sh HEAPSCAN}
+HS=$(cd "$(dirname "$HS")" && pwd)/$(basename "$HS")
+source tests/e2e/lib/go.sh
+command -v gcore >/dev/null || { echo "FAIL: gdb's gcore is not installed (scripts/deps.sh)" >&2; exit 1; }
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# take_core EXE DUMP CORE: run EXE until it says ready, gcore it, kill it.
+take_core() {
+  local exe=$1 dump=$2 core=$3 pid
+  "$exe" "$dump" >"$tmp/ready" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 200); do grep -q ready "$tmp/ready" && break; sleep 0.1; done
+  grep -q ready "$tmp/ready" || fail "$exe did not get ready: $(cat "$tmp/ready")"
+  gcore -o "$core" "$pid" >/dev/null 2>&1 || fail "gcore failed on $exe"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  mv "$core.$pid" "$core"
+}
+
+json() { # FILE EXPR: print a value of a JSON file (python expression on j)
+  python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+for v in "${GO_VERSIONS[@]}"; do
+  echo "== Go $v"
+  exe=$tmp/gocore-$v
+  (cd testdata/gen/gocore && CGO_ENABLED=0 go_cmd "$v" build -buildvcs=false -o "$exe" .)
+  take_core "$exe" "$tmp/$v.dump" "$tmp/$v.core"
+  "$HS" info --format json "$tmp/$v.dump" >"$tmp/dump.json"
+  "$HS" info --format json "$tmp/$v.core" >"$tmp/core.json"
+  "$HS" top --by root -n 0 --format json "$tmp/$v.core" >"$tmp/roots.json"
+  "$HS" top --by type -n 0 --format json "$tmp/$v.core" >"$tmp/types.json"
+  "$HS" top --by object -n 0 --format json "$tmp/$v.core" >"$tmp/cobj.json"
+  "$HS" top --by object -n 0 --format json "$tmp/$v.dump" >"$tmp/dobj.json"
+  "$HS" top --by root -n 0 --format json --binary "$exe" "$tmp/$v.dump" >"$tmp/droots.json"
+  python3 - "$v" "$tmp" <<'PY'
+import json, sys
+v, tmp = sys.argv[1], sys.argv[2]
+dump = json.load(open(f"{tmp}/dump.json")); core = json.load(open(f"{tmp}/core.json"))
+roots = {r["name"]: r for r in json.load(open(f"{tmp}/roots.json"))["rows"]}
+types = {r["name"]: r for r in json.load(open(f"{tmp}/types.json"))["rows"]}
+bad = []
+def near(what, got, want, tol=0.01):
+    ok = abs(got - want) <= tol * want
+    print(f"  {what}: core {got}, truth {want} ({'ok' if ok else 'FAIL'})")
+    if not ok: bad.append(what)
+n, b = core["objects"]["count"], core["objects"]["size"]
+near("objects vs MemStats.HeapObjects", n, int(dump["info"]["HeapObjects"]))
+near("bytes vs MemStats.HeapAlloc", b, int(dump["info"]["HeapAlloc"]))
+d = {int(r["address"], 16): r["size"] for r in json.load(open(f"{tmp}/dobj.json"))["rows"]}
+c = {int(r["address"], 16): r["size"] for r in json.load(open(f"{tmp}/cobj.json"))["rows"]}
+only_d = [a for a in d if c.get(a) != d[a]]
+phantom = [a for a in only_d if a % 8192 + d[a] > 8192 - 256]
+only_c = [a for a in c if a not in d]
+print(f"  heap dump objects {len(d)}: {len(d) - len(only_d)} in the core, {len(phantom)} phantom slots, "
+      f"{len(only_d) - len(phantom)} missing; core only: {len(only_c)}")
+if len(phantom) != len(only_d): bad.append("dump objects missing from the core")
+if len(only_c) > 0.01 * len(d): bad.append("core objects not in the dump")
+near("references vs heap dump", core["references"], dump["references"])
+near("reachable objects vs heap dump", core["reachable"]["count"], dump["reachable"]["count"])
+for name, want in (("main.treeRoot", 1023 * 64), ("main.spare", 4096 + 500 * 64)):
+    got = roots.get(name, {}).get("retained", 0)
+    print(f"  {name} retains {got}, construction {want}")
+    if got != want: bad.append(name)
+droots = {r["name"]: r for r in json.load(open(f"{tmp}/droots.json"))["rows"]}
+def worker_of(rs):
+    return [r for k, r in rs.items() if k.startswith("goroutine ") and k.endswith(" main.worker")]
+for name in ("main.treeRoot", "main.spare", "worker"):
+    got = (worker_of(roots) if name == "worker" else [roots.get(name, {})])[0].get("retained")
+    want = (worker_of(droots) if name == "worker" else [droots.get(name, {})])[0].get("retained")
+    print(f"  {name} retains {got}, in the heap dump {want}")
+    if got != want: bad.append(f"{name} vs heap dump")
+near("main.sessions retained vs heap dump", roots.get("main.sessions", {}).get("retained", 0),
+     droots.get("main.sessions", {}).get("retained", 1))
+worker = worker_of(roots)
+got = worker[0]["retained"] if len(worker) == 1 else -1
+print(f"  worker goroutine retains {got}, construction 204800")
+if got != 204800: bad.append("worker goroutine")
+for name in ("main.sharedA", "main.sharedB"):
+    got = roots.get(name, {}).get("retained", -1)
+    print(f"  {name} retains {got} (shares the 1 MiB buffer: < 1 MiB)")
+    if not (0 <= got < 1 << 20): bad.append(name)
+for name in ("[1048576]uint8", "large 204800 B (no pointers)"):
+    if types.get(name, {}).get("count") != 1: bad.append(name); print(f"  FAIL: no {name}")
+want = {"main.node": 1523, "main.session": 100, "*main.node": 1}
+if v != "1.19": want["map.group[string]*main.session"] = 1
+for name, n in want.items():
+    got = types.get(name, {}).get("count", 0)
+    print(f"  type {name}: {got} objects, construction {n}")
+    if got != n: bad.append(name)
+if bad: sys.exit(f"FAIL (Go {v}): " + ", ".join(bad))
+PY
+  "$HS" paths --format json "$tmp/$v.core" 'large 204800 B (no pointers)' >"$tmp/path.json"
+  first=$(json "$tmp/path.json" 'j["hops"][0]["name"]')
+  [[ $first == goroutine\ *\ main.worker ]] || fail "Go $v: worker buffer's path starts at '$first'"
+  echo "  worker buffer: shortest path from '$first'"
+  if [ "$v" = "$GO_NEWEST" ]; then
+    # Without the executable: one line asking for it, exit 2; with --binary: works.
+    mv "$exe" "$exe.moved"
+    rc=0; "$HS" top "$tmp/$v.core" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    [ "$rc" = 2 ] && grep -q "go1\..*--binary" "$tmp/err" || fail "no-binary: rc $rc, $(cat "$tmp/err")"
+    [ "$(wc -l <"$tmp/err")" = 1 ] || fail "no-binary: more than one line: $(cat "$tmp/err")"
+    echo "  without its executable: $(cat "$tmp/err")"
+    "$HS" info --format json --binary "$exe.moved" "$tmp/$v.core" >"$tmp/core2.json"
+    [ "$(json "$tmp/core2.json" 'j["objects"]["count"]')" = "$(json "$tmp/core.json" 'j["objects"]["count"]')" ] ||
+      fail "--binary: other object count"
+    # Another program as --binary (the same source built by Go 1.19): one line, exit 2.
+    rc=0; "$HS" info --binary "$tmp/gocore-1.19" "$tmp/$v.core" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    [ "$rc" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "another program" "$tmp/err" ||
+      fail "wrong --binary: rc $rc, $(cat "$tmp/err")"
+    echo "  wrong --binary: $(cat "$tmp/err")"
+    # Damaged (bytes of the writable mappings overwritten, more each round;
+    # then cut): exit 0 with what is left, or 2 with one line; never a crash.
+    for round in 1 2 3 4 5 6; do
+      if [ "$round" -le 4 ]; then
+        python3 - "$tmp/$v.core" "$round" <<'PY'
+import random, struct, sys
+path, seed = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(seed)
+with open(path, "r+b") as f:
+    h = f.read(64); phoff, = struct.unpack_from("<Q", h, 32); phnum, = struct.unpack_from("<H", h, 56)
+    f.seek(phoff); ph = f.read(56 * phnum)
+    for i in range(phnum):
+        t, fl, off, va, pa, fs, ms, al = struct.unpack_from("<IIQQQQQQ", ph, 56 * i)
+        if t != 1 or not fl & 2 or fs == 0 or fs > 64 << 20: continue
+        for _ in range(max(1, fs * seed // 1000)):
+            f.seek(off + rnd.randrange(fs)); f.write(bytes([rnd.randrange(256)]))
+PY
+      else
+        truncate -s $(( $(stat -c %s "$tmp/$v.core") / 2 )) "$tmp/$v.core"
+      fi
+      rc=0; "$HS" info --binary "$exe.moved" "$tmp/$v.core" >"$tmp/out" 2>"$tmp/err" || rc=$?
+      case $rc in
+        0) echo "  damaged ($round): $(grep -E '^Objects|Go heap' "$tmp/out" | tr -s ' ' | tr '\n' ' ')" ;;
+        2) [ "$(wc -l <"$tmp/err")" = 1 ] || fail "damaged ($round): $(cat "$tmp/err")"
+           echo "  damaged ($round): exit 2: $(cat "$tmp/err")" ;;
+        *) fail "damaged ($round): exit $rc: $(cat "$tmp/err")" ;;
+      esac
+    done
+    rm -f "$tmp/$v.core"
+    # Built without DWARF: the layout is missing, said in one line.
+    (cd testdata/gen/gocore && CGO_ENABLED=0 go_cmd "$v" build -buildvcs=false -ldflags=-w -o "$exe-nodwarf" .)
+    take_core "$exe-nodwarf" "$tmp/nodwarf.dump" "$tmp/nodwarf.core"
+    rc=0; "$HS" top "$tmp/nodwarf.core" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    [ "$rc" = 2 ] && grep -q "heap layout not supported: .*DWARF" "$tmp/err" || fail "no DWARF: rc $rc, $(cat "$tmp/err")"
+    echo "  without DWARF: $(cat "$tmp/err")"
+    rm -f "$tmp/nodwarf.core"
+    # cgo: both heaps; main.cbuf holds a 4000-byte malloc block (a 4016-byte
+    # chunk). Not exact: runtime memory that shares mappings with C's is
+    # scanned, so stray words reach into the tree.
+    (cd testdata/gen/gocore && CGO_ENABLED=1 go_cmd "$v" build -buildvcs=false -o "$exe-cgo" .)
+    take_core "$exe-cgo" "$tmp/cgo.dump" "$tmp/cgo.core"
+    "$HS" info --format json "$tmp/cgo.core" >"$tmp/cgo.json"
+    "$HS" top --by root -n 0 --format json "$tmp/cgo.core" >"$tmp/roots.json"
+    python3 - "$tmp" <<'PY'
+import json, sys
+tmp = sys.argv[1]
+info = json.load(open(f"{tmp}/cgo.json"))["info"]
+roots = {r["name"]: r["retained"] for r in json.load(open(f"{tmp}/roots.json"))["rows"]}
+worker = [r for k, r in roots.items() if k.startswith("goroutine ") and k.endswith(" main.worker")]
+print(f"  cgo: allocators {[v for k, v in info.items() if k.startswith('allocator')]}; main.cbuf {roots.get('main.cbuf')}, "
+      f"main.spare {roots.get('main.spare')}, worker {worker}, main.treeRoot {roots.get('main.treeRoot')}")
+ok = (roots.get("main.cbuf") == 4016 and roots.get("main.spare") == 36096 and worker == [204800]
+      and 0.95 * 65472 <= roots.get("main.treeRoot", 0) <= 65472
+      and any("glibc" in v for k, v in info.items() if k.startswith("allocator"))
+      and any("Go runtime" in v for k, v in info.items() if k.startswith("allocator")))
+sys.exit(0 if ok else "FAIL: cgo core")
+PY
+    rm -f "$tmp/cgo.core"
+  fi
+  rm -f "$tmp/$v.core"
+done
+echo "PASS"
