@@ -4,8 +4,15 @@
  * https_proxy and no_proxy itself), a connect and a total timeout. The body
  * goes into one buffer that may not grow past the source layer's memory
  * limit, like a stream. The total timeout grows by the ?seconds=N of a CPU
- * or delta profile, since the server answers only after N seconds. */
+ * or delta profile, since the server answers only after N seconds.
+ *
+ * libcurl is loaded with dlopen when a URL is first read, not linked: its
+ * dependencies (OpenSSL, GSSAPI, LDAP, libpsl, ...) cost the dynamic linker
+ * about 2.5 ms at every start of heapscan, which most runs, reading files,
+ * never need. It stays loaded (unloading OpenSSL under its own exit
+ * handlers is not safe), as a linked library would. */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +25,41 @@ typedef struct body {
     int over;     /* the limit was reached */
     int no_memory;
 } body;
+
+/* The libcurl functions heapscan calls, looked up in libcurl.so.4. */
+typedef struct curl_api {
+    CURL *(*init)(void);
+    CURLcode (*setopt)(CURL *, CURLoption, ...);
+    CURLcode (*perform)(CURL *);
+    CURLcode (*getinfo)(CURL *, CURLINFO, ...);
+    void (*cleanup)(CURL *);
+    const char *(*strerror)(CURLcode);
+} curl_api;
+
+static int load_curl(curl_api *api, const char *url, hs_error *err)
+{
+    void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+        return hs_error_set(err, url, HS_NO_OFFSET,
+                            "cannot fetch: http(s) URLs need libcurl (libcurl.so.4): %s",
+                            dlerror());
+    static const char *const names[] = {"curl_easy_init",    "curl_easy_setopt",
+                                        "curl_easy_perform", "curl_easy_getinfo",
+                                        "curl_easy_cleanup", "curl_easy_strerror"};
+    void *fns[6];
+    for (int i = 0; i < 6; i++)
+        if (!(fns[i] = dlsym(lib, names[i])))
+            return hs_error_set(err, url, HS_NO_OFFSET, "cannot fetch: libcurl has no %s",
+                                names[i]);
+    /* POSIX: a function pointer may be converted from dlsym's void *. */
+    memcpy(&api->init, &fns[0], sizeof fns[0]);
+    memcpy(&api->setopt, &fns[1], sizeof fns[1]);
+    memcpy(&api->perform, &fns[2], sizeof fns[2]);
+    memcpy(&api->getinfo, &fns[3], sizeof fns[3]);
+    memcpy(&api->cleanup, &fns[4], sizeof fns[4]);
+    memcpy(&api->strerror, &fns[5], sizeof fns[5]);
+    return 0;
+}
 
 int hs_http_is_url(const char *path)
 {
@@ -64,37 +106,40 @@ static long query_seconds(const char *url)
     return 0;
 }
 
-static int fail_curl(hs_error *err, const char *url, CURLcode rc, const char *detail)
+static int fail_curl(const curl_api *api, hs_error *err, const char *url, CURLcode rc,
+                     const char *detail)
 {
     return hs_error_set(err, url, HS_NO_OFFSET, "cannot fetch: %s",
-                        detail && *detail ? detail : curl_easy_strerror(rc));
+                        detail && *detail ? detail : api->strerror(rc));
 }
 
 int hs_http_fetch(const char *url, uint64_t max_memory, const char *memory_hint,
                   unsigned timeout_seconds, uint8_t **out, size_t *out_size, hs_error *err)
 {
-    CURL *c = curl_easy_init();
+    curl_api api = {0};
+    if (load_curl(&api, url, err)) return -1;
+    CURL *c = api.init();
     if (!c) return hs_error_set(err, url, HS_NO_OFFSET, "cannot start the HTTP client");
     body b = {.limit = max_memory < SIZE_MAX ? max_memory : SIZE_MAX};
     char detail[CURL_ERROR_SIZE] = "";
     long total = (timeout_seconds ? (long)timeout_seconds : 60) + query_seconds(url);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, total < 10 ? total : 10L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, total);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "heapscan/" HEAPSCAN_VERSION);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, detail);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    CURLcode rc = curl_easy_perform(c);
+    api.setopt(c, CURLOPT_URL, url);
+    api.setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    api.setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    api.setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    api.setopt(c, CURLOPT_MAXREDIRS, 10L);
+    api.setopt(c, CURLOPT_CONNECTTIMEOUT, total < 10 ? total : 10L);
+    api.setopt(c, CURLOPT_TIMEOUT, total);
+    api.setopt(c, CURLOPT_NOSIGNAL, 1L);
+    api.setopt(c, CURLOPT_FAILONERROR, 1L);
+    api.setopt(c, CURLOPT_USERAGENT, "heapscan/" HEAPSCAN_VERSION);
+    api.setopt(c, CURLOPT_ERRORBUFFER, detail);
+    api.setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    api.setopt(c, CURLOPT_WRITEDATA, &b);
+    CURLcode rc = api.perform(c);
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
+    api.getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    api.cleanup(c);
     if (rc == CURLE_OK) {
         *out = b.buf;
         *out_size = b.len;
@@ -113,5 +158,5 @@ int hs_http_fetch(const char *url, uint64_t max_memory, const char *memory_hint,
         return hs_error_set(err, url, HS_NO_OFFSET, "HTTP status %ld", status);
     if (rc == CURLE_OPERATION_TIMEDOUT)
         return hs_error_set(err, url, HS_NO_OFFSET, "timed out after %ld s (%s)", total, detail);
-    return fail_curl(err, url, rc, detail);
+    return fail_curl(&api, err, url, rc, detail);
 }
