@@ -60,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     hs_source src;
     hs_error e;
-    if (hs_source_from_memory(&src, HS_FUZZ_NAME, data, size, &e)) return 0;
+    hs_source_options caps = (hs_source_options)HS_FUZZ_SOURCE_OPTIONS;
+    if (hs_source_from_memory_with(&src, HS_FUZZ_NAME, data, size, &caps, &e)) return 0;
     int score = hs_godump_probe(src.data, src.size);
     HS_FUZZ_REQUIRE(score == 0 || score == 100, "probe score 0 or 100");
     hs_goroutines m;

@@ -62,7 +62,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const hs_reader *r = &HS_FUZZ_READER;
     hs_source src;
     hs_error e;
-    if (hs_source_from_memory(&src, HS_FUZZ_NAME, data, size, &e)) return 0;
+    hs_source_options caps = (hs_source_options)HS_FUZZ_SOURCE_OPTIONS;
+    if (hs_source_from_memory_with(&src, HS_FUZZ_NAME, data, size, &caps, &e)) return 0;
     int score = r->probe(src.data, src.size);
     HS_FUZZ_REQUIRE(score >= 0 && score <= 100, "probe score within 0..100");
     if (score > 0 && src.size > 0) load(r, &src);
