@@ -86,4 +86,27 @@ int hs_gr_is_runtime(const char *function);
  * sync.*, semacquire, IO wait (nil-channel and durable variants too). */
 int hs_gr_is_blocked(const char *state);
 
+/* The groups' call tree (what `goroutines --format dot` and `graph` draw):
+ * node 0 stands for all goroutines; below it the stacks' frames from the
+ * outermost in, merged where groups share a prefix of functions (lines
+ * ignored), and under each group's innermost frame a leaf for the group
+ * itself. count is the number of goroutines under a node in the last
+ * snapshot, first in the first. Only the report's first `limit` groups (0:
+ * all) are in the tree. */
+typedef struct hs_gr_tree_node {
+    uint32_t parent;   /* HS_NONE for node 0 */
+    uint32_t function; /* report string id; HS_STR_NONE for node 0 and leaves */
+    uint32_t group;    /* a leaf's group (report index); HS_NONE for frames */
+    uint64_t count, first;
+} hs_gr_tree_node;
+
+typedef struct hs_gr_tree {
+    hs_gr_tree_node *nodes; /* parents before children */
+    uint32_t n;
+    uint32_t groups; /* groups in the tree */
+} hs_gr_tree;
+
+int hs_gr_tree_build(const hs_gr_report *r, uint32_t limit, hs_gr_tree *t, hs_error *err);
+void hs_gr_tree_free(hs_gr_tree *t);
+
 #endif

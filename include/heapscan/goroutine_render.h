@@ -21,5 +21,8 @@ typedef struct hs_gr_render_meta {
 
 void hs_render_goroutines(FILE *fp, hs_render_format fmt, const hs_gr_render_meta *m,
                           const hs_gr_report *r);
+/* The groups' call tree (hs_gr_tree_build over the same report) as DOT. */
+void hs_render_goroutines_dot(FILE *fp, const hs_gr_render_meta *m, const hs_gr_report *r,
+                              const hs_gr_tree *t);
 
 #endif

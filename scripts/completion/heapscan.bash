@@ -18,6 +18,7 @@ _heapscan()
                 graph) COMPREPLY=($(compgen -W "dot json csv text" -- "$cur")) ;;
                 dominators|paths) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
                 trend) COMPREPLY=($(compgen -W "text json csv svg html" -- "$cur")) ;;
+                goroutines) COMPREPLY=($(compgen -W "text json csv dot" -- "$cur")) ;;
                 *) COMPREPLY=($(compgen -W "text json csv" -- "$cur")) ;;
             esac
             return ;;

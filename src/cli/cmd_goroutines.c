@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -41,11 +42,13 @@ static const char usage[] =
     "                             goroutines>5000  the last FILE has more than 5000\n"
     "                           operators > >= < <=; +N% is relative to the first\n"
     "                           FILE's total\n"
-    "  --format text|json|csv   JSON: {\"files\":[str],\"totals\":[int],\"groups\":[{\n"
+    "  --format text|json|csv|dot\n"
+    "                           JSON: {\"files\":[str],\"totals\":[int],\"groups\":[{\n"
     "                           \"function\",\"state\",\"created_by\"(str|null),\n"
     "                           \"counts\":[int],\"class\",\"suspect\"(bool),\n"
     "                           \"wait_minutes\":{\"min\",\"max\"}(null for profiles),\n"
     "                           \"stack\":[{\"function\",\"file\",\"line\"}]}]}\n"
+    "                           dot: the groups' call tree for Graphviz (as 'graph')\n"
     HS_USAGE_COMMON
     "\n"
     "What a reader skipped (damaged records, frames without a file line, unknown\n"
@@ -230,14 +233,52 @@ static int run(gjob *j)
     eval_gates(j, &r);
     hs_gr_render_meta meta = {(const char *const *)o->files, j->formats, j->go.stuck_minutes, hs_cli_limit(o), 1,
                               j->gates, j->results, j->n_gates};
+    hs_gr_tree t = {0};
+    if (o->format == HS_FMT_DOT && hs_gr_tree_build(&r, meta.limit, &t, &err)) {
+        hs_gr_report_free(&r);
+        return hs_cli_fail(&err);
+    }
     hs_output out;
     int rc = HS_EXIT_USAGE;
     if (hs_output_open(&out, o->output) == 0) {
-        hs_render_goroutines(out.fp, o->format, &meta, &r);
+        if (o->format == HS_FMT_DOT) hs_render_goroutines_dot(out.fp, &meta, &r, &t);
+        else hs_render_goroutines(out.fp, o->format, &meta, &r);
         rc = hs_output_commit(&out) ? HS_EXIT_USAGE
                                     : hs_cli_report_gates(j->gates, j->results, j->n_gates);
     }
+    hs_gr_tree_free(&t);
     hs_gr_report_free(&r);
+    return rc;
+}
+
+/* The goroutine report of o->files: load, group, gates, render. */
+static int goroutines_job(const hs_cli_opts *op)
+{
+    int rc = 0;
+    gjob *j = calloc(1, sizeof *j);
+    size_t nf = (size_t)op->n_files;
+    if (j) {
+        j->snaps = calloc(nf, sizeof *j->snaps);
+        j->formats = calloc(nf, sizeof *j->formats);
+        j->snap_ptrs = calloc(nf, sizeof *j->snap_ptrs);
+    }
+    if (!j || !j->snaps || !j->formats || !j->snap_ptrs) {
+        if (j) free(j->snaps), free(j->formats), free(j->snap_ptrs);
+        free(j);
+        return hs_cli_failf("goroutines: out of memory");
+    }
+    j->o = op;
+    if (parse_by(op->by, &j->go.by)) rc = HS_EXIT_USAGE;
+    else if (parse_stuck(op->stuck, &j->go.stuck_minutes))
+        rc = hs_cli_failf("goroutines: --stuck wants a duration such as 5m, 90s or 2h, got '%s'",
+                          op->stuck);
+    for (int i = 0; !rc && i < op->n_fail_if; i++)
+        if (parse_gate(op->fail_if[i], &j->gates[j->n_gates++])) rc = HS_EXIT_USAGE;
+    if (!rc) rc = run(j);
+    for (uint32_t i = 0; i < j->n; i++)
+        hs_goroutines_free(&j->snaps[i]);
+    free(j->snaps), free(j->formats), free(j->snap_ptrs);
+    free(j);
     return rc;
 }
 
@@ -249,31 +290,30 @@ int cmd_goroutines(int argc, char **argv)
     int rc = hs_cli_parse(argc, argv, allowed, usage, "FILE...", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (hs_cli_format_ok(&o, "goroutines",
-                         HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON) | HS_FMTBIT(HS_FMT_CSV)))
+                         HS_FMTBIT(HS_FMT_TEXT) | HS_FMTBIT(HS_FMT_JSON) | HS_FMTBIT(HS_FMT_CSV) |
+                             HS_FMTBIT(HS_FMT_DOT)))
         return HS_EXIT_USAGE;
-    gjob *j = calloc(1, sizeof *j);
-    size_t nf = (size_t)o.n_files;
-    if (j) {
-        j->snaps = calloc(nf, sizeof *j->snaps);
-        j->formats = calloc(nf, sizeof *j->formats);
-        j->snap_ptrs = calloc(nf, sizeof *j->snap_ptrs);
-    }
-    if (!j || !j->snaps || !j->formats || !j->snap_ptrs) {
-        if (j) free(j->snaps), free(j->formats), free(j->snap_ptrs);
-        free(j);
-        return hs_cli_failf("goroutines: out of memory");
-    }
-    j->o = &o;
-    if (parse_by(o.by, &j->go.by)) rc = HS_EXIT_USAGE;
-    else if (parse_stuck(o.stuck, &j->go.stuck_minutes))
-        rc = hs_cli_failf("goroutines: --stuck wants a duration such as 5m, 90s or 2h, got '%s'",
-                          o.stuck);
-    for (int i = 0; !rc && i < o.n_fail_if; i++)
-        if (parse_gate(o.fail_if[i], &j->gates[j->n_gates++])) rc = HS_EXIT_USAGE;
-    if (!rc) rc = run(j);
-    for (uint32_t i = 0; i < j->n; i++)
-        hs_goroutines_free(&j->snaps[i]);
-    free(j->snaps), free(j->formats), free(j->snap_ptrs);
-    free(j);
-    return rc;
+    return goroutines_job(&o);
+}
+
+int hs_cli_is_goroutine_dump(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) || !S_ISREG(st.st_mode)) return 0; /* stdin, URLs: read once */
+    hs_source src;
+    hs_error err;
+    if (hs_source_open(&src, path, &err)) return 0;
+    int yes = !other_reader(&src) && hs_godump_probe(src.data, src.size) > 0;
+    hs_source_close(&src);
+    return yes;
+}
+
+int hs_cli_goroutines_graph(const hs_cli_opts *graph_opts)
+{
+    hs_cli_opts o = *graph_opts;
+    o.limit = o.nodecount_set ? o.nodecount : 20;
+    o.limit_set = 1;
+    o.format = HS_FMT_DOT;
+    o.by = NULL;
+    return goroutines_job(&o);
 }

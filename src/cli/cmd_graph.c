@@ -33,6 +33,9 @@ static const char usage[] =
     "to that object.\n"
     "  --paths ADDR|NAME        draw the path to this object instead of the tree\n"
     "\n"
+    "For a goroutine dump: the call tree of its goroutine groups, as 'heapscan\n"
+    "goroutines --format dot' draws it (--nodecount N groups, default 20).\n"
+    "\n"
     "-i, --focus, --ignore and --tag apply to profiles only: with a heap, exit 2.\n"
     "\n"
     "Exit status: 0 success, 2 usage or input error.\n";
@@ -121,6 +124,13 @@ int cmd_graph(int argc, char **argv)
     int rc = hs_cli_parse(argc, argv, allowed, usage, "FILE", &o);
     if (rc) return rc > 0 ? HS_EXIT_OK : HS_EXIT_USAGE;
     if (o.dot) o.format = HS_FMT_DOT;
+    if (hs_cli_is_goroutine_dump(o.args[0])) {
+        if (o.base || o.paths || o.sample_index || o.focus || o.ignore || o.n_tags)
+            return hs_cli_failf("graph: %s is a goroutine dump: --base, --paths, -i and the sample "
+                                "filters do not apply (see 'heapscan goroutines')",
+                                o.args[0]);
+        return hs_cli_goroutines_graph(&o);
+    }
     hs_cli_prof po;
     hs_model m, base;
     int have_base = o.base != NULL;

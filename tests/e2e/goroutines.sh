@@ -113,6 +113,44 @@ if got != want:
 print("ok   --by %s %s" % (by, sys.argv[1]))
 EOF
   done
+  # DOT (graph of one dump; goroutines --format dot of three): Graphviz
+  # reads it, the root counts every goroutine, each leak's leaf carries its
+  # constructed counts under its own function, and each node counts what
+  # flows into its children.
+  if hs "$tmp/g.dot" graph "$d/goroutine.3.dump.txt.gz" &&
+    hs "$tmp/g3.dot" goroutines --format dot "$d"/goroutine.{1,2,3}.dump.txt.gz; then
+    local dotf
+    for dotf in "$tmp/g.dot:$d/truth.3.json" "$tmp/g3.dot:$d/truth.1.json"; do
+      checks=$((checks + 1))
+      dot -Tsvg "${dotf%%:*}" >/dev/null 2>"$tmp/dot.err" ||
+        { fail "$label: dot rejects ${dotf%%:*}: $(head -c 200 "$tmp/dot.err")"; continue; }
+      python3 - "${dotf%%:*}" "${dotf#*:}" "$d/truth.3.json" <<'EOF' || fails=$((fails + 1))
+import json, re, sys
+text, first, last = open(sys.argv[1]).read(), json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
+nodes = dict(re.findall(r'^  (n\d+) \[(.*)\];$', text, re.M))
+edges = re.findall(r'^  (n\d+) -> (n\d+) ', text, re.M)
+parent = {c: p for p, c in edges}
+def counts(attrs):
+    m = re.search(r'label="(?:[^"\\]*\\n)?(?:(\d+) -> )?(\d+) goroutines?', attrs)
+    return (int(m.group(1) or m.group(2)), int(m.group(2)))
+def fn(n):
+    return re.search(r'label="([^"\\]*)\\n', nodes[n]).group(1)
+bad = []
+if counts(nodes["n0"])[1] != last["total"]: bad.append("root %s, total %d" % (counts(nodes["n0"]), last["total"]))
+leaves = {n for n, a in nodes.items() if "rounded" in a}
+for key, f in [("leak_recv", "main.leakRecv.func1"), ("leak_send", "main.leakSend.func1"), ("leak_select", "main.leakSelect.func1"), ("pool", "main.(*pool).worker")]:
+    want = (first[key], last[key])
+    hit = [n for n in leaves if counts(nodes[n]) == want and fn(parent[n]) == f]
+    if len(hit) != 1: bad.append("%s: %d leaf(s) %s under %s" % (key, len(hit), want, f))
+for n in nodes:
+    kids = [c for p, c in edges if p == n]
+    if kids and sum(counts(nodes[c])[1] for c in kids) != counts(nodes[n])[1]: bad.append("%s: children do not add up" % n)
+if len(leaves) != 5: bad.append("%d groups, want 5" % len(leaves))
+if bad: print("FAIL: %s: %s" % (sys.argv[1], "; ".join(bad))); sys.exit(1)
+print("ok   DOT %s" % sys.argv[1])
+EOF
+    done
+  fi
   # Gates: the total grew by 90 (54 -> 144), the largest group by 40.
   local gate rc want
   for gate in 'goroutines>+90:0' 'goroutines>+89:1' 'goroutines>=144:1' 'group>+40:0' 'group>+39:1' 'group >= +40:1'; do
