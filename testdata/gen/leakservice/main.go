@@ -3,7 +3,10 @@
 // net/http/pprof on 127.0.0.1 (a free port, printed as "listening on
 // http://ADDR" on stdout), and every tick main.leak keeps `-bytes` more bytes
 // (4096-byte objects, an exact Go size class) in a global slice while
-// main.churn allocates the same and drops it. runtime.MemProfileRate = 1, so
+// main.churn allocates the same and drops the previous tick's: it keeps a
+// ring of the last tick's objects, so its inuse_space stays at -bytes
+// (steady, present in every snapshot) while its alloc_space grows as fast
+// as main.leak's. runtime.MemProfileRate = 1, so
 // the heap profile (?gc=1 collects first) counts every object: main.leak's
 // inuse_space grows by bytes/tick exactly, by bytes*(1s/tick) per second on
 // average. Extra endpoints for the HTTP error paths: /redirect (302 to the
@@ -27,7 +30,7 @@ const objSize = 4096
 
 var (
 	kept [][]byte
-	sink []byte
+	ring [][]byte // main.churn's objects of the last tick
 )
 
 //go:noinline
@@ -42,9 +45,8 @@ func churn(n int) {
 	for i := 0; i < n; i++ {
 		b := make([]byte, objSize)
 		b[0] = byte(i)
-		sink = b
+		ring[i] = b // the previous tick's object in this slot is garbage now
 	}
-	sink = nil
 }
 
 func main() {
@@ -54,6 +56,7 @@ func main() {
 	flag.Parse()
 	kept = make([][]byte, 0, 1<<16) // no regrowth of the slice while leaking
 	n := *bytes / objSize
+	ring = make([][]byte, n)
 
 	http.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/debug/pprof/heap?gc=1", http.StatusFound)
