@@ -58,6 +58,16 @@ typedef struct gctx {
     uint64_t bias;
     cu_range *cus;
     uint32_t n_cus;
+    /* The shown frames of each return address seen, computed once: most
+     * goroutines share their pcs. Open addressing over pcs; the frames of
+     * entry k are frames[first .. first + n). */
+    struct pc_entry {
+        uint64_t pc;
+        uint32_t first, n;
+    } *pcs;
+    uint32_t n_pcs, cap_pcs;
+    hs_gr_frame *frames;
+    uint32_t n_frames, cap_frames;
     uint64_t now; /* nanotime lower bound, 0 when unknown */
     uint64_t damaged, system, frames_unnamed;
 } gctx;
@@ -222,17 +232,20 @@ static const char *src_of(const gctx *x, Dwarf_Die *cu, uint64_t pc, int *line)
     return f ? f : "";
 }
 
-static int push_frame(gctx *x, const char *fn, const char *file, int line, uint32_t *n)
+/* A shown frame into the pc cache's frame array. */
+static int push_frame(gctx *x, const char *fn, const char *file, int line)
 {
     if (!shown(fn)) return 0;
-    if (*n >= MAX_FRAMES) {
-        x->m->g[x->m->n - 1].elided = 1;
-        return 0;
+    if (x->n_frames == x->cap_frames) {
+        uint32_t cap = x->cap_frames ? x->cap_frames * 2 : 256;
+        hs_gr_frame *f = cap > x->cap_frames ? realloc(x->frames, cap * sizeof *f) : NULL;
+        if (!f) return -1;
+        x->frames = f, x->cap_frames = cap;
     }
-    (*n)++;
     hs_gr_frame f = {intern(x, fn), intern(x, file), line > 0 ? (uint32_t)line : 0};
     if (f.function == HS_STR_NONE || f.file == HS_STR_NONE) return -1;
-    return hs_goroutines_add_frame(x->m, f);
+    x->frames[x->n_frames++] = f;
+    return 0;
 }
 
 /* Whether the function holding pc is a compiler-made wrapper (a go
@@ -254,7 +267,7 @@ static int trampoline(const gctx *x, Dwarf_Die *cu, uint64_t pc)
  * call): each inlined call innermost first (DW_TAG_inlined_subroutine
  * scopes, each named by its abstract origin, called at the next one's
  * DW_AT_call_file/line), then the function that holds them. */
-static int add_frames(gctx *x, uint64_t pc, const char *fn, uint32_t *n)
+static int frames_at(gctx *x, uint64_t pc, const char *fn)
 {
     Dwarf_Die cu_die, *cu = cu_at(x, pc - x->bias, &cu_die) ? NULL : &cu_die, *scopes = NULL;
     int line;
@@ -267,7 +280,7 @@ static int add_frames(gctx *x, uint64_t pc, const char *fn, uint32_t *n)
     for (int i = 0; i < ns && !rc; i++) {
         if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine) continue;
         const char *name = dwarf_diename(&scopes[i]);
-        rc = push_frame(x, name ? name : fn, file, line, n);
+        rc = push_frame(x, name ? name : fn, file, line);
         Dwarf_Attribute a;
         Dwarf_Word cl = 0, cf = 0;
         if (dwarf_attr(&scopes[i], DW_AT_call_line, &a)) dwarf_formudata(&a, &cl);
@@ -276,7 +289,51 @@ static int add_frames(gctx *x, uint64_t pc, const char *fn, uint32_t *n)
         file = callf ? callf : "", line = (int)cl;
     }
     free(scopes);
-    return rc || (cu && trampoline(x, cu, pc)) ? rc : push_frame(x, fn, file, line, n);
+    return rc || (cu && trampoline(x, cu, pc)) ? rc : push_frame(x, fn, file, line);
+}
+
+/* The pc cache's entry for pc, computed on a miss; NULL when out of memory. */
+static const struct pc_entry *cached(gctx *x, uint64_t pc, const char *fn)
+{
+    if (x->n_pcs * 2 >= x->cap_pcs) {
+        uint32_t cap = x->cap_pcs ? x->cap_pcs * 2 : 1024;
+        struct pc_entry *t = calloc(cap, sizeof *t);
+        if (!t) return NULL;
+        for (uint32_t i = 0; i < x->cap_pcs; i++) {
+            uint32_t k = (uint32_t)(x->pcs[i].pc * 0x9e3779b97f4a7c15ull >> 40) & (cap - 1);
+            while (x->pcs[i].pc && t[k].pc)
+                k = (k + 1) & (cap - 1);
+            if (x->pcs[i].pc) t[k] = x->pcs[i];
+        }
+        free(x->pcs);
+        x->pcs = t, x->cap_pcs = cap;
+    }
+    uint32_t k = (uint32_t)(pc * 0x9e3779b97f4a7c15ull >> 40) & (x->cap_pcs - 1);
+    while (x->pcs[k].pc && x->pcs[k].pc != pc)
+        k = (k + 1) & (x->cap_pcs - 1);
+    if (!x->pcs[k].pc) {
+        uint32_t first = x->n_frames;
+        if (frames_at(x, pc, fn)) return NULL;
+        x->pcs[k] = (struct pc_entry){pc, first, x->n_frames - first};
+        x->n_pcs++;
+    }
+    return &x->pcs[k];
+}
+
+/* The shown frames at pc onto the last record, at most MAX_FRAMES of them. */
+static int add_frames(gctx *x, uint64_t pc, const char *fn, uint32_t *n)
+{
+    const struct pc_entry *e = cached(x, pc, fn);
+    if (!e) return -1;
+    for (uint32_t i = 0; i < e->n; i++) {
+        if (*n >= MAX_FRAMES) {
+            x->m->g[x->m->n - 1].elided = 1;
+            return 0;
+        }
+        (*n)++;
+        if (hs_goroutines_add_frame(x->m, x->frames[e->first + i])) return -1;
+    }
+    return 0;
 }
 
 /* Where a G's stack is to be unwound from. */
@@ -307,7 +364,7 @@ static regs start_regs(const gctx *x, const uint8_t *gp, uint32_t status, uint64
 static int unwind(gctx *x, regs r, uint64_t lo, uint64_t hi)
 {
     uint32_t n = 0;
-    for (int k = 0; k < 4 * MAX_FRAMES && r.pc; k++) {
+    for (int k = 0; k < 4 * MAX_FRAMES && r.pc >= 4096; k++) {
         uint64_t pc = r.trap && k == 0 ? r.pc : r.pc - 1, next[2];
         const char *fn = hs_core_symbol(x->c, pc, NULL);
         char hex[24];
@@ -445,7 +502,7 @@ int hs_gocore_goroutines(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bias,
         else if (add_g(&x, gaddr, roots[i]))
             rc = hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     }
-    free(x.cus);
+    free(x.cus), free(x.pcs), free(x.frames);
     if (!rc) add_info(&x);
     return rc;
 }

@@ -20,7 +20,8 @@
 #    buffer in three runs) and at most 12 x 65536 + 12 x 2 KiB (the
 #    buffers' slice headers live on the stacks, not the heap; 2 KiB a
 #    goroutine bounds small objects only its stack reaches);
-#  - a dump has no "retained"; groups of a dump and a core side by side;
+#  - a dump has no "retained"; a dump and a core side by side: the same
+#    holding group in both, retained null for the dump;
 #  - damage (newest Go): allgs' pointers overwritten -> a warning line,
 #    exit 0; allgs emptied -> `goroutines` exit 2 with one line; never a
 #    crash.
@@ -119,6 +120,13 @@ for v in "${versions[@]}"; do
   python3 "$tmp/check.py" "$v" "$d" || fail "Go $v: core goroutines differ from the truth"
   "$HS" goroutines "$d/goroutine.dump.txt" "$d/core" >"$d/both.txt" || fail "dump and core side by side"
   grep -q "retained" "$d/both.txt" || fail "no retained column with a core"
+  "$HS" goroutines --format json -n 0 "$d/goroutine.dump.txt" "$d/core" >"$d/both.json"
+  python3 - "$d/both.json" <<'PY' || fail "dump and core side by side: retained"
+import json, sys
+g = {x["function"]: x for x in json.load(open(sys.argv[1]))["groups"]}["main.leakHold.func1"]
+assert g["counts"] == [12, 12] and g["retained"][0] is None and g["retained"][1] >= 10 * 65536, g
+print("  ok   dump then core: the holding group", g["counts"], "retained", g["retained"])
+PY
   if [ "$v" = "$GO_NEWEST" ]; then
     allgs=$(go_cmd "$v" tool nm "$exe" | awk '$3 == "runtime.allgs" {print $1}')
     arr=$(python3 - "$d/core" "$allgs" <<'PY'
