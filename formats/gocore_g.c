@@ -7,8 +7,10 @@
  * runtime.waitReasonStrings[g.waitreason], both read from the core); wait
  * minutes; the stack, innermost first, unwound along frame pointers (the
  * return address one word above the saved frame pointer, on amd64 and
- * arm64 alike) from g.sched (parked), g.syscall* (in a syscall) or the
- * registers of the thread whose stack pointer is inside the G's stack
+ * arm64 alike) from g.sched (parked), g.syscall* (in a syscall; before
+ * Go 1.23, which saves no frame pointer there, the chain of the thread
+ * blocked on the G's stack, from the frame of g.syscallpc's function) or
+ * the registers of the thread whose stack pointer is inside the G's stack
  * (running); each return address split into its inlined calls with the
  * DWARF scopes and line table (libdw), and runtime-internal frames and
  * wrappers (DW_AT_trampoline) hidden as the runtime's showframe hides them; created-by from g.gopc and
@@ -342,22 +344,57 @@ typedef struct regs {
     int trap; /* pc is where the thread stopped, not a return address */
 } regs;
 
-static regs start_regs(const gctx *x, const uint8_t *gp, uint32_t status, uint64_t lo, uint64_t hi)
+/* The registers of the thread whose stack pointer is in [lo, hi). */
+static int thread_in(const hs_core *c, uint64_t lo, uint64_t hi, regs *out)
 {
-    const glayout *L = &x->L;
-    const hs_core *c = x->c;
-    for (uint32_t t = 0; status == G_RUNNING && t < c->n_threads; t++) {
+    for (uint32_t t = 0; t < c->n_threads; t++) {
         const hs_core_thread *th = &c->threads[t];
         if (th->sp < lo || th->sp >= hi) continue;
         uint64_t bp = c->machine == EM_X86_64 ? th->regs[4] : th->regs[29];
-        return (regs){th->pc, th->sp, bp, 1};
+        *out = (regs){th->pc, th->sp, bp, 1};
+        return 0;
     }
+    return -1;
+}
+
+static int same_function(const hs_core *c, uint64_t a, uint64_t b)
+{
+    uint64_t sa = 0, sb = 1;
+    return hs_core_symbol(c, a - 1, &sa) && hs_core_symbol(c, b - 1, &sb) && sa == sb;
+}
+
+/* Before Go 1.23 a G in a system call has no saved frame pointer
+ * (g.syscallbp): its thread, blocked on the G's stack, has one; along its
+ * chain the frame called by the function of g.syscallpc holds that
+ * function's frame pointer. -1 when not found. */
+static int syscall_frame(const gctx *x, uint64_t pc, uint64_t lo, uint64_t hi, regs *out)
+{
+    regs t;
+    uint64_t next[2];
+    if (thread_in(x->c, lo, hi, &t)) return -1;
+    for (int k = 0; k < 4 * MAX_FRAMES && t.bp >= lo && t.bp + 16 <= hi && !(t.bp & 7); k++) {
+        if (hs_core_read_mapped(x->c, t.bp, next, sizeof next)) return -1;
+        if (same_function(x->c, next[1], pc)) {
+            *out = (regs){pc, t.bp + 16, next[0], 0};
+            return 0;
+        }
+        if (next[0] <= t.bp) return -1;
+        t.bp = next[0];
+    }
+    return -1;
+}
+
+static regs start_regs(const gctx *x, const uint8_t *gp, uint32_t status, uint64_t lo, uint64_t hi)
+{
+    const glayout *L = &x->L;
     regs r = {field_u(gp, L->pc), field_u(gp, L->sp), field_u(gp, L->bp), 0};
-    if (status == G_SYSCALL && L->syscallpc.size && field_u(gp, L->syscallpc)) {
-        r.pc = field_u(gp, L->syscallpc), r.sp = field_u(gp, L->syscallsp);
-        if (L->syscallbp.size) r.bp = field_u(gp, L->syscallbp);
-    }
-    return r;
+    uint64_t spc = L->syscallpc.size ? field_u(gp, L->syscallpc) : 0;
+    if (status == G_RUNNING && !thread_in(x->c, lo, hi, &r)) return r;
+    if (status != G_SYSCALL || !spc) return r;
+    if (L->syscallbp.size)
+        return (regs){spc, field_u(gp, L->syscallsp), field_u(gp, L->syscallbp), 0};
+    if (!syscall_frame(x, spc, lo, hi, &r)) return r;
+    return (regs){spc, field_u(gp, L->syscallsp), 0, 0}; /* its first frame alone */
 }
 
 /* Frames along the frame-pointer chain, inside [lo, hi). */

@@ -31,10 +31,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -160,6 +162,7 @@ type truth struct {
 	LeakSelect int `json:"leak_select"`
 	Pool       int `json:"pool"`
 	Main       int `json:"main"`
+	Signal     int `json:"signal,omitempty"` // os/signal's goroutine, in a system call (-core)
 	Total      int `json:"total"`
 	NumG       int `json:"num_goroutine"`
 }
@@ -239,12 +242,14 @@ func main() {
 
 // coreMoment: one step and the holding goroutines, a debug=2 dump and the
 // truth, then "ready" and sleep until killed (main sleeps: not running).
+// signal.Notify starts os/signal's goroutine, which waits in a system call.
 func coreMoment(p *pool, dir string) {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGUSR1)
 	step(p)
 	leakHold(holdCount)
 	t := truth{Step: 1, LeakRecv: recvPerStep, LeakSend: sendPerStep,
-		LeakSelect: selectPerStep, Pool: poolSize, Main: 1}
-	t.Total = t.LeakRecv + t.LeakSend + t.LeakSelect + t.Pool + t.Main + holdCount
+		LeakSelect: selectPerStep, Pool: poolSize, Main: 1, Signal: 1}
+	t.Total = t.LeakRecv + t.LeakSend + t.LeakSelect + t.Pool + t.Main + t.Signal + holdCount
 	settle(t.Total)
 	afterHold = make([]byte, holdBytes)
 	t.NumG = runtime.NumGoroutine()
