@@ -29,6 +29,8 @@
 
 #include "walker.h"
 #include "elfcore.h"
+#include "godwarf.h"
+#include "gocore_g.h"
 #include "gotypes.h"
 #include "model/heap_build.h"
 
@@ -47,9 +49,7 @@
 #define TFLAG_EXTRA_STAR 2
 
 /* A field of a runtime struct: offset and size, size 0 when absent. */
-typedef struct field {
-    uint32_t off, size;
-} field;
+typedef hs_go_field field;
 
 typedef struct layout {
     uint32_t mspan_size, g_size, m_size, type_size;
@@ -172,7 +172,8 @@ static const char *const type_names[N_TYPES] = {
     "runtime.heapArena",          /* optional: its bitmap is read for Go 1.19 */
 };
 
-static int find_structs(Dwarf *dw, Dwarf_Die *dies, int *found)
+void hs_go_find_structs(Dwarf *dw, const char *const *names, int n_names, Dwarf_Die *dies,
+                        int *found)
 {
     Dwarf_Off off = 0, next;
     size_t hsize;
@@ -181,15 +182,14 @@ static int find_structs(Dwarf *dw, Dwarf_Die *dies, int *found)
         if (dwarf_offdie(dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) do {
                 if (dwarf_tag(&d) != DW_TAG_structure_type) continue;
                 const char *n = dwarf_diename(&d);
-                for (int t = 0; n && t < N_TYPES; t++)
-                    if (!found[t] && strcmp(n, type_names[t]) == 0) dies[t] = d, found[t] = 1;
+                for (int t = 0; n && t < n_names; t++)
+                    if (!found[t] && strcmp(n, names[t]) == 0) dies[t] = d, found[t] = 1;
             } while (dwarf_siblingof(&d, &d) == 0);
         off = next;
     }
-    return 0;
 }
 
-static field member(Dwarf_Die *st, const char *name)
+hs_go_field hs_go_member(Dwarf_Die *st, const char *name)
 {
     Dwarf_Die m, t;
     if (dwarf_child(st, &m) != 0) return (field){0, 0};
@@ -207,6 +207,11 @@ static field member(Dwarf_Die *st, const char *name)
         return (field){(uint32_t)off, (uint32_t)size};
     } while (dwarf_siblingof(&m, &m) == 0);
     return (field){0, 0};
+}
+
+static field member(Dwarf_Die *st, const char *name)
+{
+    return hs_go_member(st, name);
 }
 
 static uint32_t struct_size(Dwarf_Die *d)
@@ -236,7 +241,7 @@ static int read_layout(const hs_core *c, goheap *g, char *why, size_t n)
     g->dw = dw, g->dw_bias = bias;
     Dwarf_Die d[N_TYPES];
     int found[N_TYPES] = {0};
-    find_structs(dw, d, found);
+    hs_go_find_structs(dw, type_names, N_TYPES, d, found);
     if (!found[T_TYPE] && found[T_OLDTYPE]) d[T_TYPE] = d[T_OLDTYPE], found[T_TYPE] = 1;
     for (int t = 0; t < T_OLDTYPE; t++) /* T_OLDTYPE and after: optional */
         if (!found[t]) {
@@ -772,9 +777,10 @@ static int pointer_words(const hs_core *c, uint64_t addr, uint64_t size, uint64_
     return type_mask(c, g, tp, sp->cls ? 1 : 0, bits, n_words);
 }
 
-/* Conservative scan of [from, to) as one root. */
+/* Conservative scan of [from, to) as one root, its id into *root_out
+ * (HS_NONE when nothing in it points at an object). */
 static int scan_stack(const hs_core *c, hs_heap *h, const char *label, uint64_t from, uint64_t to,
-                      hs_error *err)
+                      uint32_t *root_out, hs_error *err)
 {
     const uint8_t *p = to > from && to - from < ((uint64_t)1 << 30) ? hs_core_ptr(c, from, to - from) : NULL;
     if (!p) return 0;
@@ -788,6 +794,7 @@ static int scan_stack(const hs_core *c, hs_heap *h, const char *label, uint64_t 
         if (r == HS_NONE) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
         if (hs_heap_add_root_ref_id(h, r, o, obj, err)) return -1;
     }
+    *root_out = r;
     return 0;
 }
 
@@ -806,7 +813,7 @@ static uint64_t stack_from(const hs_core *c, const layout *L, const uint8_t *gp,
 }
 
 static int scan_g(const hs_core *c, hs_heap *h, const goheap *g, uint64_t gaddr, const char *who,
-                  int require_claimed, hs_error *err)
+                  int require_claimed, uint32_t *root_out, hs_error *err)
 {
     const layout *L = &g->L;
     const uint8_t *gp;
@@ -827,7 +834,7 @@ static int scan_g(const hs_core *c, hs_heap *h, const goheap *g, uint64_t gaddr,
         snprintf(label, sizeof label, "goroutine %lld %s", (long long)get_uint(gp, L->goid),
                  fn ? fn : "stack");
     }
-    return scan_stack(c, h, label, stack_from(c, L, gp, lo, hi), hi, err);
+    return scan_stack(c, h, label, stack_from(c, L, gp, lo, hi), hi, root_out, err);
 }
 
 static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
@@ -836,12 +843,23 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
     if (!g || !g->n_spans) return 0;
     const layout *L = &g->L;
     uint64_t allgs = hs_core_lookup(c, "runtime.allgs"), arr = 0, len = 0;
-    if (allgs && !hs_core_read64(c, allgs, &arr) && !hs_core_read64(c, allgs + 8, &len))
-        for (uint64_t i = 0; i < len && len < ((uint64_t)1 << 32); i++) {
-            uint64_t gaddr;
-            if (!hs_core_read64(c, arr + 8 * i, &gaddr) && scan_g(c, h, g, gaddr, NULL, 0, err))
-                return -1;
+    if (!allgs || hs_core_read64(c, allgs, &arr) || hs_core_read64(c, allgs + 8, &len) ||
+        len >= ((uint64_t)1 << 28))
+        len = 0;
+    uint32_t *roots = calloc(len ? len : 1, sizeof *roots); /* of allgs[i]'s stack */
+    if (!roots) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    for (uint64_t i = 0; i < len; i++) {
+        uint64_t gaddr;
+        roots[i] = HS_NONE;
+        if (!hs_core_read64(c, arr + 8 * i, &gaddr) &&
+            scan_g(c, h, g, gaddr, NULL, 0, &roots[i], err)) {
+            free(roots);
+            return -1;
         }
+    }
+    int rc = hs_gocore_goroutines(c, h, g->dw, g->dw_bias, roots, (uint32_t)len, err);
+    free(roots);
+    if (rc) return -1;
     /* The g0 (scheduler) stacks of the Ms that live in heap arenas; the
      * first M's is the process's main stack, scanned as a thread stack. */
     uint64_t m = 0, m_at = hs_core_lookup(c, "runtime.allm");
@@ -851,7 +869,8 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         if (read_struct(c, m, L->m_size, &mp)) break;
         char who[64];
         snprintf(who, sizeof who, "m%lld g0 stack", (long long)get_uint(mp, L->mid));
-        if (scan_g(c, h, g, get_uint(mp, L->g0), who, 1, err)) return -1;
+        uint32_t root = HS_NONE;
+        if (scan_g(c, h, g, get_uint(mp, L->g0), who, 1, &root, err)) return -1;
         m = get_uint(mp, L->alllink);
     }
     return 0;

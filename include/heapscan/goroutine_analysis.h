@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "heapscan/goroutines.h"
+#include "heapscan/heap.h"
 #include "heapscan/profile.h"
 
 /* A goroutine profile (protobuf or debug=1: one sample type "goroutine")
@@ -67,13 +68,30 @@ typedef struct hs_gr_report {
     uint32_t n_files;
     uint32_t n_suspects; /* groups[0 .. n_suspects) */
     hs_gr_by by;
+    /* The group of each record, snapshots concatenated in file order:
+     * record i of file f is record_group[record_start[f] + i]. */
+    uint32_t *record_group;
+    uint64_t *record_start; /* [n_files + 1] */
+    /* NULL, or shaped as counts: bytes retained by the group's stacks in a
+     * file that is a core (hs_gr_report_add_retained), else
+     * HS_GR_RETAINED_NONE. */
+    uint64_t *retained;
 } hs_gr_report;
+
+#define HS_GR_RETAINED_NONE UINT64_MAX
 
 /* Group n snapshots (in time order), classify, and order: suspects first,
  * then by the last count, largest first (ties: first seen first). */
 int hs_gr_report_build(const hs_goroutines *const *snaps, uint32_t n, const hs_gr_options *o,
                        hs_gr_report *out, hs_error *err);
 void hs_gr_report_free(hs_gr_report *r);
+/* Retained memory of every group in file `file`, whose goroutines m (with
+ * stack roots) live in heap h: the group's stack roots merged into one
+ * root, the heap's other roots kept, one dominator tree (dom.c); a group's
+ * retained bytes are what only its goroutines' stacks keep alive, objects
+ * shared between two of its goroutines included. */
+int hs_gr_report_add_retained(hs_gr_report *r, uint32_t file, const hs_heap *h,
+                              const hs_goroutines *m, hs_error *err);
 static inline uint64_t hs_gr_count(const hs_gr_report *r, uint32_t g, uint32_t file)
 {
     return r->counts[(uint64_t)g * r->n_files + file];

@@ -4,7 +4,9 @@
  * with the same stack (1 for a dump; a profile sample's value for a
  * profile, whose state and wait time are unknown). Frames are innermost
  * first, in one array that records index by (frame_start, n_frames);
- * names are ids of the model's string table. Built once, then read-only. */
+ * names are ids of the model's string table. Built once, then read-only.
+ * A Go core's goroutines (formats/gocore_g.c) come with the heap they
+ * live in: stack_root[i] is the heap root of record i's stack. */
 #ifndef HEAPSCAN_GOROUTINES_H
 #define HEAPSCAN_GOROUTINES_H
 
@@ -46,6 +48,10 @@ typedef struct hs_goroutines {
     uint64_t unknown_states;  /* states it did not know (kept as written) */
     uint64_t frames_without_file;
     uint64_t truncated; /* records cut off before their first frame */
+    /* Cores only: [n] the heap root (hs_heap) of each record's stack, or
+     * HS_NONE_GR when its stack points at no object; NULL otherwise. */
+    uint32_t *stack_root;
+    uint32_t cap_stack_root;
 } hs_goroutines;
 
 void hs_goroutines_init(hs_goroutines *m, const char *format);
@@ -55,6 +61,8 @@ void hs_goroutines_free(hs_goroutines *m);
 #define HS_NONE_GR UINT32_MAX
 uint32_t hs_goroutines_add(hs_goroutines *m, const hs_goroutine *g);
 int hs_goroutines_add_frame(hs_goroutines *m, hs_gr_frame f);
+/* Record i's stack root (cores); -1 when out of memory. */
+int hs_goroutines_set_root(hs_goroutines *m, uint32_t i, uint32_t root);
 static inline const char *hs_gr_str(const hs_goroutines *m, uint32_t id)
 {
     return hs_strtab_get(&m->strings, id);

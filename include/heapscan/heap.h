@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "heapscan/error.h"
+#include "heapscan/goroutines.h"
 #include "heapscan/strtab.h"
 
 #ifndef HS_NONE
@@ -129,6 +130,9 @@ typedef struct hs_heap {
     hs_heap_info_line *info;
     uint32_t n_info, cap_info;
     hs_heap_alloc_stats alloc;
+    /* The goroutines of a Go core, their stacks' roots among these roots;
+     * NULL for every other heap. Owned by the heap. */
+    hs_goroutines *goroutines;
 
     /* private: full addresses until indexing (hs_heap_addr reads them), and
      * the builders' state (src/model/heap_build.h), opaque to embedders */

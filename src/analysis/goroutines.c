@@ -268,6 +268,7 @@ static int add_snapshot(builder *b, const hs_goroutines *m, uint32_t file)
         if (id == HS_STR_NONE) return -1;
         uint32_t gi = id - 1; /* id 0 is "", and no key is empty */
         if (gi == r->n_groups && new_group(b, m, g)) return -1;
+        r->record_group[r->record_start[file] + i] = gi;
         if (merge_names(b, &r->groups[gi], m, g)) return -1;
         r->counts[(uint64_t)gi * r->n_files + file] += g->count;
         r->totals[file] += g->count;
@@ -327,7 +328,7 @@ static int cmp_order(const void *a, const void *b)
     return x->group < y->group ? -1 : x->group > y->group;
 }
 
-/* Groups and their count rows in report order. */
+/* Groups and their count rows in report order, records' groups renamed. */
 static int reorder(hs_gr_report *r)
 {
     uint32_t n = r->n_groups, nf = r->n_files;
@@ -347,6 +348,16 @@ static int reorder(hs_gr_report *r)
         memcpy(&c[(uint64_t)i * nf], &r->counts[(uint64_t)k[i].group * nf], nf * sizeof *c);
         r->n_suspects += k[i].suspect;
     }
+    uint32_t *perm = malloc((size_t)(n ? n : 1) * sizeof *perm);
+    if (!perm) {
+        free(k), free(g), free(c);
+        return -1;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        perm[k[i].group] = i;
+    for (uint64_t j = 0; j < r->record_start[nf]; j++)
+        r->record_group[j] = perm[r->record_group[j]];
+    free(perm);
     free(r->groups), free(r->counts), free(k);
     r->groups = g;
     r->counts = c;
@@ -364,7 +375,14 @@ int hs_gr_report_build(const hs_goroutines *const *snaps, uint32_t n, const hs_g
     hs_strtab_init(&b.keys);
     b.various = hs_strtab_intern(&out->strings, "(various)", 9);
     out->totals = calloc(n ? n : 1, sizeof *out->totals);
-    int rc = !out->totals || b.various == HS_STR_NONE ? -1 : 0;
+    out->record_start = calloc((size_t)n + 1, sizeof *out->record_start);
+    for (uint32_t f = 0; out->record_start && f < n; f++)
+        out->record_start[f + 1] = out->record_start[f] + snaps[f]->n;
+    out->record_group = out->record_start
+                            ? malloc((size_t)(out->record_start[n] ? out->record_start[n] : 1) *
+                                     sizeof *out->record_group)
+                            : NULL;
+    int rc = !out->totals || !out->record_group || b.various == HS_STR_NONE ? -1 : 0;
     for (uint32_t f = 0; f < n && !rc; f++)
         rc = add_snapshot(&b, snaps[f], f);
     for (uint32_t i = 0; i < out->n_groups && !rc; i++)
@@ -387,5 +405,8 @@ void hs_gr_report_free(hs_gr_report *r)
     free(r->frames);
     free(r->counts);
     free(r->totals);
+    free(r->record_group);
+    free(r->record_start);
+    free(r->retained);
     memset(r, 0, sizeof *r);
 }

@@ -1,8 +1,10 @@
 /* heapscan goroutines FILE...: goroutines grouped by state and stack, and
  * across snapshots (files in time order) which groups grow, with leak
  * suspects first and --fail-if gates for CI. A file is a goroutine dump or
- * traceback (formats/godump.c) or a goroutine profile (read as a profile,
- * then turned into goroutine records by the analysis layer). */
+ * traceback (formats/godump.c), a goroutine profile (read as a profile,
+ * then turned into goroutine records by the analysis layer) or a Go core
+ * (its heap model carries its goroutines, formats/gocore_g.c; each group's
+ * retained memory is computed over that heap). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,10 @@ static const char usage[] =
     "frame outside the runtime (function), the creator, and the stack. FILE is a\n"
     "goroutine dump (/debug/pprof/goroutine?debug=2), a panic or GOTRACEBACK=all\n"
     "traceback (also inside a log), or a goroutine profile (protobuf or debug=1; its\n"
-    "state and wait time are unknown). Core files are not yet read by goroutines.\n"
+    "state and wait time are unknown), or a core of a Go program (gcore,\n"
+    "GOTRACEBACK=crash; --binary when the executable is not where it ran): its\n"
+    "goroutines as Go's dump would show them, and each group's retained memory:\n"
+    "the bytes only that group's stacks keep alive (column retained).\n"
     "\n"
     "Several FILEs are snapshots in time order: each group's count in each, a class\n"
     "(grows, steady, new, gone, shrinks), and leak suspects first: groups that grow\n"
@@ -47,7 +52,8 @@ static const char usage[] =
     "                           \"function\",\"state\",\"created_by\"(str|null),\n"
     "                           \"counts\":[int],\"class\",\"suspect\"(bool),\n"
     "                           \"wait_minutes\":{\"min\",\"max\"}(null for profiles),\n"
-    "                           \"stack\":[{\"function\",\"file\",\"line\"}]}]}\n"
+    "                           \"stack\":[{\"function\",\"file\",\"line\"}],\n"
+    "                           \"retained\":[int|null](cores only)}]}\n"
     "                           dot: the groups' call tree for Graphviz (as 'graph')\n"
     HS_USAGE_COMMON
     "\n"
@@ -60,6 +66,7 @@ static const char usage[] =
 typedef struct gjob {
     const hs_cli_opts *o;
     hs_goroutines *snaps; /* one per file (o->files) */
+    hs_model *cores;      /* [i]: file i's heap when it is a core, else kind NONE */
     const char **formats;
     const hs_goroutines **snap_ptrs;
     uint32_t n;
@@ -192,6 +199,26 @@ static int load_profile(gjob *j, uint32_t i, const hs_source *src, const hs_load
     return rc;
 }
 
+/* A Go core: its heap, whose goroutines become snapshot i. */
+static int load_core(gjob *j, uint32_t i, const hs_source *src, const hs_load_options *lo)
+{
+    hs_model *m = &j->cores[i];
+    hs_error err;
+    if (hs_load_memory(src->name, src->data, src->size, lo, m, &err)) return hs_cli_fail(&err);
+    if (!m->heap.goroutines) {
+        hs_model_free(m);
+        memset(m, 0, sizeof *m);
+        return hs_cli_failf("%s: no Go goroutines in this core (not a Go program, or its "
+                            "runtime.allgs is unreadable)",
+                            src->name);
+    }
+    j->snaps[i] = *m->heap.goroutines;
+    free(m->heap.goroutines);
+    m->heap.goroutines = NULL;
+    j->formats[i] = "go core";
+    return 0;
+}
+
 /* A dump or traceback, else a goroutine profile; the source is read once
  * (it may be standard input). Without any reader's format, the dump
  * reader's error says what was expected. */
@@ -210,8 +237,10 @@ static int load_one(gjob *j, uint32_t i)
     /* A heap dump or core is refused before the dump probe reads it all. */
     const hs_reader *other = other_reader(&src);
     int rc;
-    if (other && other->kind != HS_MODEL_PROFILE)
-        rc = hs_cli_failf("%s: goroutines does not yet read cores or heap dumps (this is %s)",
+    if (other && strcmp(other->name, "elf-core") == 0) rc = load_core(j, i, &src, &lo);
+    else if (other && other->kind != HS_MODEL_PROFILE)
+        rc = hs_cli_failf("%s: goroutines does not read %s files (a goroutine dump, profile "
+                          "or Go core is needed)",
                           src.name, other->name);
     else if (!other || hs_godump_probe(src.data, src.size)) rc = load_dump(j, i, &src);
     else rc = load_profile(j, i, &src, &lo);
@@ -230,6 +259,12 @@ static int run(gjob *j)
     hs_gr_report r;
     hs_error err;
     if (hs_gr_report_build(j->snap_ptrs, j->n, &j->go, &r, &err)) return hs_cli_fail(&err);
+    for (uint32_t i = 0; i < j->n; i++)
+        if (j->cores[i].kind == HS_MODEL_HEAP &&
+            hs_gr_report_add_retained(&r, i, &j->cores[i].heap, &j->snaps[i], &err)) {
+            hs_gr_report_free(&r);
+            return hs_cli_fail(&err);
+        }
     eval_gates(j, &r);
     hs_gr_render_meta meta = {(const char *const *)o->files, j->formats, j->go.stuck_minutes, hs_cli_limit(o), 1,
                               j->gates, j->results, j->n_gates};
@@ -261,9 +296,10 @@ static int goroutines_job(const hs_cli_opts *op)
         j->snaps = calloc(nf, sizeof *j->snaps);
         j->formats = calloc(nf, sizeof *j->formats);
         j->snap_ptrs = calloc(nf, sizeof *j->snap_ptrs);
+        j->cores = calloc(nf, sizeof *j->cores);
     }
-    if (!j || !j->snaps || !j->formats || !j->snap_ptrs) {
-        if (j) free(j->snaps), free(j->formats), free(j->snap_ptrs);
+    if (!j || !j->snaps || !j->formats || !j->snap_ptrs || !j->cores) {
+        if (j) free(j->snaps), free(j->formats), free(j->snap_ptrs), free(j->cores);
         free(j);
         return hs_cli_failf("goroutines: out of memory");
     }
@@ -275,9 +311,11 @@ static int goroutines_job(const hs_cli_opts *op)
     for (int i = 0; !rc && i < op->n_fail_if; i++)
         if (parse_gate(op->fail_if[i], &j->gates[j->n_gates++])) rc = HS_EXIT_USAGE;
     if (!rc) rc = run(j);
-    for (uint32_t i = 0; i < j->n; i++)
+    for (uint32_t i = 0; i < (uint32_t)op->n_files; i++) {
         hs_goroutines_free(&j->snaps[i]);
-    free(j->snaps), free(j->formats), free(j->snap_ptrs);
+        if (j->cores[i].kind != HS_MODEL_NONE) hs_model_free(&j->cores[i]);
+    }
+    free(j->snaps), free(j->formats), free(j->snap_ptrs), free(j->cores);
     free(j);
     return rc;
 }

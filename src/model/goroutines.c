@@ -19,6 +19,7 @@ void hs_goroutines_free(hs_goroutines *m)
     hs_strtab_free(&m->strings);
     free(m->g);
     free(m->frames);
+    free(m->stack_root);
     memset(m, 0, sizeof *m);
 }
 
@@ -50,5 +51,17 @@ int hs_goroutines_add_frame(hs_goroutines *m, hs_gr_frame f)
     if (m->n == 0 || grow((void **)&m->frames, m->n_frames, &m->cap_frames, sizeof f)) return -1;
     m->frames[m->n_frames++] = f;
     m->g[m->n - 1].n_frames++;
+    return 0;
+}
+
+int hs_goroutines_set_root(hs_goroutines *m, uint32_t i, uint32_t root)
+{
+    while (m->cap_stack_root <= i) {
+        uint32_t old = m->cap_stack_root;
+        if (grow((void **)&m->stack_root, old, &m->cap_stack_root, sizeof *m->stack_root)) return -1;
+        for (uint32_t k = old; k < m->cap_stack_root; k++)
+            m->stack_root[k] = HS_NONE_GR;
+    }
+    m->stack_root[i] = root;
     return 0;
 }

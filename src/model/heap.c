@@ -78,6 +78,8 @@ void hs_heap_init(hs_heap *h, const char *format)
 void hs_heap_free(hs_heap *h)
 {
     hs_strtab_free(&h->strings);
+    if (h->goroutines) hs_goroutines_free(h->goroutines);
+    free(h->goroutines);
     free(h->addr_lo);
     free(h->addr_seg);
     free(h->addr_wide_);

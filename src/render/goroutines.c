@@ -3,7 +3,9 @@
  * snapshot, class, state, wait, function, creator, why it is suspect) with
  * its stack under it; JSON is {"files", "totals", "groups"} with exactly
  * the fields the man page documents; CSV one row per group with a count
- * column per snapshot. The order is the report's (suspects first). */
+ * column per snapshot. The order is the report's (suspects first). When a
+ * file is a core, the retained bytes of each group (in the last file that
+ * is a core) are a column, and a "retained" array per file in JSON/CSV. */
 #include <string.h>
 
 #include "heapscan/goroutine_render.h"
@@ -46,20 +48,38 @@ static void counts_text(char *buf, size_t size, const hs_gr_report *r, uint32_t 
                                  (unsigned long long)hs_gr_count(r, g, f));
 }
 
+/* The last file that is a core, or UINT32_MAX. */
+static uint32_t retained_file(const hs_gr_report *r)
+{
+    for (uint32_t f = r->n_files; r->retained && f-- > 0;)
+        if (r->retained[f] != HS_GR_RETAINED_NONE) return f;
+    return UINT32_MAX;
+}
+
+static const char *retained_text(char *buf, size_t size, const hs_gr_report *r, uint32_t g)
+{
+    uint32_t f = retained_file(r);
+    uint64_t v = f == UINT32_MAX ? HS_GR_RETAINED_NONE : r->retained[(uint64_t)g * r->n_files + f];
+    if (v == HS_GR_RETAINED_NONE) snprintf(buf, size, "-");
+    else hs_render_bytes(buf, size, v);
+    return buf;
+}
+
 typedef struct widths {
-    int counts, state, wait, function, creator;
+    int counts, retained, state, wait, function, creator;
 } widths;
 
 static int imax(int a, int b) { return a > b ? a : b; }
 
 static widths measure(const hs_gr_report *r, uint32_t n)
 {
-    widths w = {6, 5, 4, 8, 10};
+    widths w = {6, 8, 5, 4, 8, 10};
     char buf[256];
     for (uint32_t i = 0; i < n; i++) {
         const hs_gr_group *g = &r->groups[i];
         counts_text(buf, sizeof buf, r, i);
         w.counts = imax(w.counts, (int)strlen(buf));
+        w.retained = imax(w.retained, (int)strlen(retained_text(buf, sizeof buf, r, i)));
         w.state = imax(w.state, (int)strlen(str(r, g->state)) + (g->locked ? 9 : 0));
         w.wait = imax(w.wait, (int)strlen(wait_text(buf, sizeof buf, g)));
         w.function = imax(w.function, (int)strlen(str(r, g->function)));
@@ -104,10 +124,11 @@ static void text_stack(FILE *fp, const hs_gr_report *r, const hs_gr_group *g)
 static void text_row(FILE *fp, const widths *w, const hs_gr_report *r, uint32_t i)
 {
     const hs_gr_group *g = &r->groups[i];
-    char counts[256], wait[48], state[160];
+    char counts[256], wait[48], state[160], retained[48];
     counts_text(counts, sizeof counts, r, i);
     snprintf(state, sizeof state, "%s%s", str(r, g->state), g->locked ? ", locked" : "");
     fprintf(fp, "%*s  ", w->counts, counts);
+    if (r->retained) fprintf(fp, "%*s  ", w->retained, retained_text(retained, sizeof retained, r, i));
     if (r->n_files > 1) fprintf(fp, "%-7s  ", hs_gr_class_names[g->cls]);
     fprintf(fp, "%-*s  %*s  %-*s  ", w->state, state, w->wait, wait_text(wait, sizeof wait, g),
             w->function, str(r, g->function));
@@ -124,6 +145,7 @@ static void render_text(FILE *fp, const hs_gr_render_meta *m, const hs_gr_report
     text_header(fp, m, r);
     fprintf(fp, "Showing %u of %u groups\n\n", n, r->n_groups);
     fprintf(fp, "%*s  ", w.counts, r->n_files > 1 ? "counts" : "count");
+    if (r->retained) fprintf(fp, "%*s  ", w.retained, "retained");
     if (r->n_files > 1) fprintf(fp, "%-7s  ", "class");
     fprintf(fp, "%-*s  %*s  %-*s  %s\n", w.state, "state", w.wait, "wait", w.function, "function",
             "created by");
@@ -171,7 +193,15 @@ static void render_json(FILE *fp, const hs_gr_render_meta *m, const hs_gr_report
             hs_render_json_string(fp, str(r, f->file));
             fprintf(fp, ", \"line\": %u}", f->line);
         }
-        fputs("]}", fp);
+        fputc(']', fp);
+        for (uint32_t f = 0; r->retained && f < r->n_files; f++) {
+            uint64_t v = r->retained[(uint64_t)i * r->n_files + f];
+            fputs(f ? ", " : ", \"retained\": [", fp);
+            if (v == HS_GR_RETAINED_NONE) fputs("null", fp);
+            else fprintf(fp, "%llu", (unsigned long long)v);
+            if (f + 1 == r->n_files) fputc(']', fp);
+        }
+        fputc('}', fp);
     }
     fputs(n ? "\n]}\n" : "]}\n", fp);
 }
@@ -181,6 +211,8 @@ static void render_csv(FILE *fp, const hs_gr_render_meta *m, const hs_gr_report 
     fputs("function,state,created_by,class,suspect,wait_min,wait_max", fp);
     for (uint32_t f = 0; f < r->n_files; f++)
         fprintf(fp, ",count_%u", f + 1);
+    for (uint32_t f = 0; r->retained && f < r->n_files; f++)
+        fprintf(fp, ",retained_%u", f + 1);
     fputc('\n', fp);
     uint32_t n = shown(m, r);
     for (uint32_t i = 0; i < n; i++) {
@@ -195,6 +227,11 @@ static void render_csv(FILE *fp, const hs_gr_render_meta *m, const hs_gr_report 
         else fprintf(fp, ",%u,%u", g->wait_min, g->wait_max);
         for (uint32_t f = 0; f < r->n_files; f++)
             fprintf(fp, ",%llu", (unsigned long long)hs_gr_count(r, i, f));
+        for (uint32_t f = 0; r->retained && f < r->n_files; f++) {
+            uint64_t v = r->retained[(uint64_t)i * r->n_files + f];
+            if (v == HS_GR_RETAINED_NONE) fputc(',', fp);
+            else fprintf(fp, ",%llu", (unsigned long long)v);
+        }
         fputc('\n', fp);
     }
 }

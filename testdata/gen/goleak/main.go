@@ -17,7 +17,13 @@
 // its kind says (each signals just before blocking; the program then
 // waits until the runtime reports them all, and a little more).
 //
-// usage: goleak OUTDIR | goleak -panic
+// With -core DIR, after one step it starts holdCount more goroutines, each
+// keeping a holdBytes []byte alive from its stack only while it waits in a
+// channel receive (leakHold), writes DIR/goroutine.dump.txt (debug=2) and
+// DIR/truth.json, prints "ready" and sleeps, so that a test can take a core
+// of the process at the moment of the dump (tests/e2e/go_core_goroutines.sh).
+//
+// usage: goleak OUTDIR | goleak -panic | goleak -core DIR
 package main
 
 import (
@@ -25,10 +31,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -86,6 +94,31 @@ func leakSelect(n int) {
 	}
 }
 
+const holdCount = 12
+
+// holdBytes is a variable, so that make cannot put the buffer on the stack.
+var holdBytes = 65536
+
+// afterHold is allocated after the holding goroutines' buffers: Go 1.26's
+// runtime.mheap_ keeps the address of the latest large allocation in an
+// integer field, which a conservative scan of the runtime's globals takes
+// for a pointer; this way it is not one of theirs.
+var afterHold []byte
+
+//go:noinline
+func leakHold(n int) {
+	for i := 0; i < n; i++ {
+		started.Add(1)
+		go func() {
+			buf := make([]byte, holdBytes)
+			buf[0] = 1
+			started.Done()
+			<-noSender
+			runtime.KeepAlive(buf)
+		}()
+	}
+}
+
 type pool struct {
 	jobs chan int
 	done sync.WaitGroup
@@ -129,6 +162,7 @@ type truth struct {
 	LeakSelect int `json:"leak_select"`
 	Pool       int `json:"pool"`
 	Main       int `json:"main"`
+	Signal     int `json:"signal,omitempty"` // os/signal's goroutine, in a system call (-core)
 	Total      int `json:"total"`
 	NumG       int `json:"num_goroutine"`
 }
@@ -184,8 +218,12 @@ func step(p *pool) {
 }
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == "-core" {
+		coreMoment(startPool(), os.Args[2])
+		return
+	}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: goleak OUTDIR | goleak -panic")
+		fmt.Fprintln(os.Stderr, "usage: goleak OUTDIR | goleak -panic | goleak -core DIR")
 		os.Exit(2)
 	}
 	p := startPool()
@@ -200,4 +238,26 @@ func main() {
 		step(p)
 		snapshot(os.Args[1], k)
 	}
+}
+
+// coreMoment: one step and the holding goroutines, a debug=2 dump and the
+// truth, then "ready" and sleep until killed (main sleeps: not running).
+// signal.Notify starts os/signal's goroutine, which waits in a system call.
+func coreMoment(p *pool, dir string) {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGUSR1)
+	step(p)
+	leakHold(holdCount)
+	t := truth{Step: 1, LeakRecv: recvPerStep, LeakSend: sendPerStep,
+		LeakSelect: selectPerStep, Pool: poolSize, Main: 1, Signal: 1}
+	t.Total = t.LeakRecv + t.LeakSend + t.LeakSelect + t.Pool + t.Main + t.Signal + holdCount
+	settle(t.Total)
+	afterHold = make([]byte, holdBytes)
+	t.NumG = runtime.NumGoroutine()
+	write(dir, "goroutine.dump.txt", 2)
+	b, _ := json.Marshal(map[string]any{"truth": t, "hold": holdCount, "hold_bytes": holdBytes})
+	if err := os.WriteFile(filepath.Join(dir, "truth.json"), append(b, '\n'), 0o644); err != nil {
+		panic(err)
+	}
+	fmt.Println("ready")
+	time.Sleep(time.Hour)
 }

@@ -1,0 +1,545 @@
+/* The goroutines of a Go core as the goroutine model, record for record
+ * what Go's own debug=2 dump would print at that moment. Every G of
+ * runtime.allgs that is neither idle nor dead nor a runtime goroutine
+ * (startpc in runtime.* other than runtime.main: the runtime's
+ * isSystemGoroutine, which dumps skip) becomes a record: goid; state as
+ * goroutineheader prints it (runtime.gStatusStrings, and for a waiting G
+ * runtime.waitReasonStrings[g.waitreason], both read from the core); wait
+ * minutes; the stack, innermost first, unwound along frame pointers (the
+ * return address one word above the saved frame pointer, on amd64 and
+ * arm64 alike) from g.sched (parked), g.syscall* (in a syscall; before
+ * Go 1.23, which saves no frame pointer there, the chain of the thread
+ * blocked on the G's stack, from the frame of g.syscallpc's function) or
+ * the registers of the thread whose stack pointer is inside the G's stack
+ * (running); each return address split into its inlined calls with the
+ * DWARF scopes and line table (libdw), and runtime-internal frames and
+ * wrappers (DW_AT_trampoline) hidden as the runtime's showframe hides them; created-by from g.gopc and
+ * g.parentGoid (1.21+). Labels are not read.
+ * The runtime keeps no clock in memory: "now" is the later of the last
+ * network poll (sched.lastpoll) and the last GC's end (memstats), so a wait
+ * is a lower bound, unknown when neither exists. */
+#include "gocore_g.h"
+
+#include <dwarf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "godwarf.h"
+#include "model/heap_build.h"
+
+#define MAX_FRAMES 100 /* Go prints as many, then "...additional frames elided..." */
+#define MAX_G_SIZE 4096
+#define G_SCAN 0x1000u
+#define G_WAITING 4u
+#define G_SYSCALL 3u
+#define G_RUNNING 2u
+#define G_LEAKED 10u
+
+typedef struct glayout {
+    uint32_t g_size;
+    hs_go_field goid, status, sched, stack, syscallsp, syscallpc, syscallbp, waitsince, waitreason,
+        gopc, parent, startpc, lockedm;     /* g */
+    hs_go_field lo, hi, pc, sp, bp;         /* stack, gobuf */
+    hs_go_field lastpoll, last_gc;          /* schedt, mstats */
+} glayout;
+
+/* A compile unit's address range (libdw 0.188 finds a CU by address only
+ * through .debug_aranges, which Go does not write). */
+typedef struct cu_range {
+    uint64_t lo, hi;
+    Dwarf_Off off;
+} cu_range;
+
+typedef struct gctx {
+    const hs_core *c;
+    hs_heap *h;
+    hs_goroutines *m;
+    glayout L;
+    Dwarf *dw;
+    uint64_t bias;
+    cu_range *cus;
+    uint32_t n_cus;
+    /* The shown frames of each return address seen, computed once: most
+     * goroutines share their pcs. Open addressing over pcs; the frames of
+     * entry k are frames[first .. first + n). */
+    struct pc_entry {
+        uint64_t pc;
+        uint32_t first, n;
+    } *pcs;
+    uint32_t n_pcs, cap_pcs;
+    hs_gr_frame *frames;
+    uint32_t n_frames, cap_frames;
+    uint64_t now; /* nanotime lower bound, 0 when unknown */
+    uint64_t damaged, system, frames_unnamed;
+} gctx;
+
+static uint64_t field_u(const uint8_t *p, hs_go_field f)
+{
+    uint64_t v = 0;
+    if (f.size && f.size <= 8) memcpy(&v, p + f.off, f.size);
+    return v;
+}
+
+static hs_go_field sub(hs_go_field outer, hs_go_field inner)
+{
+    if (!outer.size || !inner.size || inner.off + inner.size > outer.size) return (hs_go_field){0, 0};
+    return (hs_go_field){outer.off + inner.off, inner.size};
+}
+
+enum { S_G, S_STACK, S_GOBUF, S_SCHED, S_MSTATS, N_S };
+static const char *const struct_names[N_S] = {"runtime.g", "runtime.stack", "runtime.gobuf",
+                                              "runtime.schedt", "runtime.mstats"};
+
+/* 0, or -1 when the fields a stack needs are missing. */
+static int read_layout(Dwarf *dw, glayout *L)
+{
+    Dwarf_Die d[N_S];
+    int found[N_S] = {0};
+    Dwarf_Word size;
+    hs_go_find_structs(dw, struct_names, N_S, d, found);
+    if (!found[S_G] || !found[S_STACK] || !found[S_GOBUF] || dwarf_aggregate_size(&d[S_G], &size) ||
+        size > MAX_G_SIZE)
+        return -1;
+    L->g_size = (uint32_t)size;
+    Dwarf_Die *g = &d[S_G];
+    L->goid = hs_go_member(g, "goid");
+    L->status = hs_go_member(g, "atomicstatus");
+    L->sched = hs_go_member(g, "sched");
+    L->stack = hs_go_member(g, "stack");
+    L->syscallsp = hs_go_member(g, "syscallsp");
+    L->syscallpc = hs_go_member(g, "syscallpc");
+    L->syscallbp = hs_go_member(g, "syscallbp"); /* 1.23+ */
+    L->waitsince = hs_go_member(g, "waitsince");
+    L->waitreason = hs_go_member(g, "waitreason");
+    L->gopc = hs_go_member(g, "gopc");
+    L->parent = hs_go_member(g, "parentGoid"); /* 1.21+ */
+    L->startpc = hs_go_member(g, "startpc");
+    L->lockedm = hs_go_member(g, "lockedm");
+    L->lo = sub(L->stack, hs_go_member(&d[S_STACK], "lo"));
+    L->hi = sub(L->stack, hs_go_member(&d[S_STACK], "hi"));
+    L->pc = sub(L->sched, hs_go_member(&d[S_GOBUF], "pc"));
+    L->sp = sub(L->sched, hs_go_member(&d[S_GOBUF], "sp"));
+    L->bp = sub(L->sched, hs_go_member(&d[S_GOBUF], "bp"));
+    if (found[S_SCHED]) L->lastpoll = hs_go_member(&d[S_SCHED], "lastpoll");
+    if (found[S_MSTATS]) L->last_gc = hs_go_member(&d[S_MSTATS], "last_gc_nanotime");
+    return L->goid.size && L->status.size && L->lo.size && L->hi.size && L->pc.size &&
+                   L->sp.size && L->bp.size
+               ? 0
+               : -1;
+}
+
+/* Element i of a runtime [...]string array named sym, into out; -1 when
+ * past its end or unreadable. */
+static int string_at(const hs_core *c, const char *sym, uint64_t i, char *out, size_t n)
+{
+    uint64_t base = hs_core_lookup(c, sym), start = 0, hdr[2];
+    if (!base || i > 255) return -1;
+    const char *name = hs_core_symbol(c, base + 16 * i, &start);
+    if (!name || start != base || hs_core_read_mapped(c, base + 16 * i, hdr, sizeof hdr) ||
+        hdr[1] >= n || hs_core_read_mapped(c, hdr[0], out, hdr[1]))
+        return -1;
+    out[hdr[1]] = 0;
+    return 0;
+}
+
+/* The state as goroutineheader prints it. */
+static void state_name(const gctx *x, uint32_t status, uint64_t reason, char *out, size_t n)
+{
+    uint32_t st = status & ~G_SCAN;
+    char s[64], r[64];
+    if (string_at(x->c, "runtime.gStatusStrings", st, s, sizeof s)) snprintf(s, sizeof s, "???");
+    if ((st == G_WAITING || st == G_LEAKED) && reason &&
+        !string_at(x->c, "runtime.waitReasonStrings", reason, r, sizeof r))
+        snprintf(s, sizeof s, "%s", r);
+    snprintf(out, n, "%s%s%s", s, st == G_LEAKED ? " (leaked)" : "", status & G_SCAN ? " (scan)" : "");
+}
+
+static int has_prefix(const char *s, const char *p)
+{
+    return strncmp(s, p, strlen(p)) == 0;
+}
+
+/* The runtime's showframe at the default GOTRACEBACK: a qualified name, not
+ * runtime-internal (runtime.X with X exported is shown). */
+static int shown(const char *fn)
+{
+    if (!strchr(fn, '.')) return 0;
+    if (!has_prefix(fn, "runtime.")) return 1;
+    return fn[8] >= 'A' && fn[8] <= 'Z';
+}
+
+static int system_goroutine(const char *startfn)
+{
+    return startfn && has_prefix(startfn, "runtime.") && strcmp(startfn, "runtime.main") != 0 &&
+           strcmp(startfn, "runtime.corostart") != 0 &&
+           strcmp(startfn, "runtime.handleAsyncEvent") != 0;
+}
+
+static uint32_t intern(gctx *x, const char *s)
+{
+    return hs_strtab_intern(&x->m->strings, s, strlen(s));
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const cu_range *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Every CU's ranges, sorted; none when out of memory (no lines then). */
+static void index_cus(gctx *x)
+{
+    Dwarf_Off off = 0, next;
+    size_t hsize;
+    uint32_t cap = 0;
+    while (dwarf_nextcu(x->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+        Dwarf_Die cu;
+        Dwarf_Addr base, lo, hi;
+        ptrdiff_t it = 0;
+        while (dwarf_offdie(x->dw, off + hsize, &cu) &&
+               (it = dwarf_ranges(&cu, it, &base, &lo, &hi)) > 0) {
+            if (x->n_cus == cap) {
+                cap = cap ? cap * 2 : 256;
+                cu_range *n = realloc(x->cus, cap * sizeof *n);
+                if (!n) return;
+                x->cus = n;
+            }
+            x->cus[x->n_cus++] = (cu_range){lo, hi, off + hsize};
+        }
+        off = next;
+    }
+    if (x->n_cus) qsort(x->cus, x->n_cus, sizeof *x->cus, cmp_range);
+}
+
+/* The CU holding the DWARF address a; -1 when none. */
+static int cu_at(const gctx *x, uint64_t a, Dwarf_Die *out)
+{
+    uint32_t lo = 0, hi = x->n_cus;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (x->cus[mid].lo <= a) lo = mid + 1;
+        else hi = mid;
+    }
+    if (!lo || a >= x->cus[lo - 1].hi) return -1;
+    return dwarf_offdie(x->dw, x->cus[lo - 1].off, out) ? 0 : -1;
+}
+
+/* File and line of the line-table row of pc in cu (file "" when none). */
+static const char *src_of(const gctx *x, Dwarf_Die *cu, uint64_t pc, int *line)
+{
+    Dwarf_Line *l = cu ? dwarf_getsrc_die(cu, pc - x->bias) : NULL;
+    const char *f = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+    if (!f || dwarf_lineno(l, line) != 0) *line = 0;
+    return f ? f : "";
+}
+
+/* A shown frame into the pc cache's frame array. */
+static int push_frame(gctx *x, const char *fn, const char *file, int line)
+{
+    if (!shown(fn)) return 0;
+    if (x->n_frames == x->cap_frames) {
+        uint32_t cap = x->cap_frames ? x->cap_frames * 2 : 256;
+        hs_gr_frame *f = cap > x->cap_frames ? realloc(x->frames, cap * sizeof *f) : NULL;
+        if (!f) return -1;
+        x->frames = f, x->cap_frames = cap;
+    }
+    hs_gr_frame f = {intern(x, fn), intern(x, file), line > 0 ? (uint32_t)line : 0};
+    if (f.function == HS_STR_NONE || f.file == HS_STR_NONE) return -1;
+    x->frames[x->n_frames++] = f;
+    return 0;
+}
+
+/* Whether the function holding pc is a compiler-made wrapper (a go
+ * statement's closure, a method value: DW_AT_trampoline), which the
+ * runtime's showframe elides. dwarf_getscopes follows an inlined call to
+ * its abstract origin, so the concrete subprogram is looked up here. */
+static int trampoline(const gctx *x, Dwarf_Die *cu, uint64_t pc)
+{
+    Dwarf_Die d;
+    if (dwarf_child(cu, &d) != 0) return 0;
+    do {
+        if (dwarf_tag(&d) == DW_TAG_subprogram && dwarf_haspc(&d, pc - x->bias) == 1)
+            return dwarf_hasattr(&d, DW_AT_trampoline);
+    } while (dwarf_siblingof(&d, &d) == 0);
+    return 0;
+}
+
+/* The logical frames at pc (a return address already moved back into its
+ * call): each inlined call innermost first (DW_TAG_inlined_subroutine
+ * scopes, each named by its abstract origin, called at the next one's
+ * DW_AT_call_file/line), then the function that holds them. */
+static int frames_at(gctx *x, uint64_t pc, const char *fn)
+{
+    Dwarf_Die cu_die, *cu = cu_at(x, pc - x->bias, &cu_die) ? NULL : &cu_die, *scopes = NULL;
+    int line;
+    const char *file = src_of(x, cu, pc, &line);
+    int ns = cu ? dwarf_getscopes(cu, pc - x->bias, &scopes) : 0;
+    Dwarf_Files *files = NULL;
+    size_t nfiles = 0;
+    if (cu && dwarf_getsrcfiles(cu, &files, &nfiles) != 0) files = NULL;
+    int rc = 0;
+    for (int i = 0; i < ns && !rc; i++) {
+        if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine) continue;
+        const char *name = dwarf_diename(&scopes[i]);
+        rc = push_frame(x, name ? name : fn, file, line);
+        Dwarf_Attribute a;
+        Dwarf_Word cl = 0, cf = 0;
+        if (dwarf_attr(&scopes[i], DW_AT_call_line, &a)) dwarf_formudata(&a, &cl);
+        if (dwarf_attr(&scopes[i], DW_AT_call_file, &a)) dwarf_formudata(&a, &cf);
+        const char *callf = files && cf < nfiles ? dwarf_filesrc(files, cf, NULL, NULL) : NULL;
+        file = callf ? callf : "", line = (int)cl;
+    }
+    free(scopes);
+    return rc || (cu && trampoline(x, cu, pc)) ? rc : push_frame(x, fn, file, line);
+}
+
+/* The pc cache's entry for pc, computed on a miss; NULL when out of memory. */
+static const struct pc_entry *cached(gctx *x, uint64_t pc, const char *fn)
+{
+    if (x->n_pcs * 2 >= x->cap_pcs) {
+        uint32_t cap = x->cap_pcs ? x->cap_pcs * 2 : 1024;
+        struct pc_entry *t = calloc(cap, sizeof *t);
+        if (!t) return NULL;
+        for (uint32_t i = 0; i < x->cap_pcs; i++) {
+            uint32_t k = (uint32_t)(x->pcs[i].pc * 0x9e3779b97f4a7c15ull >> 40) & (cap - 1);
+            while (x->pcs[i].pc && t[k].pc)
+                k = (k + 1) & (cap - 1);
+            if (x->pcs[i].pc) t[k] = x->pcs[i];
+        }
+        free(x->pcs);
+        x->pcs = t, x->cap_pcs = cap;
+    }
+    uint32_t k = (uint32_t)(pc * 0x9e3779b97f4a7c15ull >> 40) & (x->cap_pcs - 1);
+    while (x->pcs[k].pc && x->pcs[k].pc != pc)
+        k = (k + 1) & (x->cap_pcs - 1);
+    if (!x->pcs[k].pc) {
+        uint32_t first = x->n_frames;
+        if (frames_at(x, pc, fn)) return NULL;
+        x->pcs[k] = (struct pc_entry){pc, first, x->n_frames - first};
+        x->n_pcs++;
+    }
+    return &x->pcs[k];
+}
+
+/* The shown frames at pc onto the last record, at most MAX_FRAMES of them. */
+static int add_frames(gctx *x, uint64_t pc, const char *fn, uint32_t *n)
+{
+    const struct pc_entry *e = cached(x, pc, fn);
+    if (!e) return -1;
+    for (uint32_t i = 0; i < e->n; i++) {
+        if (*n >= MAX_FRAMES) {
+            x->m->g[x->m->n - 1].elided = 1;
+            return 0;
+        }
+        (*n)++;
+        if (hs_goroutines_add_frame(x->m, x->frames[e->first + i])) return -1;
+    }
+    return 0;
+}
+
+/* Where a G's stack is to be unwound from. */
+typedef struct regs {
+    uint64_t pc, sp, bp;
+    int trap; /* pc is where the thread stopped, not a return address */
+} regs;
+
+/* The registers of the thread whose stack pointer is in [lo, hi). */
+static int thread_in(const hs_core *c, uint64_t lo, uint64_t hi, regs *out)
+{
+    for (uint32_t t = 0; t < c->n_threads; t++) {
+        const hs_core_thread *th = &c->threads[t];
+        if (th->sp < lo || th->sp >= hi) continue;
+        uint64_t bp = c->machine == EM_X86_64 ? th->regs[4] : th->regs[29];
+        *out = (regs){th->pc, th->sp, bp, 1};
+        return 0;
+    }
+    return -1;
+}
+
+static int same_function(const hs_core *c, uint64_t a, uint64_t b)
+{
+    uint64_t sa = 0, sb = 1;
+    return hs_core_symbol(c, a - 1, &sa) && hs_core_symbol(c, b - 1, &sb) && sa == sb;
+}
+
+/* Before Go 1.23 a G in a system call has no saved frame pointer
+ * (g.syscallbp): its thread, blocked on the G's stack, has one; along its
+ * chain the frame called by the function of g.syscallpc holds that
+ * function's frame pointer. -1 when not found. */
+static int syscall_frame(const gctx *x, uint64_t pc, uint64_t lo, uint64_t hi, regs *out)
+{
+    regs t;
+    uint64_t next[2];
+    if (thread_in(x->c, lo, hi, &t)) return -1;
+    for (int k = 0; k < 4 * MAX_FRAMES && t.bp >= lo && t.bp + 16 <= hi && !(t.bp & 7); k++) {
+        if (hs_core_read_mapped(x->c, t.bp, next, sizeof next)) return -1;
+        if (same_function(x->c, next[1], pc)) {
+            *out = (regs){pc, t.bp + 16, next[0], 0};
+            return 0;
+        }
+        if (next[0] <= t.bp) return -1;
+        t.bp = next[0];
+    }
+    return -1;
+}
+
+static regs start_regs(const gctx *x, const uint8_t *gp, uint32_t status, uint64_t lo, uint64_t hi)
+{
+    const glayout *L = &x->L;
+    regs r = {field_u(gp, L->pc), field_u(gp, L->sp), field_u(gp, L->bp), 0};
+    uint64_t spc = L->syscallpc.size ? field_u(gp, L->syscallpc) : 0;
+    if (status == G_RUNNING && !thread_in(x->c, lo, hi, &r)) return r;
+    if (status != G_SYSCALL || !spc) return r;
+    if (L->syscallbp.size)
+        return (regs){spc, field_u(gp, L->syscallsp), field_u(gp, L->syscallbp), 0};
+    if (!syscall_frame(x, spc, lo, hi, &r)) return r;
+    return (regs){spc, field_u(gp, L->syscallsp), 0, 0}; /* its first frame alone */
+}
+
+/* Frames along the frame-pointer chain, inside [lo, hi). */
+static int unwind(gctx *x, regs r, uint64_t lo, uint64_t hi)
+{
+    uint32_t n = 0;
+    for (int k = 0; k < 4 * MAX_FRAMES && r.pc >= 4096; k++) {
+        uint64_t pc = r.trap && k == 0 ? r.pc : r.pc - 1, next[2];
+        const char *fn = hs_core_symbol(x->c, pc, NULL);
+        char hex[24];
+        if (!fn) {
+            snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)r.pc);
+            fn = hex, x->frames_unnamed++;
+        }
+        if (add_frames(x, pc, fn, &n)) return -1;
+        if (strcmp(fn, "runtime.goexit") == 0 || r.bp < lo || r.bp + 16 > hi || r.bp < r.sp ||
+            (r.bp & 7) || hs_core_read_mapped(x->c, r.bp, next, sizeof next))
+            break;
+        r = (regs){next[1], r.bp + 16, next[0], 0};
+    }
+    return 0;
+}
+
+static int created_by(gctx *x, const uint8_t *gp, hs_goroutine *rec)
+{
+    uint64_t gopc = field_u(gp, x->L.gopc);
+    rec->created_by.function = HS_STR_NONE;
+    rec->creator_id = field_u(gp, x->L.parent);
+    const char *fn = gopc ? hs_core_symbol(x->c, gopc - 1, NULL) : NULL;
+    if (!fn || !shown(fn) || rec->id == 1) return 0;
+    int line;
+    Dwarf_Die cu_die, *cu = cu_at(x, gopc - 1 - x->bias, &cu_die) ? NULL : &cu_die;
+    const char *file = src_of(x, cu, gopc - 1, &line);
+    rec->created_by = (hs_gr_frame){intern(x, fn), intern(x, file), line > 0 ? (uint32_t)line : 0};
+    return rec->created_by.function == HS_STR_NONE || rec->created_by.file == HS_STR_NONE ? -1 : 0;
+}
+
+static uint32_t wait_minutes(const gctx *x, const uint8_t *gp, uint32_t status)
+{
+    uint64_t since = field_u(gp, x->L.waitsince);
+    status &= ~G_SCAN;
+    if (!x->L.waitsince.size || (status != G_WAITING && status != G_SYSCALL)) return 0;
+    if (!since) return 0; /* Go prints no minutes either */
+    if (!x->now) return HS_GR_WAIT_UNKNOWN;
+    return x->now > since ? (uint32_t)((x->now - since) / 60000000000ull) : 0;
+}
+
+/* One G: a record, or nothing (idle, dead, runtime, unreadable). */
+static int add_g(gctx *x, uint64_t gaddr, uint32_t root)
+{
+    const glayout *L = &x->L;
+    const uint8_t *gp = hs_core_ptr(x->c, gaddr, L->g_size);
+    if (!gp) {
+        x->damaged++;
+        return 0;
+    }
+    uint32_t status = (uint32_t)field_u(gp, L->status);
+    char state[96];
+    state_name(x, status, field_u(gp, L->waitreason), state, sizeof state);
+    if ((status & ~G_SCAN) == 0 || has_prefix(state, "dead")) return 0;
+    uint64_t start = field_u(gp, L->startpc);
+    if (system_goroutine(start ? hs_core_symbol(x->c, start, NULL) : NULL)) {
+        x->system++;
+        return 0;
+    }
+    uint64_t lo = field_u(gp, L->lo), hi = field_u(gp, L->hi);
+    hs_goroutine rec = {.id = field_u(gp, L->goid), .count = 1, .state = intern(x, state),
+                        .wait_minutes = wait_minutes(x, gp, status),
+                        .locked = field_u(gp, L->lockedm) != 0};
+    if (rec.state == HS_STR_NONE || created_by(x, gp, &rec)) return -1;
+    uint32_t i = hs_goroutines_add(x->m, &rec);
+    if (i == HS_NONE_GR || hs_goroutines_set_root(x->m, i, root)) return -1;
+    if (hi <= lo || hi - lo > ((uint64_t)1 << 30)) {
+        x->damaged++;
+        return 0;
+    }
+    return unwind(x, start_regs(x, gp, status & ~G_SCAN, lo, hi), lo, hi);
+}
+
+static uint64_t read_now(const gctx *x)
+{
+    uint64_t a = 0, b = 0, sched = hs_core_lookup(x->c, "runtime.sched");
+    uint64_t ms = hs_core_lookup(x->c, "runtime.memstats");
+    if (sched && x->L.lastpoll.size == 8) hs_core_read64(x->c, sched + x->L.lastpoll.off, &a);
+    if (ms && x->L.last_gc.size == 8) hs_core_read64(x->c, ms + x->L.last_gc.off, &b);
+    return a > b ? a : b;
+}
+
+/* "goroutines" and one line per state, most frequent first. */
+static void add_info(gctx *x)
+{
+    const hs_goroutines *m = x->m;
+    uint32_t n_states = m->strings.n, *count = calloc(n_states ? n_states : 1, sizeof *count);
+    hs_heap_add_infof(x->h, "goroutines",
+                      "%u (as Go's dumps show them; %llu runtime goroutines not counted)", m->n,
+                      (unsigned long long)x->system);
+    if (x->damaged || x->frames_unnamed)
+        hs_heap_add_infof(x->h, "warning",
+                          "goroutines: %llu unreadable, %llu frames outside every symbol",
+                          (unsigned long long)x->damaged, (unsigned long long)x->frames_unnamed);
+    if (!count) return;
+    for (uint32_t i = 0; i < m->n; i++)
+        if (m->g[i].state < n_states) count[m->g[i].state]++;
+    for (;;) {
+        uint32_t best = 0;
+        for (uint32_t s = 1; s < n_states; s++)
+            if (count[s] > count[best]) best = s;
+        if (!count[best]) break;
+        char key[96];
+        snprintf(key, sizeof key, "goroutines %s", hs_gr_str(m, best));
+        hs_heap_add_infof(x->h, key, "%u", count[best]);
+        count[best] = 0;
+    }
+    free(count);
+}
+
+int hs_gocore_goroutines(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bias,
+                         const uint32_t *roots, uint32_t n, hs_error *err)
+{
+    gctx x = {.c = c, .h = h, .dw = dw, .bias = bias};
+    uint64_t allgs = hs_core_lookup(c, "runtime.allgs"), arr = 0;
+    if (!dw || read_layout(dw, &x.L)) {
+        hs_heap_add_info(h, "warning", "goroutines: runtime.g has no goid, status, stack or sched "
+                                       "in the executable's DWARF; not read");
+        return 0;
+    }
+    if (!allgs || hs_core_read64(c, allgs, &arr) || !n) {
+        hs_heap_add_info(h, "warning", "goroutines: runtime.allgs is empty or unreadable");
+        return 0;
+    }
+    x.now = read_now(&x);
+    x.m = calloc(1, sizeof *x.m);
+    if (!x.m) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    hs_goroutines_init(x.m, "go-core");
+    h->goroutines = x.m;
+    index_cus(&x);
+    int rc = 0;
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        uint64_t gaddr;
+        if (hs_core_read64(c, arr + 8ull * i, &gaddr) || !gaddr)
+            x.damaged++;
+        else if (add_g(&x, gaddr, roots[i]))
+            rc = hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    }
+    free(x.cus), free(x.pcs), free(x.frames);
+    if (!rc) add_info(&x);
+    return rc;
+}
