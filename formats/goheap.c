@@ -432,7 +432,7 @@ static int cmp_obj(const void *a, const void *b)
 }
 
 typedef struct walk_stats {
-    uint64_t objects, bytes, spans, large, typed, bad_spans, no_bits;
+    uint64_t objects, bytes, spans, large, typed, bad_spans, no_bits, overlaps;
 } walk_stats;
 
 /* The objects of one in-use span whose struct is at p. */
@@ -490,6 +490,22 @@ static int cmp_span(const void *a, const void *b)
     return x->base < y->base ? -1 : x->base > y->base;
 }
 
+/* Objects sorted by address: those overlapping an earlier one (a damaged
+ * core whose allspans lists a span twice, or spans that overlap) are
+ * dropped, and taken off the counts. */
+static void drop_overlaps(goheap *g, walk_stats *st)
+{
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < g->n_objs; i++) {
+        if (!k || g->objs[i].addr >= g->objs[k - 1].addr + g->objs[k - 1].size) {
+            g->objs[k++] = g->objs[i];
+            continue;
+        }
+        st->overlaps++, st->objects--, st->bytes -= g->objs[i].size;
+    }
+    g->n_objs = k;
+}
+
 static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_error *err)
 {
     const layout *L = &g->L;
@@ -535,6 +551,7 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
                             g->version, (unsigned long long)len, (unsigned long long)arr);
     if (g->n_spans) qsort(g->spans, g->n_spans, sizeof *g->spans, cmp_span);
     if (g->n_objs) qsort(g->objs, g->n_objs, sizeof *g->objs, cmp_obj);
+    drop_overlaps(g, &st);
     int64_t from_dwarf = hs_go_type_objects(c, h, g->dw, g->dw_bias, g->objs, g->n_objs, err);
     if (from_dwarf < 0) return -1;
     for (uint32_t i = 0; i < g->n_objs; i++)
@@ -559,10 +576,11 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
          g->precise     ? "precise in objects (span heap bits, type pointer masks)"
          : g->arena_l2 ? "precise in objects (heap arena bitmap)"
                        : "conservative in objects (every word of spans with pointers)");
-    if (missing || st.bad_spans || st.no_bits)
+    if (missing || st.bad_spans || st.no_bits || st.overlaps)
         hs_heap_add_infof(h, "warning", "Go heap: %llu spans missing from the core, %llu damaged, %llu without "
-             "allocation bits (all slots counted)", (unsigned long long)missing,
-             (unsigned long long)st.bad_spans, (unsigned long long)st.no_bits);
+             "allocation bits (all slots counted), %llu objects overlapping others (dropped)",
+             (unsigned long long)missing, (unsigned long long)st.bad_spans,
+             (unsigned long long)st.no_bits, (unsigned long long)st.overlaps);
     return 0;
 }
 

@@ -33,6 +33,7 @@ seed_dirs() {
     fuzz_pprof | fuzz_gotext | fuzz_legacycpu | fuzz_threadz | fuzz_javaprof) echo testdata/profiles ;;
     fuzz_goheapdump) echo testdata/heapdumps ;;
     fuzz_elfcore) echo testdata/cores ;;
+    fuzz_gocore) ;; # patch lists, not files: gocore_seeds
     fuzz_godump) echo testdata/goroutines ;;
     *) echo testdata/profiles testdata/heapdumps testdata/cores ;;
   esac
@@ -45,6 +46,7 @@ seed_dirs() {
 default_len() {
   case $1 in
     fuzz_source) echo $((64 << 10)) ;;
+    fuzz_gocore) echo 512 ;; # up to 32 patches
     fuzz_pprof | fuzz_gotext | fuzz_legacycpu | fuzz_threadz | fuzz_javaprof | fuzz_godump) echo $((256 << 10)) ;;
     *) echo $((1 << 20)) ;;
   esac
@@ -55,6 +57,7 @@ cap_len() {
     fuzz_pprof | fuzz_gotext | fuzz_legacycpu | fuzz_threadz | fuzz_javaprof) echo $((1 << 20)) ;;
     fuzz_goheapdump) echo $((4 << 20)) ;;
     fuzz_elfcore) echo $((1 << 20)) ;;
+    fuzz_gocore) echo 512 ;;
     *) echo $((2 << 20)) ;;
   esac
 }
@@ -103,6 +106,41 @@ seed_corpus() {
   echo "$max"
 }
 
+# fuzz_gocore patches one real Go core (tests/fuzz/fuzz_gocore.c): made
+# once from testdata/gen/gocore by the Go first on PATH and kept in the
+# build dir (about 1.2 GB, mostly arena space the walker never reads).
+gocore_base() {
+  local dir=$build/gocore pid
+  [ -s "$dir/core" ] && [ -x "$dir/gocore" ] && return 0
+  command -v gcore >/dev/null || { echo "fuzz.sh: fuzz_gocore needs gdb's gcore" >&2; return 1; }
+  mkdir -p "$dir"
+  (cd testdata/gen/gocore && CGO_ENABLED=0 go build -buildvcs=false -o "$dir/gocore" .)
+  rm -f "$dir/ready" "$dir/core"*
+  "$dir/gocore" "$dir/heap.dump" >"$dir/ready" 2>&1 &
+  pid=$!
+  for _ in $(seq 200); do grep -q ready "$dir/ready" && break; sleep 0.1; done
+  gcore -o "$dir/core" "$pid" >/dev/null 2>&1 || true
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  mv "$dir/core.$pid" "$dir/core" 2>/dev/null
+  [ -s "$dir/core" ] || { echo "fuzz.sh: no base Go core for fuzz_gocore" >&2; return 1; }
+}
+# Its seeds: patch lists (op, region u16, offset, argument) setting the
+# first regions read (mheap_, allspans, the first spans) to boundary values,
+# to pointers at other regions, and to bytes.
+gocore_seeds() {
+  python3 - "$1" <<'PY'
+import os, struct, sys
+out = sys.argv[1]
+for r in range(0, 48):
+    for k, (op, arg) in enumerate(((1, r % 16), (2, struct.pack("<Hb", (r * 7) % 48, r % 5 - 2)),
+                                   (0, bytes([7]) + bytes(8 * [0xff])), (3, bytes([0xf8 + r % 8])))):
+        off = (r * 8) % 64
+        arg = bytes([arg]) if isinstance(arg, int) else arg
+        with open(os.path.join(out, f"seed-gocore-{r}-{k}"), "wb") as f:
+            f.write(bytes([op]) + struct.pack("<HB", r, off) + arg)
+PY
+}
+
 status=0
 rows=()
 for t in $targets; do
@@ -114,6 +152,15 @@ for t in $targets; do
   log=$build/$t.log
   mkdir -p "$corpus" "$art"
   rm -f "$art"/*
+  if [ "$t" = fuzz_gocore ]; then
+    gocore_base || { status=1; rows+=("| $t | 0 | 0 | - | - | - | - | FAILED (no base core) |"); continue; }
+    export HEAPSCAN_FUZZ_GOCORE=$build/gocore/core HEAPSCAN_FUZZ_BINARY=$build/gocore/gocore
+    regress=$root/tests/fuzz/regress-gocore
+    gocore_seeds "$corpus"
+  fi
+  # Patch lists: longer inputs (more patches) from the start.
+  extra=()
+  [ "$t" = fuzz_gocore ] && extra=(-len_control=0)
   biggest=$(seed_corpus "$corpus" "$t")
   len=${FUZZ_MAX_LEN:-$(default_len "$t")}
   if [ -z "${FUZZ_MAX_LEN:-}" ] && [ "$biggest" -gt "$len" ]; then
@@ -130,7 +177,7 @@ for t in $targets; do
   (cd "$art" && ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
      UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
      timeout $((tsecs + 300)) "$bin" -seed="${FUZZ_SEED:-1}" -max_total_time="$tsecs" -max_len="$len" -timeout=10 \
-       -rss_limit_mb="$rss" -print_final_stats=1 -artifact_prefix="$art/" \
+       -rss_limit_mb="$rss" -print_final_stats=1 -artifact_prefix="$art/" "${extra[@]}" \
        "${dirs[@]}") >"$log" 2>&1 || rc=$?
   elapsed=$((SECONDS - t0))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

@@ -1,0 +1,3 @@
+module gocorebench
+
+go 1.19
