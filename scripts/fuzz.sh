@@ -107,14 +107,16 @@ seed_corpus() {
 }
 
 # fuzz_gocore patches one real Go core (tests/fuzz/fuzz_gocore.c): made
-# once from testdata/gen/gocore by the Go first on PATH and kept in the
-# build dir (about 1.2 GB, mostly arena space the walker never reads).
+# once from testdata/gen/gocore built by Go 1.26 (named, not the first on
+# PATH) and kept in the build dir (about 1.2 GB, mostly arena space the
+# walker never reads).
 gocore_base() {
   local dir=$build/gocore pid
   [ -s "$dir/core" ] && [ -x "$dir/gocore" ] && return 0
   command -v gcore >/dev/null || { echo "fuzz.sh: fuzz_gocore needs gdb's gcore" >&2; return 1; }
   mkdir -p "$dir"
-  (cd testdata/gen/gocore && CGO_ENABLED=0 go build -buildvcs=false -o "$dir/gocore" .)
+  (source tests/e2e/lib/go.sh && cd testdata/gen/gocore &&
+     CGO_ENABLED=0 go_cmd 1.26 build -buildvcs=false -o "$dir/gocore" .)
   rm -f "$dir/ready" "$dir/core"*
   "$dir/gocore" "$dir/heap.dump" >"$dir/ready" 2>&1 &
   pid=$!
