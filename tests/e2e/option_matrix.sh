@@ -149,8 +149,10 @@ row trend      rrrr - -
 row collect    rrrr --dir "$tmp/collect" @F
 row collect    rrrr --dir "$tmp/collect" --every 0s http://127.0.0.1:1/x
 row collect    rrrr @F --format json
-# goroutines reads goroutine dumps and goroutine profiles, none of these four
-# (a heap profile is not a goroutine profile; heap dumps and cores: not yet).
+# goroutines reads goroutine dumps, goroutine profiles and Go cores, none of
+# these four (a heap profile is not a goroutine profile, heap dumps are not
+# read by goroutines, the core is a C program's; go_core_goroutines.sh has
+# the Go cores).
 row goroutines rrrr @F
 row goroutines rrrr @F --format json
 row goroutines rrrr @F --stuck 1m
@@ -163,7 +165,8 @@ for k in D G; do
   check a goroutines $k @F --format csv --by state
   check a goroutines $k @F --by created-by --stuck 90s
   check a goroutines $k @F @F --fail-if 'goroutines>+0' --fail-if 'group>=+0'
-  check r goroutines $k @F --format dot
+  check a goroutines $k @F --format dot
+  check r goroutines $k @F --format svg
   check r goroutines $k @F --by site
   check r goroutines $k @F --stuck soon
   check r goroutines $k @F --fail-if 'total>+1'
