@@ -636,6 +636,17 @@ static void root_label(const hs_core *c, uint64_t addr, const hs_core_seg *g, ch
     snprintf(buf, n, "anon 0x%llx", (unsigned long long)g->vaddr);
 }
 
+/* A global word that the walkers in use know holds no pointer (a Go
+ * integer that happens to look like an address). */
+static int global_not_pointer(const hs_core *c, uint64_t addr)
+{
+    for (uint32_t k = 0; hs_core_walkers[k]; k++)
+        if ((c->walkers_used >> k & 1) && hs_core_walkers[k]->global_word &&
+            hs_core_walkers[k]->global_word(c, addr) == 0)
+            return 1;
+    return 0;
+}
+
 static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, uint64_t to,
                       uint32_t fixed_root, const hs_core_seg *g, hs_error *err)
 {
@@ -655,6 +666,7 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
         uint32_t r = fixed_root;
         if (r == HS_NONE) {
             if (hs_heap_find(h, a) != HS_NONE) continue; /* heap memory is not a root */
+            if (global_not_pointer(c, a)) continue;
             char label[320];
             root_label(c, a, g, label, sizeof label);
             r = root_for(h, m, HS_ROOT_GLOBAL, label);

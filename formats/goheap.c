@@ -18,7 +18,9 @@
  * every goroutine's stack from its saved stack pointer (a running one from
  * its thread's) to stack.hi, and the g0 stacks of the Ms, which live in
  * heap arenas. Data and bss are scanned by the core reader, named by symbol
- * (main.cache); the runtime's off-heap memory is claimed, not a root. */
+ * (main.cache), and only at the words the module's GC masks (gcdatamask,
+ * gcbssmask) mark as pointers; the runtime's off-heap memory is claimed,
+ * not a root. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +62,9 @@ typedef struct layout {
     field stack_lo, stack_hi, gobuf_sp;                    /* stack, gobuf */
     field g0, alllink, mid;                                /* m */
     field types, etypes;                                   /* moduledata */
+    field md_data, md_edata, md_bss, md_ebss, md_gcdatamask, md_gcbssmask;
+    field md_noptrdata, md_enoptrdata, md_noptrbss, md_enoptrbss;
+    field bv_n, bv_bytedata; /* runtime.bitvector: the masks' length in bits, bytes */
     field type_str, type_tflag;                            /* _type */
     field type_size_f, type_ptrbytes, type_gcdata, type_kind;
     uint32_t inline_marks; /* sizeof runtime.spanInlineMarkBits (Green Tea GC), or 0 */
@@ -77,8 +82,16 @@ typedef struct type_cache {
     uint32_t id;
 } type_cache;
 
+/* A module section's GC mask: bit k set when word k of [lo, hi) is a pointer. */
+typedef struct global_mask {
+    uint64_t lo, hi;
+    uint8_t *bits; /* (hi - lo) / 8 bits, copied from the core */
+} global_mask;
+
 typedef struct goheap {
     layout L;
+    global_mask globals[2]; /* the first module's data and bss */
+    uint64_t noptr[2][2];   /* its noptrdata and noptrbss: [lo, hi), no pointers */
     char version[48];
     int minor;   /* 19 for go1.19; 0 when unknown */
     int precise; /* 1.22+ heap bits: pointer words known for every object */
@@ -164,12 +177,13 @@ static int read_version(const hs_core *c, goheap *g)
 /* ---- layouts from DWARF ---- */
 
 enum { T_MHEAP, T_MSPAN, T_G, T_STACK, T_GOBUF, T_M, T_MODULE, T_TYPE, T_OLDTYPE, T_INLINE, T_ARENA,
-       N_TYPES };
+       T_BITVECTOR, N_TYPES };
 static const char *const type_names[N_TYPES] = {
     "runtime.mheap", "runtime.mspan",      "runtime.g",         "runtime.stack",  "runtime.gobuf",
     "runtime.m",     "runtime.moduledata", "internal/abi.Type", "runtime._type",
     "runtime.spanInlineMarkBits", /* optional: only with Green Tea GC (1.25+) */
     "runtime.heapArena",          /* optional: its bitmap is read for Go 1.19 */
+    "runtime.bitvector",          /* optional: without it globals are scanned conservatively */
 };
 
 void hs_go_find_structs(Dwarf *dw, const char *const *names, int n_names, Dwarf_Die *dies,
@@ -277,6 +291,20 @@ static int read_layout(const hs_core *c, goheap *g, char *why, size_t n)
     L->mid = member(&d[T_M], "id");
     L->types = member(&d[T_MODULE], "types");
     L->etypes = member(&d[T_MODULE], "etypes");
+    L->md_data = member(&d[T_MODULE], "data");
+    L->md_edata = member(&d[T_MODULE], "edata");
+    L->md_bss = member(&d[T_MODULE], "bss");
+    L->md_ebss = member(&d[T_MODULE], "ebss");
+    L->md_gcdatamask = member(&d[T_MODULE], "gcdatamask");
+    L->md_gcbssmask = member(&d[T_MODULE], "gcbssmask");
+    L->md_noptrdata = member(&d[T_MODULE], "noptrdata");
+    L->md_enoptrdata = member(&d[T_MODULE], "enoptrdata");
+    L->md_noptrbss = member(&d[T_MODULE], "noptrbss");
+    L->md_enoptrbss = member(&d[T_MODULE], "enoptrbss");
+    if (found[T_BITVECTOR]) {
+        L->bv_n = member(&d[T_BITVECTOR], "n");
+        L->bv_bytedata = member(&d[T_BITVECTOR], "bytedata");
+    }
     L->type_str = member2(&d[T_TYPE], "Str", "str");
     L->type_tflag = member2(&d[T_TYPE], "TFlag", "tflag");
     L->type_size_f = member2(&d[T_TYPE], "Size_", "size");
@@ -571,8 +599,8 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
          L->large_type.size ? "malloc headers of objects over 512 B with pointers, large objects"
                             : "none before Go 1.22",
          (long long)from_dwarf);
-    hs_heap_add_infof(h, "go references", "%s; goroutine stacks from their stack pointer and "
-         "data and bss: conservative",
+    hs_heap_add_infof(h, "go references", "%s; goroutine stacks from their stack pointer: "
+         "conservative",
          g->precise     ? "precise in objects (span heap bits, type pointer masks)"
          : g->arena_l2 ? "precise in objects (heap arena bitmap)"
                        : "conservative in objects (every word of spans with pointers)");
@@ -588,6 +616,8 @@ static void release(void *state)
 {
     goheap *g = state;
     if (!g) return;
+    free(g->globals[0].bits);
+    free(g->globals[1].bits);
     free(g->spans);
     free(g->tc);
     free(g->objs);
@@ -633,6 +663,47 @@ static void claim_runtime_memory(hs_core *c, hs_heap *h, const goheap *g)
              "(span and arena metadata) not scanned as roots", (unsigned long long)off_bytes, n_off);
 }
 
+/* One GC mask of the first module (moduledata.gcdatamask or gcbssmask:
+ * a bitvector of n bits, one per word of [lo, hi)), copied out of the core;
+ * left empty when anything does not fit, and then its words are scanned
+ * conservatively like any C global. */
+static void read_global_mask(const hs_core *c, const layout *L, uint64_t md, field lo_f, field hi_f,
+                             field mask_f, global_mask *out)
+{
+    const uint8_t *mdp, *bv, *bits;
+    if (lo_f.size != 8 || hi_f.size != 8 || !mask_f.size || L->bv_n.size != 4 ||
+        L->bv_bytedata.size != 8 || read_struct(c, md, mask_f.off + mask_f.size, &mdp))
+        return;
+    uint64_t lo = get_uint(mdp, lo_f), hi = get_uint(mdp, hi_f);
+    bv = mdp + mask_f.off;
+    uint64_t n = get_uint(bv, L->bv_n), data = get_uint(bv, L->bv_bytedata);
+    /* n is the whole words of the section (edata need not be aligned) */
+    if (hi <= lo || n != (hi - lo) / 8 || n > ((uint64_t)1 << 32) ||
+        read_struct(c, data, (uint32_t)((n + 7) / 8), &bits))
+        return;
+    out->bits = malloc((n + 7) / 8);
+    if (!out->bits) return;
+    memcpy(out->bits, bits, (n + 7) / 8);
+    out->lo = lo, out->hi = lo + 8 * n;
+}
+
+static void read_global_masks(const hs_core *c, goheap *g, uint64_t md)
+{
+    const layout *L = &g->L;
+    read_global_mask(c, L, md, L->md_data, L->md_edata, L->md_gcdatamask, &g->globals[0]);
+    read_global_mask(c, L, md, L->md_bss, L->md_ebss, L->md_gcbssmask, &g->globals[1]);
+    const field bounds[2][2] = {{L->md_noptrdata, L->md_enoptrdata}, {L->md_noptrbss, L->md_enoptrbss}};
+    const uint8_t *mdp;
+    if (!g->globals[0].bits || !g->globals[1].bits || read_struct(c, md, L->md_gcbssmask.off, &mdp))
+        return;
+    for (int k = 0; k < 2; k++)
+        if (bounds[k][0].size == 8 && bounds[k][1].size == 8 && bounds[k][0].off < L->md_gcbssmask.off &&
+            bounds[k][1].off < L->md_gcbssmask.off) {
+            g->noptr[k][0] = get_uint(mdp, bounds[k][0]);
+            g->noptr[k][1] = get_uint(mdp, bounds[k][1]);
+        }
+}
+
 static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
 {
     goheap *g = calloc(1, sizeof *g);
@@ -661,6 +732,11 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
         hs_core_read64(c, md + g->L.types.off, &g->types);
         hs_core_read64(c, md + g->L.etypes.off, &g->etypes);
     }
+    if (md) read_global_masks(c, g, md);
+    hs_heap_add_infof(h, "go globals", "%s",
+                      g->globals[0].bits && g->globals[1].bits
+                          ? "data and bss: pointer words by the module's GC masks (precise)"
+                          : "data and bss scanned conservatively (no GC masks found)");
     const layout *L = &g->L;
     g->precise = L->large_type.size && g->minor >= 22 && L->type_size_f.size == 8 &&
                  L->type_ptrbytes.size == 8 && L->type_gcdata.size == 8 && L->type_kind.size == 1;
@@ -894,6 +970,22 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
     return 0;
 }
 
+/* The module's GC masks say which words of data and bss are pointers;
+ * noptrdata and noptrbss hold none (read only when the masks were). */
+static int global_word(const hs_core *c, uint64_t addr)
+{
+    const goheap *g = state_of(c);
+    for (int k = 0; g && k < 2; k++) {
+        const global_mask *m = &g->globals[k];
+        if (m->bits && addr >= m->lo && addr < m->hi) {
+            uint64_t w = (addr - m->lo) / 8;
+            return m->bits[w / 8] >> (w % 8) & 1;
+        }
+        if (addr >= g->noptr[k][0] && addr < g->noptr[k][1]) return 0;
+    }
+    return -1;
+}
+
 const hs_core_walker hs_walker_go = {
     .name = "go",
     .head = 0,
@@ -903,5 +995,6 @@ const hs_core_walker hs_walker_go = {
     .user_bytes = user_bytes,
     .add_roots = add_roots,
     .pointer_words = pointer_words,
+    .global_word = global_word,
     .release = release,
 };

@@ -46,6 +46,11 @@ typedef struct hs_core_walker {
      * stack pointer lies in claimed memory (a Go stack in a heap arena) is
      * left to these. */
     int (*add_roots)(const hs_core *c, hs_heap *h, hs_error *err);
+    /* Phase 3, may be NULL: whether the global word at addr (a writable
+     * segment outside claimed memory) may hold a pointer, by the
+     * allocator's own maps (Go: the module's GC masks of data and bss):
+     * 1 yes, 0 no, -1 not known (then it is scanned like a C global). */
+    int (*global_word)(const hs_core *c, uint64_t addr);
     /* May be NULL: frees c->walker_state[k] (hs_core_close). */
     void (*release)(void *state);
 } hs_core_walker;

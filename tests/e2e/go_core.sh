@@ -20,6 +20,8 @@
 #     its 4096-byte array and 500 nodes, 36096 B; the worker goroutine its
 #     200000-byte buffer (25 pages, 204800 B);
 #   - sharedA and sharedB each retain nothing of the 1 MiB buffer they share;
+#   - main.keeper retains its 3072-byte array although main.keeperAddr, a
+#     uintptr, holds its address: globals are read by the module's GC masks;
 #   - the shortest path to the 200000-byte buffer starts at the worker
 #     goroutine's stack; the 1 MiB and 200 KiB large objects are present;
 #   - types: exactly 1523 main.node and 100 main.session objects (DWARF
@@ -125,6 +127,9 @@ for name in ("main.sharedA", "main.sharedB"):
     got = roots.get(name, {}).get("retained", -1)
     print(f"  {name} retains {got} (shares the 1 MiB buffer: < 1 MiB)")
     if not (0 <= got < 1 << 20): bad.append(name)
+got = roots.get("main.keeper", {}).get("retained", -1)
+print(f"  main.keeper retains {got}, construction 3072; main.keeperAddr (uintptr) a root: {'main.keeperAddr' in roots}")
+if got != 3072 or "main.keeperAddr" in roots: bad.append("main.keeper / main.keeperAddr")
 for name in ("[1048576]uint8", "large 204800 B (no pointers)"):
     if types.get(name, {}).get("count") != 1: bad.append(name); print(f"  FAIL: no {name}")
 want = {"main.node": 1523, "main.session": 100, "*main.node": 1}

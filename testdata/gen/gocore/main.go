@@ -11,7 +11,10 @@
 //     neither retains alone;
 //   - a worker goroutine blocked on a channel whose stack alone holds a
 //     200000-byte buffer;
-//   - sessions: a map of 100 *main.session.
+//   - sessions: a map of 100 *main.session;
+//   - keeper: a pointer to a 3072-byte array, which it alone retains, and
+//     keeperAddr: a uintptr holding the same address (an integer: no
+//     reference, whatever its value looks like).
 //
 // Usage: gocore OUT.dump
 package main
@@ -22,6 +25,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"time"
+	"unsafe"
 )
 
 type node struct {
@@ -40,6 +44,8 @@ var (
 	spare            []*node
 	sharedA, sharedB *[1 << 20]byte
 	sessions         map[string]*session
+	keeper           *[3072]byte
+	keeperAddr       uintptr
 	block            = make(chan struct{})
 	started          = make(chan struct{})
 )
@@ -70,6 +76,8 @@ func main() {
 	}
 	shared := new([1 << 20]byte)
 	sharedA, sharedB = shared, shared
+	keeper = new([3072]byte)
+	keeperAddr = uintptr(unsafe.Pointer(keeper))
 	sessions = make(map[string]*session)
 	for i := 0; i < 100; i++ {
 		name := fmt.Sprintf("session-%03d", i)
