@@ -20,6 +20,7 @@
  * is a lower bound, unknown when neither exists. */
 #include "gocore_g.h"
 
+#include <assert.h>
 #include <dwarf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,11 @@ typedef struct glayout {
         gopc, parent, startpc, lockedm;     /* g */
     hs_go_field lo, hi, pc, sp, bp;         /* stack, gobuf */
     hs_go_field lastpoll, last_gc;          /* schedt, mstats */
+    /* pprof labels (Go 1.22+: g.labels -> labelMap{Set{List []Label{Key, Value}}};
+     * before, a map, not read): the list's place in the labelMap, a label's size,
+     * its key and value strings */
+    hs_go_field labels, label_list, label_key, label_value;
+    uint32_t label_size;
 } glayout;
 
 /* A compile unit's address range (libdw 0.188 finds a CU by address only
@@ -87,9 +93,31 @@ static hs_go_field sub(hs_go_field outer, hs_go_field inner)
     return (hs_go_field){outer.off + inner.off, inner.size};
 }
 
-enum { S_G, S_STACK, S_GOBUF, S_SCHED, S_MSTATS, N_S };
-static const char *const struct_names[N_S] = {"runtime.g", "runtime.stack", "runtime.gobuf",
-                                              "runtime.schedt", "runtime.mstats"};
+enum { S_G, S_STACK, S_GOBUF, S_SCHED, S_MSTATS, S_LABELMAP, S_SET, S_LABEL, S_OLDSET, S_OLDLABEL,
+       N_S };
+static const char *const struct_names[N_S] = {
+    "runtime.g", "runtime.stack", "runtime.gobuf", "runtime.schedt", "runtime.mstats",
+    "runtime/pprof.labelMap", "internal/runtime/pprof/label.Set", /* 1.25+ */
+    "internal/runtime/pprof/label.Label", "runtime/pprof.LabelSet", "runtime/pprof.label"};
+
+/* Where a G's pprof labels are, when the runtime keeps them as a list. */
+static void read_label_layout(Dwarf_Die *d, const int *found, glayout *L)
+{
+    int set = found[S_SET] ? S_SET : S_OLDSET, lab = found[S_LABEL] ? S_LABEL : S_OLDLABEL;
+    Dwarf_Word size;
+    if (!found[S_LABELMAP] || !found[set] || !found[lab] || dwarf_aggregate_size(&d[lab], &size) ||
+        size > 256)
+        return;
+    hs_go_field in_map = hs_go_member(&d[S_LABELMAP], set == S_SET ? "Set" : "LabelSet");
+    hs_go_field list = hs_go_member(&d[set], set == S_SET ? "List" : "list");
+    L->label_key = hs_go_member(&d[lab], lab == S_LABEL ? "Key" : "key");
+    L->label_value = hs_go_member(&d[lab], lab == S_LABEL ? "Value" : "value");
+    if (!in_map.size || list.size != 24 || L->label_key.size != 16 || L->label_value.size != 16)
+        return;
+    L->label_list = (hs_go_field){in_map.off + list.off, 16}; /* pointer and length */
+    L->label_size = (uint32_t)size;
+    L->labels = hs_go_member(&d[S_G], "labels");
+}
 
 /* 0, or -1 when the fields a stack needs are missing. */
 static int read_layout(Dwarf *dw, glayout *L)
@@ -123,6 +151,7 @@ static int read_layout(Dwarf *dw, glayout *L)
     L->bp = sub(L->sched, hs_go_member(&d[S_GOBUF], "bp"));
     if (found[S_SCHED]) L->lastpoll = hs_go_member(&d[S_SCHED], "lastpoll");
     if (found[S_MSTATS]) L->last_gc = hs_go_member(&d[S_MSTATS], "last_gc_nanotime");
+    read_label_layout(d, found, L);
     return L->goid.size && L->status.size && L->lo.size && L->hi.size && L->pc.size &&
                    L->sp.size && L->bp.size
                ? 0
@@ -442,6 +471,42 @@ static uint32_t wait_minutes(const gctx *x, const uint8_t *gp, uint32_t status)
     return x->now > since ? (uint32_t)((x->now - since) / 60000000000ull) : 0;
 }
 
+#define LABEL_MAX 32
+#define LABEL_TEXT 256
+
+/* A Go string (pointer, length) at p into buf (its bytes may be in the
+ * executable's read-only data, which gcore leaves out: read through the
+ * mapped files); 0, or -1 unreadable or longer than LABEL_TEXT. */
+static int label_string(const hs_core *c, const uint8_t *p, hs_go_field f, char *buf,
+                        const char **s, size_t *n)
+{
+    uint64_t ptr = field_u(p, (hs_go_field){f.off, 8}), len = field_u(p, (hs_go_field){f.off + 8, 8});
+    if (len > LABEL_TEXT || (len && hs_core_read_mapped(c, ptr, buf, len))) return -1;
+    *s = buf, *n = (size_t)len;
+    return 0;
+}
+
+/* g.labels in canonical form (hs_goroutines_labels); 0 when none or unread. */
+static uint32_t g_labels(gctx *x, const uint8_t *gp)
+{
+    const glayout *L = &x->L;
+    uint64_t lm = L->labels.size == 8 ? field_u(gp, L->labels) : 0;
+    const uint8_t *hdr = lm ? hs_core_ptr(x->c, lm + L->label_list.off, 16) : NULL;
+    if (!hdr) return 0;
+    uint64_t arr = field_u(hdr, (hs_go_field){0, 8}), n = field_u(hdr, (hs_go_field){8, 8});
+    hs_gr_label pairs[LABEL_MAX];
+    static_assert(LABEL_MAX * 2 * LABEL_TEXT <= 16384, "label text on the stack");
+    char text[LABEL_MAX][2][LABEL_TEXT];
+    if (n > LABEL_MAX) n = LABEL_MAX;
+    for (uint64_t i = 0; i < n; i++) {
+        const uint8_t *e = hs_core_ptr(x->c, arr + i * L->label_size, L->label_size);
+        if (!e || label_string(x->c, e, L->label_key, text[i][0], &pairs[i].key, &pairs[i].key_len) ||
+            label_string(x->c, e, L->label_value, text[i][1], &pairs[i].value, &pairs[i].value_len))
+            return 0;
+    }
+    return hs_goroutines_labels(x->m, pairs, (uint32_t)n);
+}
+
 /* One G: a record, or nothing (idle, dead, runtime, unreadable). */
 static int add_g(gctx *x, uint64_t gaddr, uint32_t root)
 {
@@ -463,8 +528,8 @@ static int add_g(gctx *x, uint64_t gaddr, uint32_t root)
     uint64_t lo = field_u(gp, L->lo), hi = field_u(gp, L->hi);
     hs_goroutine rec = {.id = field_u(gp, L->goid), .count = 1, .state = intern(x, state),
                         .wait_minutes = wait_minutes(x, gp, status),
-                        .locked = field_u(gp, L->lockedm) != 0};
-    if (rec.state == HS_STR_NONE || created_by(x, gp, &rec)) return -1;
+                        .locked = field_u(gp, L->lockedm) != 0, .labels = g_labels(x, gp)};
+    if (rec.state == HS_STR_NONE || rec.labels == HS_STR_NONE || created_by(x, gp, &rec)) return -1;
     uint32_t i = hs_goroutines_add(x->m, &rec);
     if (i == HS_NONE_GR || hs_goroutines_set_root(x->m, i, root)) return -1;
     if (hi <= lo || hi - lo > ((uint64_t)1 << 30)) {

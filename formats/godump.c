@@ -88,12 +88,54 @@ static void parse_status_tail(hs_goroutine *g, hs_tx_field part)
     }
 }
 
+/* One key or value of a label text: "quoted" (escapes kept as written,
+ * quotes dropped) or bare up to stop or ", ". Advances *p. */
+static void label_token(const char **p, const char *end, char stop, const char **s, size_t *n)
+{
+    const char *q = *p;
+    if (q < end && *q == '"') {
+        const char *e = ++q;
+        while (e < end && *e != '"')
+            e += *e == '\\' && e + 1 < end ? 2 : 1;
+        *s = q, *n = (size_t)((e < end ? e : end) - q);
+        *p = e < end ? e + 1 : end;
+        return;
+    }
+    const char *e = q;
+    while (e < end && *e != stop && !(*e == ',' && e + 1 < end && e[1] == ' '))
+        e++;
+    *s = q, *n = (size_t)(e - q);
+    *p = e;
+}
+
+/* "{"k": "v", ...}" (Go 1.26) or "{k: v, ...}" (1.27) in canonical form;
+ * text that is not such a map is kept whole as one label "labels=TEXT". */
+static uint32_t parse_labels(dctx *x, const char *p, const char *end)
+{
+    hs_gr_label pairs[32];
+    uint32_t n = 0;
+    if (end - p >= 2 && *p == '{' && end[-1] == '}') {
+        const char *q = p + 1, *e = end - 1;
+        while (q < e && n < 32) {
+            hs_gr_label *l = &pairs[n++];
+            label_token(&q, e, ':', &l->key, &l->key_len);
+            if (q < e && *q == ':') q++;
+            while (q < e && *q == ' ') q++;
+            label_token(&q, e, '}', &l->value, &l->value_len);
+            while (q < e && (*q == ',' || *q == ' ')) q++;
+        }
+        if (q >= e) return hs_goroutines_labels(x->m, pairs, n);
+    }
+    pairs[0] = (hs_gr_label){"labels", p, 6, (size_t)(end - p)};
+    return hs_goroutines_labels(x->m, pairs, 1);
+}
+
 /* The inside of "[...]": status, then ", "-separated parts, then labels. */
 static int parse_status(dctx *x, hs_tx_field body, hs_goroutine *g)
 {
     const char *lab = memmem(body.p, (size_t)(body.end - body.p), " labels:{", 9);
     if (lab) {
-        if ((g->labels = intern(x, lab + 8, (size_t)(body.end - lab - 8))) == HS_STR_NONE) return -1;
+        if ((g->labels = parse_labels(x, lab + 8, body.end)) == HS_STR_NONE) return -1;
         body.end = lab;
     }
     const char *comma = memmem(body.p, (size_t)(body.end - body.p), ", ", 2);
@@ -133,8 +175,7 @@ static int parse_header(dctx *x, hs_tx_line ln, hs_goroutine *g, int *broken)
     if (!ends_with(body, "]")) {
         const char *close = memmem(body.p, (size_t)(body.end - body.p), "] {", 3);
         if (!close || !ends_with(body, "}")) return 0;
-        if ((g->labels = intern(x, close + 2, (size_t)(body.end - close - 2))) == HS_STR_NONE)
-            return -1;
+        if ((g->labels = parse_labels(x, close + 2, body.end)) == HS_STR_NONE) return -1;
         body.end = close + 1;
     }
     body.end--;

@@ -18,7 +18,7 @@
 int hs_gr_from_profile(const hs_profile *p, const char *file, hs_goroutines *out, hs_error *err);
 
 typedef enum hs_gr_by {
-    HS_GR_BY_STACK = 0, /* state, locked, stack (functions and lines), creator */
+    HS_GR_BY_STACK = 0, /* state, locked, labels, stack (functions and lines), creator */
     HS_GR_BY_STATE,
     HS_GR_BY_FUNCTION, /* the first frame outside the runtime (hs_gr_is_runtime) */
     HS_GR_BY_CREATED_BY,
@@ -49,6 +49,8 @@ typedef struct hs_gr_group {
     uint32_t state;      /* string id; "(various)" when its goroutines differ */
     uint32_t function;   /* string id of the first frame outside the runtime */
     uint32_t created_by; /* string id, or HS_STR_NONE when none is shown */
+    uint32_t labels;     /* "k=v,k2=v2" (part of the stack key), "(various)", or
+                            HS_STR_NONE for none */
     uint32_t frame_start, n_frames; /* its stack, in report frames (--by stack; else none) */
     uint32_t wait_min, wait_max;    /* minutes, in the last snapshot it is in;
                                        HS_GR_WAIT_UNKNOWN for profiles */

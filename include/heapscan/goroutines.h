@@ -30,7 +30,8 @@ typedef struct hs_goroutine {
     uint32_t frame_start, n_frames;
     hs_gr_frame created_by; /* function HS_STR_NONE: none shown */
     uint64_t creator_id;    /* "in goroutine K"; 0 when not shown */
-    uint32_t labels;        /* string id of the printed labels, 0 when none */
+    uint32_t labels;        /* string id of the labels as "k=v,k2=v2" sorted by key
+                               (hs_goroutines_labels), 0 ("") when none */
     uint8_t locked;         /* "locked to thread" */
     uint8_t elided;         /* "...additional frames elided..." */
 } hs_goroutine;
@@ -61,6 +62,16 @@ void hs_goroutines_free(hs_goroutines *m);
 #define HS_NONE_GR UINT32_MAX
 uint32_t hs_goroutines_add(hs_goroutines *m, const hs_goroutine *g);
 int hs_goroutines_add_frame(hs_goroutines *m, hs_gr_frame f);
+/* One label of a goroutine, as its source spells it (a dump's quotes removed). */
+typedef struct hs_gr_label {
+    const char *key, *value;
+    size_t key_len, value_len;
+} hs_gr_label;
+/* The labels in one canonical form, whatever wrote them (a dump's {"k": "v"}
+ * or {k: v}, a profile's sample labels): "k=v,k2=v2" sorted by key, so
+ * snapshots of every kind group alike. Sorts pairs in place; the string id,
+ * 0 for none, HS_STR_NONE when out of memory. */
+uint32_t hs_goroutines_labels(hs_goroutines *m, hs_gr_label *pairs, uint32_t n);
 /* Record i's stack root (cores); -1 when out of memory. */
 int hs_goroutines_set_root(hs_goroutines *m, uint32_t i, uint32_t root);
 static inline const char *hs_gr_str(const hs_goroutines *m, uint32_t id)

@@ -67,6 +67,20 @@ static int add_location(const hs_profile *p, hs_goroutines *out, const hs_locati
     return 0;
 }
 
+/* A sample's string labels in the goroutine model's canonical form. */
+static uint32_t sample_labels(const hs_profile *p, const hs_sample *s, hs_goroutines *out)
+{
+    hs_gr_label pairs[32];
+    uint32_t n = 0;
+    for (uint32_t k = 0; k < s->n_labels && n < 32; k++) {
+        const hs_label *l = &p->labels[s->label_start + k];
+        if (!l->str) continue;
+        const char *key = hs_profile_str(p, l->key), *v = hs_profile_str(p, l->str);
+        pairs[n++] = (hs_gr_label){key, v, strlen(key), strlen(v)};
+    }
+    return hs_goroutines_labels(out, pairs, n);
+}
+
 int hs_gr_from_profile(const hs_profile *p, const char *file, hs_goroutines *out, hs_error *err)
 {
     uint32_t t = hs_profile_find_sample_type(p, "goroutine");
@@ -84,8 +98,10 @@ int hs_gr_from_profile(const hs_profile *p, const char *file, hs_goroutines *out
                           .state = unknown,
                           .wait_minutes = HS_GR_WAIT_UNKNOWN,
                           .created_by = {HS_STR_NONE, 0, 0}};
-        if (unknown == HS_STR_NONE || hs_goroutines_add(out, &g) == HS_NONE_GR) goto oom;
         const hs_sample *s = &p->samples[i];
+        g.labels = sample_labels(p, s, out);
+        if (unknown == HS_STR_NONE || g.labels == HS_STR_NONE || hs_goroutines_add(out, &g) == HS_NONE_GR)
+            goto oom;
         for (uint32_t k = 0; k < s->n_stack; k++)
             if (add_location(p, out, &p->locations[p->stacks[s->stack_start + k]])) goto oom;
     }
@@ -162,7 +178,7 @@ static int make_key(builder *b, const hs_goroutines *m, const hs_goroutine *g)
     case HS_GR_BY_STACK: break;
     }
     if (key_put(b, g->locked ? "L" : "U", 1) || key_str(b, m, g->state) ||
-        key_frame(b, m, g->created_by))
+        key_str(b, m, g->labels) || key_frame(b, m, g->created_by))
         return -1;
     for (uint32_t i = 0; i < g->n_frames; i++)
         if (key_frame(b, m, m->frames[g->frame_start + i])) return -1;
@@ -206,6 +222,7 @@ static int new_group(builder *b, const hs_goroutines *m, const hs_goroutine *g)
     gr->state = report_str(b, m, g->state);
     gr->function = uf ? report_str(b, m, uf->function) : hs_strtab_intern(&r->strings, "?", 1);
     gr->created_by = report_str(b, m, g->created_by.function);
+    gr->labels = g->labels ? report_str(b, m, g->labels) : HS_STR_NONE;
     gr->locked = g->locked;
     gr->frame_start = r->n_frames;
     gr->n_frames = b->o->by == HS_GR_BY_STACK ? g->n_frames : 0; /* one stack per group only */
@@ -240,6 +257,8 @@ static int merge_names(builder *b, hs_gr_group *gr, const hs_goroutines *m, cons
     if (b->o->by != HS_GR_BY_CREATED_BY &&
         report_str(b, m, g->created_by.function) != gr->created_by)
         gr->created_by = HS_STR_NONE;
+    uint32_t lab = g->labels ? report_str(b, m, g->labels) : HS_STR_NONE;
+    if (lab != gr->labels) gr->labels = b->various;
     return 0;
 }
 

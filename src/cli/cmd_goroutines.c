@@ -50,6 +50,7 @@ static const char usage[] =
     "  --format text|json|csv|dot\n"
     "                           JSON: {\"files\":[str],\"totals\":[int],\"groups\":[{\n"
     "                           \"function\",\"state\",\"created_by\"(str|null),\n"
+    "                           \"labels\"(str|null: \"k=v,k2=v2\"),\n"
     "                           \"counts\":[int],\"class\",\"suspect\"(bool),\n"
     "                           \"wait_minutes\":{\"min\",\"max\"}(null for profiles),\n"
     "                           \"stack\":[{\"function\",\"file\",\"line\"}],\n"

@@ -23,6 +23,37 @@ void hs_goroutines_free(hs_goroutines *m)
     memset(m, 0, sizeof *m);
 }
 
+static int cmp_label(const void *a, const void *b)
+{
+    const hs_gr_label *x = a, *y = b;
+    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int c = memcmp(x->key, y->key, n);
+    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+uint32_t hs_goroutines_labels(hs_goroutines *m, hs_gr_label *pairs, uint32_t n)
+{
+    if (!n) return 0;
+    qsort(pairs, n, sizeof *pairs, cmp_label);
+    size_t len = 0;
+    for (uint32_t i = 0; i < n; i++)
+        len += pairs[i].key_len + pairs[i].value_len + 2;
+    char *s = malloc(len);
+    if (!s) return HS_STR_NONE;
+    size_t at = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i) s[at++] = ',';
+        memcpy(s + at, pairs[i].key, pairs[i].key_len);
+        at += pairs[i].key_len;
+        s[at++] = '=';
+        memcpy(s + at, pairs[i].value, pairs[i].value_len);
+        at += pairs[i].value_len;
+    }
+    uint32_t id = hs_strtab_intern(&m->strings, s, at);
+    free(s);
+    return id;
+}
+
 /* Room for one more of `size` bytes in *arr holding *n of *cap. */
 static int grow(void **arr, uint32_t n, uint32_t *cap, size_t size)
 {

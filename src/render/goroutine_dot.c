@@ -38,6 +38,10 @@ static void group_node(FILE *fp, const hs_gr_report *r, uint32_t v, const hs_gr_
     fputs("\\n", fp);
     hs_render_dot_escaped(fp, str(r, g->state));
     wait_text(fp, g);
+    if (g->labels != HS_STR_NONE) {
+        fputs("\\n", fp);
+        hs_render_dot_escaped(fp, str(r, g->labels));
+    }
     if (r->n_files > 1) fprintf(fp, "\\n%s", hs_gr_class_names[g->cls]);
     if (g->why == HS_GR_GROWS_EVERY_STEP) fputs("\\nsuspect: grows at every step", fp);
     if (g->why == HS_GR_STUCK) fputs("\\nsuspect: blocked too long", fp);

@@ -113,6 +113,7 @@ static void text_header(FILE *fp, const hs_gr_render_meta *m, const hs_gr_report
 
 static void text_stack(FILE *fp, const hs_gr_report *r, const hs_gr_group *g)
 {
+    if (g->labels != HS_STR_NONE) fprintf(fp, "      labels: %s\n", str(r, g->labels));
     for (uint32_t k = 0; k < g->n_frames; k++) {
         const hs_gr_frame *f = &r->frames[g->frame_start + k];
         if (f->line) fprintf(fp, "      %s %s:%u\n", str(r, f->function), str(r, f->file), f->line);
@@ -177,6 +178,9 @@ static void render_json(FILE *fp, const hs_gr_render_meta *m, const hs_gr_report
         fputs(", \"created_by\": ", fp);
         if (g->created_by == HS_STR_NONE) fputs("null", fp);
         else hs_render_json_string(fp, str(r, g->created_by));
+        fputs(", \"labels\": ", fp);
+        if (g->labels == HS_STR_NONE) fputs("null", fp);
+        else hs_render_json_string(fp, str(r, g->labels));
         fputs(", \"counts\": [", fp);
         for (uint32_t f = 0; f < r->n_files; f++)
             fprintf(fp, "%s%llu", f ? ", " : "", (unsigned long long)hs_gr_count(r, i, f));
@@ -208,7 +212,7 @@ static void render_json(FILE *fp, const hs_gr_render_meta *m, const hs_gr_report
 
 static void render_csv(FILE *fp, const hs_gr_render_meta *m, const hs_gr_report *r)
 {
-    fputs("function,state,created_by,class,suspect,wait_min,wait_max", fp);
+    fputs("function,state,created_by,labels,class,suspect,wait_min,wait_max", fp);
     for (uint32_t f = 0; f < r->n_files; f++)
         fprintf(fp, ",count_%u", f + 1);
     for (uint32_t f = 0; r->retained && f < r->n_files; f++)
@@ -222,6 +226,8 @@ static void render_csv(FILE *fp, const hs_gr_render_meta *m, const hs_gr_report 
         hs_render_csv_field(fp, str(r, g->state));
         fputc(',', fp);
         hs_render_csv_field(fp, str(r, g->created_by));
+        fputc(',', fp);
+        hs_render_csv_field(fp, str(r, g->labels));
         fprintf(fp, ",%s,%s", hs_gr_class_names[g->cls], g->why ? "true" : "false");
         if (g->wait_min == HS_GR_WAIT_UNKNOWN) fputs(",,", fp);
         else fprintf(fp, ",%u,%u", g->wait_min, g->wait_max);

@@ -28,7 +28,9 @@ G=testdata/goroutines
 # mode says which (see the script below). Prints "ok ..." or fails.
 cat >"$tmp/check.py" <<'EOF'
 import json, sys
+import os
 mode, report = sys.argv[1], json.load(open(sys.argv[2]))
+gover = os.environ["GR_GO"]
 truths = [json.load(open(p)) for p in sys.argv[3:]]
 leaks = {"main.leakRecv.func1": ("leak_recv", "chan receive", "main.leakRecv"),
          "main.leakSend.func1": ("leak_send", "chan send", "main.leakSend"),
@@ -56,6 +58,10 @@ for g in groups:
         want(g["counts"] == [t["main"] for t in truths], "other group %s counts %s" % (g["function"], g["counts"]))
         want(g["function"].startswith("main."), "main's group is named %s" % g["function"])
     want(any(f["function"] == g["function"] for f in g["stack"]), "%s not in its stack" % g["function"])
+    # labels: the pool's workers run under pprof.Do(Labels("pool", "workers"));
+    # Go 1.19 prints no labels in dumps and tracebacks, profiles carry them.
+    lab = "pool=workers" if g["function"] == "main.(*pool).worker" and not (dump and gover == "1.19") else None
+    want(g.get("labels", "missing") == lab, "%s labels %r, want %r" % (g["function"], g.get("labels", "missing"), lab))
 if len(truths) > 1:
     first3 = sorted(g["function"] for g in groups[:3])
     want(first3 == sorted(k for k in leaks if k != "main.(*pool).worker"), "first three groups %s" % first3)
@@ -82,6 +88,7 @@ checkr() {
 # series DIR LABEL: every check on one version's files.
 series() {
   local d=$1 label=$2 kind k
+  export GR_GO=${label##*go}
   for kind in dump.txt.gz:dump txt.gz:text pb.gz:protobuf; do
     local ext=${kind%%:*} mode=${kind#*:}
     for k in 1 2 3; do
