@@ -33,6 +33,7 @@
 #include "elfcore.h"
 #include "godwarf.h"
 #include "gocore_g.h"
+#include "gospecials.h"
 #include "gotypes.h"
 #include "model/heap_build.h"
 
@@ -57,7 +58,7 @@ typedef struct layout {
     uint32_t mspan_size, g_size, m_size, type_size;
     field allspans;                                        /* mheap */
     field start, npages, state, spanclass, elemsize, nelems, freeindex, alloc_bits,
-        large_type;                                        /* mspan */
+        large_type, specials;                              /* mspan */
     field stack, sched, syscallsp, status, goid, startpc; /* g */
     field stack_lo, stack_hi, gobuf_sp;                    /* stack, gobuf */
     field g0, alllink, mid;                                /* m */
@@ -106,6 +107,8 @@ typedef struct goheap {
     hs_go_obj *objs; /* found by add_objects, added to the heap at its end */
     uint32_t n_objs, cap_objs;
     uint8_t *meta_seg; /* per core segment: holds span structures */
+    uint64_t *special_spans; /* in-use spans with finalizers, cleanups ... */
+    uint32_t n_special_spans, cap_special_spans;
     Dwarf *dw; /* the executable's, owned by the core's libdwfl session */
     uint64_t dw_bias;
 } goheap;
@@ -277,6 +280,7 @@ static int read_layout(const hs_core *c, goheap *g, char *why, size_t n)
     L->freeindex = member(&d[T_MSPAN], "freeindex");
     L->alloc_bits = member(&d[T_MSPAN], "allocBits");
     L->large_type = member(&d[T_MSPAN], "largeType"); /* 1.22+ */
+    L->specials = member(&d[T_MSPAN], "specials");
     L->stack = member(&d[T_G], "stack");
     L->sched = member(&d[T_G], "sched");
     L->syscallsp = member(&d[T_G], "syscallsp");
@@ -534,6 +538,19 @@ static void drop_overlaps(goheap *g, walk_stats *st)
     g->n_objs = k;
 }
 
+/* A span whose specials list gospecials.c reads for roots. */
+static int note_special_span(goheap *g, uint64_t mspan)
+{
+    if (g->n_special_spans == g->cap_special_spans) {
+        uint32_t cap = g->cap_special_spans ? 2 * g->cap_special_spans : 64;
+        uint64_t *v = cap < (1u << 28) ? realloc(g->special_spans, cap * sizeof *v) : NULL;
+        if (!v) return -1;
+        g->special_spans = v, g->cap_special_spans = cap;
+    }
+    g->special_spans[g->n_special_spans++] = mspan;
+    return 0;
+}
+
 static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_error *err)
 {
     const layout *L = &g->L;
@@ -566,6 +583,9 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
             if (np < ((uint64_t)1 << 40) / GO_PAGE) claim(c, base, base + np * GO_PAGE);
         }
         if (state == SPAN_IN_USE && walk_span(c, h, g, p, &st, err)) return -1;
+        if (state == SPAN_IN_USE && L->specials.size == 8 && get_uint(p, L->specials) &&
+            note_special_span(g, sp))
+            return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     }
     if (!st.spans && !missing)
         return hs_error_set(err, c->name, HS_NO_OFFSET,
@@ -616,6 +636,7 @@ static void release(void *state)
 {
     goheap *g = state;
     if (!g) return;
+    free(g->special_spans);
     free(g->globals[0].bits);
     free(g->globals[1].bits);
     free(g->spans);
@@ -953,7 +974,7 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
     }
     int rc = hs_gocore_goroutines(c, h, g->dw, g->dw_bias, roots, (uint32_t)len, err);
     free(roots);
-    if (rc) return -1;
+    if (rc || hs_gospecials_roots(c, h, g->dw, g->special_spans, g->n_special_spans, err)) return -1;
     /* The g0 (scheduler) stacks of the Ms that live in heap arenas; the
      * first M's is the process's main stack, scanned as a thread stack. */
     uint64_t m = 0, m_at = hs_core_lookup(c, "runtime.allm");

@@ -22,6 +22,10 @@
 #   - sharedA and sharedB each retain nothing of the 1 MiB buffer they share;
 #   - main.keeper retains its 3072-byte array although main.keeperAddr, a
 #     uintptr, holds its address: globals are read by the module's GC masks;
+#   - finalizer roots as in the heap dump (same names; the dump also has
+#     its own file's, closed before the core), main.finHolder's keeping what its
+#     object points at: main.finHolder retains its 16-byte object only, in
+#     the core and in the heap dump;
 #   - the shortest path to the 200000-byte buffer starts at the worker
 #     goroutine's stack; the 1 MiB and 200 KiB large objects are present;
 #   - types: exactly 1523 main.node and 100 main.session objects (DWARF
@@ -127,6 +131,13 @@ for name in ("main.sharedA", "main.sharedB"):
     got = roots.get(name, {}).get("retained", -1)
     print(f"  {name} retains {got} (shares the 1 MiB buffer: < 1 MiB)")
     if not (0 <= got < 1 << 20): bad.append(name)
+fins = sorted(k for k in roots if k.startswith("finalizer "))
+dfins = sorted(k for k in droots if k.startswith("finalizer "))
+got, dgot = roots.get("main.finHolder", {}).get("retained", -1), droots.get("main.finHolder", {}).get("retained", -1)
+print(f"  finalizer roots {fins} (heap dump {dfins}); main.finHolder retains {got} (dump {dgot}), construction 16")
+# The heap dump's own file still had its finalizer when it was written.
+mine = [k for k in fins if k.startswith("finalizer main.main.func")]
+if len(mine) != 1 or not set(fins) <= set(dfins) or got != 16 or dgot != 16: bad.append("finalizer")
 got = roots.get("main.keeper", {}).get("retained", -1)
 print(f"  main.keeper retains {got}, construction 3072; main.keeperAddr (uintptr) a root: {'main.keeperAddr' in roots}")
 if got != 3072 or "main.keeperAddr" in roots: bad.append("main.keeper / main.keeperAddr")

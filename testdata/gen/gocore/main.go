@@ -14,7 +14,10 @@
 //   - sessions: a map of 100 *main.session;
 //   - keeper: a pointer to a 3072-byte array, which it alone retains, and
 //     keeperAddr: a uintptr holding the same address (an integer: no
-//     reference, whatever its value looks like).
+//     reference, whatever its value looks like);
+//   - finHolder: a 16-byte object with a finalizer, pointing at a
+//     5000-byte array (5376 B slot): the finalizer keeps the array alive
+//     (not the object), so finHolder retains its 16 bytes only.
 //
 // Usage: gocore OUT.dump
 package main
@@ -33,6 +36,11 @@ type node struct {
 	data        [6]uint64
 }
 
+type finalized struct {
+	payload *[5000]byte
+	n       uint64
+}
+
 type session struct {
 	id    int
 	name  string
@@ -46,6 +54,7 @@ var (
 	sessions         map[string]*session
 	keeper           *[3072]byte
 	keeperAddr       uintptr
+	finHolder        *finalized
 	block            = make(chan struct{})
 	started          = make(chan struct{})
 )
@@ -78,6 +87,8 @@ func main() {
 	sharedA, sharedB = shared, shared
 	keeper = new([3072]byte)
 	keeperAddr = uintptr(unsafe.Pointer(keeper))
+	finHolder = &finalized{payload: new([5000]byte)}
+	runtime.SetFinalizer(finHolder, func(*finalized) {})
 	sessions = make(map[string]*session)
 	for i := 0; i < 100; i++ {
 		name := fmt.Sprintf("session-%03d", i)
