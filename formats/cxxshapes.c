@@ -402,26 +402,16 @@ static uint32_t group_type(shapes *s, group *g)
     return g->type = hs_heap_add_type(s->h, buf);
 }
 
+/* Each group's type (from the owners' groups), then each named object's
+ * group becomes its type, in place, and the heap's. */
 static int apply(shapes *s)
 {
-    uint32_t n = 0;
+    for (uint32_t g = 0; g < s->n_groups; g++)
+        if (group_type(s, &s->groups[g]) == HS_NONE)
+            return hs_error_set(s->err, s->c->name, HS_NO_OFFSET, "out of memory");
     for (uint32_t i = 0; i < s->h->n_objects; i++)
-        n += s->name[i] != HS_NONE;
-    hs_heap_id_value *pairs = malloc((n ? n : 1) * sizeof *pairs);
-    if (!pairs) return -1;
-    n = 0;
-    int rc = 0;
-    for (uint32_t i = 0; i < s->h->n_objects && !rc; i++) {
-        if (s->name[i] == HS_NONE) continue;
-        uint32_t t = group_type(s, &s->groups[s->name[i]]);
-        if (t == HS_NONE) rc = -1;
-        pairs[n++] = (hs_heap_id_value){i, t};
-    }
-    if (!rc) rc = hs_heap_set_types(s->h, pairs, n, s->err);
-    else
-        hs_error_set(s->err, s->c->name, HS_NO_OFFSET, "out of memory");
-    free(pairs);
-    return rc;
+        if (s->name[i] != HS_NONE) s->name[i] = s->groups[s->name[i]].type;
+    return hs_heap_set_types_dense(s->h, s->name, s->err);
 }
 
 /* libstdc++ is mapped, or a class with a vtable comes from the C++

@@ -304,6 +304,22 @@ int hs_heap_set_types(hs_heap *h, const hs_heap_id_value *pairs, uint32_t n, hs_
     return 0;
 }
 
+int hs_heap_set_types_dense(hs_heap *h, const uint32_t *types, hs_error *err)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        n += types[i] != HS_NONE;
+    if (!n) return 0;
+    hs_heap_id_value *pairs = malloc(n * sizeof *pairs);
+    if (!pairs) return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
+    n = 0;
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        if (types[i] != HS_NONE) pairs[n++] = (hs_heap_id_value){i, types[i]};
+    int rc = hs_heap_set_types(h, pairs, n, err);
+    free(pairs);
+    return rc;
+}
+
 /* Object i (the newest) has a type: one more (id, type) pair while they are
  * few, ids ascending; past 4096 pairs and half the objects the pairs cost
  * more than a column, so they become the type column. */

@@ -65,5 +65,7 @@ int hs_heap_add_flags(hs_heap *h, uint32_t obj, uint8_t flags, hs_error *err);
 /* Replace the types of objects pairs[k].id by pairs[k].value (ids ascending,
  * each once), after indexing or on a finished heap (a naming pass). */
 int hs_heap_set_types(hs_heap *h, const hs_heap_id_value *pairs, uint32_t n, hs_error *err);
+/* The same from a column of n_objects types, HS_NONE where unchanged. */
+int hs_heap_set_types_dense(hs_heap *h, const uint32_t *types, hs_error *err);
 
 #endif

@@ -9,7 +9,9 @@
 #   lastword   (lastword/lastword.c) by gcore: blocks reachable only through
 #              the last usable word of a chunk or a register (x86-64 only);
 #   cxxshapes  (cxxshapes/cxxshapes.cpp, -O1 -g0: no debug info) by gcore:
-#              libstdc++ containers with known counts per kind.
+#              libstdc++ containers with known counts per kind;
+#   ctypes     (ctypes/ctypes.c, -O0 -g) by gcore: C structs typed only by
+#              the program's DWARF.
 # Stores testdata/cores/NAME.core.gz, NAME.json and NAME.bin.gz (the binary,
 # whose symbols name globals and vtables). Needs gcc, g++, gdb, gzip and
 # ptrace permission. Usage: testdata/gen/regen-cores.sh [OUTDIR [NAME...]]
@@ -18,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-testdata/cores}
 shift || true
-want=" ${*:-cheap-cxx cheap-c lastword cxxshapes} "
+want=" ${*:-cheap-cxx cheap-c lastword cxxshapes ctypes} "
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -67,3 +69,4 @@ one cheap-cxx g++ testdata/gen/cheap/cheap.cpp dump_gcore
 one cheap-c gcc testdata/gen/cheap/cheap.c dump_kernel
 one lastword gcc testdata/gen/lastword/lastword.c dump_gcore
 one cxxshapes g++ testdata/gen/cxxshapes/cxxshapes.cpp dump_gcore "-O1 -g0"
+one ctypes gcc testdata/gen/ctypes/ctypes.c dump_gcore
