@@ -91,12 +91,24 @@ static int type_of(Dwarf_Die *d, Dwarf_Die *out, const char **alias)
     return -1;
 }
 
+static int lang_is_cxx(int lang)
+{
+    return lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_11 ||
+           lang == DW_LANG_C_plus_plus_14 || lang == 0x21 /* C++17 */ || lang == 0x2a /* C++20 */;
+}
+
 static int is_cxx(Dwarf_Die *d)
 {
     Dwarf_Die cu;
-    int lang = dwarf_diecu(d, &cu, NULL, NULL) ? dwarf_srclang(&cu) : -1;
-    return lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_11 ||
-           lang == DW_LANG_C_plus_plus_14 || lang == 0x21 /* C++17 */ || lang == 0x2a /* C++20 */;
+    return dwarf_diecu(d, &cu, NULL, NULL) && lang_is_cxx(dwarf_srclang(&cu));
+}
+
+/* A unit in C or C++ (a cgo program's Go units are left to the Go walker). */
+static int is_c_family(Dwarf_Die *cu)
+{
+    int lang = dwarf_srclang(cu);
+    return lang == DW_LANG_C89 || lang == DW_LANG_C || lang == DW_LANG_C99 ||
+           lang == 0x1d /* C11 */ || lang == 0x2c /* C17 */ || lang_is_cxx(lang);
 }
 
 /* The name of a value of type t (stripped; alias its typedef): "struct
@@ -284,7 +296,7 @@ static void globals(walk *w, uint64_t bias)
     size_t hsize;
     while (!w->oom && dwarf_nextcu(w->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
         Dwarf_Die cu, d;
-        if (dwarf_offdie(w->dw, off + hsize, &cu) && dwarf_child(&cu, &d) == 0) do {
+        if (dwarf_offdie(w->dw, off + hsize, &cu) && is_c_family(&cu) && dwarf_child(&cu, &d) == 0) do {
                 Dwarf_Attribute a, ta;
                 Dwarf_Op *ops;
                 size_t n_ops;
@@ -308,7 +320,7 @@ int hs_c_type_objects(const hs_core *c, hs_heap *h, hs_error *err)
     Dwfl_Module *mod = c->dwfl && c->at_entry ? dwfl_addrmodule(c->dwfl, c->at_entry) : NULL;
     Dwarf_Addr bias = 0;
     Dwarf *dw = mod ? dwfl_module_getdwarf(mod, &bias) : NULL;
-    if (!dw || !h->n_objects) return 0;
+    if (!dw || !h->n_objects || !hs_core_uses_walker(c, &hs_walker_glibc)) return 0;
     walk w = {.c = c, .h = h, .dw = dw};
     w.heap_lo = hs_heap_addr(h, 0);
     w.heap_hi = hs_heap_addr(h, h->n_objects - 1) + hs_heap_size(h, h->n_objects - 1);

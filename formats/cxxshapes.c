@@ -429,11 +429,7 @@ static int is_cxx(const hs_core *c, const hs_heap *h)
 
 int hs_cxx_name_shapes(const hs_core *c, hs_heap *h, hs_error *err)
 {
-    uint32_t k = 0;
-    while (hs_core_walkers[k] && hs_core_walkers[k] != &hs_walker_glibc)
-        k++;
-    if (!hs_core_walkers[k] || !(c->walkers_used >> k & 1) || !h->n_objects || !is_cxx(c, h))
-        return 0;
+    if (!hs_core_uses_walker(c, &hs_walker_glibc) || !h->n_objects || !is_cxx(c, h)) return 0;
     shapes s = {.c = c, .h = h, .err = err};
     s.heap_lo = hs_heap_addr(h, 0);
     s.heap_hi = hs_heap_addr(h, h->n_objects - 1) + hs_heap_size(h, h->n_objects - 1);

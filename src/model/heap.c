@@ -310,6 +310,14 @@ int hs_heap_set_types_dense(hs_heap *h, const uint32_t *types, hs_error *err)
     for (uint32_t i = 0; i < h->n_objects; i++)
         n += types[i] != HS_NONE;
     if (!n) return 0;
+    uint64_t total = (uint64_t)h->n_type_sparse + n;
+    if (h->type || (total > 4096 && total > h->n_objects / 2)) { /* straight into the column */
+        if (!h->type && sparse_to_column(h))
+            return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
+        for (uint32_t i = 0; i < h->n_objects; i++)
+            if (types[i] != HS_NONE) h->type[i] = types[i];
+        return 0;
+    }
     hs_heap_id_value *pairs = malloc(n * sizeof *pairs);
     if (!pairs) return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
     n = 0;

@@ -332,12 +332,14 @@ static void test_sparse_types(void **state)
     (void)state;
 }
 
-/* Types set after finish (a naming pass): merged into the sparse pairs
- * (replacing, adding), or written into the column once the pairs would
- * pass half the objects; bad pairs are an error. */
+/* Types set after finish (a naming pass), as pairs or as a column:
+ * merged into the sparse pairs (replacing, adding), or written into the
+ * column once the pairs would pass half the objects; bad pairs are an
+ * error. */
 static void test_set_types(void **state)
 {
-    for (int many = 0; many < 2; many++) {
+    for (int run = 0; run < 4; run++) {
+        int many = run & 1, dense = run >> 1; /* dense: hs_heap_set_types_dense */
         hs_heap h;
         hs_error e;
         hs_heap_init(&h, "test");
@@ -354,7 +356,15 @@ static void test_set_types(void **state)
         uint32_t n = 0;
         for (uint32_t i = 0; i < N; i++)
             if (many ? i % 10 != 0 : i % 3 == 0) p[n++] = (hs_heap_id_value){i, tb};
-        assert_int_equal(hs_heap_set_types(&h, p, n, &e), 0);
+        if (dense) {
+            uint32_t *col = malloc(N * sizeof *col);
+            memset(col, 0xff, N * sizeof *col);
+            for (uint32_t k = 0; k < n; k++)
+                col[p[k].id] = p[k].value;
+            assert_int_equal(hs_heap_set_types_dense(&h, col, &e), 0);
+            free(col);
+        } else
+            assert_int_equal(hs_heap_set_types(&h, p, n, &e), 0);
         if (many)
             assert_non_null(h.type);
         else
