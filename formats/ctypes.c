@@ -258,8 +258,11 @@ static void type_target(walk *w, uint64_t p, uint32_t si)
 {
     uint32_t i = untyped_chunk(w, p);
     if (i == HS_NONE) return;
-    if (w->slots[si].ct == HS_NONE) w->slots[si].ct = compiled(w, w->slots[si].target);
     uint32_t ti = w->slots[si].ct;
+    if (ti == HS_NONE) { /* compiling may move the slots: store after */
+        ti = compiled(w, w->slots[si].target);
+        w->slots[si].ct = ti;
+    }
     if (ti == HS_NONE) return;
     ctype *ct = &w->types[ti];
     uint64_t usable = hs_walker_glibc.user_bytes(w->c, p, hs_heap_size(w->h, i));
