@@ -56,6 +56,7 @@ typedef struct walk {
     uint64_t heap_lo, heap_hi;
     uint32_t *typed; /* object -> new type id, or HS_NONE */
     uint32_t n_typed;
+    uint64_t visited; /* values walked */
     item *stack;
     uint32_t n_stack, cap_stack;
     ctype *types;
@@ -276,19 +277,26 @@ static void type_target(walk *w, uint64_t p, uint32_t si)
     if (ct->n) push(w, p, ti, values_in(w, i, usable, ct->size));
 }
 
-/* Walks the queued values: each typed pointer may type a chunk and queue it. */
+/* Walks the queued values: each typed pointer may type a chunk and queue it.
+ * Chunks are read where the pointers lead, all over the core: every 2^16
+ * values its pages are let go, so they do not pile up in memory. */
 static void drain(walk *w)
 {
     while (w->n_stack && !w->oom) {
         item it = w->stack[--w->n_stack];
-        uint64_t es = w->types[it.ct].size;
-        for (uint64_t k = 0; k < it.count && k < MAX_ELEMS && !w->oom; k++)
+        uint64_t es = w->types[it.ct].size, n = it.count < MAX_ELEMS ? it.count : MAX_ELEMS;
+        const uint8_t *bytes = hs_core_ptr(w->c, it.addr, n * es); /* NULL: word by word */
+        for (uint64_t k = 0; k < n && !w->oom; k++)
             for (uint32_t j = 0; j < w->types[it.ct].n && !w->oom; j++) {
                 uint32_t si = w->types[it.ct].first + j;
-                uint64_t p;
-                if (!hs_core_read64(w->c, it.addr + k * es + w->slots[si].off, &p) && p)
-                    type_target(w, p, si);
+                uint64_t p, off = k * es + w->slots[si].off;
+                if (bytes && off + 8 <= n * es)
+                    memcpy(&p, bytes + off, 8);
+                else if (hs_core_read64(w->c, it.addr + off, &p))
+                    continue;
+                if (p) type_target(w, p, si);
             }
+        if (++w->visited % (1u << 16) == 0) hs_core_release_all(w->c);
     }
 }
 
@@ -333,7 +341,10 @@ int hs_c_type_objects(const hs_core *c, hs_heap *h, hs_error *err)
         globals(&w, bias);
     }
     int rc = !w.typed || w.oom ? hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory") : 0;
-    if (!rc && w.n_typed) rc = hs_heap_set_types_dense(h, w.typed, err);
+    if (!rc && w.n_typed) rc = hs_heap_give_types_dense(h, w.typed, err);
+    else
+        free(w.typed);
+    w.typed = NULL;
     if (!rc && w.n_typed) rc = hs_heap_add_infof(h, "DWARF-typed objects", "%u", w.n_typed);
     for (uint32_t i = 0; i < w.n_types; i++)
         free(w.types[i].name);

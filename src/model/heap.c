@@ -328,6 +328,34 @@ int hs_heap_set_types_dense(hs_heap *h, const uint32_t *types, hs_error *err)
     return rc;
 }
 
+int hs_heap_give_types_dense(hs_heap *h, uint32_t *types, hs_error *err)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        n += types[i] != HS_NONE;
+    uint64_t total = (uint64_t)h->n_type_sparse + n;
+    if (h->type || total <= 4096 || total <= h->n_objects / 2) {
+        int rc = hs_heap_set_types_dense(h, types, err);
+        free(types);
+        return rc;
+    }
+    /* Many: the array becomes the column, the sparse pairs written where
+     * it has no type (the pairs first, so types[] wins, as it replaces). */
+    uint32_t *col = realloc(types, (size_t)(h->cap_objects > h->n_objects ? h->cap_objects : h->n_objects) *
+                                       sizeof *col);
+    if (!col) {
+        free(types);
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
+    }
+    for (uint32_t k = 0; k < h->n_type_sparse; k++)
+        if (col[h->type_sparse[k].id] == HS_NONE) col[h->type_sparse[k].id] = h->type_sparse[k].value;
+    free(h->type_sparse);
+    h->type_sparse = NULL;
+    h->n_type_sparse = h->cap_type_sparse = 0;
+    h->type = col;
+    return 0;
+}
+
 /* Object i (the newest) has a type: one more (id, type) pair while they are
  * few, ids ascending; past 4096 pairs and half the objects the pairs cost
  * more than a column, so they become the type column. */

@@ -338,8 +338,9 @@ static void test_sparse_types(void **state)
  * error. */
 static void test_set_types(void **state)
 {
-    for (int run = 0; run < 4; run++) {
-        int many = run & 1, dense = run >> 1; /* dense: hs_heap_set_types_dense */
+    for (int run = 0; run < 6; run++) {
+        /* dense 1: hs_heap_set_types_dense, 2: hs_heap_give_types_dense */
+        int many = run & 1, dense = run >> 1;
         hs_heap h;
         hs_error e;
         hs_heap_init(&h, "test");
@@ -361,8 +362,11 @@ static void test_set_types(void **state)
             memset(col, 0xff, N * sizeof *col);
             for (uint32_t k = 0; k < n; k++)
                 col[p[k].id] = p[k].value;
-            assert_int_equal(hs_heap_set_types_dense(&h, col, &e), 0);
-            free(col);
+            if (dense == 1) {
+                assert_int_equal(hs_heap_set_types_dense(&h, col, &e), 0);
+                free(col);
+            } else
+                assert_int_equal(hs_heap_give_types_dense(&h, col, &e), 0);
         } else
             assert_int_equal(hs_heap_set_types(&h, p, n, &e), 0);
         if (many)
