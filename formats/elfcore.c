@@ -11,6 +11,8 @@
 #include "demangle.h"
 #include "dwmod.h"
 #include "walker.h"
+#include "ctypes.h"
+#include "cxxshapes.h"
 #include "model/heap_build.h"
 
 #include <elfutils/libdwfl.h>
@@ -835,6 +837,8 @@ static int build(hs_core *c, hs_heap *h, hs_error *err)
     rc = rc || add_roots(c, h, err);
     hs_core_release_all(c);
     rc = rc || hs_heap_finish(h, err);
+    /* Naming passes: DWARF types, then container shapes (they need the rows). */
+    rc = rc || hs_c_type_objects(c, h, err) || hs_cxx_name_shapes(c, h, err);
     return rc ? -1 : 0;
 }
 

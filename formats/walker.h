@@ -58,6 +58,14 @@ typedef struct hs_core_walker {
 /* The walkers in the order they are asked, NULL-terminated (walkers.c). */
 extern const hs_core_walker *const hs_core_walkers[];
 
+/* Whether walker w recognised the process of core c. */
+static inline int hs_core_uses_walker(const hs_core *c, const hs_core_walker *w)
+{
+    for (uint32_t k = 0; k < 32 && hs_core_walkers[k]; k++)
+        if (hs_core_walkers[k] == w) return c->walkers_used >> k & 1;
+    return 0;
+}
+
 extern const hs_core_walker hs_walker_glibc; /* glibc.c */
 extern const hs_core_walker hs_walker_go;    /* goheap.c */
 

@@ -258,6 +258,106 @@ int hs_heap_add_flags(hs_heap *h, uint32_t obj, uint8_t flags, hs_error *err)
     return 0;
 }
 
+/* The (id, type) pairs become the type column. */
+static int sparse_to_column(hs_heap *h)
+{
+    if (add_column((void **)&h->type, h, sizeof *h->type)) return -1;
+    for (uint32_t k = 0; k < h->n_type_sparse; k++)
+        h->type[h->type_sparse[k].id] = h->type_sparse[k].value;
+    free(h->type_sparse);
+    h->type_sparse = NULL;
+    h->n_type_sparse = h->cap_type_sparse = 0;
+    return 0;
+}
+
+/* Types learnt after indexing (a naming pass over a finished heap): pairs
+ * sorted by ascending id, each id once, replacing what the object had. The
+ * (id, type) pairs are merged with the sparse ones, or written into the
+ * column when there is one or the pairs would outnumber half the objects. */
+int hs_heap_set_types(hs_heap *h, const hs_heap_id_value *pairs, uint32_t n, hs_error *err)
+{
+    for (uint32_t k = 0; k < n; k++)
+        if (pairs[k].id >= h->n_objects || (k && pairs[k].id <= pairs[k - 1].id))
+            return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: bad object for a type");
+    uint64_t total = (uint64_t)h->n_type_sparse + n;
+    if (!h->type && total > 4096 && total > h->n_objects / 2) {
+        if (sparse_to_column(h))
+            return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
+    }
+    if (h->type) {
+        for (uint32_t k = 0; k < n; k++)
+            h->type[pairs[k].id] = pairs[k].value;
+        return 0;
+    }
+    hs_heap_id_value *m = malloc((total ? total : 1) * sizeof *m);
+    if (!m) return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
+    uint32_t i = 0, j = 0, o = 0;
+    while (i < h->n_type_sparse || j < n) {
+        if (j == n || (i < h->n_type_sparse && h->type_sparse[i].id < pairs[j].id))
+            m[o++] = h->type_sparse[i++];
+        else {
+            if (i < h->n_type_sparse && h->type_sparse[i].id == pairs[j].id) i++;
+            m[o++] = pairs[j++];
+        }
+    }
+    free(h->type_sparse);
+    h->type_sparse = m;
+    h->n_type_sparse = h->cap_type_sparse = o;
+    return 0;
+}
+
+int hs_heap_set_types_dense(hs_heap *h, const uint32_t *types, hs_error *err)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        n += types[i] != HS_NONE;
+    if (!n) return 0;
+    uint64_t total = (uint64_t)h->n_type_sparse + n;
+    if (h->type || (total > 4096 && total > h->n_objects / 2)) { /* straight into the column */
+        if (!h->type && sparse_to_column(h))
+            return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
+        for (uint32_t i = 0; i < h->n_objects; i++)
+            if (types[i] != HS_NONE) h->type[i] = types[i];
+        return 0;
+    }
+    hs_heap_id_value *pairs = malloc(n * sizeof *pairs);
+    if (!pairs) return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
+    n = 0;
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        if (types[i] != HS_NONE) pairs[n++] = (hs_heap_id_value){i, types[i]};
+    int rc = hs_heap_set_types(h, pairs, n, err);
+    free(pairs);
+    return rc;
+}
+
+int hs_heap_give_types_dense(hs_heap *h, uint32_t *types, hs_error *err)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        n += types[i] != HS_NONE;
+    uint64_t total = (uint64_t)h->n_type_sparse + n;
+    if (h->type || total <= 4096 || total <= h->n_objects / 2) {
+        int rc = hs_heap_set_types_dense(h, types, err);
+        free(types);
+        return rc;
+    }
+    /* Many: the array becomes the column, the sparse pairs written where
+     * it has no type (the pairs first, so types[] wins, as it replaces). */
+    uint32_t *col = realloc(types, (size_t)(h->cap_objects > h->n_objects ? h->cap_objects : h->n_objects) *
+                                       sizeof *col);
+    if (!col) {
+        free(types);
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
+    }
+    for (uint32_t k = 0; k < h->n_type_sparse; k++)
+        if (col[h->type_sparse[k].id] == HS_NONE) col[h->type_sparse[k].id] = h->type_sparse[k].value;
+    free(h->type_sparse);
+    h->type_sparse = NULL;
+    h->n_type_sparse = h->cap_type_sparse = 0;
+    h->type = col;
+    return 0;
+}
+
 /* Object i (the newest) has a type: one more (id, type) pair while they are
  * few, ids ascending; past 4096 pairs and half the objects the pairs cost
  * more than a column, so they become the type column. */
@@ -268,13 +368,7 @@ static int add_sparse_type(hs_heap *h, uint32_t i, uint32_t type)
         return -1;
     h->type_sparse[h->n_type_sparse++] = (hs_heap_id_value){i, type};
     if (h->n_type_sparse <= 4096 || h->n_type_sparse <= (i + 1) / 2) return 0;
-    if (add_column((void **)&h->type, h, sizeof *h->type)) return -1;
-    for (uint32_t k = 0; k < h->n_type_sparse; k++)
-        h->type[h->type_sparse[k].id] = h->type_sparse[k].value;
-    free(h->type_sparse);
-    h->type_sparse = NULL;
-    h->n_type_sparse = h->cap_type_sparse = 0;
-    return 0;
+    return sparse_to_column(h);
 }
 
 static int cmp_id_value(const void *a, const void *b)

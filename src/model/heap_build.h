@@ -62,5 +62,13 @@ int hs_heap_finish(hs_heap *h, hs_error *err);
  * first use; -1 with err when out of memory. */
 int hs_heap_set_site(hs_heap *h, uint32_t obj, uint32_t site, hs_error *err);
 int hs_heap_add_flags(hs_heap *h, uint32_t obj, uint8_t flags, hs_error *err);
+/* Replace the types of objects pairs[k].id by pairs[k].value (ids ascending,
+ * each once), after indexing or on a finished heap (a naming pass). */
+int hs_heap_set_types(hs_heap *h, const hs_heap_id_value *pairs, uint32_t n, hs_error *err);
+/* The same from a column of n_objects types, HS_NONE where unchanged. */
+int hs_heap_set_types_dense(hs_heap *h, const uint32_t *types, hs_error *err);
+/* The same, taking types (malloc'd, n_objects entries; freed or kept): when
+ * most objects get a type it becomes the type column, with no copy. */
+int hs_heap_give_types_dense(hs_heap *h, uint32_t *types, hs_error *err);
 
 #endif

@@ -7,7 +7,11 @@
 #              notes first, undumped pages as filesz 0) when core_pattern is
 #              a plain file name, else by gcore;
 #   lastword   (lastword/lastword.c) by gcore: blocks reachable only through
-#              the last usable word of a chunk or a register (x86-64 only).
+#              the last usable word of a chunk or a register (x86-64 only);
+#   cxxshapes  (cxxshapes/cxxshapes.cpp, -O1 -g0: no debug info) by gcore:
+#              libstdc++ containers with known counts per kind;
+#   ctypes     (ctypes/ctypes.c, -O0 -g) by gcore: C structs typed only by
+#              the program's DWARF.
 # Stores testdata/cores/NAME.core.gz, NAME.json and NAME.bin.gz (the binary,
 # whose symbols name globals and vtables). Needs gcc, g++, gdb, gzip and
 # ptrace permission. Usage: testdata/gen/regen-cores.sh [OUTDIR [NAME...]]
@@ -16,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:-testdata/cores}
 shift || true
-want=" ${*:-cheap-cxx cheap-c lastword} "
+want=" ${*:-cheap-cxx cheap-c lastword cxxshapes ctypes} "
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -48,10 +52,11 @@ dump_kernel() { # name pid
   mv "$work/core" "$work/$1.core"
 }
 
-one() { # name compiler source dumper
-  local name=$1 cc=$2 src=$3 dumper=$4
+one() { # name compiler source dumper [flags]
+  local name=$1 cc=$2 src=$3 dumper=$4 flags=${5:--O0 -g}
   [[ $want == *" $name "* ]] || return 0
-  "$cc" -O0 -g -pthread "$src" -o "$work/$name"
+  # shellcheck disable=SC2086 # flags are words
+  "$cc" $flags -pthread "$src" -o "$work/$name"
   start "$name"
   "$dumper" "$name" "$pid"
   gzip -9c "$work/$name.core" >"$out/$name.core.gz"
@@ -63,3 +68,5 @@ one() { # name compiler source dumper
 one cheap-cxx g++ testdata/gen/cheap/cheap.cpp dump_gcore
 one cheap-c gcc testdata/gen/cheap/cheap.c dump_kernel
 one lastword gcc testdata/gen/lastword/lastword.c dump_gcore
+one cxxshapes g++ testdata/gen/cxxshapes/cxxshapes.cpp dump_gcore "-O1 -g0"
+one ctypes gcc testdata/gen/ctypes/ctypes.c dump_gcore

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -331,6 +332,61 @@ static void test_sparse_types(void **state)
     (void)state;
 }
 
+/* Types set after finish (a naming pass), as pairs or as a column:
+ * merged into the sparse pairs (replacing, adding), or written into the
+ * column once the pairs would pass half the objects; bad pairs are an
+ * error. */
+static void test_set_types(void **state)
+{
+    for (int run = 0; run < 6; run++) {
+        /* dense 1: hs_heap_set_types_dense, 2: hs_heap_give_types_dense */
+        int many = run & 1, dense = run >> 1;
+        hs_heap h;
+        hs_error e;
+        hs_heap_init(&h, "test");
+        uint32_t ta = hs_heap_add_type(&h, "A"), tb = hs_heap_add_type(&h, "B");
+        enum { N = 10000 };
+        for (uint32_t i = 0; i < N; i++)
+            assert_int_equal(hs_heap_add_object(&h, 0x1000 + 32ull * i, 32, i % 10 == 0 ? ta : HS_NONE,
+                                                HS_NONE, 0, &e),
+                             0);
+        assert_int_equal(hs_heap_index(&h, &e), 0);
+        assert_int_equal(hs_heap_finish(&h, &e), 0);
+        /* every third object gets B (many: every object but the tenths) */
+        hs_heap_id_value *p = malloc(N * sizeof *p);
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < N; i++)
+            if (many ? i % 10 != 0 : i % 3 == 0) p[n++] = (hs_heap_id_value){i, tb};
+        if (dense) {
+            uint32_t *col = malloc(N * sizeof *col);
+            memset(col, 0xff, N * sizeof *col);
+            for (uint32_t k = 0; k < n; k++)
+                col[p[k].id] = p[k].value;
+            if (dense == 1) {
+                assert_int_equal(hs_heap_set_types_dense(&h, col, &e), 0);
+                free(col);
+            } else
+                assert_int_equal(hs_heap_give_types_dense(&h, col, &e), 0);
+        } else
+            assert_int_equal(hs_heap_set_types(&h, p, n, &e), 0);
+        if (many)
+            assert_non_null(h.type);
+        else
+            assert_null(h.type);
+        for (uint32_t i = 0; i < N; i++) {
+            uint32_t want = (many ? i % 10 != 0 : i % 3 == 0) ? tb : i % 10 == 0 ? ta : HS_NONE;
+            assert_int_equal(hs_heap_type(&h, i), want);
+        }
+        p[0] = (hs_heap_id_value){5, ta}, p[1] = (hs_heap_id_value){5, ta}; /* not ascending */
+        assert_int_equal(hs_heap_set_types(&h, p, 2, &e), -1);
+        p[0] = (hs_heap_id_value){N, ta}; /* no such object */
+        assert_int_equal(hs_heap_set_types(&h, p, 1, &e), -1);
+        free(p);
+        hs_heap_free(&h);
+    }
+    (void)state;
+}
+
 /* Addresses in several 4 GiB windows, objects straddling a window boundary,
  * added in random order: hs_heap_addr is exact and hs_heap_find agrees with
  * a linear scan near every boundary. */
@@ -435,6 +491,7 @@ int main(void)
         cmocka_unit_test(test_big_sizes),
         cmocka_unit_test(test_optional_columns),
         cmocka_unit_test(test_sparse_types),
+        cmocka_unit_test(test_set_types),
         cmocka_unit_test(test_address_segments),
         cmocka_unit_test(test_ref_offsets_dropped),
     };
