@@ -5,16 +5,13 @@
  * isSystemGoroutine, which dumps skip) becomes a record: goid; state as
  * goroutineheader prints it (runtime.gStatusStrings, and for a waiting G
  * runtime.waitReasonStrings[g.waitreason], both read from the core); wait
- * minutes; the stack, innermost first, unwound along frame pointers (the
- * return address one word above the saved frame pointer, on amd64 and
- * arm64 alike) from g.sched (parked), g.syscall* (in a syscall; before
- * Go 1.23, which saves no frame pointer there, the chain of the thread
- * blocked on the G's stack, from the frame of g.syscallpc's function) or
- * the registers of the thread whose stack pointer is inside the G's stack
- * (running); each return address split into its inlined calls with the
- * DWARF scopes and line table (libdw), and runtime-internal frames and
- * wrappers (DW_AT_trampoline) hidden as the runtime's showframe hides them; created-by from g.gopc and
- * g.parentGoid (1.21+). Labels are not read.
+ * minutes; the stack, innermost first, unwound by gostack.c, the unwinder
+ * the stack scan shares (along frame pointers from g.sched, g.syscall* or
+ * the registers of the thread running on the G's stack); each return
+ * address split into its inlined calls with the DWARF scopes and line
+ * table (libdw), and runtime-internal frames and wrappers
+ * (DW_AT_trampoline) hidden as the runtime's showframe hides them;
+ * created-by from g.gopc and g.parentGoid (1.21+). Labels are not read.
  * The runtime keeps no clock in memory: "now" is the later of the last
  * network poll (sched.lastpoll) and the last GC's end (memstats), so a wait
  * is a lower bound, unknown when neither exists. */
@@ -27,6 +24,7 @@
 #include <string.h>
 
 #include "godwarf.h"
+#include "gostack.h"
 #include "model/heap_build.h"
 
 #define MAX_FRAMES 100 /* Go prints as many, then "...additional frames elided..." */
@@ -367,71 +365,22 @@ static int add_frames(gctx *x, uint64_t pc, const char *fn, uint32_t *n)
     return 0;
 }
 
-/* Where a G's stack is to be unwound from. */
-typedef struct regs {
-    uint64_t pc, sp, bp;
-    int trap; /* pc is where the thread stopped, not a return address */
-} regs;
-
-/* The registers of the thread whose stack pointer is in [lo, hi). */
-static int thread_in(const hs_core *c, uint64_t lo, uint64_t hi, regs *out)
-{
-    for (uint32_t t = 0; t < c->n_threads; t++) {
-        const hs_core_thread *th = &c->threads[t];
-        if (th->sp < lo || th->sp >= hi) continue;
-        uint64_t bp = c->machine == EM_X86_64 ? th->regs[4] : th->regs[29];
-        *out = (regs){th->pc, th->sp, bp, 1};
-        return 0;
-    }
-    return -1;
-}
-
-static int same_function(const hs_core *c, uint64_t a, uint64_t b)
-{
-    uint64_t sa = 0, sb = 1;
-    return hs_core_symbol(c, a - 1, &sa) && hs_core_symbol(c, b - 1, &sb) && sa == sb;
-}
-
-/* Before Go 1.23 a G in a system call has no saved frame pointer
- * (g.syscallbp): its thread, blocked on the G's stack, has one; along its
- * chain the frame called by the function of g.syscallpc holds that
- * function's frame pointer. -1 when not found. */
-static int syscall_frame(const gctx *x, uint64_t pc, uint64_t lo, uint64_t hi, regs *out)
-{
-    regs t;
-    uint64_t next[2];
-    if (thread_in(x->c, lo, hi, &t)) return -1;
-    for (int k = 0; k < 4 * MAX_FRAMES && t.bp >= lo && t.bp + 16 <= hi && !(t.bp & 7); k++) {
-        if (hs_core_read_mapped(x->c, t.bp, next, sizeof next)) return -1;
-        if (same_function(x->c, next[1], pc)) {
-            *out = (regs){pc, t.bp + 16, next[0], 0};
-            return 0;
-        }
-        if (next[0] <= t.bp) return -1;
-        t.bp = next[0];
-    }
-    return -1;
-}
-
-static regs start_regs(const gctx *x, const uint8_t *gp, uint32_t status, uint64_t lo, uint64_t hi)
+/* What the unwinder (gostack.c) needs of a G. */
+static hs_gostack_g stack_of(const gctx *x, const uint8_t *gp, uint32_t status, uint64_t lo,
+                             uint64_t hi)
 {
     const glayout *L = &x->L;
-    regs r = {field_u(gp, L->pc), field_u(gp, L->sp), field_u(gp, L->bp), 0};
-    uint64_t spc = L->syscallpc.size ? field_u(gp, L->syscallpc) : 0;
-    if (status == G_RUNNING && !thread_in(x->c, lo, hi, &r)) return r;
-    if (status != G_SYSCALL || !spc) return r;
-    if (L->syscallbp.size)
-        return (regs){spc, field_u(gp, L->syscallsp), field_u(gp, L->syscallbp), 0};
-    if (!syscall_frame(x, spc, lo, hi, &r)) return r;
-    return (regs){spc, field_u(gp, L->syscallsp), 0, 0}; /* its first frame alone */
+    return (hs_gostack_g){lo, hi, status, field_u(gp, L->pc), field_u(gp, L->sp),
+                          field_u(gp, L->bp), field_u(gp, L->syscallpc), field_u(gp, L->syscallsp),
+                          field_u(gp, L->syscallbp), L->syscallbp.size != 0};
 }
 
 /* Frames along the frame-pointer chain, inside [lo, hi). */
-static int unwind(gctx *x, regs r, uint64_t lo, uint64_t hi)
+static int unwind(gctx *x, hs_gostack_regs r, uint64_t lo, uint64_t hi)
 {
     uint32_t n = 0;
     for (int k = 0; k < 4 * MAX_FRAMES && r.pc >= 4096; k++) {
-        uint64_t pc = r.trap && k == 0 ? r.pc : r.pc - 1, next[2];
+        uint64_t pc = r.trap && k == 0 ? r.pc : r.pc - 1;
         const char *fn = hs_core_symbol(x->c, pc, NULL);
         char hex[24];
         if (!fn) {
@@ -439,10 +388,7 @@ static int unwind(gctx *x, regs r, uint64_t lo, uint64_t hi)
             fn = hex, x->frames_unnamed++;
         }
         if (add_frames(x, pc, fn, &n)) return -1;
-        if (strcmp(fn, "runtime.goexit") == 0 || r.bp < lo || r.bp + 16 > hi || r.bp < r.sp ||
-            (r.bp & 7) || hs_core_read_mapped(x->c, r.bp, next, sizeof next))
-            break;
-        r = (regs){next[1], r.bp + 16, next[0], 0};
+        if (strcmp(fn, "runtime.goexit") == 0 || hs_gostack_next(x->c, &r, lo, hi)) break;
     }
     return 0;
 }
@@ -536,7 +482,8 @@ static int add_g(gctx *x, uint64_t gaddr, uint32_t root)
         x->damaged++;
         return 0;
     }
-    return unwind(x, start_regs(x, gp, status & ~G_SCAN, lo, hi), lo, hi);
+    hs_gostack_g sg = stack_of(x, gp, status & ~G_SCAN, lo, hi);
+    return unwind(x, hs_gostack_start(x->c, &sg), lo, hi);
 }
 
 static uint64_t read_now(const gctx *x)

@@ -14,13 +14,19 @@
  * DWARF types from gotypes.c, else are named by size class. References
  * inside objects are precise (pointer_words): 1.22+ from the span's heap
  * bits or the type's pointer mask, 1.19 from the heap arena bitmap; 1.20
- * and 1.21 conservative. The roots this walker adds are conservative:
- * every goroutine's stack from its saved stack pointer (a running one from
- * its thread's) to stack.hi, and the g0 stacks of the Ms, which live in
- * heap arenas. Data and bss are scanned by the core reader, named by symbol
- * (main.cache), and only at the words the module's GC masks (gcdatamask,
- * gcbssmask) mark as pointers; the runtime's off-heap memory is claimed,
- * not a root. */
+ * and 1.21 conservative. The roots this walker adds: every goroutine's
+ * stack from its saved stack pointer (a running one from its thread's) to
+ * stack.hi, frame by frame at the words the runtime's stack pointer maps
+ * mark live (gostack.c, with the pc tables of gopclntab.c; amd64), from the
+ * first frame that cannot be (running, in a system call, asynchronously
+ * preempted, no map, a broken chain) to stack.hi conservatively, one root
+ * per goroutine ("goroutine N FUNC", whose id the goroutine model keeps);
+ * and, conservatively, the g0 stacks of the Ms, which live in heap arenas.
+ * A pclntab that cannot be read makes every stack conservative, with an
+ * info line ("go stacks") saying why. Data and bss are scanned by the core
+ * reader, named by symbol (main.cache), and only at the words the module's
+ * GC masks (gcdatamask, gcbssmask) mark as pointers; the runtime's off-heap
+ * memory is claimed, not a root. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +40,8 @@
 #include "godwarf.h"
 #include "gocore_g.h"
 #include "gospecials.h"
+#include "gopclntab.h"
+#include "gostack.h"
 #include "gotypes.h"
 #include "model/heap_build.h"
 
@@ -59,8 +67,8 @@ typedef struct layout {
     field allspans;                                        /* mheap */
     field start, npages, state, spanclass, elemsize, nelems, freeindex, alloc_bits,
         large_type, specials;                              /* mspan */
-    field stack, sched, syscallsp, status, goid, startpc; /* g */
-    field stack_lo, stack_hi, gobuf_sp;                    /* stack, gobuf */
+    field stack, sched, syscallsp, syscallpc, syscallbp, status, goid, startpc;   /* g */
+    field stack_lo, stack_hi, gobuf_sp, gobuf_pc, gobuf_bp;                      /* stack, gobuf */
     field g0, alllink, mid;                                /* m */
     field types, etypes;                                   /* moduledata */
     field md_data, md_edata, md_bss, md_ebss, md_gcdatamask, md_gcbssmask;
@@ -284,12 +292,16 @@ static int read_layout(const hs_core *c, goheap *g, char *why, size_t n)
     L->stack = member(&d[T_G], "stack");
     L->sched = member(&d[T_G], "sched");
     L->syscallsp = member(&d[T_G], "syscallsp");
+    L->syscallpc = member(&d[T_G], "syscallpc");
+    L->syscallbp = member(&d[T_G], "syscallbp"); /* 1.23+ */
     L->status = member(&d[T_G], "atomicstatus");
     L->goid = member(&d[T_G], "goid");
     L->startpc = member(&d[T_G], "startpc");
     L->stack_lo = member(&d[T_STACK], "lo");
     L->stack_hi = member(&d[T_STACK], "hi");
     L->gobuf_sp = member(&d[T_GOBUF], "sp");
+    L->gobuf_pc = member(&d[T_GOBUF], "pc");
+    L->gobuf_bp = member(&d[T_GOBUF], "bp");
     L->g0 = member(&d[T_M], "g0");
     L->alllink = member(&d[T_M], "alllink");
     L->mid = member(&d[T_M], "id");
@@ -619,8 +631,7 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
          L->large_type.size ? "malloc headers of objects over 512 B with pointers, large objects"
                             : "none before Go 1.22",
          (long long)from_dwarf);
-    hs_heap_add_infof(h, "go references", "%s; goroutine stacks from their stack pointer: "
-         "conservative",
+    hs_heap_add_infof(h, "go references", "%s; goroutine stacks: see go stacks",
          g->precise     ? "precise in objects (span heap bits, type pointer masks)"
          : g->arena_l2 ? "precise in objects (heap arena bitmap)"
                        : "conservative in objects (every word of spans with pointers)");
@@ -892,16 +903,25 @@ static int pointer_words(const hs_core *c, uint64_t addr, uint64_t size, uint64_
     return type_mask(c, g, tp, sp->cls ? 1 : 0, bits, n_words);
 }
 
-/* Conservative scan of [from, to) as one root, its id into *root_out
- * (HS_NONE when nothing in it points at an object). */
+/* How the goroutine stacks were scanned, for the info line. */
+typedef struct stack_stats {
+    const hs_gopcln *pcln; /* NULL: every stack conservative */
+    uint32_t precise, partial, whole, frames;
+    const char *why; /* the first reason a stack fell back */
+} stack_stats;
+
+/* The words of [from, to) whose bit is set in live (NULL: all of them) as
+ * one root, its id into *root_out (HS_NONE when none points at an object). */
 static int scan_stack(const hs_core *c, hs_heap *h, const char *label, uint64_t from, uint64_t to,
-                      uint32_t *root_out, hs_error *err)
+                      const uint8_t *live, uint32_t *root_out, hs_error *err)
 {
-    const uint8_t *p = to > from && to - from < ((uint64_t)1 << 30) ? hs_core_ptr(c, from, to - from) : NULL;
+    const uint8_t *p =
+        to > from && to - from < ((uint64_t)1 << 30) ? hs_core_ptr(c, from, to - from) : NULL;
     if (!p) return 0;
     uint32_t r = HS_NONE;
     for (uint64_t o = 0; o + 8 <= to - from; o += 8) {
         uint64_t v;
+        if (live && !(live[o / 64] >> (o / 8 % 8) & 1)) continue;
         memcpy(&v, p + o, 8);
         uint32_t obj = hs_heap_find(h, v);
         if (obj == HS_NONE) continue;
@@ -927,8 +947,36 @@ static uint64_t stack_from(const hs_core *c, const layout *L, const uint8_t *gp,
     return sp >= lo && sp < hi ? sp : lo;
 }
 
+/* A goroutine's stack [from, hi) by the runtime's pointer maps where they
+ * hold (gostack.c), conservatively elsewhere. */
+static int scan_goroutine(const hs_core *c, hs_heap *h, const layout *L, const uint8_t *gp,
+                          const char *label, uint64_t lo, uint64_t hi, stack_stats *st,
+                          uint32_t *root_out, hs_error *err)
+{
+    uint64_t from = stack_from(c, L, gp, lo, hi);
+    if (hi - from >= ((uint64_t)1 << 30)) return 0;
+    uint8_t *live = calloc((hi - from) / 64 + 1, 1);
+    if (!live) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    hs_gostack_g g = {lo, hi, (uint32_t)get_uint(gp, L->status) & ~(uint32_t)G_STATUS_SCAN,
+                      get_uint(gp, (field){L->sched.off + L->gobuf_pc.off, L->gobuf_pc.size}),
+                      get_uint(gp, (field){L->sched.off + L->gobuf_sp.off, L->gobuf_sp.size}),
+                      get_uint(gp, (field){L->sched.off + L->gobuf_bp.off, L->gobuf_bp.size}),
+                      get_uint(gp, L->syscallpc), get_uint(gp, L->syscallsp),
+                      get_uint(gp, L->syscallbp), L->syscallbp.size != 0};
+    hs_gostack_scan sc;
+    hs_gostack_live(c, st->pcln, &g, from, live, &sc);
+    st->frames += sc.precise_frames;
+    if (!sc.why) st->precise++;
+    else if (sc.precise_frames) st->partial++;
+    else st->whole++;
+    if (sc.why && !st->why) st->why = sc.why;
+    int rc = scan_stack(c, h, label, from, hi, live, root_out, err);
+    free(live);
+    return rc;
+}
+
 static int scan_g(const hs_core *c, hs_heap *h, const goheap *g, uint64_t gaddr, const char *who,
-                  int require_claimed, uint32_t *root_out, hs_error *err)
+                  int require_claimed, stack_stats *st, uint32_t *root_out, hs_error *err)
 {
     const layout *L = &g->L;
     const uint8_t *gp;
@@ -940,16 +988,27 @@ static int scan_g(const hs_core *c, hs_heap *h, const goheap *g, uint64_t gaddr,
     uint32_t s = hs_core_seg_of(c, lo);
     if (hi <= lo || s == HS_NONE) return 0;
     if (require_claimed && !(lo >= c->segs[s].claim_lo && lo < c->segs[s].claim_hi)) return 0;
+    if (who) return scan_stack(c, h, who, stack_from(c, L, gp, lo, hi), hi, NULL, root_out, err);
     char label[320];
-    if (who)
-        snprintf(label, sizeof label, "%s", who);
-    else {
-        uint64_t pc = L->startpc.size ? get_uint(gp, L->startpc) : 0;
-        const char *fn = pc ? hs_core_symbol(c, pc, NULL) : NULL;
-        snprintf(label, sizeof label, "goroutine %lld %s", (long long)get_uint(gp, L->goid),
-                 fn ? fn : "stack");
+    uint64_t pc = L->startpc.size ? get_uint(gp, L->startpc) : 0;
+    const char *fn = pc ? hs_core_symbol(c, pc, NULL) : NULL;
+    snprintf(label, sizeof label, "goroutine %lld %s", (long long)get_uint(gp, L->goid),
+             fn ? fn : "stack");
+    return scan_goroutine(c, h, L, gp, label, lo, hi, st, root_out, err);
+}
+
+/* The info line on how the goroutine stacks were scanned. */
+static void stack_info(hs_heap *h, const stack_stats *st, const char *no_pcln)
+{
+    if (no_pcln) {
+        hs_heap_add_infof(h, "go stacks", "scanned conservatively: %s", no_pcln);
+        return;
     }
-    return scan_stack(c, h, label, stack_from(c, L, gp, lo, hi), hi, root_out, err);
+    hs_heap_add_infof(h, "go stacks",
+                      "%u goroutines by the runtime's stack pointer maps (%u frames), %u partly "
+                      "and %u wholly conservative%s%s",
+                      st->precise, st->frames, st->partial, st->whole,
+                      st->why ? "; first fallback: " : "", st->why ? st->why : "");
 }
 
 static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
@@ -963,16 +1022,20 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         len = 0;
     uint32_t *roots = calloc(len ? len : 1, sizeof *roots); /* of allgs[i]'s stack */
     if (!roots) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
-    for (uint64_t i = 0; i < len; i++) {
+    hs_gopcln pcln;
+    char why[160];
+    stack_stats st = {0};
+    if (!hs_gopcln_open(&pcln, c, g->dw, why, sizeof why)) st.pcln = &pcln;
+    int rc = 0;
+    for (uint64_t i = 0; i < len && !rc; i++) {
         uint64_t gaddr;
         roots[i] = HS_NONE;
-        if (!hs_core_read64(c, arr + 8 * i, &gaddr) &&
-            scan_g(c, h, g, gaddr, NULL, 0, &roots[i], err)) {
-            free(roots);
-            return -1;
-        }
+        if (!hs_core_read64(c, arr + 8 * i, &gaddr))
+            rc = scan_g(c, h, g, gaddr, NULL, 0, &st, &roots[i], err);
     }
-    int rc = hs_gocore_goroutines(c, h, g->dw, g->dw_bias, roots, (uint32_t)len, err);
+    if (st.pcln) hs_gopcln_close(&pcln);
+    if (!rc) stack_info(h, &st, st.pcln ? NULL : why);
+    if (!rc) rc = hs_gocore_goroutines(c, h, g->dw, g->dw_bias, roots, (uint32_t)len, err);
     free(roots);
     if (rc || hs_gospecials_roots(c, h, g->dw, g->special_spans, g->n_special_spans, err)) return -1;
     /* The g0 (scheduler) stacks of the Ms that live in heap arenas; the
@@ -985,7 +1048,7 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         char who[64];
         snprintf(who, sizeof who, "m%lld g0 stack", (long long)get_uint(mp, L->mid));
         uint32_t root = HS_NONE;
-        if (scan_g(c, h, g, get_uint(mp, L->g0), who, 1, &root, err)) return -1;
+        if (scan_g(c, h, g, get_uint(mp, L->g0), who, 1, NULL, &root, err)) return -1;
         m = get_uint(mp, L->alllink);
     }
     return 0;

@@ -13,7 +13,12 @@
 #     MemStats.HeapAlloc (the runtime's own counters, carried by the dump);
 #   - references and reachable objects within 1% of the heap dump's (the
 #     runtime's own pointer maps and roots; the dump's phantom slots are
-#     unreachable there);
+#     unreachable there); of the objects in both, exactly the dump's are
+#     unreachable in the core (stacks read by their pointer maps; main
+#     keeps the dump's file live, so its frame reaches what it reached);
+#   - main.deadKeep retains its 1.5 MiB buffer (1572864 B) as in the heap
+#     dump, and deadFrame's goroutine nothing: the buffer's pointer is still
+#     in a slot of deadFrame's frame, dead at the call it blocks in;
 #   - main.treeRoot, main.spare and the worker goroutine retain what they
 #     retain in the heap dump (main.sessions within 1%);
 #   - main.treeRoot retains exactly the 1023-node tree, 65472 B, main.spare
@@ -84,6 +89,8 @@ for v in "${GO_VERSIONS[@]}"; do
   "$HS" top --by object -n 0 --format json "$tmp/$v.core" >"$tmp/cobj.json"
   "$HS" top --by object -n 0 --format json "$tmp/$v.dump" >"$tmp/dobj.json"
   "$HS" top --by root -n 0 --format json --binary "$exe" "$tmp/$v.dump" >"$tmp/droots.json"
+  "$HS" leaks --by object -n 0 --format json "$tmp/$v.core" >"$tmp/cleaks.json"
+  "$HS" leaks --by object -n 0 --format json "$tmp/$v.dump" >"$tmp/dleaks.json"
   python3 - "$v" "$tmp" <<'PY'
 import json, sys
 v, tmp = sys.argv[1], sys.argv[2]
@@ -109,6 +116,14 @@ if len(phantom) != len(only_d): bad.append("dump objects missing from the core")
 if len(only_c) > 0.01 * len(d): bad.append("core objects not in the dump")
 near("references vs heap dump", core["references"], dump["references"])
 near("reachable objects vs heap dump", core["reachable"]["count"], dump["reachable"]["count"])
+# Precise stacks: of the objects in both, exactly the dump's are unreachable.
+common = {a for a in d if c.get(a) == d[a]}
+def unreachable(f):
+    return {int(r["address"], 16) for r in json.load(open(f"{tmp}/{f}"))["rows"]} & common
+uc, ud = unreachable("cleaks.json"), unreachable("dleaks.json")
+print(f"  of {len(common)} objects in both: unreachable in the core {len(uc)}, in the heap dump {len(ud)}; "
+      f"differing {sorted(hex(a) for a in uc ^ ud)}")
+if uc != ud: bad.append("reachable objects differ from the heap dump's")
 for name, want in (("main.treeRoot", 1023 * 64), ("main.spare", 4096 + 500 * 64)):
     got = roots.get(name, {}).get("retained", 0)
     print(f"  {name} retains {got}, construction {want}")
@@ -116,7 +131,7 @@ for name, want in (("main.treeRoot", 1023 * 64), ("main.spare", 4096 + 500 * 64)
 droots = {r["name"]: r for r in json.load(open(f"{tmp}/droots.json"))["rows"]}
 def worker_of(rs):
     return [r for k, r in rs.items() if k.startswith("goroutine ") and k.endswith(" main.worker")]
-for name in ("main.treeRoot", "main.spare", "worker"):
+for name in ("main.treeRoot", "main.spare", "worker", "main.deadKeep"):
     got = (worker_of(roots) if name == "worker" else [roots.get(name, {})])[0].get("retained")
     want = (worker_of(droots) if name == "worker" else [droots.get(name, {})])[0].get("retained")
     print(f"  {name} retains {got}, in the heap dump {want}")
@@ -127,6 +142,12 @@ worker = worker_of(roots)
 got = worker[0]["retained"] if len(worker) == 1 else -1
 print(f"  worker goroutine retains {got}, construction 204800")
 if got != 204800: bad.append("worker goroutine")
+got = roots.get("main.deadKeep", {}).get("retained", -1)
+print(f"  main.deadKeep retains {got}, construction 1572864 (dead in deadFrame's frame)")
+if got != 1572864: bad.append("main.deadKeep (a dead stack slot kept it)")
+dead = [r for k, r in roots.items() if k.startswith("goroutine ") and k.endswith(" main.deadFrame")]
+print(f"  deadFrame goroutine retains {[r['retained'] for r in dead]}, construction nothing")
+if any(r["retained"] for r in dead): bad.append("deadFrame goroutine")
 for name in ("main.sharedA", "main.sharedB"):
     got = roots.get(name, {}).get("retained", -1)
     print(f"  {name} retains {got} (shares the 1 MiB buffer: < 1 MiB)")

@@ -12,6 +12,11 @@
 //   - a worker goroutine blocked on a channel whose stack alone holds a
 //     200000-byte buffer;
 //   - sessions: a map of 100 *main.session;
+//   - deadKeep: a 1.5 MiB buffer (1572864 B) that a second goroutine
+//     allocated, stored there, used across calls (so its stack frame holds
+//     the pointer) and then left dead before blocking: the runtime's stack
+//     maps say the frame's word is dead, so deadKeep alone retains it (a
+//     conservative stack scan would share it with that goroutine);
 //   - keeper: a pointer to a 3072-byte array, which it alone retains, and
 //     keeperAddr: a uintptr holding the same address (an integer: no
 //     reference, whatever its value looks like);
@@ -55,8 +60,10 @@ var (
 	keeper           *[3072]byte
 	keeperAddr       uintptr
 	finHolder        *finalized
+	deadKeep         []byte
 	block            = make(chan struct{})
 	started          = make(chan struct{})
+	deadStarted      = make(chan struct{})
 )
 
 func build(depth int) *node {
@@ -75,6 +82,25 @@ func worker() {
 	close(started)
 	<-block
 	runtime.KeepAlive(buf)
+}
+
+//go:noinline
+func touch(b []byte) {
+	b[len(b)-1]++
+}
+
+// deadFrame's buf is live across the first call to touch, so it is kept in
+// a stack slot; after the second call it is dead, and the slot still holds
+// it while the goroutine blocks.
+//
+//go:noinline
+func deadFrame() {
+	buf := make([]byte, 1536<<10)
+	deadKeep = buf
+	touch(buf)
+	touch(buf)
+	close(deadStarted)
+	<-block
 }
 
 func main() {
@@ -96,6 +122,8 @@ func main() {
 	}
 	go worker()
 	<-started
+	go deadFrame()
+	<-deadStarted
 	runtime.GC()
 	f, err := os.Create(os.Args[1])
 	if err != nil {
@@ -105,4 +133,7 @@ func main() {
 	f.Close()
 	fmt.Println("ready")
 	time.Sleep(time.Hour)
+	// f stays live in this frame, as it was while the dump was written: the
+	// core's precise stack scan and the dump then agree on what it reaches.
+	runtime.KeepAlive(f)
 }
