@@ -48,6 +48,8 @@ typedef struct walk {
     Dwarf *dw;
     hs_go_obj *objs;
     uint32_t n;
+    uint32_t *page_first; /* object index of the first object at or after each page */
+    uint64_t page_lo, n_pages;
     item *stack;
     uint32_t n_stack, cap_stack;
     ctype *types;
@@ -203,16 +205,52 @@ static void push(walk *w, uint64_t addr, uint32_t type, uint64_t count)
     w->stack[w->n_stack++] = (item){addr, count, type};
 }
 
-static int cmp_addr(const void *a, const void *b)
+#define PAGE_SHIFT 13
+
+/* Pages of the heap's address range, each with the index of its first
+ * object, so that a pointer's object is searched among a page's objects
+ * instead of all of them; left out (plain binary search) when the range
+ * is sparse, as in a damaged or hostile core. */
+static void index_pages(walk *w)
 {
-    const hs_go_obj *x = a, *y = b;
-    return x->addr < y->addr ? -1 : x->addr > y->addr;
+    if (!w->n) return;
+    uint64_t lo = w->objs[0].addr >> PAGE_SHIFT, hi = (w->objs[w->n - 1].addr >> PAGE_SHIFT) + 1;
+    if (hi - lo > 4 * (uint64_t)w->n + 1024 || hi - lo >= UINT32_MAX) return;
+    w->page_first = malloc((size_t)(hi - lo + 1) * sizeof *w->page_first);
+    if (!w->page_first) return;
+    uint32_t i = 0;
+    for (uint64_t pg = lo; pg <= hi; pg++) {
+        while (i < w->n && w->objs[i].addr >> PAGE_SHIFT < pg)
+            i++;
+        w->page_first[pg - lo] = i;
+    }
+    w->page_lo = lo, w->n_pages = hi - lo;
 }
 
+/* The object that starts at p, or NULL. */
 static hs_go_obj *object_at(const walk *w, uint64_t p)
 {
-    hs_go_obj key = {.addr = p};
-    return w->n ? bsearch(&key, w->objs, w->n, sizeof *w->objs, cmp_addr) : NULL;
+    uint32_t lo = 0, hi = w->n;
+    if (w->page_first) {
+        uint64_t pg = (p >> PAGE_SHIFT) - w->page_lo;
+        if (p >> PAGE_SHIFT < w->page_lo || pg >= w->n_pages) return NULL;
+        lo = w->page_first[pg], hi = w->page_first[pg + 1];
+        /* A span's slots are evenly spaced: the first guess is where p's
+         * slot would be if every slot before it were allocated. */
+        if (lo < hi && w->objs[lo].addr <= p && w->objs[lo].size) {
+            uint64_t guess = lo + (p - w->objs[lo].addr) / w->objs[lo].size;
+            uint32_t g = guess < hi ? (uint32_t)guess : hi - 1;
+            if (w->objs[g].addr == p) return &w->objs[g];
+            if (w->objs[g].addr > p) hi = g;
+            else lo = g + 1;
+        }
+    }
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (w->objs[mid].addr < p) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < w->n && w->objs[lo].addr == p ? &w->objs[lo] : NULL;
 }
 
 /* Types the untyped object at p as count values of the DIE at die (a
@@ -349,29 +387,48 @@ static void map_groups(walk *w, const named *index, uint32_t n_index, const hs_g
     }
 }
 
+/* The DIE of the runtime's type name (looked up once per heap type): its
+ * offset, 0 when DWARF has no such type, 1 for a Swiss-table group. */
+static Dwarf_Off runtime_die(walk *w, const named *index, uint32_t n_index, Dwarf_Off *cache,
+                             uint32_t type)
+{
+    if (cache[type] != (Dwarf_Off)-1) return cache[type];
+    const char *name = hs_heap_str(w->h, w->h->type_name[type]);
+    Dwarf_Die t;
+    cache[type] = 0;
+    if (name && strncmp(name, "map.group[", 10) == 0)
+        cache[type] = 1;
+    else if (name && !lookup(w, index, n_index, name, &t) && size_of(&t))
+        cache[type] = dwarf_dieoffset(&t);
+    return cache[type];
+}
+
 /* Objects the runtime typed: their values, typed through DWARF. */
 static void runtime_typed(walk *w)
 {
-    uint32_t n_index = 0;
+    uint32_t n_index = 0, n_cache = w->h->n_types;
     named *index = type_index(w, &n_index);
-    if (!index) {
+    Dwarf_Off *cache = malloc((n_cache ? n_cache : 1) * sizeof *cache);
+    if (!index || !cache) {
+        free(index), free(cache);
         w->oom = 1;
         return;
     }
+    memset(cache, 0xff, (n_cache ? n_cache : 1) * sizeof *cache);
     for (uint32_t i = 0; i < w->n && !w->oom; i++) {
         const hs_go_obj *o = &w->objs[i];
-        if (o->untyped || o->type == HS_NONE || o->type >= w->h->n_types) continue;
-        const char *name = hs_heap_str(w->h, w->h->type_name[o->type]);
-        Dwarf_Die t;
-        uint64_t es, data = o->header ? 8 : 0;
-        if (name && strncmp(name, "map.group[", 10) == 0) {
-            map_groups(w, index, n_index, o, name);
+        if (o->untyped || o->type == HS_NONE || o->type >= n_cache) continue;
+        Dwarf_Off die = runtime_die(w, index, n_index, cache, o->type);
+        uint64_t data = o->header ? 8 : 0;
+        if (die == 1) {
+            map_groups(w, index, n_index, o, hs_heap_str(w->h, w->h->type_name[o->type]));
             continue;
         }
-        if (!name || lookup(w, index, n_index, name, &t) || !(es = size_of(&t)) || o->size <= data)
-            continue;
-        visit_die(w, o->addr + data, dwarf_dieoffset(&t), (o->size - data) / es);
+        uint32_t ti = die ? compiled(w, die) : HS_NONE;
+        if (ti == HS_NONE || o->size <= data || !w->types[ti].size) continue;
+        visit_die(w, o->addr + data, die, (o->size - data) / w->types[ti].size);
     }
+    free(cache);
     free(index);
 }
 
@@ -401,8 +458,10 @@ int64_t hs_go_type_objects(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bia
                            uint32_t n, hs_error *err)
 {
     walk w = {.c = c, .h = h, .dw = dw, .objs = objs, .n = n};
+    index_pages(&w);
     globals(&w, bias);
     if (!w.oom) runtime_typed(&w);
+    free(w.page_first);
     free(w.stack);
     free(w.types);
     free(w.by_die);

@@ -28,6 +28,7 @@
 #endif
 
 #include "heapscan/heap_analysis.h"
+#include "model/mem.h"
 
 /* Successor cursor of the three-part graph: super-root, roots, objects. */
 typedef struct graph_view {
@@ -68,7 +69,7 @@ static void bit_set(uint64_t *b, uint32_t i)
 
 static void *alloc_n(uint32_t n, size_t elem)
 {
-    return malloc((size_t)(n ? n : 1) * elem);
+    return hs_mem_alloc(n, elem);
 }
 
 /* Arrays up to glibc's (adaptive) mmap threshold come from the heap, where
@@ -164,7 +165,7 @@ static int number(work *w)
         w->anc[k] = x == 0 ? HS_NONE : w->idom[w->idom[x]]; /* the parent is numbered */
         w->idom[x] = k, w->order[k++] = x;
     }
-    uint32_t *o = realloc(w->order, (size_t)(k ? k : 1) * sizeof *o);
+    uint32_t *o = hs_mem_realloc(w->order, k, sizeof *o);
     if (o) w->order = o;
     return 0;
 }
@@ -174,7 +175,7 @@ static int number(work *w)
 static int build_preds(const graph_view *gv, work *w)
 {
     uint32_t k = w->k, b, e;
-    if (!(w->pstart = calloc((size_t)k + 1, sizeof *w->pstart))) return -1;
+    if (!(w->pstart = hs_mem_zalloc((size_t)k + 1, sizeof *w->pstart))) return -1;
     uint64_t m = 0;
     for (uint32_t j = 0; j < k; j++) {
         succ_range(gv, w->order[j], &b, &e);
@@ -335,7 +336,7 @@ int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err)
     free(w.order), free(w.inlt), w.order = NULL, w.inlt = NULL;
     d->idom = w.idom, w.idom = NULL;
     give_back();
-    d->retained = calloc(w.nv, sizeof *d->retained);
+    d->retained = hs_mem_zalloc(w.nv, sizeof *d->retained);
     if (!d->retained) goto oom;
     uint32_t base = 1 + g->n_roots;
     for (uint32_t i = 1; i < w.n; i++) {

@@ -12,6 +12,7 @@
  * then they are low halves plus runs of ids sharing a high half. */
 #include "heapscan/heap.h"
 #include "model/heap_build.h"
+#include "model/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,7 +52,7 @@ static int grow(void **arr, uint64_t *cap, uint64_t need, size_t elem)
     if (need <= *cap) return 0;
     uint64_t ncap = *cap ? *cap : 256;
     while (ncap < need) ncap *= 2;
-    void *n = realloc(*arr, (size_t)ncap * elem);
+    void *n = hs_mem_realloc(*arr, (size_t)ncap, elem);
     if (!n) return -1;
     *arr = n;
     *cap = ncap;
@@ -382,7 +383,7 @@ static int cmp_id_value(const void *a, const void *b)
 static int add_column(void **col, const hs_heap *h, size_t elem)
 {
     size_t cap = h->cap_objects ? h->cap_objects : 1;
-    *col = malloc(cap * elem);
+    *col = hs_mem_alloc(cap, elem);
     if (!*col) return -1;
     memset(*col, elem == 1 ? 0 : 0xff, (size_t)h->n_objects * elem);
     return 0;
@@ -406,9 +407,9 @@ static int sort_objects(hs_heap *h, hs_error *err)
     const uint64_t *addr = h->addr_wide_;
     for (uint32_t i = 1; i < n && sorted; i++) sorted = addr[i - 1] <= addr[i];
     if (sorted) return 0;
-    addr_index *ix = malloc((size_t)n * sizeof *ix);
-    uint32_t *tmp32 = malloc((size_t)n * sizeof *tmp32);
-    uint8_t *tmp8 = h->flags ? malloc(n) : NULL;
+    addr_index *ix = hs_mem_alloc(n, sizeof *ix);
+    uint32_t *tmp32 = hs_mem_alloc(n, sizeof *tmp32);
+    uint8_t *tmp8 = h->flags ? hs_mem_alloc(n, 1) : NULL;
     hs_heap_big_size *big = malloc((h->n_size_big ? h->n_size_big : 1) * sizeof *big);
     if (!ix || !tmp32 || (h->flags && !tmp8) || !big) {
         free(ix), free(tmp32), free(tmp8), free(big);
@@ -467,7 +468,7 @@ static int build_buckets(hs_heap *h)
     uint64_t want = n / 8;
     while ((span >> shift) > want) shift++;
     uint64_t nb = (span >> shift) + 1;
-    uint32_t *first = malloc((size_t)(nb + 1) * sizeof *first);
+    uint32_t *first = hs_mem_alloc((size_t)nb + 1, sizeof *first);
     if (!first) return -1;
     uint32_t i = 0;
     for (uint64_t b = 0; b <= nb; b++) {
@@ -489,7 +490,7 @@ static int narrow_addresses(hs_heap *h)
     const uint64_t *addr = h->addr_wide_;
     for (uint32_t i = 0; i < n; i++)
         ns += i == 0 || addr[i] >> 32 != addr[i - 1] >> 32;
-    uint32_t *lo = malloc((size_t)(n ? n : 1) * sizeof *lo);
+    uint32_t *lo = hs_mem_alloc(n, sizeof *lo);
     hs_heap_addr_seg *seg = malloc((size_t)(ns ? ns : 1) * sizeof *seg);
     if (!lo || !seg) {
         free(lo), free(seg);
@@ -637,7 +638,7 @@ int hs_heap_begin_refs_of(hs_heap *h, uint32_t from, hs_error *err)
         (h->build_->streaming && from < h->build_->next_row))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "internal: references out of order");
     if (!h->build_->streaming) {
-        h->edge_start = malloc(((size_t)h->n_objects + 1) * sizeof *h->edge_start);
+        h->edge_start = hs_mem_alloc((size_t)h->n_objects + 1, sizeof *h->edge_start);
         if (!h->edge_start)
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding references");
         h->build_->streaming = 1;
@@ -715,9 +716,9 @@ int hs_heap_add_root_ref_at(hs_heap *h, uint32_t root, uint64_t offset, uint64_t
 static int build_rows(const hs_heap_pending_ref *pairs, uint64_t m, uint32_t n, uint32_t **start,
                       uint32_t **target, uint32_t **offset)
 {
-    uint32_t *s = calloc((size_t)n + 1, sizeof *s);
-    uint32_t *t = malloc((size_t)(m ? m : 1) * sizeof *t);
-    uint32_t *o = offset ? malloc((size_t)(m ? m : 1) * sizeof *o) : NULL;
+    uint32_t *s = hs_mem_zalloc((size_t)n + 1, sizeof *s);
+    uint32_t *t = hs_mem_alloc((size_t)m, sizeof *t);
+    uint32_t *o = offset ? hs_mem_alloc((size_t)m, sizeof *o) : NULL;
     if (!s || !t || (offset && !o)) {
         free(s), free(t), free(o);
         return -1;

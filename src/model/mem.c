@@ -6,6 +6,7 @@
 #include "model/mem.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 
 void hs_mem_hint_huge(void *p, size_t n)
@@ -19,4 +20,32 @@ void hs_mem_hint_huge(void *p, size_t n)
 #else
     (void)p, (void)n;
 #endif
+}
+
+static int too_big(size_t n, size_t elem)
+{
+    return elem && n > SIZE_MAX / elem;
+}
+
+void *hs_mem_alloc(size_t n, size_t elem)
+{
+    if (too_big(n ? n : 1, elem)) return NULL;
+    void *p = malloc((n ? n : 1) * elem);
+    hs_mem_hint_huge(p, n * elem);
+    return p;
+}
+
+void *hs_mem_zalloc(size_t n, size_t elem)
+{
+    void *p = calloc(n ? n : 1, elem);
+    hs_mem_hint_huge(p, p ? n * elem : 0);
+    return p;
+}
+
+void *hs_mem_realloc(void *p, size_t n, size_t elem)
+{
+    if (too_big(n ? n : 1, elem)) return NULL;
+    void *q = realloc(p, (n ? n : 1) * elem);
+    hs_mem_hint_huge(q, n * elem);
+    return q;
 }
