@@ -649,10 +649,13 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
     drop_overlaps(g, &st);
     int64_t from_dwarf = hs_go_type_objects(c, h, g->dw, g->dw_bias, g->objs, g->n_objs, err);
     if (from_dwarf < 0) return -1;
-    for (uint32_t i = 0; i < g->n_objs; i++)
+    for (uint32_t i = 0; i < g->n_objs; i++) {
         if (hs_heap_add_object(h, g->objs[i].addr, g->objs[i].size, g->objs[i].type, HS_NONE, 0,
                                err))
             return -1;
+        if ((i + 1) % (1u << 20) == 0) /* copied: not resident beside the model */
+            hs_mem_drop(g->objs, (size_t)g->cap_objs * sizeof *g->objs, 0, (size_t)(i + 1) * sizeof *g->objs);
+    }
     free(g->objs);
     g->objs = NULL, g->n_objs = g->cap_objs = 0;
     hs_heap_add_infof(h, "allocator", "Go runtime (%s)", g->version);

@@ -20,6 +20,7 @@
 #define MAX_ELEMS ((uint64_t)1 << 24) /* elements of one array walked */
 #define MAX_SLOTS 4096                /* pointers in one compiled type */
 #define MAX_SLOTS_TOTAL (1u << 24)
+#define RELEASE_EVERY (1u << 18)
 
 typedef struct item {
     uint64_t addr, count;
@@ -59,6 +60,7 @@ typedef struct walk {
     slot *slots;
     uint32_t n_slots, cap_slots;
     int64_t typed;
+    uint64_t visited;
     int oom;
 } walk;
 
@@ -285,14 +287,19 @@ static void visit(walk *w, uint64_t addr, uint32_t ti)
     }
 }
 
-/* Walks the queued objects (typed by the value being visited). */
+/* Walks the queued objects (typed by the value being visited). The walk
+ * reads the core where pointers lead, all over the heap: the pages it read
+ * are given back every RELEASE_EVERY values, or the whole heap would stay
+ * resident (most of the peak memory on a large core). */
 static void drain(walk *w)
 {
     while (w->n_stack && !w->oom) {
         item it = w->stack[--w->n_stack];
         uint64_t es = w->types[it.type].size;
-        for (uint64_t i = 0; i < it.count && i < MAX_ELEMS && !w->oom; i++)
+        for (uint64_t i = 0; i < it.count && i < MAX_ELEMS && !w->oom; i++) {
             visit(w, it.addr + i * es, it.type);
+            if (++w->visited % RELEASE_EVERY == 0) hs_core_release_all(w->c);
+        }
     }
 }
 

@@ -49,3 +49,16 @@ void *hs_mem_realloc(void *p, size_t n, size_t elem)
     hs_mem_hint_huge(q, n * elem);
     return q;
 }
+
+void hs_mem_drop(void *block, size_t block_size, size_t from, size_t to)
+{
+#ifdef MADV_DONTNEED
+    const uintptr_t page = 4096;
+    if (!block || block_size < ((size_t)64 << 20) || to > block_size || from >= to) return;
+    uintptr_t b = ((uintptr_t)block + from + page - 1) & ~(page - 1);
+    uintptr_t e = ((uintptr_t)block + to) & ~(page - 1);
+    if (b < e) (void)madvise((void *)b, e - b, MADV_DONTNEED);
+#else
+    (void)block, (void)block_size, (void)from, (void)to;
+#endif
+}

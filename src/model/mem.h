@@ -22,4 +22,10 @@ void *hs_mem_alloc(size_t n, size_t elem);
 void *hs_mem_zalloc(size_t n, size_t elem);
 void *hs_mem_realloc(void *p, size_t n, size_t elem);
 
+/* Gives back the whole pages inside [p, p + n) of a block of at least
+ * 64 MiB (a mapping of its own in every malloc) whose bytes there will not
+ * be read again before it is freed: an array copied out front to back
+ * need not stay resident beside its copy. Smaller blocks are left alone. */
+void hs_mem_drop(void *block, size_t block_size, size_t from, size_t to);
+
 #endif
