@@ -569,6 +569,72 @@ static void drop_overlaps(goheap *g, walk_stats *st)
     g->n_objs = k;
 }
 
+/* What the unwinder (gostack.c) needs of the G whose struct is at gp. */
+static hs_gostack_g gostack_of(const layout *L, const uint8_t *gp, uint64_t lo, uint64_t hi)
+{
+    return (hs_gostack_g){lo, hi, (uint32_t)get_uint(gp, L->status) & ~(uint32_t)G_STATUS_SCAN,
+                          get_uint(gp, (field){L->sched.off + L->gobuf_pc.off, L->gobuf_pc.size}),
+                          get_uint(gp, (field){L->sched.off + L->gobuf_sp.off, L->gobuf_sp.size}),
+                          get_uint(gp, (field){L->sched.off + L->gobuf_bp.off, L->gobuf_bp.size}),
+                          get_uint(gp, L->syscallpc), get_uint(gp, L->syscallsp),
+                          get_uint(gp, L->syscallbp), L->syscallbp.size != 0};
+}
+
+/* One G's frames along the frame-pointer chain: a return address's call
+ * (pc - 1) and the CFA, 16 bytes above the saved frame pointer. The frame
+ * a running thread stopped in is left out: its variables may live in
+ * registers. */
+static int push_frames(const hs_core *c, const layout *L, const uint8_t *gp, hs_go_frame **v,
+                       uint32_t *n, uint32_t *cap)
+{
+    uint64_t lo = get_uint(gp, (field){L->stack.off + L->stack_lo.off, 8});
+    uint64_t hi = get_uint(gp, (field){L->stack.off + L->stack_hi.off, 8});
+    if (hi <= lo || hi - lo >= ((uint64_t)1 << 30)) return 0;
+    hs_gostack_g sg = gostack_of(L, gp, lo, hi);
+    hs_gostack_regs r = hs_gostack_start(c, &sg);
+    for (int k = 0; k < 4096 && r.pc >= 4096; k++) {
+        if (!r.trap && r.bp >= lo && r.bp + 16 <= hi) {
+            if (*n == *cap) {
+                uint32_t nc = *cap ? *cap * 2 : 1024;
+                hs_go_frame *m = nc < (1u << 26) ? realloc(*v, nc * sizeof *m) : NULL;
+                if (!m) return -1;
+                *v = m, *cap = nc;
+            }
+            (*v)[(*n)++] = (hs_go_frame){r.pc - 1, r.bp + 16};
+        }
+        if (hs_gostack_next(c, &r, lo, hi)) break;
+    }
+    return 0;
+}
+
+/* The frames of every goroutine that is not dead, for the stack variables
+ * gotypes.c types objects by; NULL (none) when there are none or memory
+ * runs out, which only leaves those objects named by size class. */
+static hs_go_frame *goroutine_frames(const hs_core *c, const goheap *g, uint32_t *n_out)
+{
+    const layout *L = &g->L;
+    uint64_t allgs = hs_core_lookup(c, "runtime.allgs"), arr = 0, len = 0;
+    hs_go_frame *v = NULL;
+    uint32_t n = 0, cap = 0;
+    *n_out = 0;
+    if (!allgs || hs_core_read64(c, allgs, &arr) || hs_core_read64(c, allgs + 8, &len) ||
+        len >= ((uint64_t)1 << 28) || !L->g_size)
+        return NULL;
+    for (uint64_t i = 0; i < len; i++) {
+        uint64_t gaddr;
+        const uint8_t *gp;
+        if (hs_core_read64(c, arr + 8 * i, &gaddr) || read_struct(c, gaddr, L->g_size, &gp)) continue;
+        uint32_t status = (uint32_t)get_uint(gp, L->status) & ~(uint32_t)G_STATUS_SCAN;
+        if (status == G_STATUS_IDLE || status == G_STATUS_DEAD) continue;
+        if (push_frames(c, L, gp, &v, &n, &cap)) {
+            free(v);
+            return NULL;
+        }
+    }
+    *n_out = n;
+    return v;
+}
+
 /* A span whose specials list gospecials.c reads for roots. */
 static int note_special_span(goheap *g, uint64_t mspan)
 {
@@ -647,8 +713,13 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
     if (g->n_spans) qsort(g->spans, g->n_spans, sizeof *g->spans, cmp_span);
     if (!objs_sorted(g)) qsort(g->objs, g->n_objs, sizeof *g->objs, cmp_obj);
     drop_overlaps(g, &st);
-    int64_t from_dwarf = hs_go_type_objects(c, h, g->dw, g->dw_bias, g->objs, g->n_objs, err);
-    if (from_dwarf < 0) return -1;
+    uint32_t n_frames = 0;
+    hs_go_frame *frames = goroutine_frames(c, g, &n_frames);
+    hs_go_typed from_dwarf;
+    int rc = hs_go_type_objects(c, h, g->dw, g->dw_bias, g->objs, g->n_objs, frames, n_frames,
+                                &from_dwarf, err);
+    free(frames);
+    if (rc) return -1;
     for (uint32_t i = 0; i < g->n_objs; i++) {
         if (hs_heap_add_object(h, g->objs[i].addr, g->objs[i].size, g->objs[i].type, HS_NONE, 0,
                                err))
@@ -663,12 +734,14 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
          (unsigned long long)len, (unsigned long long)st.large);
     hs_heap_add_infof(h, "go heap objects", "%llu (%llu bytes)", (unsigned long long)st.objects,
          (unsigned long long)st.bytes);
-    hs_heap_add_infof(h, "go types", "%llu objects typed by the runtime (%s), %lld from the "
-         "DWARF types of globals; others named by size class",
+    hs_heap_add_infof(h, "go types", "%llu objects typed by the runtime (%s); by DWARF types "
+         "along pointers: %lld from globals, %lld from runtime-typed objects, %lld from stack "
+         "variables of %u frames; others named by size class",
          (unsigned long long)st.typed,
          L->large_type.size ? "malloc headers of objects over 512 B with pointers, large objects"
                             : "none before Go 1.22",
-         (long long)from_dwarf);
+         (long long)from_dwarf.globals, (long long)from_dwarf.runtime, (long long)from_dwarf.stack,
+         n_frames);
     hs_heap_add_infof(h, "go references", "%s; goroutine stacks: see go stacks",
          g->precise     ? "precise in objects (span heap bits, type pointer masks)"
          : g->arena_l2 ? "precise in objects (heap arena bitmap)"

@@ -1,5 +1,6 @@
 /* Go object types from DWARF (gotypes.h). Every global variable with an
- * address is a typed value; a worklist of (address, type, count) values is
+ * address is a typed value, and so is every variable a goroutine's frame
+ * keeps on its stack at the frame's pc (found through gocu.c); a worklist of (address, type, count) values is
  * walked: a pointer whose target is the first byte of an untyped object
  * types that object and queues it; a slice types and queues its backing
  * array. Each type is compiled once into the offsets of its typed pointers
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gocu.h"
 #include "model/heap_build.h"
 
 #define DW_AT_go_kind 0x2900
@@ -461,18 +463,85 @@ static void globals(walk *w, uint64_t bias)
     }
 }
 
-int64_t hs_go_type_objects(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bias, hs_go_obj *objs,
-                           uint32_t n, hs_error *err)
+/* A variable of the function at pc kept in its stack frame (DW_OP_fbreg
+ * from the frame base, the CFA in Go; an argument spilled to its slot at
+ * the CFA itself), visited as a value of its type. */
+static void frame_var(walk *w, Dwarf_Die *v, uint64_t pc, uint64_t cfa)
+{
+    Dwarf_Attribute a;
+    Dwarf_Op *expr;
+    size_t len;
+    Dwarf_Die t;
+    if (!dwarf_attr(v, DW_AT_location, &a) || dwarf_getlocation_addr(&a, pc, &expr, &len, 1) != 1 ||
+        len != 1 || (expr[0].atom != DW_OP_fbreg && expr[0].atom != DW_OP_call_frame_cfa) ||
+        type_of(v, &t))
+        return;
+    int64_t off = expr[0].atom == DW_OP_fbreg ? (int64_t)expr[0].number : 0;
+    visit_die(w, cfa + (uint64_t)off, dwarf_dieoffset(&t), 1);
+}
+
+/* Whether fn's frame base is its CFA, as Go's compiler writes it (a
+ * one-byte block, which dwarf_getlocation does not take for this
+ * attribute). */
+static int cfa_based(Dwarf_Die *fn)
+{
+    Dwarf_Attribute a;
+    Dwarf_Block b;
+    return dwarf_attr(fn, DW_AT_frame_base, &a) && dwarf_formblock(&a, &b) == 0 && b.length == 1 &&
+           b.data[0] == DW_OP_call_frame_cfa;
+}
+
+/* The variables of f's function, in the lexical blocks that hold its pc
+ * (an explicit stack of scopes: DWARF nesting, bounded). */
+static void frame_vars(walk *w, const hs_gocu_index *cus, uint64_t bias, const hs_go_frame *f)
+{
+    Dwarf_Die cu, fn, scope[MAX_NESTING], child;
+    uint64_t pc = f->pc - bias;
+    if (hs_gocu_at(cus, pc, &cu) || hs_gocu_function(&cu, pc, &fn) || !cfa_based(&fn) ||
+        dwarf_child(&fn, &scope[0]) != 0)
+        return;
+    for (int depth = 0; !w->oom;) {
+        Dwarf_Die *d = &scope[depth];
+        int tag = dwarf_tag(d);
+        if (tag == DW_TAG_variable || tag == DW_TAG_formal_parameter) frame_var(w, d, pc, f->cfa);
+        if (tag == DW_TAG_lexical_block && depth + 1 < MAX_NESTING && dwarf_haspc(d, pc) == 1 &&
+            dwarf_child(d, &child) == 0) {
+            scope[++depth] = child;
+            continue;
+        }
+        while (dwarf_siblingof(&scope[depth], &scope[depth]) != 0)
+            if (depth-- == 0) return;
+    }
+}
+
+static void stack_vars(walk *w, uint64_t bias, const hs_go_frame *frames, uint32_t n)
+{
+    if (!n) return;
+    hs_gocu_index cus;
+    hs_gocu_build(&cus, w->dw);
+    for (uint32_t i = 0; i < n && !w->oom; i++)
+        frame_vars(w, &cus, bias, &frames[i]);
+    hs_gocu_free(&cus);
+}
+
+int hs_go_type_objects(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bias, hs_go_obj *objs,
+                       uint32_t n, const hs_go_frame *frames, uint32_t n_frames,
+                       hs_go_typed *typed, hs_error *err)
 {
     walk w = {.c = c, .h = h, .dw = dw, .objs = objs, .n = n};
     index_pages(&w);
     globals(&w, bias);
+    typed->globals = w.typed;
     if (!w.oom) runtime_typed(&w);
+    typed->runtime = w.typed - typed->globals;
+    if (!w.oom) stack_vars(&w, bias, frames, n_frames);
+    typed->stack = w.typed - typed->globals - typed->runtime;
+    hs_core_release_all(c);
     free(w.page_first);
     free(w.stack);
     free(w.types);
     free(w.by_die);
     free(w.slots);
     if (w.oom) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory"), -1;
-    return w.typed;
+    return 0;
 }
