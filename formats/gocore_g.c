@@ -187,15 +187,6 @@ static int has_prefix(const char *s, const char *p)
     return strncmp(s, p, strlen(p)) == 0;
 }
 
-/* The runtime's showframe at the default GOTRACEBACK: a qualified name, not
- * runtime-internal (runtime.X with X exported is shown). */
-static int shown(const char *fn)
-{
-    if (!strchr(fn, '.')) return 0;
-    if (!has_prefix(fn, "runtime.")) return 1;
-    return fn[8] >= 'A' && fn[8] <= 'Z';
-}
-
 static int system_goroutine(const char *startfn)
 {
     return startfn && has_prefix(startfn, "runtime.") && strcmp(startfn, "runtime.main") != 0 &&
@@ -264,7 +255,7 @@ static const char *src_of(const gctx *x, Dwarf_Die *cu, uint64_t pc, int *line)
 /* A shown frame into the pc cache's frame array. */
 static int push_frame(gctx *x, const char *fn, const char *file, int line)
 {
-    if (!shown(fn)) return 0;
+    if (!hs_goroutines_frame_shown(fn)) return 0;
     if (x->n_frames == x->cap_frames) {
         uint32_t cap = x->cap_frames ? x->cap_frames * 2 : 256;
         hs_gr_frame *f = cap > x->cap_frames ? realloc(x->frames, cap * sizeof *f) : NULL;
@@ -399,7 +390,7 @@ static int created_by(gctx *x, const uint8_t *gp, hs_goroutine *rec)
     rec->created_by.function = HS_STR_NONE;
     rec->creator_id = field_u(gp, x->L.parent);
     const char *fn = gopc ? hs_core_symbol(x->c, gopc - 1, NULL) : NULL;
-    if (!fn || !shown(fn) || rec->id == 1) return 0;
+    if (!fn || !hs_goroutines_frame_shown(fn) || rec->id == 1) return 0;
     int line;
     Dwarf_Die cu_die, *cu = cu_at(x, gopc - 1 - x->bias, &cu_die) ? NULL : &cu_die;
     const char *file = src_of(x, cu, gopc - 1, &line);
@@ -477,7 +468,7 @@ static int add_g(gctx *x, uint64_t gaddr, uint32_t root)
                         .locked = field_u(gp, L->lockedm) != 0, .labels = g_labels(x, gp)};
     if (rec.state == HS_STR_NONE || rec.labels == HS_STR_NONE || created_by(x, gp, &rec)) return -1;
     uint32_t i = hs_goroutines_add(x->m, &rec);
-    if (i == HS_NONE_GR || hs_goroutines_set_root(x->m, i, root)) return -1;
+    if (i == HS_NONE_GR || hs_goroutines_add_root(x->m, i, root)) return -1;
     if (hi <= lo || hi - lo > ((uint64_t)1 << 30)) {
         x->damaged++;
         return 0;

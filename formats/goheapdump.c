@@ -104,6 +104,9 @@ typedef struct gh {
     uint32_t last_obj; /* id of the previous object record */
     uint64_t cur_goid;
     int have_goroutine;
+    hs_goroutines *gm; /* the goroutines, handed to the heap at the end */
+    uint32_t cur_rec;  /* the current goroutine's record, HS_NONE_GR: none */
+    uint32_t wrapper;  /* the last wrapper frame elided from it (string id), 0: none */
 
     /* locating an object record after an index failure */
     uint64_t want_addr, want_nth, seen;
@@ -362,6 +365,102 @@ static int rec_segment(gh *g, hs_cursor *c, const char *seg)
     return r;
 }
 
+static const char *status_name(uint64_t s)
+{
+    static const char *const names[] = {"idle",      "runnable", "running", "syscall",
+                                        "waiting",   "moribund", "dead",    "enqueue",
+                                        "copystack", "preempted"};
+    s &= ~(uint64_t)0x1000; /* _Gscan */
+    return s < sizeof names / sizeof *names ? names[s] : "unknown";
+}
+
+/* ---- goroutines (for `goroutines DUMP`) ---- */
+
+static uint32_t gr_intern(gh *g, const char *s, size_t n)
+{
+    return hs_strtab_intern(&g->gm->strings, s, n);
+}
+
+/* The goroutine record v (g, sp, goid, gopc, status, is-system,
+ * is-background, waitsince) as a record of the goroutine model, as Go's
+ * dump would show it: system goroutines left out (the dump says which), a
+ * waiting one's state its wait reason, the creator named through --binary
+ * (the dump has no symbols). -1 when out of memory. */
+/* The current record's frames are complete: a record whose only frame
+ * was a wrapper (a go statement's closure inlined into its gowrap) shows
+ * the wrapper rather than nothing; the dump has no inlining to show what
+ * Go's dump shows, the closure. */
+static int end_goroutine(gh *g)
+{
+    uint32_t w = g->wrapper;
+    g->wrapper = 0;
+    if (g->cur_rec == HS_NONE_GR || !w || g->gm->g[g->cur_rec].n_frames) return 0;
+    return hs_goroutines_add_frame(g->gm, (hs_gr_frame){w, gr_intern(g, "", 0), 0});
+}
+
+static int add_goroutine(gh *g, const uint64_t *v, const uint8_t *reason, uint64_t rlen)
+{
+    if (g->gm && end_goroutine(g)) return -1;
+    g->cur_rec = HS_NONE_GR;
+    if (!g->gm) {
+        if (!(g->gm = calloc(1, sizeof *g->gm))) return -1;
+        hs_goroutines_init(g->gm, "go-heapdump");
+    }
+    uint64_t status = v[4] & ~(uint64_t)0x1000;
+    if (v[5] || status == 0 || status == 6) return 0; /* system, idle, dead */
+    const char *state = status_name(status);
+    size_t n = strlen(state);
+    if (status == 4 && rlen) state = (const char *)reason, n = rlen > 80 ? 80 : (size_t)rlen;
+    hs_goroutine rec = {.id = v[2], .count = 1, .state = gr_intern(g, state, n),
+                        .wait_minutes = HS_GR_WAIT_UNKNOWN};
+    rec.created_by.function = HS_STR_NONE;
+    const hs_sym *creator = g->syms.n && v[3] ? sym_find(g, v[3], 1) : NULL;
+    if (creator && hs_goroutines_frame_shown(creator->name)) {
+        rec.created_by.function = gr_intern(g, creator->name, strlen(creator->name));
+        rec.created_by.file = gr_intern(g, "", 0);
+    }
+    if (rec.state == HS_STR_NONE || rec.created_by.file == HS_STR_NONE) return -1;
+    g->cur_rec = hs_goroutines_add(g->gm, &rec);
+    return g->cur_rec == HS_NONE_GR ? -1 : 0;
+}
+
+/* Whether fn is a wrapper the compiler made, which Go's traceback elides
+ * (the dump does not say; a core's DWARF marks them DW_AT_trampoline): a go
+ * or defer statement's (pkg.f.gowrap1, pkg.f.deferwrap1, Go 1.22+) and a
+ * method value's (pkg.(*T).M-fm). */
+static int compiler_wrapper(const char *fn, size_t n)
+{
+    static const char *const kinds[] = {".gowrap", ".deferwrap"};
+    if (n > 3 && strcmp(fn + n - 3, "-fm") == 0) return 1;
+    size_t d = n;
+    while (d > 0 && fn[d - 1] >= '0' && fn[d - 1] <= '9')
+        d--;
+    for (unsigned k = 0; d < n && k < sizeof kinds / sizeof *kinds; k++) {
+        size_t kl = strlen(kinds[k]);
+        if (d >= kl && strncmp(fn + d - kl, kinds[k], kl) == 0) return 1;
+    }
+    return 0;
+}
+
+/* A frame of the current goroutine's record, shown as Go's dump shows
+ * frames (runtime-internal ones and wrappers elided); the dump has no file
+ * or line. */
+static int add_goroutine_frame(gh *g, const uint8_t *name, uint64_t nlen)
+{
+    char fn[400];
+    size_t n = nlen < sizeof fn ? (size_t)nlen : sizeof fn - 1;
+    memcpy(fn, name, n);
+    fn[n] = 0;
+    if (g->cur_rec == HS_NONE_GR || !hs_goroutines_frame_shown(fn)) return 0;
+    if (compiler_wrapper(fn, n)) {
+        g->wrapper = gr_intern(g, fn, n);
+        return g->wrapper == HS_STR_NONE ? -1 : 0;
+    }
+    hs_gr_frame f = {gr_intern(g, fn, n), gr_intern(g, "", 0), 0};
+    return f.function == HS_STR_NONE || f.file == HS_STR_NONE ? -1
+                                                               : hs_goroutines_add_frame(g->gm, f);
+}
+
 static int rec_frame(gh *g, hs_cursor *c)
 {
     uint64_t v[3], pcs[3], len, nlen, off, at;
@@ -370,6 +469,7 @@ static int rec_frame(gh *g, hs_cursor *c)
         return -1;
     uint32_t root = HS_NONE;
     int r;
+    if (g->pass == PASS_REFS && add_goroutine_frame(g, name, nlen)) return oom(g, c);
     while ((r = field_next(g, c, &off, &at)) == 1) {
         /* Old runtimes attribute the goroutine's arguments to runtime.goexit's
          * one-word frame: fields outside the frame cannot be read; skip them. */
@@ -388,19 +488,13 @@ static int rec_frame(gh *g, hs_cursor *c)
                                  : internf(g, "goroutine ? %.*s", n, (const char *)name);
             root = hs_heap_add_root(g->h, HS_ROOT_STACK, label);
             if (root == HS_NONE) return oom(g, c);
+            if (g->have_goroutine && g->cur_rec != HS_NONE_GR &&
+                hs_goroutines_add_root(g->gm, g->cur_rec, root))
+                return oom(g, c);
         }
         if (hs_heap_add_root_ref_at(g->h, root, off, w, g->err)) return -1; /* from frame sp */
     }
     return r;
-}
-
-static const char *status_name(uint64_t s)
-{
-    static const char *const names[] = {"idle",      "runnable", "running", "syscall",
-                                        "waiting",   "moribund", "dead",    "enqueue",
-                                        "copystack", "preempted"};
-    s &= ~(uint64_t)0x1000; /* _Gscan */
-    return s < sizeof names / sizeof *names ? names[s] : "unknown";
 }
 
 static int count_wait(gh *g, const hs_cursor *c, uint32_t status, uint32_t reason)
@@ -442,11 +536,14 @@ static int rec_goroutine(gh *g, hs_cursor *c)
     if (g->pass != PASS_REFS) return 0;
     g->cur_goid = v[2];
     g->have_goroutine = 1;
+    if (add_goroutine(g, v, reason, rlen)) return oom(g, c);
     if (hs_heap_find(g->h, ctx[0]) != HS_NONE) { /* sched.ctxt: a closure context */
         uint32_t root = hs_heap_add_root(
             g->h, HS_ROOT_STACK, internf(g, "goroutine %llu context", (unsigned long long)v[2]));
         if (root == HS_NONE) return oom(g, c);
         if (hs_heap_add_root_ref(g->h, root, ctx[0], g->err)) return -1;
+        if (g->cur_rec != HS_NONE_GR && hs_goroutines_add_root(g->gm, g->cur_rec, root))
+            return oom(g, c);
     }
     return 0;
 }
@@ -839,7 +936,11 @@ static int load(gh *g)
     if (add_info(g)) return -1;
     if (hs_heap_index(g->h, g->err)) return index_error(g);
     if (finalizer_roots(g)) return -1;
+    g->cur_rec = HS_NONE_GR;
     if (walk(g, PASS_REFS)) return -1;
+    if (g->gm && end_goroutine(g))
+        return hs_error_set(g->err, g->src->name, HS_NO_OFFSET, "out of memory");
+    g->h->goroutines = g->gm, g->gm = NULL;
     return hs_heap_finish(g->h, g->err);
 }
 
@@ -862,6 +963,8 @@ static int load_heap(const hs_source *src, const hs_load_options *opt, hs_heap *
     free(g.wait);
     free(g.frames);
     hs_symtab_free(&g.syms);
+    if (g.gm) hs_goroutines_free(g.gm);
+    free(g.gm);
     return r;
 }
 

@@ -5,8 +5,10 @@
  * profile, whose state and wait time are unknown). Frames are innermost
  * first, in one array that records index by (frame_start, n_frames);
  * names are ids of the model's string table. Built once, then read-only.
- * A Go core's goroutines (formats/gocore_g.c) come with the heap they
- * live in: stack_root[i] is the heap root of record i's stack. */
+ * The goroutines of a Go core (formats/gocore_g.c) or heap dump
+ * (formats/goheapdump.c) come with the heap they live in: stack_roots
+ * pairs each heap root of a goroutine's stack with its record (a core has
+ * one per stack, a heap dump one per frame that points into the heap). */
 #ifndef HEAPSCAN_GOROUTINES_H
 #define HEAPSCAN_GOROUTINES_H
 
@@ -36,6 +38,10 @@ typedef struct hs_goroutine {
     uint8_t elided;         /* "...additional frames elided..." */
 } hs_goroutine;
 
+typedef struct hs_gr_stack_root {
+    uint32_t root, record;
+} hs_gr_stack_root;
+
 typedef struct hs_goroutines {
     char format[32]; /* "go-goroutine-dump", "go-profile" */
     hs_strtab strings;
@@ -49,10 +55,11 @@ typedef struct hs_goroutines {
     uint64_t unknown_states;  /* states it did not know (kept as written) */
     uint64_t frames_without_file;
     uint64_t truncated; /* records cut off before their first frame */
-    /* Cores only: [n] the heap root (hs_heap) of each record's stack, or
-     * HS_NONE_GR when its stack points at no object; NULL otherwise. */
-    uint32_t *stack_root;
-    uint32_t cap_stack_root;
+    /* Cores and heap dumps only: the heap roots (hs_heap) of the records'
+     * stacks, each with its record; none for a stack that points at no
+     * object, and none from the other sources. */
+    hs_gr_stack_root *stack_roots;
+    uint32_t n_stack_roots, cap_stack_roots;
 } hs_goroutines;
 
 void hs_goroutines_init(hs_goroutines *m, const char *format);
@@ -72,8 +79,13 @@ typedef struct hs_gr_label {
  * snapshots of every kind group alike. Sorts pairs in place; the string id,
  * 0 for none, HS_STR_NONE when out of memory. */
 uint32_t hs_goroutines_labels(hs_goroutines *m, hs_gr_label *pairs, uint32_t n);
-/* Record i's stack root (cores); -1 when out of memory. */
-int hs_goroutines_set_root(hs_goroutines *m, uint32_t i, uint32_t root);
+/* A heap root holding part of record i's stack (cores, heap dumps); -1
+ * when out of memory. HS_NONE_GR (a stack that points at nothing) is no root. */
+int hs_goroutines_add_root(hs_goroutines *m, uint32_t i, uint32_t root);
+/* Whether Go's traceback shows a frame of function fn at the default
+ * GOTRACEBACK (its showframe): a qualified name that is not
+ * runtime-internal (runtime.X with X exported is shown). */
+int hs_goroutines_frame_shown(const char *fn);
 static inline const char *hs_gr_str(const hs_goroutines *m, uint32_t id)
 {
     return hs_strtab_get(&m->strings, id);

@@ -59,14 +59,14 @@ int hs_gr_report_add_retained(hs_gr_report *r, uint32_t file, const hs_heap *h,
     }
     for (uint32_t gi = 0; gi < r->n_groups; gi++)
         r->retained[(uint64_t)gi * r->n_files + file] = 0;
-    if (!m->stack_root || !h->n_roots) return 0;
+    if (!m->n_stack_roots || !h->n_roots) return 0;
     uint32_t *root_group = malloc((size_t)h->n_roots * sizeof *root_group), n_kept = h->n_roots;
     if (!root_group) return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory");
     for (uint32_t i = 0; i < h->n_roots; i++)
         root_group[i] = HS_NONE;
-    for (uint32_t i = 0; i < m->n && i < m->cap_stack_root; i++) {
-        uint32_t root = m->stack_root[i];
-        if (root >= h->n_roots || root_group[root] != HS_NONE) continue;
+    for (uint32_t k = 0; k < m->n_stack_roots; k++) {
+        uint32_t root = m->stack_roots[k].root, i = m->stack_roots[k].record;
+        if (root >= h->n_roots || i >= m->n || root_group[root] != HS_NONE) continue;
         root_group[root] = r->record_group[r->record_start[file] + i];
         n_kept--;
     }

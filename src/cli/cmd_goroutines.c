@@ -26,7 +26,9 @@ static const char usage[] =
     "state and wait time are unknown), or a core of a Go program (gcore,\n"
     "GOTRACEBACK=crash; --binary when the executable is not where it ran): its\n"
     "goroutines as Go's dump would show them, and each group's retained memory:\n"
-    "the bytes only that group's stacks keep alive (column retained).\n"
+    "the bytes only that group's stacks keep alive (column retained); or a Go\n"
+    "heap dump (debug.WriteHeapDump: physical frames without lines, retained\n"
+    "memory, creators with --binary).\n"
     "\n"
     "Several FILEs are snapshots in time order: each group's count in each, a class\n"
     "(grows, steady, new, gone, shrinks), and leak suspects first: groups that grow\n"
@@ -200,8 +202,9 @@ static int load_profile(gjob *j, uint32_t i, const hs_source *src, const hs_load
     return rc;
 }
 
-/* A Go core: its heap, whose goroutines become snapshot i. */
-static int load_core(gjob *j, uint32_t i, const hs_source *src, const hs_load_options *lo)
+/* A Go core or heap dump: its heap, whose goroutines become snapshot i. */
+static int load_heap(gjob *j, uint32_t i, const hs_source *src, const hs_load_options *lo,
+                     int core)
 {
     hs_model *m = &j->cores[i];
     hs_error err;
@@ -209,14 +212,15 @@ static int load_core(gjob *j, uint32_t i, const hs_source *src, const hs_load_op
     if (!m->heap.goroutines) {
         hs_model_free(m);
         memset(m, 0, sizeof *m);
-        return hs_cli_failf("%s: no Go goroutines in this core (not a Go program, or its "
-                            "runtime.allgs is unreadable)",
+        return hs_cli_failf(core ? "%s: no Go goroutines in this core (not a Go program, or its "
+                                   "runtime.allgs is unreadable)"
+                                 : "%s: this Go heap dump holds no goroutine records",
                             src->name);
     }
     j->snaps[i] = *m->heap.goroutines;
     free(m->heap.goroutines);
     m->heap.goroutines = NULL;
-    j->formats[i] = "go core";
+    j->formats[i] = core ? "go core" : "go heap dump";
     return 0;
 }
 
@@ -238,10 +242,11 @@ static int load_one(gjob *j, uint32_t i)
     /* A heap dump or core is refused before the dump probe reads it all. */
     const hs_reader *other = other_reader(&src);
     int rc;
-    if (other && strcmp(other->name, "elf-core") == 0) rc = load_core(j, i, &src, &lo);
+    if (other && strcmp(other->name, "elf-core") == 0) rc = load_heap(j, i, &src, &lo, 1);
+    else if (other && strcmp(other->name, "go-heapdump") == 0) rc = load_heap(j, i, &src, &lo, 0);
     else if (other && other->kind != HS_MODEL_PROFILE)
-        rc = hs_cli_failf("%s: goroutines does not read %s files (a goroutine dump, profile "
-                          "or Go core is needed)",
+        rc = hs_cli_failf("%s: goroutines does not read %s files (a goroutine dump, profile, "
+                          "Go heap dump or Go core is needed)",
                           src.name, other->name);
     else if (!other || hs_godump_probe(src.data, src.size)) rc = load_dump(j, i, &src);
     else rc = load_profile(j, i, &src, &lo);

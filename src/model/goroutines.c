@@ -19,7 +19,7 @@ void hs_goroutines_free(hs_goroutines *m)
     hs_strtab_free(&m->strings);
     free(m->g);
     free(m->frames);
-    free(m->stack_root);
+    free(m->stack_roots);
     memset(m, 0, sizeof *m);
 }
 
@@ -85,14 +85,19 @@ int hs_goroutines_add_frame(hs_goroutines *m, hs_gr_frame f)
     return 0;
 }
 
-int hs_goroutines_set_root(hs_goroutines *m, uint32_t i, uint32_t root)
+int hs_goroutines_add_root(hs_goroutines *m, uint32_t i, uint32_t root)
 {
-    while (m->cap_stack_root <= i) {
-        uint32_t old = m->cap_stack_root;
-        if (grow((void **)&m->stack_root, old, &m->cap_stack_root, sizeof *m->stack_root)) return -1;
-        for (uint32_t k = old; k < m->cap_stack_root; k++)
-            m->stack_root[k] = HS_NONE_GR;
-    }
-    m->stack_root[i] = root;
+    if (root == HS_NONE_GR) return 0;
+    if (grow((void **)&m->stack_roots, m->n_stack_roots, &m->cap_stack_roots,
+             sizeof *m->stack_roots))
+        return -1;
+    m->stack_roots[m->n_stack_roots++] = (hs_gr_stack_root){root, i};
     return 0;
+}
+
+int hs_goroutines_frame_shown(const char *fn)
+{
+    if (!strchr(fn, '.')) return 0;
+    if (strncmp(fn, "runtime.", 8) != 0) return 1;
+    return fn[8] >= 'A' && fn[8] <= 'Z';
 }

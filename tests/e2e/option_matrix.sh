@@ -149,13 +149,16 @@ row trend      rrrr - -
 row collect    rrrr --dir "$tmp/collect" @F
 row collect    rrrr --dir "$tmp/collect" --every 0s http://127.0.0.1:1/x
 row collect    rrrr @F --format json
-# goroutines reads goroutine dumps, goroutine profiles and Go cores, none of
-# these four (a heap profile is not a goroutine profile, heap dumps are not
-# read by goroutines, the core is a C program's; go_core_goroutines.sh has
-# the Go cores).
-row goroutines rrrr @F
-row goroutines rrrr @F --format json
-row goroutines rrrr @F --stuck 1m
+# goroutines reads goroutine dumps, goroutine profiles, Go heap dumps and Go
+# cores: of these four only the heap dump (a heap profile is not a goroutine
+# profile, the core is a C program's; go_core_goroutines.sh has the Go
+# cores, heapdump_goroutines.sh the heap dumps' truth).
+row goroutines rrar @F
+row goroutines rrar @F --format json
+row goroutines rrar @F --stuck 1m
+row goroutines rrar @F --format dot
+row goroutines rrar @F @F --fail-if 'goroutines>+0'
+row goroutines rrrr @F --by site
 # ... and on its own inputs: D a goroutine dump, G a goroutine profile.
 D=testdata/goroutines/go1.26/goroutine.1.dump.txt.gz
 G=testdata/goroutines/go1.26/goroutine.1.pb.gz

@@ -33,7 +33,7 @@ static void add_g(hs_goroutines *m, uint64_t id, const char *fn, uint32_t root)
     hs_gr_frame f = {hs_strtab_intern(&m->strings, fn, strlen(fn)),
                      hs_strtab_intern(&m->strings, "main.go", 7), 10};
     assert_int_equal(hs_goroutines_add_frame(m, f), 0);
-    assert_int_equal(hs_goroutines_set_root(m, i, root), 0);
+    assert_int_equal(hs_goroutines_add_root(m, i, root), 0);
 }
 
 static uint64_t retained_of(const hs_gr_report *r, const char *fn)

@@ -23,7 +23,12 @@
 // DIR/truth.json, prints "ready" and sleeps, so that a test can take a core
 // of the process at the moment of the dump (tests/e2e/go_core_goroutines.sh).
 //
-// usage: goleak OUTDIR | goleak -panic | goleak -core DIR
+// With -heapdump DIR, the same moment as -core (without os/signal's
+// goroutine) is written as DIR/goroutine.dump.txt (debug=2), DIR/heap.dump
+// (runtime/debug.WriteHeapDump) and DIR/truth.json, and the program exits
+// (tests/e2e/heapdump_goroutines.sh).
+//
+// usage: goleak OUTDIR | goleak -panic | goleak -core DIR | goleak -heapdump DIR
 package main
 
 import (
@@ -34,6 +39,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sync"
 	"syscall"
@@ -222,8 +228,12 @@ func main() {
 		coreMoment(startPool(), os.Args[2])
 		return
 	}
+	if len(os.Args) == 3 && os.Args[1] == "-heapdump" {
+		heapDumpMoment(startPool(), os.Args[2])
+		return
+	}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: goleak OUTDIR | goleak -panic | goleak -core DIR")
+		fmt.Fprintln(os.Stderr, "usage: goleak OUTDIR | goleak -panic | goleak -core DIR | goleak -heapdump DIR")
 		os.Exit(2)
 	}
 	p := startPool()
@@ -260,4 +270,30 @@ func coreMoment(p *pool, dir string) {
 	}
 	fmt.Println("ready")
 	time.Sleep(time.Hour)
+}
+
+// heapDumpMoment: one step and the holding goroutines, then a debug=2 dump,
+// a heap dump of the same moment (the goroutines are parked: neither
+// writing changes them) and the truth.
+func heapDumpMoment(p *pool, dir string) {
+	step(p)
+	leakHold(holdCount)
+	t := truth{Step: 1, LeakRecv: recvPerStep, LeakSend: sendPerStep,
+		LeakSelect: selectPerStep, Pool: poolSize, Main: 1}
+	t.Total = t.LeakRecv + t.LeakSend + t.LeakSelect + t.Pool + t.Main + holdCount
+	settle(t.Total)
+	t.NumG = runtime.NumGoroutine()
+	write(dir, "goroutine.dump.txt", 2)
+	f, err := os.Create(filepath.Join(dir, "heap.dump"))
+	if err != nil {
+		panic(err)
+	}
+	debug.WriteHeapDump(f.Fd())
+	if err := f.Close(); err != nil {
+		panic(err)
+	}
+	b, _ := json.Marshal(map[string]any{"truth": t, "hold": holdCount, "hold_bytes": holdBytes})
+	if err := os.WriteFile(filepath.Join(dir, "truth.json"), append(b, '\n'), 0o644); err != nil {
+		panic(err)
+	}
 }
