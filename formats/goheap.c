@@ -975,20 +975,17 @@ static int scan_goroutine(const hs_core *c, hs_heap *h, const layout *L, const u
     return rc;
 }
 
-static int scan_g(const hs_core *c, hs_heap *h, const goheap *g, uint64_t gaddr, const char *who,
-                  int require_claimed, stack_stats *st, uint32_t *root_out, hs_error *err)
+static int scan_g(const hs_core *c, hs_heap *h, const goheap *g, uint64_t gaddr,
+                  stack_stats *st, uint32_t *root_out, hs_error *err)
 {
     const layout *L = &g->L;
     const uint8_t *gp;
     if (read_struct(c, gaddr, L->g_size, &gp)) return 0;
     uint32_t status = (uint32_t)get_uint(gp, L->status) & ~(uint32_t)G_STATUS_SCAN;
-    if (!who && (status == G_STATUS_IDLE || status == G_STATUS_DEAD)) return 0;
+    if (status == G_STATUS_IDLE || status == G_STATUS_DEAD) return 0;
     uint64_t lo = get_uint(gp, (field){L->stack.off + L->stack_lo.off, 8});
     uint64_t hi = get_uint(gp, (field){L->stack.off + L->stack_hi.off, 8});
-    uint32_t s = hs_core_seg_of(c, lo);
-    if (hi <= lo || s == HS_NONE) return 0;
-    if (require_claimed && !(lo >= c->segs[s].claim_lo && lo < c->segs[s].claim_hi)) return 0;
-    if (who) return scan_stack(c, h, who, stack_from(c, L, gp, lo, hi), hi, NULL, root_out, err);
+    if (hi <= lo || hs_core_seg_of(c, lo) == HS_NONE) return 0;
     char label[320];
     uint64_t pc = L->startpc.size ? get_uint(gp, L->startpc) : 0;
     const char *fn = pc ? hs_core_symbol(c, pc, NULL) : NULL;
@@ -1011,11 +1008,93 @@ static void stack_info(hs_heap *h, const stack_stats *st, const char *no_pcln)
                       st->why ? "; first fallback: " : "", st->why ? st->why : "");
 }
 
+/* ---- system stacks ----
+ * The g0 (system) and gsignal (signal) stacks of the Ms are not roots, as
+ * for the runtime's collector: "the garbage collector does not scan system
+ * stacks" (runtime/HACKING.md, Stacks); markroot (mgcmark.go) scans data,
+ * bss, the spans' specials and the stacks of allgs, and an M's g0 and
+ * gsignal are malg'd in allocm and mpreinit, never allgadd'ed (proc.go);
+ * WriteHeapDump's dumpgs walks allgs too. The collector can do without them
+ * because code on a system stack cannot be preempted: no cycle ends while
+ * it runs, and what it handles is reachable otherwise. For a goroutine
+ * (systemstack, mcall) the caller's frames on its own stack, scanned from
+ * g.sched, hold the arguments; the scheduler's gs and ps are in allgs and
+ * allp; a large object mheap.alloc hands out there is a span whose freeindex
+ * is 0, no object, until mallocgcLarge sets it back on the goroutine's
+ * stack. What a g0 stack holds beyond that is a stale copy (SetFinalizer's
+ * object, left where addfinalizer ran): a root there would invent retention.
+ * In a pure Go process the main thread's stack is m0's g0 stack, and the
+ * core reader would scan it as a thread stack: it is claimed at the end of
+ * phase 1. With cgo the system stacks are the threads' own (pthread stacks,
+ * outside the arenas) where C code runs with C's pointers: the core reader
+ * scans them as thread stacks, conservatively. The threads' registers stay
+ * roots (the core reader's): a thread stopped anywhere may hold the only
+ * copy of a pointer in one. */
+
+/* Whether the process runs C code (runtime.iscgo); unknown counts as yes. */
+static int uses_cgo(const hs_core *c)
+{
+    uint64_t at = hs_core_lookup(c, "runtime.iscgo");
+    uint8_t v = 1;
+    return !at || hs_core_read_mapped(c, at, &v, 1) || v != 0;
+}
+
+/* The stack [lo, hi) of the g0 of the M at m_addr; -1 when unreadable. */
+static int g0_stack(const hs_core *c, const layout *L, uint64_t m_addr, uint64_t *lo, uint64_t *hi)
+{
+    const uint8_t *mp, *gp;
+    if (!L->g0.size || read_struct(c, m_addr, L->m_size, &mp) ||
+        read_struct(c, get_uint(mp, L->g0), L->g_size, &gp))
+        return -1;
+    *lo = get_uint(gp, (field){L->stack.off + L->stack_lo.off, 8});
+    *hi = get_uint(gp, (field){L->stack.off + L->stack_hi.off, 8});
+    return *hi > *lo ? 0 : -1;
+}
+
+/* Phase 1, then in a pure Go process the main thread's stack mapping (m0's
+ * g0 stack, with argv and the environment above it) claimed, so that the
+ * core reader scans it neither as a thread stack nor as writable memory. */
+static int add_objects_and_main_stack(hs_core *c, hs_heap *h, hs_error *err)
+{
+    if (add_objects(c, h, err)) return -1;
+    const goheap *g = state_of(c);
+    uint64_t lo, hi, m0 = hs_core_lookup(c, "runtime.m0");
+    if (!g || !m0 || uses_cgo(c) || g0_stack(c, &g->L, m0, &lo, &hi)) return 0;
+    uint32_t s = hs_core_seg_of(c, lo);
+    const hs_core_seg *sg = s == HS_NONE ? NULL : &c->segs[s];
+    if (sg && sg->file == HS_NONE && (sg->flags & HS_CORE_SEG_W) && hi <= sg->vaddr + sg->memsz)
+        hs_core_claim(c, s, sg->vaddr, sg->vaddr + sg->memsz);
+    return 0;
+}
+
+/* The info line on the system stacks: how many Ms, and how they were read. */
+static void system_stacks_info(const hs_core *c, hs_heap *h, const goheap *g)
+{
+    uint64_t m = 0, m_at = hs_core_lookup(c, "runtime.allm"), lo, hi;
+    uint32_t n = 0, own = 0; /* Ms; of them, with a g0 stack outside heap memory */
+    if (m_at && g->L.alllink.size && !hs_core_read64(c, m_at, &m))
+        for (const uint8_t *mp; m && n < 100000 && !read_struct(c, m, g->L.m_size, &mp);
+             m = get_uint(mp, g->L.alllink)) {
+            n++;
+            uint32_t s = g0_stack(c, &g->L, m, &lo, &hi) ? HS_NONE : hs_core_seg_of(c, lo);
+            if (s != HS_NONE && !(lo >= c->segs[s].claim_lo && lo < c->segs[s].claim_hi)) own++;
+        }
+    if (uses_cgo(c))
+        hs_heap_add_infof(h, "go system stacks",
+                          "%u Ms: g0 and gsignal stacks in heap arenas not roots, as for the "
+                          "runtime's collector; %u threads' own (cgo) scanned as thread stacks",
+                          n, own);
+    else
+        hs_heap_add_infof(h, "go system stacks",
+                          "%u Ms: g0 and gsignal stacks not roots, as for the runtime's "
+                          "collector (the main thread's stack is m0's g0 stack)",
+                          n);
+}
+
 static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
 {
     const goheap *g = state_of(c);
     if (!g || !g->n_spans) return 0;
-    const layout *L = &g->L;
     uint64_t allgs = hs_core_lookup(c, "runtime.allgs"), arr = 0, len = 0;
     if (!allgs || hs_core_read64(c, allgs, &arr) || hs_core_read64(c, allgs + 8, &len) ||
         len >= ((uint64_t)1 << 28))
@@ -1031,26 +1110,14 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         uint64_t gaddr;
         roots[i] = HS_NONE;
         if (!hs_core_read64(c, arr + 8 * i, &gaddr))
-            rc = scan_g(c, h, g, gaddr, NULL, 0, &st, &roots[i], err);
+            rc = scan_g(c, h, g, gaddr, &st, &roots[i], err);
     }
     if (st.pcln) hs_gopcln_close(&pcln);
     if (!rc) stack_info(h, &st, st.pcln ? NULL : why);
     if (!rc) rc = hs_gocore_goroutines(c, h, g->dw, g->dw_bias, roots, (uint32_t)len, err);
     free(roots);
     if (rc || hs_gospecials_roots(c, h, g->dw, g->special_spans, g->n_special_spans, err)) return -1;
-    /* The g0 (scheduler) stacks of the Ms that live in heap arenas; the
-     * first M's is the process's main stack, scanned as a thread stack. */
-    uint64_t m = 0, m_at = hs_core_lookup(c, "runtime.allm");
-    if (!m_at || !L->g0.size || !L->alllink.size || hs_core_read64(c, m_at, &m)) return 0;
-    for (int n = 0; m && n < 100000; n++) {
-        const uint8_t *mp;
-        if (read_struct(c, m, L->m_size, &mp)) break;
-        char who[64];
-        snprintf(who, sizeof who, "m%lld g0 stack", (long long)get_uint(mp, L->mid));
-        uint32_t root = HS_NONE;
-        if (scan_g(c, h, g, get_uint(mp, L->g0), who, 1, NULL, &root, err)) return -1;
-        m = get_uint(mp, L->alllink);
-    }
+    system_stacks_info(c, h, g);
     return 0;
 }
 
@@ -1075,7 +1142,7 @@ const hs_core_walker hs_walker_go = {
     .head = 0,
     .tail = 0,
     .recognise = recognise,
-    .add_objects = add_objects,
+    .add_objects = add_objects_and_main_stack,
     .user_bytes = user_bytes,
     .add_roots = add_roots,
     .pointer_words = pointer_words,
