@@ -50,28 +50,17 @@ set -euo pipefail
 HS=${1:?usage: go_core.sh HEAPSCAN}
 HS=$(cd "$(dirname "$HS")" && pwd)/$(basename "$HS")
 source tests/e2e/lib/go.sh
-command -v gcore >/dev/null || { echo "FAIL: gdb's gcore is not installed (scripts/deps.sh)" >&2; exit 1; }
+source tests/e2e/lib/gocore.sh
 tmp=$(mktemp -d)
-pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  gocore_kill
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# take_core EXE DUMP CORE: run EXE until it says ready, gcore it, kill it.
-take_core() {
-  local exe=$1 dump=$2 core=$3 pid
-  "$exe" "$dump" >"$tmp/ready" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  for _ in $(seq 200); do grep -q ready "$tmp/ready" && break; sleep 0.1; done
-  grep -q ready "$tmp/ready" || fail "$exe did not get ready: $(cat "$tmp/ready")"
-  gcore -o "$core" "$pid" >/dev/null 2>&1 || fail "gcore failed on $exe"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  mv "$core.$pid" "$core"
-}
+# take_core EXE DUMP CORE: EXE writes its heap dump DUMP, then gcore.
+take_core() { gocore_take "$3" "$tmp/ready" "$1" "$2" || fail "no core of $1"; }
 
 json() { # FILE EXPR: print a value of a JSON file (python expression on j)
   python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
@@ -80,7 +69,7 @@ json() { # FILE EXPR: print a value of a JSON file (python expression on j)
 for v in "${GO_VERSIONS[@]}"; do
   echo "== Go $v"
   exe=$tmp/gocore-$v
-  (cd testdata/gen/gocore && CGO_ENABLED=0 go_cmd "$v" build -buildvcs=false -o "$exe" .)
+  CGO_ENABLED=0 gocore_build "$v" testdata/gen/gocore "$exe" || fail "build"
   take_core "$exe" "$tmp/$v.dump" "$tmp/$v.core"
   "$HS" info --format json "$tmp/$v.dump" >"$tmp/dump.json"
   "$HS" info --format json "$tmp/$v.core" >"$tmp/core.json"
@@ -231,7 +220,7 @@ PY
     done
     rm -f "$tmp/$v.core"
     # Built without DWARF: the layout is missing, said in one line.
-    (cd testdata/gen/gocore && CGO_ENABLED=0 go_cmd "$v" build -buildvcs=false -ldflags=-w -o "$exe-nodwarf" .)
+    CGO_ENABLED=0 gocore_build "$v" testdata/gen/gocore "$exe-nodwarf" -ldflags=-w || fail "build"
     take_core "$exe-nodwarf" "$tmp/nodwarf.dump" "$tmp/nodwarf.core"
     rc=0; "$HS" top "$tmp/nodwarf.core" >"$tmp/out" 2>"$tmp/err" || rc=$?
     [ "$rc" = 2 ] && grep -q "heap layout not supported: .*DWARF" "$tmp/err" || fail "no DWARF: rc $rc, $(cat "$tmp/err")"
@@ -240,7 +229,7 @@ PY
     # cgo: both heaps; main.cbuf holds a 4000-byte malloc block (a 4016-byte
     # chunk). Not exact: runtime memory that shares mappings with C's is
     # scanned, so stray words reach into the tree.
-    (cd testdata/gen/gocore && CGO_ENABLED=1 go_cmd "$v" build -buildvcs=false -o "$exe-cgo" .)
+    CGO_ENABLED=1 gocore_build "$v" testdata/gen/gocore "$exe-cgo" || fail "build"
     take_core "$exe-cgo" "$tmp/cgo.dump" "$tmp/cgo.core"
     "$HS" info --format json "$tmp/cgo.core" >"$tmp/cgo.json"
     "$HS" top --by root -n 0 --format json "$tmp/cgo.core" >"$tmp/roots.json"

@@ -33,11 +33,10 @@ set -euo pipefail
 HS=${1:?usage: go_core_goroutines.sh HEAPSCAN}
 HS=$(cd "$(dirname "$HS")" && pwd)/$(basename "$HS")
 source tests/e2e/lib/go.sh
-command -v gcore >/dev/null || { echo "FAIL: gdb's gcore is not installed (scripts/deps.sh)" >&2; exit 1; }
+source tests/e2e/lib/gocore.sh
 tmp=$(mktemp -d)
-pid=
 cleanup() {
-  [ -z "$pid" ] || kill "$pid" 2>/dev/null || true
+  gocore_kill
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -114,18 +113,11 @@ for v in "${versions[@]}"; do
   echo "== Go $v"
   exe=$tmp/goleak-$v d=$tmp/$v
   start=$SECONDS
-  (cd testdata/gen/goleak && go_cmd "$v" build -buildvcs=false -trimpath -o "$exe" .)
+  gocore_build "$v" testdata/gen/goleak "$exe" -trimpath || fail "build"
   mkdir -p "$d"
   # The dump prints the pool's labels as the core holds them (Go 1.26+;
   # 1.27's default only for a module that says go 1.27).
-  GODEBUG=tracebacklabels=1 "$exe" -core "$d" >"$d/ready" 2>&1 &
-  pid=$!
-  for _ in $(seq 200); do grep -q ready "$d/ready" && break; sleep 0.05; done
-  grep -q ready "$d/ready" || fail "goleak did not get ready: $(cat "$d/ready")"
-  gcore -o "$d/core" "$pid" >/dev/null 2>&1 || fail "gcore failed"
-  mv "$d/core.$pid" "$d/core"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  pid=
+  gocore_take "$d/core" "$d/ready" env GODEBUG=tracebacklabels=1 "$exe" -core "$d" || fail "no core of goleak"
   "$HS" goroutines --format json -n 0 "$d/goroutine.dump.txt" >"$d/dump.json"
   "$HS" goroutines --format json -n 0 "$d/core" >"$d/core.json"
   "$HS" info --format json "$d/core" >"$d/info.json"
