@@ -819,26 +819,131 @@ static int copy_bits(const hs_core *c, uint64_t addr, uint64_t first, uint64_t n
     return 0;
 }
 
+/* What the pointer masks need of a runtime._type. */
+typedef struct type_hdr {
+    uint64_t size, ptrbytes, gcdata, tflag, kind;
+} type_hdr;
+
+static int read_type(const hs_core *c, const layout *L, uint64_t tp, type_hdr *out)
+{
+    uint8_t t[256];
+    if (L->type_size > sizeof t || hs_core_read_mapped(c, tp, t, L->type_size)) return -1;
+    *out = (type_hdr){get_uint(t, L->type_size_f), get_uint(t, L->type_ptrbytes),
+                      get_uint(t, L->type_gcdata), get_uint(t, L->type_tflag),
+                      get_uint(t, L->type_kind)};
+    return out->ptrbytes > out->size ? -1 : 0;
+}
+
+#define TFLAG_GC_MASK_ON_DEMAND 16 /* Go 1.24+: GCData is a **byte */
+#define KIND_MASK 31 /* abi.KindMask: the kind without its flag bits */
+#define KIND_ARRAY 17
+#define KIND_STRUCT 25
+#define MAX_MASK_ITEMS (1u << 16)
+
+/* A part of a type still to be put into a mask: count elements of type tp
+ * from word `word` on, stride words apart. */
+typedef struct mask_item {
+    uint64_t tp, word, count, stride;
+} mask_item;
+
+typedef struct mask_list {
+    mask_item *v;
+    uint32_t n, cap;
+} mask_list;
+
+static int push_item(mask_list *l, mask_item it)
+{
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? 2 * l->cap : 64;
+        mask_item *v = cap <= MAX_MASK_ITEMS ? realloc(l->v, cap * sizeof *v) : NULL;
+        if (!v) return -1;
+        l->v = v, l->cap = cap;
+    }
+    l->v[l->n++] = it;
+    return 0;
+}
+
+/* One item's first element into mask (n_bits words): its own mask when the
+ * compiler wrote one, else its elements or fields as new items. */
+static int mask_part(const hs_core *c, const layout *L, mask_item it, uint64_t *mask,
+                     uint64_t n_bits, mask_list *l)
+{
+    type_hdr t;
+    if (read_type(c, L, it.tp, &t)) return -1;
+    if (!t.ptrbytes) return 0;
+    if (it.word > n_bits || t.ptrbytes / 8 > n_bits - it.word) return -1;
+    if (!(t.tflag & TFLAG_GC_MASK_ON_DEMAND))
+        return copy_bits(c, t.gcdata, 0, t.ptrbytes / 8, mask, it.word, n_bits);
+    uint64_t a = it.tp + L->type_size, f[2], elem[2];
+    if ((t.kind & KIND_MASK) == KIND_ARRAY) { /* abi.ArrayType: Type, Elem, Slice, Len */
+        type_hdr e;
+        if (hs_core_read_mapped(c, a, &elem[0], 8) || hs_core_read_mapped(c, a + 16, &elem[1], 8) ||
+            read_type(c, L, elem[0], &e) || !e.size || e.size % 8)
+            return -1;
+        return push_item(l, (mask_item){elem[0], it.word, elem[1], e.size / 8});
+    }
+    /* abi.StructType: Type, PkgPath, Fields (abi.StructField: Name, Typ, Offset) */
+    if ((t.kind & KIND_MASK) != KIND_STRUCT || hs_core_read_mapped(c, a + 8, f, sizeof f)) return -1;
+    for (uint64_t k = 0; k < f[1]; k++) {
+        type_hdr ft;
+        if (hs_core_read_mapped(c, f[0] + 24 * k + 8, elem, sizeof elem)) return -1;
+        if (elem[1] % 8 == 0) { /* else a field without pointers (int32 at 4) */
+            if (push_item(l, (mask_item){elem[0], it.word + elem[1] / 8, 1, 0})) return -1;
+        } else if (read_type(c, L, elem[0], &ft) || ft.ptrbytes)
+            return -1;
+    }
+    return 0;
+}
+
+/* The mask of a type whose runtime builds it on first use (Go 1.24+, large
+ * types: TFlagGCMaskOnDemand) when the runtime has not built it yet (no
+ * collection has scanned an object of the type: *GCData is nil). Built as
+ * the runtime's buildGCMask does (runtime/type.go): a type with a mask of
+ * its own gives it, an array its element's at each element, a struct its
+ * fields' at their offsets; iteratively, with a worklist. NULL when the
+ * type cannot be read (then the object is scanned word by word). */
+static uint64_t *build_mask(const hs_core *c, const layout *L, uint64_t tp, uint64_t n_bits)
+{
+    uint64_t *mask = calloc(n_bits / 64 + 1, 8);
+    mask_list l = {0};
+    int rc = mask ? push_item(&l, (mask_item){tp, 0, 1, 0}) : -1;
+    for (uint64_t budget = 8 * n_bits + 4096; l.n && !rc; budget--) {
+        mask_item it = l.v[--l.n];
+        if (it.count > 1)
+            rc = push_item(&l, (mask_item){it.tp, it.word + it.stride, it.count - 1, it.stride});
+        if (!rc) rc = budget ? mask_part(c, L, it, mask, n_bits, &l) : -1;
+    }
+    free(l.v);
+    if (!rc) return mask;
+    free(mask);
+    return NULL;
+}
+
 /* Pointer words of an object typed by tp, its data from word `from` on:
  * the type's mask (PtrBytes / 8 bits) repeated every Size_ bytes. */
 static int type_mask(const hs_core *c, const goheap *g, uint64_t tp, uint64_t from,
                      uint64_t *bits, uint64_t n_words)
 {
-    const layout *L = &g->L;
-    uint8_t t[256];
+    type_hdr t;
+    uint64_t *built = NULL, mask;
     if (!tp) return 0; /* not yet typed: no pointers (runtime's typePointersOf) */
-    if (L->type_size > sizeof t || hs_core_read_mapped(c, tp, t, L->type_size)) return -1;
-    uint64_t size = get_uint(t, L->type_size_f), ptrbytes = get_uint(t, L->type_ptrbytes);
-    uint64_t mask = get_uint(t, L->type_gcdata), tflag = get_uint(t, L->type_tflag);
-    uint64_t kind = get_uint(t, L->type_kind);
-    if (g->minor >= 24 && (tflag & 16)) { /* TFlagGCMaskOnDemand: GCData is **byte */
-        if (hs_core_read_mapped(c, mask, &mask, 8) || !mask) return -1;
-    } else if (g->minor < 24 && (kind & 64)) /* KindGCProg: a program, not a mask */
+    if (read_type(c, &g->L, tp, &t) || !t.size || t.size % 8) return -1;
+    mask = t.gcdata;
+    if (g->minor >= 24 && (t.tflag & TFLAG_GC_MASK_ON_DEMAND)) {
+        if (hs_core_read_mapped(c, t.gcdata, &mask, 8)) return -1;
+        if (!mask && !(built = build_mask(c, &g->L, tp, t.ptrbytes / 8))) return -1;
+    } else if (g->minor < 24 && (t.kind & 64)) /* KindGCProg: a program, not a mask */
         return -1;
-    if (!size || ptrbytes > size || !mask) return -1;
-    for (uint64_t w = from; w < n_words; w += size / 8)
-        if (size % 8 || copy_bits(c, mask, 0, ptrbytes / 8, bits, w, n_words)) return -1;
-    return 0;
+    if (!mask && !built) return -1;
+    int rc = 0;
+    for (uint64_t w = from; w < n_words && !rc; w += t.size / 8)
+        if (built)
+            for (uint64_t k = 0; k < t.ptrbytes / 8 && w + k < n_words; k++)
+                bits[(w + k) / 64] |= (built[k / 64] >> (k % 64) & 1) << ((w + k) % 64);
+        else
+            rc = copy_bits(c, mask, 0, t.ptrbytes / 8, bits, w, n_words);
+    free(built);
+    return rc;
 }
 
 static const span *span_of(const goheap *g, uint64_t addr)
