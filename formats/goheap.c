@@ -1187,7 +1187,8 @@ static void system_stacks_info(const hs_core *c, hs_heap *h, const goheap *g)
     if (uses_cgo(c))
         hs_heap_add_infof(h, "go system stacks",
                           "%u Ms: g0 and gsignal stacks in heap arenas not roots, as for the "
-                          "runtime's collector; %u threads' own (cgo) scanned as thread stacks",
+                          "runtime's collector; %u on their thread's own stack (cgo), scanned "
+                          "as thread stacks",
                           n, own);
     else
         hs_heap_add_infof(h, "go system stacks",
