@@ -11,9 +11,10 @@
 #                                       CORE and kill it
 #   gocore_kill                         kill what gocore_take left running
 #                                       (call it from the caller's EXIT trap)
-# Both return 1 with one line on stderr when a step fails.
+# Both return 1 with one line on stderr when a step fails (a program not
+# ready in GOCORE_READY_SECONDS, default 60: its state is said).
 GOCORE_PIDS=()
-GOCORE_READY_SECONDS=${GOCORE_READY_SECONDS:-20}
+GOCORE_READY_SECONDS=${GOCORE_READY_SECONDS:-60}
 
 gocore_build() {
   local v=$1 dir=$2 out=$3
@@ -33,7 +34,10 @@ gocore_take() {
     grep -q ready "$log" && break
     sleep 0.1
   done
-  grep -q ready "$log" || { echo "gocore: '$*' did not get ready: $(head -c 300 "$log")" >&2; return 1; }
+  if ! grep -q ready "$log"; then
+    echo "gocore: '$*' did not get ready in ${GOCORE_READY_SECONDS} s (process: $(ps -o stat=,wchan= -p "$pid" 2>/dev/null || echo gone)): $(head -c 300 "$log")" >&2
+    return 1
+  fi
   gcore -o "$core" "$pid" >/dev/null 2>&1 || { echo "gocore: gcore failed on '$*'" >&2; return 1; }
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
