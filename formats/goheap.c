@@ -1172,18 +1172,37 @@ static int add_objects_and_main_stack(hs_core *c, hs_heap *h, hs_error *err)
     return 0;
 }
 
-/* The info line on the system stacks: how many Ms, and how they were read. */
-static void system_stacks_info(const hs_core *c, hs_heap *h, const goheap *g)
+#define MAX_MS 100000
+
+/* The Ms of runtime.allm, in its order, into *ms (malloc'd); how many. */
+static uint32_t list_ms(const hs_core *c, const layout *L, uint64_t **ms)
 {
-    uint64_t m = 0, m_at = hs_core_lookup(c, "runtime.allm"), lo, hi;
-    uint32_t n = 0, own = 0; /* Ms; of them, with a g0 stack outside heap memory */
-    if (m_at && g->L.alllink.size && !hs_core_read64(c, m_at, &m))
-        for (const uint8_t *mp; m && n < 100000 && !read_struct(c, m, g->L.m_size, &mp);
-             m = get_uint(mp, g->L.alllink)) {
-            n++;
-            uint32_t s = g0_stack(c, &g->L, m, &lo, &hi) ? HS_NONE : hs_core_seg_of(c, lo);
-            if (s != HS_NONE && !(lo >= c->segs[s].claim_lo && lo < c->segs[s].claim_hi)) own++;
+    uint64_t m = 0, m_at = hs_core_lookup(c, "runtime.allm");
+    uint32_t n = 0, cap = 0;
+    *ms = NULL;
+    if (!m_at || !L->alllink.size || hs_core_read64(c, m_at, &m)) return 0;
+    for (const uint8_t *mp; m && n < MAX_MS && !read_struct(c, m, L->m_size, &mp);
+         m = get_uint(mp, L->alllink)) {
+        if (n == cap) {
+            uint64_t *v = realloc(*ms, (cap = cap ? 2 * cap : 16) * sizeof *v);
+            if (!v) break;
+            *ms = v;
         }
+        (*ms)[n++] = m;
+    }
+    return n;
+}
+
+/* The info line on the system stacks: how many Ms, and how they were read. */
+static void system_stacks_info(const hs_core *c, hs_heap *h, const goheap *g, const uint64_t *ms,
+                               uint32_t n)
+{
+    uint32_t own = 0; /* Ms with a g0 stack outside heap memory */
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t lo, hi;
+        uint32_t s = g0_stack(c, &g->L, ms[k], &lo, &hi) ? HS_NONE : hs_core_seg_of(c, lo);
+        if (s != HS_NONE && !(lo >= c->segs[s].claim_lo && lo < c->segs[s].claim_hi)) own++;
+    }
     if (uses_cgo(c))
         hs_heap_add_infof(h, "go system stacks",
                           "%u Ms: g0 and gsignal stacks in heap arenas not roots, as for the "
@@ -1195,6 +1214,58 @@ static void system_stacks_info(const hs_core *c, hs_heap *h, const goheap *g)
                           "%u Ms: g0 and gsignal stacks not roots, as for the runtime's "
                           "collector (the main thread's stack is m0's g0 stack)",
                           n);
+}
+
+/* The object that starts at addr, of at least size bytes, untyped or named
+ * by its size class only; HS_NONE if none. */
+static uint32_t unnamed_at(const hs_heap *h, uint64_t addr, uint64_t size)
+{
+    uint32_t o = addr ? hs_heap_find(h, addr) : HS_NONE;
+    if (o == HS_NONE || hs_heap_addr(h, o) != addr || hs_heap_size(h, o) < size) return HS_NONE;
+    uint32_t t = hs_heap_type(h, o);
+    const char *name = t == HS_NONE ? "" : hs_heap_str(h, h->type_name[t]);
+    return t == HS_NONE || !strncmp(name, "size-class ", 11) ? o : HS_NONE;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const hs_heap_id_value *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The Ms' g0 and gsignal objects named runtime.g where nothing named them:
+ * Go 1.27's allm points 8 bytes into a runtime.mPadded (a malloc header,
+ * then the m) whose type its DWARF lacks, so the naming pass that follows
+ * DWARF types from the globals (gotypes.c) does not reach them. */
+static int name_system_gs(const hs_core *c, hs_heap *h, const goheap *g, const uint64_t *ms,
+                          uint32_t n, hs_error *err)
+{
+    static const char *const names[] = {"runtime.m"};
+    Dwarf_Die m_die;
+    int found = 0;
+    hs_go_find_structs(g->dw, names, 1, &m_die, &found);
+    hs_go_field f[2] = {g->L.g0, found ? hs_go_member(&m_die, "gsignal") : (hs_go_field){0, 0}};
+    hs_heap_id_value *v = malloc((2 * (size_t)n + 1) * sizeof *v);
+    uint32_t k = 0, t = hs_heap_add_type(h, "runtime.g");
+    if (!v || t == HS_NONE) {
+        free(v);
+        return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *mp;
+        if (read_struct(c, ms[i], g->L.m_size, &mp)) continue;
+        for (int j = 0; j < 2; j++) {
+            uint32_t o = f[j].size == 8 ? unnamed_at(h, get_uint(mp, f[j]), g->L.g_size) : HS_NONE;
+            if (o != HS_NONE) v[k++] = (hs_heap_id_value){o, t};
+        }
+    }
+    qsort(v, k, sizeof *v, by_id);
+    uint32_t u = 0; /* an M's g0 may be its gsignal in a damaged core: each once */
+    for (uint32_t i = 0; i < k; i++)
+        if (!u || v[i].id != v[u - 1].id) v[u++] = v[i];
+    int rc = u ? hs_heap_set_types(h, v, u, err) : 0;
+    free(v);
+    return rc;
 }
 
 static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
@@ -1223,8 +1294,12 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
     if (!rc) rc = hs_gocore_goroutines(c, h, g->dw, g->dw_bias, roots, (uint32_t)len, err);
     free(roots);
     if (rc || hs_gospecials_roots(c, h, g->dw, g->special_spans, g->n_special_spans, err)) return -1;
-    system_stacks_info(c, h, g);
-    return 0;
+    uint64_t *ms;
+    uint32_t n = list_ms(c, &g->L, &ms);
+    system_stacks_info(c, h, g, ms, n);
+    rc = name_system_gs(c, h, g, ms, n, err);
+    free(ms);
+    return rc;
 }
 
 /* The module's GC masks say which words of data and bss are pointers;
