@@ -1118,7 +1118,8 @@ static void stack_info(hs_heap *h, const stack_stats *st, const char *no_pcln)
  * for the runtime's collector: "the garbage collector does not scan system
  * stacks" (runtime/HACKING.md, Stacks); markroot (mgcmark.go) scans data,
  * bss, the spans' specials and the stacks of allgs, and an M's g0 and
- * gsignal are malg'd in allocm and mpreinit, never allgadd'ed (proc.go);
+ * gsignal are malg'd in allocm and mpreinit (m0's g0 is the global
+ * runtime.g0), never allgadd'ed (proc.go);
  * WriteHeapDump's dumpgs walks allgs too. The collector can do without them
  * because code on a system stack cannot be preempted: no cycle ends while
  * it runs, and what it handles is reachable otherwise. For a goroutine
@@ -1133,8 +1134,9 @@ static void stack_info(hs_heap *h, const stack_stats *st, const char *no_pcln)
  * phase 1. With cgo the system stacks are the threads' own (pthread stacks,
  * outside the arenas) where C code runs with C's pointers: the core reader
  * scans them as thread stacks, conservatively. The threads' registers stay
- * roots (the core reader's): a thread stopped anywhere may hold the only
- * copy of a pointer in one. */
+ * roots (the core reader's, and a running goroutine's may hold the only copy
+ * of a pointer), also those of a thread parked on its g0 stack, stale as its
+ * stack words (the walker interface has no say over them). */
 
 /* Whether the process runs C code (runtime.iscgo); unknown counts as yes. */
 static int uses_cgo(const hs_core *c)
