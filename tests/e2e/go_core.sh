@@ -159,9 +159,9 @@ mine = [k for k in fins if k.startswith("finalizer main.main.func")]
 # 5376-byte slot), not the 16-byte object. finHolder itself retains its
 # 16 bytes, or 0 in the core when a thread's registers (the core reader's
 # roots, conservative) still hold a stale copy of its address: 6 of 60
-# runs on Go 1.26, none of 34 on 1.19 and 1.27 (2026-12-04); each time an
-# M parked in a futex on its g0 stack (mPark, notesleep) with the object's
-# address + 1 in R13. The Ms' g0 stacks,
+# runs on Go 1.26, none of 34 on 1.19 and 1.27 (2026-12-04); in both
+# cores looked at, an M parked in a futex on its g0 stack (mPark,
+# notesleep) with the object's address + 1 in R13. The Ms' g0 stacks,
 # where SetFinalizer ran, are no longer roots (as for the runtime's
 # collector); the runtime's heap dump has neither.
 fsize = roots.get(mine[0], {}).get("size") if len(mine) == 1 else None
