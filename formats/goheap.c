@@ -930,26 +930,131 @@ static int copy_bits(const hs_core *c, uint64_t addr, uint64_t first, uint64_t n
     return 0;
 }
 
+/* What the pointer masks need of a runtime._type. */
+typedef struct type_hdr {
+    uint64_t size, ptrbytes, gcdata, tflag, kind;
+} type_hdr;
+
+static int read_type(const hs_core *c, const layout *L, uint64_t tp, type_hdr *out)
+{
+    uint8_t t[256];
+    if (L->type_size > sizeof t || hs_core_read_mapped(c, tp, t, L->type_size)) return -1;
+    *out = (type_hdr){get_uint(t, L->type_size_f), get_uint(t, L->type_ptrbytes),
+                      get_uint(t, L->type_gcdata), get_uint(t, L->type_tflag),
+                      get_uint(t, L->type_kind)};
+    return out->ptrbytes > out->size ? -1 : 0;
+}
+
+#define TFLAG_GC_MASK_ON_DEMAND 16 /* Go 1.24+: GCData is a **byte */
+#define KIND_MASK 31 /* abi.KindMask: the kind without its flag bits */
+#define KIND_ARRAY 17
+#define KIND_STRUCT 25
+#define MAX_MASK_ITEMS (1u << 16)
+
+/* A part of a type still to be put into a mask: count elements of type tp
+ * from word `word` on, stride words apart. */
+typedef struct mask_item {
+    uint64_t tp, word, count, stride;
+} mask_item;
+
+typedef struct mask_list {
+    mask_item *v;
+    uint32_t n, cap;
+} mask_list;
+
+static int push_item(mask_list *l, mask_item it)
+{
+    if (l->n == l->cap) {
+        uint32_t cap = l->cap ? 2 * l->cap : 64;
+        mask_item *v = cap <= MAX_MASK_ITEMS ? realloc(l->v, cap * sizeof *v) : NULL;
+        if (!v) return -1;
+        l->v = v, l->cap = cap;
+    }
+    l->v[l->n++] = it;
+    return 0;
+}
+
+/* One item's first element into mask (n_bits words): its own mask when the
+ * compiler wrote one, else its elements or fields as new items. */
+static int mask_part(const hs_core *c, const layout *L, mask_item it, uint64_t *mask,
+                     uint64_t n_bits, mask_list *l)
+{
+    type_hdr t;
+    if (read_type(c, L, it.tp, &t)) return -1;
+    if (!t.ptrbytes) return 0;
+    if (it.word > n_bits || t.ptrbytes / 8 > n_bits - it.word) return -1;
+    if (!(t.tflag & TFLAG_GC_MASK_ON_DEMAND))
+        return copy_bits(c, t.gcdata, 0, t.ptrbytes / 8, mask, it.word, n_bits);
+    uint64_t a = it.tp + L->type_size, f[2], elem[2];
+    if ((t.kind & KIND_MASK) == KIND_ARRAY) { /* abi.ArrayType: Type, Elem, Slice, Len */
+        type_hdr e;
+        if (hs_core_read_mapped(c, a, &elem[0], 8) || hs_core_read_mapped(c, a + 16, &elem[1], 8) ||
+            read_type(c, L, elem[0], &e) || !e.size || e.size % 8)
+            return -1;
+        return push_item(l, (mask_item){elem[0], it.word, elem[1], e.size / 8});
+    }
+    /* abi.StructType: Type, PkgPath, Fields (abi.StructField: Name, Typ, Offset) */
+    if ((t.kind & KIND_MASK) != KIND_STRUCT || hs_core_read_mapped(c, a + 8, f, sizeof f)) return -1;
+    for (uint64_t k = 0; k < f[1]; k++) {
+        type_hdr ft;
+        if (hs_core_read_mapped(c, f[0] + 24 * k + 8, elem, sizeof elem)) return -1;
+        if (elem[1] % 8 == 0) { /* else a field without pointers (int32 at 4) */
+            if (push_item(l, (mask_item){elem[0], it.word + elem[1] / 8, 1, 0})) return -1;
+        } else if (read_type(c, L, elem[0], &ft) || ft.ptrbytes)
+            return -1;
+    }
+    return 0;
+}
+
+/* The mask of a type whose runtime builds it on first use (Go 1.24+, large
+ * types: TFlagGCMaskOnDemand) when the runtime has not built it yet (no
+ * collection has scanned an object of the type: *GCData is nil). Built as
+ * the runtime's buildGCMask does (runtime/type.go): a type with a mask of
+ * its own gives it, an array its element's at each element, a struct its
+ * fields' at their offsets; iteratively, with a worklist. NULL when the
+ * type cannot be read (then the object is scanned word by word). */
+static uint64_t *build_mask(const hs_core *c, const layout *L, uint64_t tp, uint64_t n_bits)
+{
+    uint64_t *mask = calloc(n_bits / 64 + 1, 8);
+    mask_list l = {0};
+    int rc = mask ? push_item(&l, (mask_item){tp, 0, 1, 0}) : -1;
+    for (uint64_t budget = 8 * n_bits + 4096; l.n && !rc; budget--) {
+        mask_item it = l.v[--l.n];
+        if (it.count > 1)
+            rc = push_item(&l, (mask_item){it.tp, it.word + it.stride, it.count - 1, it.stride});
+        if (!rc) rc = budget ? mask_part(c, L, it, mask, n_bits, &l) : -1;
+    }
+    free(l.v);
+    if (!rc) return mask;
+    free(mask);
+    return NULL;
+}
+
 /* Pointer words of an object typed by tp, its data from word `from` on:
  * the type's mask (PtrBytes / 8 bits) repeated every Size_ bytes. */
 static int type_mask(const hs_core *c, const goheap *g, uint64_t tp, uint64_t from,
                      uint64_t *bits, uint64_t n_words)
 {
-    const layout *L = &g->L;
-    uint8_t t[256];
+    type_hdr t;
+    uint64_t *built = NULL, mask;
     if (!tp) return 0; /* not yet typed: no pointers (runtime's typePointersOf) */
-    if (L->type_size > sizeof t || hs_core_read_mapped(c, tp, t, L->type_size)) return -1;
-    uint64_t size = get_uint(t, L->type_size_f), ptrbytes = get_uint(t, L->type_ptrbytes);
-    uint64_t mask = get_uint(t, L->type_gcdata), tflag = get_uint(t, L->type_tflag);
-    uint64_t kind = get_uint(t, L->type_kind);
-    if (g->minor >= 24 && (tflag & 16)) { /* TFlagGCMaskOnDemand: GCData is **byte */
-        if (hs_core_read_mapped(c, mask, &mask, 8) || !mask) return -1;
-    } else if (g->minor < 24 && (kind & 64)) /* KindGCProg: a program, not a mask */
+    if (read_type(c, &g->L, tp, &t) || !t.size || t.size % 8) return -1;
+    mask = t.gcdata;
+    if (g->minor >= 24 && (t.tflag & TFLAG_GC_MASK_ON_DEMAND)) {
+        if (hs_core_read_mapped(c, t.gcdata, &mask, 8)) return -1;
+        if (!mask && !(built = build_mask(c, &g->L, tp, t.ptrbytes / 8))) return -1;
+    } else if (g->minor < 24 && (t.kind & 64)) /* KindGCProg: a program, not a mask */
         return -1;
-    if (!size || ptrbytes > size || !mask) return -1;
-    for (uint64_t w = from; w < n_words; w += size / 8)
-        if (size % 8 || copy_bits(c, mask, 0, ptrbytes / 8, bits, w, n_words)) return -1;
-    return 0;
+    if (!mask && !built) return -1;
+    int rc = 0;
+    for (uint64_t w = from; w < n_words && !rc; w += t.size / 8)
+        if (built)
+            for (uint64_t k = 0; k < t.ptrbytes / 8 && w + k < n_words; k++)
+                bits[(w + k) / 64] |= (built[k / 64] >> (k % 64) & 1) << ((w + k) % 64);
+        else
+            rc = copy_bits(c, mask, 0, t.ptrbytes / 8, bits, w, n_words);
+    free(built);
+    return rc;
 }
 
 static const span *span_of(const goheap *g, uint64_t addr)
@@ -1086,20 +1191,17 @@ static int scan_goroutine(const hs_core *c, hs_heap *h, const layout *L, const u
     return rc;
 }
 
-static int scan_g(const hs_core *c, hs_heap *h, const goheap *g, uint64_t gaddr, const char *who,
-                  int require_claimed, stack_stats *st, uint32_t *root_out, hs_error *err)
+static int scan_g(const hs_core *c, hs_heap *h, const goheap *g, uint64_t gaddr,
+                  stack_stats *st, uint32_t *root_out, hs_error *err)
 {
     const layout *L = &g->L;
     const uint8_t *gp;
     if (read_struct(c, gaddr, L->g_size, &gp)) return 0;
     uint32_t status = (uint32_t)get_uint(gp, L->status) & ~(uint32_t)G_STATUS_SCAN;
-    if (!who && (status == G_STATUS_IDLE || status == G_STATUS_DEAD)) return 0;
+    if (status == G_STATUS_IDLE || status == G_STATUS_DEAD) return 0;
     uint64_t lo = get_uint(gp, (field){L->stack.off + L->stack_lo.off, 8});
     uint64_t hi = get_uint(gp, (field){L->stack.off + L->stack_hi.off, 8});
-    uint32_t s = hs_core_seg_of(c, lo);
-    if (hi <= lo || s == HS_NONE) return 0;
-    if (require_claimed && !(lo >= c->segs[s].claim_lo && lo < c->segs[s].claim_hi)) return 0;
-    if (who) return scan_stack(c, h, who, stack_from(c, L, gp, lo, hi), hi, NULL, root_out, err);
+    if (hi <= lo || hs_core_seg_of(c, lo) == HS_NONE) return 0;
     char label[320];
     uint64_t pc = L->startpc.size ? get_uint(gp, L->startpc) : 0;
     const char *fn = pc ? hs_core_symbol(c, pc, NULL) : NULL;
@@ -1122,11 +1224,167 @@ static void stack_info(hs_heap *h, const stack_stats *st, const char *no_pcln)
                       st->why ? "; first fallback: " : "", st->why ? st->why : "");
 }
 
+/* ---- system stacks ----
+ * The g0 (system) and gsignal (signal) stacks of the Ms are not roots, as
+ * for the runtime's collector: "the garbage collector does not scan system
+ * stacks" (runtime/HACKING.md, Stacks); markroot (mgcmark.go) scans data,
+ * bss, the spans' specials and the stacks of allgs, and an M's g0 and
+ * gsignal are malg'd in allocm and mpreinit (m0's g0 is the global
+ * runtime.g0), never allgadd'ed (proc.go);
+ * WriteHeapDump's dumpgs walks allgs too. The collector can do without them
+ * because code on a system stack cannot be preempted: no cycle ends while
+ * it runs, and what it handles is reachable otherwise. For a goroutine
+ * (systemstack, mcall) the caller's frames on its own stack, scanned from
+ * g.sched, hold the arguments; the scheduler's gs and ps are in allgs and
+ * allp; a large object mheap.alloc hands out there is a span whose freeindex
+ * is 0, no object, until mallocgcLarge sets it back on the goroutine's
+ * stack. What a g0 stack holds beyond that is a stale copy (SetFinalizer's
+ * object, left where addfinalizer ran): a root there would invent retention.
+ * In a pure Go process the main thread's stack is m0's g0 stack, and the
+ * core reader would scan it as a thread stack: it is claimed at the end of
+ * phase 1. With cgo the system stacks are the threads' own (pthread stacks,
+ * outside the arenas) where C code runs with C's pointers: the core reader
+ * scans them as thread stacks, conservatively. The threads' registers stay
+ * roots (the core reader's, and a running goroutine's may hold the only copy
+ * of a pointer), also those of a thread parked on its g0 stack, stale as its
+ * stack words (the walker interface has no say over them). */
+
+/* Whether the process runs C code (runtime.iscgo); unknown counts as yes. */
+static int uses_cgo(const hs_core *c)
+{
+    uint64_t at = hs_core_lookup(c, "runtime.iscgo");
+    uint8_t v = 1;
+    return !at || hs_core_read_mapped(c, at, &v, 1) || v != 0;
+}
+
+/* The stack [lo, hi) of the g0 of the M at m_addr; -1 when unreadable. */
+static int g0_stack(const hs_core *c, const layout *L, uint64_t m_addr, uint64_t *lo, uint64_t *hi)
+{
+    const uint8_t *mp, *gp;
+    if (!L->g0.size || read_struct(c, m_addr, L->m_size, &mp) ||
+        read_struct(c, get_uint(mp, L->g0), L->g_size, &gp))
+        return -1;
+    *lo = get_uint(gp, (field){L->stack.off + L->stack_lo.off, 8});
+    *hi = get_uint(gp, (field){L->stack.off + L->stack_hi.off, 8});
+    return *hi > *lo ? 0 : -1;
+}
+
+/* Phase 1, then in a pure Go process the main thread's stack mapping (m0's
+ * g0 stack, with argv and the environment above it) claimed, so that the
+ * core reader scans it neither as a thread stack nor as writable memory. */
+static int add_objects_and_main_stack(hs_core *c, hs_heap *h, hs_error *err)
+{
+    if (add_objects(c, h, err)) return -1;
+    const goheap *g = state_of(c);
+    uint64_t lo, hi, m0 = hs_core_lookup(c, "runtime.m0");
+    if (!g || !m0 || uses_cgo(c) || g0_stack(c, &g->L, m0, &lo, &hi)) return 0;
+    uint32_t s = hs_core_seg_of(c, lo);
+    const hs_core_seg *sg = s == HS_NONE ? NULL : &c->segs[s];
+    if (sg && sg->file == HS_NONE && (sg->flags & HS_CORE_SEG_W) && hi <= sg->vaddr + sg->memsz)
+        hs_core_claim(c, s, sg->vaddr, sg->vaddr + sg->memsz);
+    return 0;
+}
+
+#define MAX_MS 100000
+
+/* The Ms of runtime.allm, in its order, into *ms (malloc'd); how many. */
+static uint32_t list_ms(const hs_core *c, const layout *L, uint64_t **ms)
+{
+    uint64_t m = 0, m_at = hs_core_lookup(c, "runtime.allm");
+    uint32_t n = 0, cap = 0;
+    *ms = NULL;
+    if (!m_at || !L->alllink.size || hs_core_read64(c, m_at, &m)) return 0;
+    for (const uint8_t *mp; m && n < MAX_MS && !read_struct(c, m, L->m_size, &mp);
+         m = get_uint(mp, L->alllink)) {
+        if (n == cap) {
+            uint64_t *v = realloc(*ms, (cap = cap ? 2 * cap : 16) * sizeof *v);
+            if (!v) break;
+            *ms = v;
+        }
+        (*ms)[n++] = m;
+    }
+    return n;
+}
+
+/* The info line on the system stacks: how many Ms, and how they were read. */
+static void system_stacks_info(const hs_core *c, hs_heap *h, const goheap *g, const uint64_t *ms,
+                               uint32_t n)
+{
+    uint32_t own = 0; /* Ms with a g0 stack outside heap memory */
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t lo, hi;
+        uint32_t s = g0_stack(c, &g->L, ms[k], &lo, &hi) ? HS_NONE : hs_core_seg_of(c, lo);
+        if (s != HS_NONE && !(lo >= c->segs[s].claim_lo && lo < c->segs[s].claim_hi)) own++;
+    }
+    if (uses_cgo(c))
+        hs_heap_add_infof(h, "go system stacks",
+                          "%u Ms: g0 and gsignal stacks in heap arenas not roots, as for the "
+                          "runtime's collector; %u on their thread's own stack (cgo), scanned "
+                          "as thread stacks",
+                          n, own);
+    else
+        hs_heap_add_infof(h, "go system stacks",
+                          "%u Ms: g0 and gsignal stacks not roots, as for the runtime's "
+                          "collector (the main thread's stack is m0's g0 stack)",
+                          n);
+}
+
+/* The object that starts at addr, of at least size bytes, untyped or named
+ * by its size class only; HS_NONE if none. */
+static uint32_t unnamed_at(const hs_heap *h, uint64_t addr, uint64_t size)
+{
+    uint32_t o = addr ? hs_heap_find(h, addr) : HS_NONE;
+    if (o == HS_NONE || hs_heap_addr(h, o) != addr || hs_heap_size(h, o) < size) return HS_NONE;
+    uint32_t t = hs_heap_type(h, o);
+    const char *name = t == HS_NONE ? "" : hs_heap_str(h, h->type_name[t]);
+    return t == HS_NONE || !strncmp(name, "size-class ", 11) ? o : HS_NONE;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const hs_heap_id_value *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The Ms' g0 and gsignal objects named runtime.g where nothing named them:
+ * Go 1.27's allm points 8 bytes into a runtime.mPadded (a malloc header,
+ * then the m) whose type its DWARF lacks, so the naming pass that follows
+ * DWARF types from the globals (gotypes.c) does not reach them. */
+static int name_system_gs(const hs_core *c, hs_heap *h, const goheap *g, const uint64_t *ms,
+                          uint32_t n, hs_error *err)
+{
+    static const char *const names[] = {"runtime.m"};
+    Dwarf_Die m_die;
+    int found = 0;
+    hs_go_find_structs(g->dw, names, 1, &m_die, &found);
+    hs_go_field f[2] = {g->L.g0, found ? hs_go_member(&m_die, "gsignal") : (hs_go_field){0, 0}};
+    hs_heap_id_value *v = malloc((2 * (size_t)n + 1) * sizeof *v);
+    uint32_t k = 0, t = hs_heap_add_type(h, "runtime.g");
+    if (!v || t == HS_NONE) {
+        free(v);
+        return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *mp;
+        if (read_struct(c, ms[i], g->L.m_size, &mp)) continue;
+        for (int j = 0; j < 2; j++) {
+            uint32_t o = f[j].size == 8 ? unnamed_at(h, get_uint(mp, f[j]), g->L.g_size) : HS_NONE;
+            if (o != HS_NONE) v[k++] = (hs_heap_id_value){o, t};
+        }
+    }
+    qsort(v, k, sizeof *v, by_id);
+    uint32_t u = 0; /* an M's g0 may be its gsignal in a damaged core: each once */
+    for (uint32_t i = 0; i < k; i++)
+        if (!u || v[i].id != v[u - 1].id) v[u++] = v[i];
+    int rc = u ? hs_heap_set_types(h, v, u, err) : 0;
+    free(v);
+    return rc;
+}
+
 static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
 {
     const goheap *g = state_of(c);
     if (!g || !g->n_spans) return 0;
-    const layout *L = &g->L;
     uint64_t allgs = hs_core_lookup(c, "runtime.allgs"), arr = 0, len = 0;
     if (!allgs || hs_core_read64(c, allgs, &arr) || hs_core_read64(c, allgs + 8, &len) ||
         len >= ((uint64_t)1 << 28))
@@ -1142,27 +1400,19 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         uint64_t gaddr;
         roots[i] = HS_NONE;
         if (!hs_core_read64(c, arr + 8 * i, &gaddr))
-            rc = scan_g(c, h, g, gaddr, NULL, 0, &st, &roots[i], err);
+            rc = scan_g(c, h, g, gaddr, &st, &roots[i], err);
     }
     if (st.pcln) hs_gopcln_close(&pcln);
     if (!rc) stack_info(h, &st, st.pcln ? NULL : why);
     if (!rc) rc = hs_gocore_goroutines(c, h, g->dw, g->dw_bias, roots, (uint32_t)len, err);
     free(roots);
     if (rc || hs_gospecials_roots(c, h, g->dw, g->special_spans, g->n_special_spans, err)) return -1;
-    /* The g0 (scheduler) stacks of the Ms that live in heap arenas; the
-     * first M's is the process's main stack, scanned as a thread stack. */
-    uint64_t m = 0, m_at = hs_core_lookup(c, "runtime.allm");
-    if (!m_at || !L->g0.size || !L->alllink.size || hs_core_read64(c, m_at, &m)) return 0;
-    for (int n = 0; m && n < 100000; n++) {
-        const uint8_t *mp;
-        if (read_struct(c, m, L->m_size, &mp)) break;
-        char who[64];
-        snprintf(who, sizeof who, "m%lld g0 stack", (long long)get_uint(mp, L->mid));
-        uint32_t root = HS_NONE;
-        if (scan_g(c, h, g, get_uint(mp, L->g0), who, 1, NULL, &root, err)) return -1;
-        m = get_uint(mp, L->alllink);
-    }
-    return 0;
+    uint64_t *ms;
+    uint32_t n = list_ms(c, &g->L, &ms);
+    system_stacks_info(c, h, g, ms, n);
+    rc = name_system_gs(c, h, g, ms, n, err);
+    free(ms);
+    return rc;
 }
 
 /* The module's GC masks say which words of data and bss are pointers;
@@ -1186,7 +1436,7 @@ const hs_core_walker hs_walker_go = {
     .head = 0,
     .tail = 0,
     .recognise = recognise,
-    .add_objects = add_objects,
+    .add_objects = add_objects_and_main_stack,
     .user_bytes = user_bytes,
     .add_roots = add_roots,
     .pointer_words = pointer_words,
