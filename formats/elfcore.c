@@ -607,6 +607,20 @@ static uint32_t root_for(hs_heap *h, root_map *m, hs_root_kind kind, const char 
     return m->by_label[sid] - 1;
 }
 
+int hs_core_register_root(const hs_core *c, hs_heap *h, uint32_t t, hs_error *err)
+{
+    char label[64];
+    const hs_core_thread *th = &c->threads[t];
+    snprintf(label, sizeof label, "thread %u registers", t + 1);
+    uint32_t r = hs_heap_add_root(h, HS_ROOT_REGISTER, hs_heap_intern(h, label, strlen(label)));
+    if (r == HS_NONE) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    for (uint32_t i = 0; i < th->n_regs; i++) {
+        uint32_t obj = register_target(c, h, th->regs[i]);
+        if (obj != HS_NONE && hs_heap_add_root_ref_id(h, r, HS_NONE, obj, err)) return -1;
+    }
+    return 0;
+}
+
 /* "g_registry", "libfoo.so .bss", or "anon 0x7f..." for a root word at addr. */
 static void root_label(const hs_core *c, uint64_t addr, const hs_core_seg *g, char *buf, size_t n)
 {
@@ -712,16 +726,13 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
     if (!is_stack) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     for (uint32_t t = 0; t < c->n_threads && !rc; t++) {
         const hs_core_thread *th = &c->threads[t];
-        snprintf(label, sizeof label, "thread %u registers", t + 1);
-        uint32_t r = root_for(h, &m, HS_ROOT_REGISTER, label);
-        for (uint32_t i = 0; i < th->n_regs && r != HS_NONE && !rc; i++) {
-            uint32_t obj = register_target(c, h, th->regs[i]);
-            if (obj != HS_NONE) rc = hs_heap_add_root_ref_id(h, r, HS_NONE, obj, err);
-        }
-        uint32_t s = hs_core_seg_of(c, th->sp);
+        uint32_t s = hs_core_seg_of(c, th->sp), r;
+        /* A thread whose stack is in memory a walker claimed (Go: goroutine
+         * and g0 stacks) is the walker's: its stack, and its registers,
+         * which it may take as roots (hs_core_register_root) or not. */
+        if (s != HS_NONE && th->sp >= c->segs[s].claim_lo && th->sp < c->segs[s].claim_hi) continue;
+        rc = hs_core_register_root(c, h, t, err);
         if (s == HS_NONE || rc) continue;
-        /* A stack inside claimed heap memory (Go) is the walker's to scan. */
-        if (th->sp >= c->segs[s].claim_lo && th->sp < c->segs[s].claim_hi) continue;
         is_stack[s] = 1;
         snprintf(label, sizeof label, "thread %u stack", t + 1);
         r = root_for(h, &m, HS_ROOT_STACK, label);

@@ -95,6 +95,12 @@ typedef struct hs_core_window {
 } hs_core_window;
 void hs_core_window_pass(const hs_core *c, hs_core_window *w, const uint8_t *p);
 void hs_core_release_all(const hs_core *c);
+/* Adds the root "thread N registers" (N = t + 1) with thread t's registers
+ * that point into an object (from a walker's block header on: a thread
+ * inside malloc holds the chunk's header); 0, or -1 with err (out of
+ * memory). The core reader adds it for every thread whose stack no walker
+ * claimed; a walker that claimed one decides (walker.h add_roots). */
+int hs_core_register_root(const hs_core *c, hs_heap *h, uint32_t t, hs_error *err);
 /* Reads a little-endian u64; 0 on success, -1 when absent. */
 int hs_core_read64(const hs_core *c, uint64_t addr, uint64_t *out);
 /* len bytes at addr into buf from the core, or else from the mapped file of

@@ -20,8 +20,10 @@
  * mark live (gostack.c, with the pc tables of gopclntab.c; amd64), from the
  * first frame that cannot be (running, in a system call, asynchronously
  * preempted, no map, a broken chain) to stack.hi conservatively, one root
- * per goroutine ("goroutine N FUNC", whose id the goroutine model keeps);
- * and, conservatively, the g0 stacks of the Ms, which live in heap arenas.
+ * per goroutine ("goroutine N FUNC", whose id the goroutine model keeps),
+ * and the registers of the threads running goroutines; the Ms' g0 and
+ * gsignal stacks are no roots, as for the runtime's collector (below,
+ * "system stacks").
  * A pclntab that cannot be read makes every stack conservative, with an
  * info line ("go stacks") saying why. Data and bss are scanned by the core
  * reader, named by symbol (main.cache), and only at the words the module's
@@ -1244,10 +1246,12 @@ static void stack_info(hs_heap *h, const stack_stats *st, const char *no_pcln)
  * core reader would scan it as a thread stack: it is claimed at the end of
  * phase 1. With cgo the system stacks are the threads' own (pthread stacks,
  * outside the arenas) where C code runs with C's pointers: the core reader
- * scans them as thread stacks, conservatively. The threads' registers stay
- * roots (the core reader's, and a running goroutine's may hold the only copy
- * of a pointer), also those of a thread parked on its g0 stack, stale as its
- * stack words (the walker interface has no say over them). */
+ * scans them as thread stacks, conservatively, with their registers. A
+ * thread on a goroutine's stack (running it, or in a system call) keeps its
+ * registers as a root (thread_registers): they may hold the only copy of a
+ * pointer. One on a claimed g0 or gsignal stack does not: its registers
+ * hold the scheduler's state, stale like its stack words (a parked M's R13
+ * held SetFinalizer's object + 1). */
 
 /* Whether the process runs C code (runtime.iscgo); unknown counts as yes. */
 static int uses_cgo(const hs_core *c)
@@ -1257,15 +1261,16 @@ static int uses_cgo(const hs_core *c)
     return !at || hs_core_read_mapped(c, at, &v, 1) || v != 0;
 }
 
-/* The stack [lo, hi) of the g0 of the M at m_addr; -1 when unreadable. */
+/* The stack [lo, hi) of the g0 of the M at m_addr; -1 when unreadable.
+ * Field by field: runtime.m0 and runtime.g0 are globals that may straddle
+ * the boundary between the data and bss mappings (Go 1.19's m0 does). */
 static int g0_stack(const hs_core *c, const layout *L, uint64_t m_addr, uint64_t *lo, uint64_t *hi)
 {
-    const uint8_t *mp, *gp;
-    if (!L->g0.size || read_struct(c, m_addr, L->m_size, &mp) ||
-        read_struct(c, get_uint(mp, L->g0), L->g_size, &gp))
+    uint64_t g0;
+    if (L->g0.size != 8 || hs_core_read64(c, m_addr + L->g0.off, &g0) ||
+        hs_core_read64(c, g0 + L->stack.off + L->stack_lo.off, lo) ||
+        hs_core_read64(c, g0 + L->stack.off + L->stack_hi.off, hi))
         return -1;
-    *lo = get_uint(gp, (field){L->stack.off + L->stack_lo.off, 8});
-    *hi = get_uint(gp, (field){L->stack.off + L->stack_hi.off, 8});
     return *hi > *lo ? 0 : -1;
 }
 
@@ -1285,17 +1290,52 @@ static int add_objects_and_main_stack(hs_core *c, hs_heap *h, hs_error *err)
     return 0;
 }
 
+/* The registers of the threads running on a goroutine's stack, as roots
+ * ("thread N registers"); the core reader left every thread whose stack is
+ * claimed to this walker (walker.h). */
+static int thread_registers(const hs_core *c, hs_heap *h, const goheap *g, hs_error *err)
+{
+    const layout *L = &g->L;
+    uint64_t allgs = hs_core_lookup(c, "runtime.allgs"), arr = 0, len = 0;
+    if (!c->n_threads || !allgs || hs_core_read64(c, allgs, &arr) ||
+        hs_core_read64(c, allgs + 8, &len) || len >= ((uint64_t)1 << 28))
+        return 0;
+    uint8_t *done = calloc(c->n_threads, 1);
+    if (!done) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    int rc = 0;
+    for (uint64_t i = 0; i < len && !rc; i++) {
+        uint64_t gaddr;
+        const uint8_t *gp;
+        if (hs_core_read64(c, arr + 8 * i, &gaddr) || read_struct(c, gaddr, L->g_size, &gp)) continue;
+        uint32_t status = (uint32_t)get_uint(gp, L->status) & ~(uint32_t)G_STATUS_SCAN;
+        uint64_t lo = get_uint(gp, (field){L->stack.off + L->stack_lo.off, 8});
+        uint64_t hi = get_uint(gp, (field){L->stack.off + L->stack_hi.off, 8});
+        if (status == G_STATUS_IDLE || status == G_STATUS_DEAD || hi <= lo) continue;
+        for (uint32_t t = 0; t < c->n_threads && !rc; t++) {
+            uint64_t sp = c->threads[t].sp;
+            uint32_t s = hs_core_seg_of(c, sp);
+            if (done[t] || sp < lo || sp >= hi || s == HS_NONE || sp < c->segs[s].claim_lo ||
+                sp >= c->segs[s].claim_hi)
+                continue;
+            done[t] = 1;
+            rc = hs_core_register_root(c, h, t, err);
+        }
+    }
+    free(done);
+    return rc;
+}
+
 #define MAX_MS 100000
 
-/* The Ms of runtime.allm, in its order, into *ms (malloc'd); how many. */
+/* The Ms of runtime.allm, in its order, into *ms (malloc'd); how many.
+ * The link is read alone: m0, a global, may straddle two mappings. */
 static uint32_t list_ms(const hs_core *c, const layout *L, uint64_t **ms)
 {
     uint64_t m = 0, m_at = hs_core_lookup(c, "runtime.allm");
     uint32_t n = 0, cap = 0;
     *ms = NULL;
-    if (!m_at || !L->alllink.size || hs_core_read64(c, m_at, &m)) return 0;
-    for (const uint8_t *mp; m && n < MAX_MS && !read_struct(c, m, L->m_size, &mp);
-         m = get_uint(mp, L->alllink)) {
+    if (!m_at || L->alllink.size != 8 || hs_core_read64(c, m_at, &m)) return 0;
+    for (uint64_t next; m && n < MAX_MS && !hs_core_read64(c, m + L->alllink.off, &next); m = next) {
         if (n == cap) {
             uint64_t *v = realloc(*ms, (cap = cap ? 2 * cap : 16) * sizeof *v);
             if (!v) break;
@@ -1364,14 +1404,14 @@ static int name_system_gs(const hs_core *c, hs_heap *h, const goheap *g, const u
         free(v);
         return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     }
-    for (uint32_t i = 0; i < n; i++) {
-        const uint8_t *mp;
-        if (read_struct(c, ms[i], g->L.m_size, &mp)) continue;
+    for (uint32_t i = 0; i < n; i++)
         for (int j = 0; j < 2; j++) {
-            uint32_t o = f[j].size == 8 ? unnamed_at(h, get_uint(mp, f[j]), g->L.g_size) : HS_NONE;
+            uint64_t gp; /* field by field: m0 may straddle two mappings */
+            uint32_t o = f[j].size == 8 && !hs_core_read64(c, ms[i] + f[j].off, &gp)
+                             ? unnamed_at(h, gp, g->L.g_size)
+                             : HS_NONE;
             if (o != HS_NONE) v[k++] = (hs_heap_id_value){o, t};
         }
-    }
     qsort(v, k, sizeof *v, by_id);
     uint32_t u = 0; /* an M's g0 may be its gsignal in a damaged core: each once */
     for (uint32_t i = 0; i < k; i++)
@@ -1406,7 +1446,9 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
     if (!rc) stack_info(h, &st, st.pcln ? NULL : why);
     if (!rc) rc = hs_gocore_goroutines(c, h, g->dw, g->dw_bias, roots, (uint32_t)len, err);
     free(roots);
-    if (rc || hs_gospecials_roots(c, h, g->dw, g->special_spans, g->n_special_spans, err)) return -1;
+    if (rc || hs_gospecials_roots(c, h, g->dw, g->special_spans, g->n_special_spans, err) ||
+        thread_registers(c, h, g, err))
+        return -1;
     uint64_t *ms;
     uint32_t n = list_ms(c, &g->L, &ms);
     system_stacks_info(c, h, g, ms, n);

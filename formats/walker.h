@@ -44,7 +44,9 @@ typedef struct hs_core_walker {
                          uint64_t n_words);
     /* Phase 3, may be NULL: roots only the allocator knows. A thread whose
      * stack pointer lies in claimed memory (a Go stack in a heap arena) is
-     * left to these. */
+     * left to these: its stack and its registers (hs_core_register_root
+     * adds them; Go does for a thread on a goroutine's stack, not for one
+     * on a g0 or gsignal stack, whose registers hold scheduler state). */
     int (*add_roots)(const hs_core *c, hs_heap *h, hs_error *err);
     /* Phase 3, may be NULL: whether the global word at addr (a writable
      * segment outside claimed memory) may hold a pointer, by the

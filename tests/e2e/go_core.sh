@@ -30,8 +30,7 @@
 #   - finalizer roots as in the heap dump (same names; the dump also has
 #     its own file's, closed before the core), main.finHolder's keeping what its
 #     object points at: main.finHolder retains its 16-byte object only, in
-#     the heap dump and in the core (or 0 there: a thread's registers may
-#     hold a stale copy of its address);
+#     the heap dump and in the core;
 #   - the shortest path to the 200000-byte buffer starts at the worker
 #     goroutine's stack; the 1 MiB and 200 KiB large objects are present;
 #   - the Ms' g0 and gsignal objects are runtime.g, none "size-class 480 B";
@@ -156,18 +155,16 @@ print(f"  finalizer roots {fins} (heap dump {dfins}); main.finHolder retains {go
 # The heap dump's own file still had its finalizer when it was written.
 mine = [k for k in fins if k.startswith("finalizer main.main.func")]
 # What finHolder's finalizer holds directly: the 5000-byte array (a
-# 5376-byte slot), not the 16-byte object. finHolder itself retains its
-# 16 bytes, or 0 in the core when a thread's registers (the core reader's
-# roots, conservative) still hold a stale copy of its address: 6 of 60
-# runs on Go 1.26, none of 34 on 1.19 and 1.27 (2026-12-04); in both
-# cores looked at, an M parked in a futex on its g0 stack (mPark,
-# notesleep) with the object's address + 1 in R13. The Ms' g0 stacks,
-# where SetFinalizer ran, are no longer roots (as for the runtime's
-# collector); the runtime's heap dump has neither.
+# 5376-byte slot), not the 16-byte object. finHolder itself retains
+# exactly its 16 bytes: neither the Ms' g0 stacks, where SetFinalizer ran,
+# nor the registers of threads parked on them are roots (as for the
+# runtime's collector; the runtime's heap dump has neither). Before that,
+# 6 of 60 runs on Go 1.26 had 0: an M parked in a futex on its g0 stack
+# (mPark, notesleep) with the object's address + 1 in R13.
 fsize = roots.get(mine[0], {}).get("size") if len(mine) == 1 else None
 dsize = droots.get(mine[0], {}).get("size") if len(mine) == 1 else None
 print(f"  {mine} holds {fsize} B directly (dump {dsize}), construction 5376")
-if (len(mine) != 1 or not set(fins) <= set(dfins) or got not in (16, 0) or dgot != 16
+if (len(mine) != 1 or not set(fins) <= set(dfins) or got != 16 or dgot != 16
         or fsize != 5376 or dsize != 5376):
     bad.append("finalizer")
 got = roots.get("main.keeper", {}).get("retained", -1)
