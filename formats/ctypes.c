@@ -56,7 +56,7 @@ typedef struct walk {
     uint64_t heap_lo, heap_hi;
     uint32_t *typed; /* object -> new type id, or HS_NONE */
     uint32_t n_typed;
-    uint64_t visited; /* values walked */
+    uint32_t reads; /* core reads since the core's pages were last let go */
     item *stack;
     uint32_t n_stack, cap_stack;
     ctype *types;
@@ -223,6 +223,19 @@ static uint32_t compiled(walk *w, Dwarf_Off die)
     return w->n_types++;
 }
 
+/* Counts a read of the core where a pointer led (a chunk's header, a
+ * value's bytes). Such reads land all over the core: every 2^16 of them the
+ * core's pages are let go, so they do not pile up in memory. Counting reads
+ * rather than values bounds one long array too (a bucket array of 600,000
+ * entries touched 100 MiB of the core as one value); letting go every 2^12
+ * reads instead cost 2x the time (pages read again) for the same peak. */
+static void touched(walk *w)
+{
+    if (++w->reads < (1u << 16)) return;
+    hs_core_release_all(w->c);
+    w->reads = 0;
+}
+
 static void push(walk *w, uint64_t addr, uint32_t ct, uint64_t count)
 {
     if (grow(w, (void **)&w->stack, &w->cap_stack, w->n_stack, sizeof *w->stack)) return;
@@ -266,6 +279,7 @@ static void type_target(walk *w, uint64_t p, uint32_t si)
     }
     if (ti == HS_NONE) return;
     ctype *ct = &w->types[ti];
+    touched(w); /* the chunk's header */
     uint64_t usable = hs_walker_glibc.user_bytes(w->c, p, hs_heap_size(w->h, i));
     if (!ct->name || !ct->size || ct->size > usable) return;
     if (ct->heap_type == HS_NONE && (ct->heap_type = hs_heap_add_type(w->h, ct->name)) == HS_NONE) {
@@ -278,14 +292,14 @@ static void type_target(walk *w, uint64_t p, uint32_t si)
 }
 
 /* Walks the queued values: each typed pointer may type a chunk and queue it.
- * Chunks are read where the pointers lead, all over the core: every 2^16
- * values its pages are let go, so they do not pile up in memory. */
+ * Chunks are read where the pointers lead, all over the core (touched). */
 static void drain(walk *w)
 {
     while (w->n_stack && !w->oom) {
         item it = w->stack[--w->n_stack];
         uint64_t es = w->types[it.ct].size, n = it.count < MAX_ELEMS ? it.count : MAX_ELEMS;
         const uint8_t *bytes = hs_core_ptr(w->c, it.addr, n * es); /* NULL: word by word */
+        touched(w);
         for (uint64_t k = 0; k < n && !w->oom; k++)
             for (uint32_t j = 0; j < w->types[it.ct].n && !w->oom; j++) {
                 uint32_t si = w->types[it.ct].first + j;
@@ -296,7 +310,6 @@ static void drain(walk *w)
                     continue;
                 if (p) type_target(w, p, si);
             }
-        if (++w->visited % (1u << 16) == 0) hs_core_release_all(w->c);
     }
 }
 
