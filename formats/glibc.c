@@ -24,6 +24,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 
+#include "dwtype.h"
 #include "walker.h"
 #include "elfcore.h"
 #include "model/heap_build.h"
@@ -145,11 +146,11 @@ static int member_offset(Dwarf_Die *st, const char *name, int64_t *out)
     Dwarf_Die m;
     if (dwarf_child(st, &m) != 0) return -1;
     do {
-        Dwarf_Attribute a;
-        Dwarf_Word off;
         const char *n = dwarf_diename(&m);
-        if (dwarf_tag(&m) == DW_TAG_member && n && strcmp(n, name) == 0 &&
-            dwarf_attr(&m, DW_AT_data_member_location, &a) && dwarf_formudata(&a, &off) == 0) {
+        uint64_t off = dwarf_tag(&m) == DW_TAG_member && n && strcmp(n, name) == 0
+                           ? hs_dw_member_offset(&m)
+                           : UINT64_MAX;
+        if (off != UINT64_MAX) {
             *out = (int64_t)off;
             return 0;
         }
@@ -171,13 +172,8 @@ static int layout_in_cu(Dwarf_Die *cu, layout *L)
     do {
         const char *vn = dwarf_diename(&v);
         if (dwarf_tag(&v) != DW_TAG_variable || !vn || strcmp(vn, "main_arena") != 0) continue;
-        Dwarf_Attribute a;
         Dwarf_Die t;
-        if (!dwarf_attr_integrate(&v, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return -1;
-        while (dwarf_tag(&t) == DW_TAG_typedef || dwarf_tag(&t) == DW_TAG_volatile_type ||
-               dwarf_tag(&t) == DW_TAG_const_type)
-            if (!dwarf_attr_integrate(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
-                return -1;
+        if (hs_dw_type_of(&v, &t, NULL)) return -1;
         int64_t bins, fast, top, nx, sm, size = dwarf_bytesize(&t);
         if (size <= 0 || member_offset(&t, "bins", &bins) || member_offset(&t, "fastbinsY", &fast) ||
             member_offset(&t, "top", &top) || member_offset(&t, "next", &nx) ||
