@@ -201,14 +201,15 @@ static uint32_t compiled(walk *w, Dwarf_Off die)
 }
 
 /* Counts a read of the core where a pointer led (a chunk's header, a
- * value's bytes). Such reads land all over the core: every 2^16 of them the
+ * value's bytes). Such reads land all over the core: every 2^17 of them the
  * core's pages are let go, so they do not pile up in memory. Counting reads
  * rather than values bounds one long array too (a bucket array of 600,000
- * entries touched 100 MiB of the core as one value); letting go every 2^12
- * reads instead cost 2x the time (pages read again) for the same peak. */
+ * entries touched 100 MiB of the core as one value). Letting go more often
+ * costs time (pages read again: 2x the time at 2^12, +15% at 2^16) for no
+ * lower peak in manychunks (bench/core/RESULTS.md). */
 static void touched(walk *w)
 {
-    if (++w->reads < (1u << 16)) return;
+    if (++w->reads < (1u << 17)) return;
     hs_core_release_all(w->c);
     w->reads = 0;
 }
