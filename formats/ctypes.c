@@ -56,7 +56,7 @@ typedef struct walk {
     uint64_t heap_lo, heap_hi;
     uint32_t *typed; /* object -> new type id, or HS_NONE */
     uint32_t n_typed;
-    uint64_t visited; /* values walked */
+    uint32_t reads; /* core reads since the core's pages were last let go */
     item *stack;
     uint32_t n_stack, cap_stack;
     ctype *types;
@@ -74,22 +74,6 @@ static int grow(walk *w, void **arr, uint32_t *cap, uint32_t n, size_t elem)
     if (!m) return w->oom = 1, -1;
     *arr = m, *cap = c;
     return 0;
-}
-
-/* d's type with typedefs, const and volatile removed; the innermost
- * typedef's name in *alias (an anonymous struct is called by it). */
-static int type_of(Dwarf_Die *d, Dwarf_Die *out, const char **alias)
-{
-    Dwarf_Attribute a;
-    if (!dwarf_attr_integrate(d, DW_AT_type, &a) || !dwarf_formref_die(&a, out)) return -1;
-    for (int i = 0; i < 16; i++) {
-        int tag = dwarf_tag(out);
-        if (tag != DW_TAG_typedef && tag != DW_TAG_const_type && tag != DW_TAG_volatile_type)
-            return 0;
-        if (tag == DW_TAG_typedef && alias) *alias = dwarf_diename(out);
-        if (!dwarf_attr_integrate(out, DW_AT_type, &a) || !dwarf_formref_die(&a, out)) return -1;
-    }
-    return -1;
 }
 
 static int lang_is_cxx(int lang)
@@ -143,25 +127,23 @@ static void flatten(walk *w, Dwarf_Die *t, uint64_t off, int depth, uint32_t fir
     Dwarf_Die e, m;
     if (depth >= MAX_NESTING || w->oom || w->n_slots - first >= MAX_SLOTS) return;
     switch (dwarf_tag(t)) {
-    case DW_TAG_pointer_type: { /* the pointee as written: its typedef names it */
-        Dwarf_Attribute a;
-        if (!type_of(t, &m, NULL) && dwarf_tag(&m) != DW_TAG_subroutine_type &&
-            dwarf_attr_integrate(t, DW_AT_type, &a) && dwarf_formref_die(&a, &e))
+    case DW_TAG_pointer_type: /* the pointee as written: its typedef names it */
+        if (!hs_dw_type_of(t, &m, NULL) && dwarf_tag(&m) != DW_TAG_subroutine_type &&
+            !hs_dw_target(t, &e))
             add_slot(w, off, &e);
         return;
-    }
     case DW_TAG_structure_type:
     case DW_TAG_class_type:
         if (dwarf_child(t, &m) != 0) return;
         do {
             uint64_t mo = hs_dw_member_offset(&m);
-            if (dwarf_tag(&m) == DW_TAG_member && mo != UINT64_MAX && !type_of(&m, &e, NULL))
+            if (dwarf_tag(&m) == DW_TAG_member && mo != UINT64_MAX && !hs_dw_type_of(&m, &e, NULL))
                 flatten(w, &e, off + mo, depth + 1, first);
         } while (!w->oom && dwarf_siblingof(&m, &m) == 0);
         return;
     case DW_TAG_array_type: {
         uint64_t es;
-        if (type_of(t, &e, NULL) || !(es = hs_dw_size(&e))) return;
+        if (hs_dw_type_of(t, &e, NULL) || !(es = hs_dw_size(&e))) return;
         int tag = dwarf_tag(&e);
         if (tag != DW_TAG_pointer_type && tag != DW_TAG_structure_type && tag != DW_TAG_class_type &&
             tag != DW_TAG_array_type)
@@ -185,7 +167,7 @@ static char *block_name(Dwarf_Die *t, const char *alias)
     Dwarf_Die e;
     const char *ealias = NULL;
     if (dwarf_tag(t) == DW_TAG_pointer_type) {
-        if (type_of(t, &e, &ealias) || !(v = value_name(&e, ealias, inner, sizeof inner))) return NULL;
+        if (hs_dw_type_of(t, &e, &ealias) || !(v = value_name(&e, ealias, inner, sizeof inner))) return NULL;
         snprintf(buf, sizeof buf, "%s *[]", v);
     } else if (!(v = value_name(t, alias, inner, sizeof inner)))
         return NULL;
@@ -202,17 +184,12 @@ static uint32_t compiled(walk *w, Dwarf_Off die)
 {
     for (uint32_t i = 0; i < w->n_types; i++)
         if (w->types[i].die == die) return i;
-    Dwarf_Die t, raw;
+    Dwarf_Die t;
     if (grow(w, (void **)&w->types, &w->cap_types, w->n_types, sizeof *w->types)) return HS_NONE;
     ctype ct = {.die = die, .heap_type = HS_NONE, .first = w->n_slots};
-    if (dwarf_offdie(w->dw, die, &raw)) {
-        const char *alias = dwarf_tag(&raw) == DW_TAG_typedef ? dwarf_diename(&raw) : NULL;
-        t = raw;
-        int ok = dwarf_tag(&raw) == DW_TAG_typedef || dwarf_tag(&raw) == DW_TAG_const_type ||
-                         dwarf_tag(&raw) == DW_TAG_volatile_type
-                     ? !type_of(&raw, &t, &alias)
-                     : 1;
-        if (ok) {
+    if (dwarf_offdie(w->dw, die, &t)) {
+        const char *alias = NULL;
+        if (!hs_dw_strip(&t, &alias)) {
             ct.size = hs_dw_size(&t);
             ct.name = block_name(&t, alias);
             flatten(w, &t, 0, 0, ct.first);
@@ -221,6 +198,20 @@ static uint32_t compiled(walk *w, Dwarf_Off die)
     ct.n = w->n_slots - ct.first;
     w->types[w->n_types] = ct;
     return w->n_types++;
+}
+
+/* Counts a read of the core where a pointer led (a chunk's header, a
+ * value's bytes). Such reads land all over the core: every 2^17 of them the
+ * core's pages are let go, so they do not pile up in memory. Counting reads
+ * rather than values bounds one long array too (a bucket array of 600,000
+ * entries touched 100 MiB of the core as one value). Letting go more often
+ * costs time (pages read again: 2x the time at 2^12, +15% at 2^16) for no
+ * lower peak in manychunks (bench/core/RESULTS.md). */
+static void touched(walk *w)
+{
+    if (++w->reads < (1u << 17)) return;
+    hs_core_release_all(w->c);
+    w->reads = 0;
 }
 
 static void push(walk *w, uint64_t addr, uint32_t ct, uint64_t count)
@@ -266,6 +257,7 @@ static void type_target(walk *w, uint64_t p, uint32_t si)
     }
     if (ti == HS_NONE) return;
     ctype *ct = &w->types[ti];
+    touched(w); /* the chunk's header */
     uint64_t usable = hs_walker_glibc.user_bytes(w->c, p, hs_heap_size(w->h, i));
     if (!ct->name || !ct->size || ct->size > usable) return;
     if (ct->heap_type == HS_NONE && (ct->heap_type = hs_heap_add_type(w->h, ct->name)) == HS_NONE) {
@@ -278,14 +270,14 @@ static void type_target(walk *w, uint64_t p, uint32_t si)
 }
 
 /* Walks the queued values: each typed pointer may type a chunk and queue it.
- * Chunks are read where the pointers lead, all over the core: every 2^16
- * values its pages are let go, so they do not pile up in memory. */
+ * Chunks are read where the pointers lead, all over the core (touched). */
 static void drain(walk *w)
 {
     while (w->n_stack && !w->oom) {
         item it = w->stack[--w->n_stack];
         uint64_t es = w->types[it.ct].size, n = it.count < MAX_ELEMS ? it.count : MAX_ELEMS;
         const uint8_t *bytes = hs_core_ptr(w->c, it.addr, n * es); /* NULL: word by word */
+        touched(w);
         for (uint64_t k = 0; k < n && !w->oom; k++)
             for (uint32_t j = 0; j < w->types[it.ct].n && !w->oom; j++) {
                 uint32_t si = w->types[it.ct].first + j;
@@ -296,7 +288,6 @@ static void drain(walk *w)
                     continue;
                 if (p) type_target(w, p, si);
             }
-        if (++w->visited % (1u << 16) == 0) hs_core_release_all(w->c);
     }
 }
 
@@ -308,14 +299,13 @@ static void globals(walk *w, uint64_t bias)
     while (!w->oom && dwarf_nextcu(w->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
         Dwarf_Die cu, d;
         if (dwarf_offdie(w->dw, off + hsize, &cu) && is_c_family(&cu) && dwarf_child(&cu, &d) == 0) do {
-                Dwarf_Attribute a, ta;
+                Dwarf_Attribute a;
                 Dwarf_Op *ops;
                 size_t n_ops;
                 Dwarf_Die t;
                 if (dwarf_tag(&d) != DW_TAG_variable || !dwarf_attr(&d, DW_AT_location, &a) ||
                     dwarf_getlocation(&a, &ops, &n_ops) != 0 || n_ops != 1 ||
-                    ops[0].atom != DW_OP_addr || !dwarf_attr_integrate(&d, DW_AT_type, &ta) ||
-                    !dwarf_formref_die(&ta, &t))
+                    ops[0].atom != DW_OP_addr || hs_dw_target(&d, &t))
                     continue;
                 uint32_t ti = compiled(w, dwarf_dieoffset(&t));
                 if (ti == HS_NONE || !w->types[ti].n) continue;

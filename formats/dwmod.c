@@ -31,6 +31,75 @@ struct hs_dwmod {
     uint32_t n_tables, cap_tables;
 };
 
+/* Whether path opens a regular file other than the one with st (a
+ * .gnu_debuglink may name its own file); its descriptor, else -1. */
+static int open_other(const char *path, const struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat o;
+    if (fd >= 0 && (fstat(fd, &o) != 0 || !S_ISREG(o.st_mode) ||
+                    (st && o.st_dev == st->st_dev && o.st_ino == st->st_ino))) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* The debug file called link for the file in directory dir, looked for
+ * where libdwfl looks: for each entry E of the search path, dir/link when E
+ * is empty, dir/E/link when E is relative, E/dir/link and E/link when it is
+ * absolute. */
+static int by_debuglink(const char *search, const char *dir, const char *link,
+                        const struct stat *st, char **found)
+{
+    char path[4096];
+    const char *e = *search == '-' ? search + 1 : search; /* '-': no CRC check */
+    for (; e; e = strchr(e, ':') ? strchr(e, ':') + 1 : NULL) {
+        int len = (int)strcspn(e, ":");
+        for (int k = 0; k < (e[0] == '/' ? 2 : 1); k++) {
+            if (e[0] == '/' && !k && dir[0] != '/') continue; /* E/dir needs an absolute dir */
+            if (e[0] == '/')
+                snprintf(path, sizeof path, "%.*s%s/%s", len, e, k ? "" : dir, link);
+            else
+                snprintf(path, sizeof path, "%s/%.*s%s%s", dir, len, e, len ? "/" : "", link);
+            int fd = open_other(path, st);
+            if (fd >= 0) {
+                *found = strdup(path);
+                return fd;
+            }
+        }
+    }
+    return -1;
+}
+
+/* libdwfl's find_debuginfo without its last step: debug files are looked
+ * for on this machine only (by build ID under each debug directory, then
+ * by .gnu_debuglink name next to the file and its resolved path).
+ * dwfl_standard_find_debuginfo then asks debuginfod servers, and libdw
+ * 0.188 loads libdebuginfod (libcurl, GnuTLS) as soon as one module has
+ * no local debug file, servers or not: 15 ms of a small core's 35, and a
+ * network fetch where DEBUGINFOD_URLS is set, while heapscan reads only
+ * local files (README, Security). */
+static int find_debuginfo(Dwfl_Module *mod, void **ud, const char *modname, GElf_Addr base,
+                          const char *file, const char *link, GElf_Word crc, char **found)
+{
+    int fd = dwfl_build_id_find_debuginfo(mod, ud, modname, base, file, link, crc, found);
+    const hs_dwmod *m = *ud; /* set by hs_dwmod_report_end */
+    if (fd >= 0 || !m || !link || !file) return fd;
+    struct stat st;
+    int have = stat(file, &st) == 0;
+    char *names[2] = {strdup(file), realpath(file, NULL)};
+    for (int k = 0; k < 2 && fd < 0; k++) {
+        char *slash = names[k] ? strrchr(names[k], '/') : NULL;
+        if (!slash || (k && strcmp(names[0] ? names[0] : "", names[1]) == 0)) continue;
+        *slash = 0;
+        fd = by_debuglink(m->debug_path, names[k], link, have ? &st : NULL, found);
+    }
+    free(names[0]);
+    free(names[1]);
+    return fd;
+}
+
 hs_dwmod *hs_dwmod_begin(const hs_load_options *opt)
 {
     hs_dwmod *m = calloc(1, sizeof *m);
@@ -44,7 +113,7 @@ hs_dwmod *hs_dwmod_begin(const hs_load_options *opt)
     }
     snprintf(m->debug_path, len, "-:.debug:/usr/lib/debug%s%s", *dd ? ":" : "", dd);
     m->cb.find_elf = dwfl_build_id_find_elf;
-    m->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+    m->cb.find_debuginfo = find_debuginfo;
     m->cb.debuginfo_path = &m->debug_path;
     m->dwfl = dwfl_begin(&m->cb);
     if (!m->dwfl) {
@@ -58,6 +127,18 @@ hs_dwmod *hs_dwmod_begin(const hs_load_options *opt)
 Dwfl *hs_dwmod_dwfl(const hs_dwmod *m)
 {
     return m->dwfl;
+}
+
+static int own_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start, void *arg)
+{
+    *ud = arg;
+    return DWARF_CB_OK;
+}
+
+void hs_dwmod_report_end(hs_dwmod *m)
+{
+    dwfl_report_end(m->dwfl, NULL, NULL);
+    dwfl_getmodules(m->dwfl, own_module, m, 0);
 }
 
 void hs_dwmod_end(hs_dwmod *m)

@@ -16,9 +16,13 @@
 typedef struct hs_dwmod hs_dwmod;
 
 /* A session that looks for separate debug info in .debug, /usr/lib/debug
- * and opt->debug_dir; NULL when out of memory. */
+ * and opt->debug_dir, by build ID and by .gnu_debuglink name, on this
+ * machine only (never debuginfod); NULL when out of memory. */
 hs_dwmod *hs_dwmod_begin(const hs_load_options *opt);
 Dwfl *hs_dwmod_dwfl(const hs_dwmod *m);
+/* dwfl_report_end, then every module is the session's: its separate debug
+ * file is looked for on this machine only (no debuginfod). */
+void hs_dwmod_report_end(hs_dwmod *m);
 void hs_dwmod_end(hs_dwmod *m);
 
 /* Report the ELF file a process mapped as `name` with its first page (file

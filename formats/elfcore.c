@@ -322,7 +322,7 @@ static void open_modules(hs_core *c, Elf *elf, const hs_load_options *opt)
         dwfl_report_begin(dwfl);
         n = report_from_files(c, m, opt);
     }
-    dwfl_report_end(dwfl, NULL, NULL);
+    hs_dwmod_report_end(m);
     c->dwfl = dwfl;
     c->dw_ctx_ = m;
     c->n_modules = n > 0 ? (uint32_t)n : 0;

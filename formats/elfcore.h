@@ -70,6 +70,8 @@ typedef struct hs_core {
     uint32_t truncated_segs;
     int notes_missing;
     int no_libc_debug; /* tests: ignore libc's symbols/DWARF, use the heuristics */
+    int libc_dwarf_layout; /* tests: malloc_state from libc's DWARF even where the
+                            * built-in layout fits */
     hs_demangle_mode demangle; /* how roots named by C++ symbols are shown */
     void *elf;         /* Elf * */
     void *dwfl;        /* Dwfl *, or NULL when no module could be reported */

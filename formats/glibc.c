@@ -9,7 +9,10 @@
  * heap_info chain (64 MiB aligned). A chunk is used when the next chunk's
  * PREV_INUSE is set and it is in no fastbin or tcache list; lists are decoded
  * raw or safe-linked, whichever the data proves. A bad header stops that
- * heap only and is reported as an info line. Objects: address = user pointer
+ * heap only and is reported as an info line. main_arena's symbol (libc's
+ * symbol table, e.g. from libc6-dbg) picks the main arena when the built-in
+ * layout fits the data there; libc's DWARF, slow to open (compressed), is
+ * read only when it does not. Objects: address = user pointer
  * (chunk + 16), size = whole chunk size, so object bytes add up to chunk bytes.
  * One entry of the core reader's walker table (walker.h). */
 #include <stdarg.h>
@@ -21,6 +24,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 
+#include "dwtype.h"
 #include "walker.h"
 #include "elfcore.h"
 #include "model/heap_build.h"
@@ -49,6 +53,7 @@ static const layout builtin_layout = {-0x60, -0x10, 0x800, 0x818, 0x828};
 typedef struct walker {
     layout L;
     int from_dwarf;
+    int checked; /* the built-in layout fitted the data at main_arena's symbol */
     hs_core *c;
     hs_heap *h;
     chunk *ch;
@@ -141,11 +146,11 @@ static int member_offset(Dwarf_Die *st, const char *name, int64_t *out)
     Dwarf_Die m;
     if (dwarf_child(st, &m) != 0) return -1;
     do {
-        Dwarf_Attribute a;
-        Dwarf_Word off;
         const char *n = dwarf_diename(&m);
-        if (dwarf_tag(&m) == DW_TAG_member && n && strcmp(n, name) == 0 &&
-            dwarf_attr(&m, DW_AT_data_member_location, &a) && dwarf_formudata(&a, &off) == 0) {
+        uint64_t off = dwarf_tag(&m) == DW_TAG_member && n && strcmp(n, name) == 0
+                           ? hs_dw_member_offset(&m)
+                           : UINT64_MAX;
+        if (off != UINT64_MAX) {
             *out = (int64_t)off;
             return 0;
         }
@@ -167,13 +172,8 @@ static int layout_in_cu(Dwarf_Die *cu, layout *L)
     do {
         const char *vn = dwarf_diename(&v);
         if (dwarf_tag(&v) != DW_TAG_variable || !vn || strcmp(vn, "main_arena") != 0) continue;
-        Dwarf_Attribute a;
         Dwarf_Die t;
-        if (!dwarf_attr_integrate(&v, DW_AT_type, &a) || !dwarf_formref_die(&a, &t)) return -1;
-        while (dwarf_tag(&t) == DW_TAG_typedef || dwarf_tag(&t) == DW_TAG_volatile_type ||
-               dwarf_tag(&t) == DW_TAG_const_type)
-            if (!dwarf_attr_integrate(&t, DW_AT_type, &a) || !dwarf_formref_die(&a, &t))
-                return -1;
+        if (hs_dw_type_of(&v, &t, NULL)) return -1;
         int64_t bins, fast, top, nx, sm, size = dwarf_bytesize(&t);
         if (size <= 0 || member_offset(&t, "bins", &bins) || member_offset(&t, "fastbinsY", &fast) ||
             member_offset(&t, "top", &top) || member_offset(&t, "next", &nx) ||
@@ -199,6 +199,53 @@ static int dwarf_layout(const hs_core *c, uint64_t main_arena, layout *L)
     Dwarf_Die *unit = fn && dwfl_addrmodule(c->dwfl, fn) == mod ? dwfl_module_addrdie(mod, fn, &bias) : NULL;
     int r = unit ? layout_in_cu(unit, L) : NOT_HERE;
     return r == NOT_HERE ? -1 : r;
+}
+
+/* ---- the built-in layout at main_arena's symbol ---- */
+
+/* Whether the arena whose bins are at S is one the bin scan found. */
+static int scanned_bins(const walker *w, uint64_t S)
+{
+    for (uint32_t i = 0; i < w->n_arenas; i++)
+        if (w->bins[i] == S) return 1;
+    return 0;
+}
+
+/* Whether main_arena's next chain, read with the built-in layout at
+ * bins_off, comes back to main_arena through arenas the bin scan found
+ * (a single arena points at itself). */
+static int next_chain_closes(const walker *w, uint64_t main_arena, uint64_t bins_off)
+{
+    uint64_t a = main_arena;
+    for (uint32_t steps = 0; steps <= MAX_ARENAS; steps++) {
+        int ok = 1;
+        a = rd(w, a + bins_off + (uint64_t)builtin_layout.next, &ok);
+        if (!ok) return 0;
+        if (a == main_arena) return 1;
+        if (!scanned_bins(w, a + bins_off)) return 0;
+    }
+    return 0;
+}
+
+/* The bins of main_arena (its symbol's address) if the built-in layout fits
+ * the data there, else 0. Fits: the bins (0x70 after the start since 2.27,
+ * 0x68 before) are a bin array the scan found, top points at a chunk whose
+ * size system_mem covers, and the next chain closes. Reading libc's DWARF
+ * instead means inflating its compressed debug file: most of the time of a
+ * small core. */
+static uint64_t builtin_main_bins(const walker *w, uint64_t main_arena)
+{
+    for (uint64_t off = 0x70; off >= 0x68; off -= 8) {
+        uint64_t S = main_arena + off;
+        int ok = 1;
+        if (!scanned_bins(w, S)) continue;
+        uint64_t top = rd(w, S + (uint64_t)builtin_layout.top, &ok),
+                 sysmem = rd(w, S + (uint64_t)builtin_layout.sysmem, &ok);
+        uint64_t tsz = ok && top && !(top & 15) ? rd(w, top + 8, &ok) & ~7ull : 0;
+        if (ok && tsz && !(tsz & 15) && tsz <= sysmem && next_chain_closes(w, main_arena, off))
+            return S;
+    }
+    return 0;
 }
 
 /* ---- walking heaps ---- */
@@ -606,9 +653,11 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
     int rc = 0;
     uint64_t main_S = 0, main_sym = c->no_libc_debug ? 0 : hs_core_lookup(c, "main_arena");
     if (main_sym) {
-        int bins_off = dwarf_layout(c, main_sym, &w.L);
-        w.from_dwarf = bins_off >= 0;
-        main_S = main_sym + (uint64_t)(bins_off >= 0 ? bins_off : 0x70);
+        main_S = c->libc_dwarf_layout ? 0 : builtin_main_bins(&w, main_sym);
+        w.checked = main_S != 0;
+        int bins_off = main_S ? 0 : dwarf_layout(c, main_sym, &w.L);
+        w.from_dwarf = bins_off >= 0 && !main_S;
+        if (!main_S) main_S = main_sym + (uint64_t)(bins_off >= 0 ? bins_off : 0x70);
         uint32_t k = 0;
         while (k < w.n_arenas && w.bins[k] != main_S)
             k++;
@@ -619,7 +668,7 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
                                 !ok || w.n_arenas >= MAX_ARENAS)) {
             info(&w, "glibc main_arena symbol", "0x%llx does not look like an arena; ignored",
                  (unsigned long long)main_sym);
-            main_S = main_sym = 0, w.from_dwarf = 0, w.L = builtin_layout;
+            main_S = main_sym = 0, w.from_dwarf = w.checked = 0, w.L = builtin_layout;
         } else if (k == w.n_arenas)
             w.bins[w.n_arenas++] = main_S;
     }
@@ -665,7 +714,10 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
              main_sym ? "libc symbol"
              : main_S ? "found by bin scan"
                       : "not found");
-        info(&w, "glibc malloc_state layout", "%s", w.from_dwarf ? "libc DWARF" : "built-in");
+        info(&w, "glibc malloc_state layout", "%s",
+             w.from_dwarf ? "libc DWARF"
+             : w.checked  ? "built-in (checked at main_arena)"
+                          : "built-in");
         info(&w, "glibc system_mem", "%llu", (unsigned long long)w.system_mem);
         info(&w, "glibc overhead bytes", "%llu", (unsigned long long)w.overhead);
         info(&w, "glibc tcache bytes", "%llu", (unsigned long long)w.tcache_bytes);

@@ -163,7 +163,7 @@ hs_dwmod *hs_procmap_open(const hs_profile *p, const hs_load_options *opt)
     dwfl_report_begin(dwfl);
     int n = p->n_mappings ? report_mapped_files(dw, p, opt)
                           : hs_dwmod_report_linked(dw, opt->binary, opt->binary);
-    dwfl_report_end(dwfl, NULL, NULL);
+    hs_dwmod_report_end(dw);
     if (n > 0) return dw;
     hs_dwmod_end(dw);
     return NULL;

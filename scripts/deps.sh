@@ -9,8 +9,8 @@
 # proxy into the module cache): fixtures, and `go tool pprof` ground truth
 # (tests/e2e/lib/go.sh picks each by version, never by PATH), graphviz (dot
 # renders our DOT), gdb (gcore), clang + libclang-rt (sanitizer and fuzz builds),
-# libc6-dbg (glibc's malloc_state layout from DWARF: one of the two tested
-# paths of the core reader), python3 (test scripts parse JSON with it),
+# libc6-dbg (main_arena's symbol, and glibc's malloc_state layout from DWARF:
+# tested paths of the core reader), python3 (test scripts parse JSON with it),
 # libgoogle-perftools-dev and libjemalloc-dev (gperftools and jemalloc heap
 # profiles made fresh by a test; jeprof is a peer tool for the jemalloc ones).
 set -euo pipefail

@@ -1,5 +1,6 @@
 /* glibc malloc walker against the process's own mallinfo2() (sidecar JSON),
- * on both paths (libc DWARF for malloc_state, and the symbol-free bin scan),
+ * on every path (main_arena's symbol with the built-in malloc_state layout,
+ * the layout from libc's DWARF, and the symbol-free bin scan),
  * plus a corrupt chunk header: that arena stops and says where, the other
  * arena is still walked. How our numbers map onto mallinfo2:
  *   arena    = system_mem of all arenas (sbrk'd + non-main heaps);
@@ -62,7 +63,7 @@ static void reconcile(const fixture *f, const hs_heap *h)
     assert_int_equal(bytes, s->used_bytes);
 }
 
-static void with_libc_dwarf(const char *name)
+static void with_libc_symbols(const char *name)
 {
     fixture f;
     fixture_open(&f, name);
@@ -70,17 +71,22 @@ static void with_libc_dwarf(const char *name)
     hs_error e;
     assert_int_equal(fixture_load(&f, f.core.data, f.core.size, &m, &e), 0);
     reconcile(&f, &m.heap);
-    /* libc6-dbg is installed by scripts/deps.sh; without it the walker falls
-     * back to the bin scan, which the next test covers. */
+    /* libc6-dbg is installed by scripts/deps.sh; its symbol table gives
+     * main_arena, where the built-in layout fits (libc's DWARF is not
+     * read). Without it the walker falls back to the bin scan. */
     if (strcmp(info_value(&m.heap, "glibc main_arena"), "libc symbol") == 0)
-        assert_string_equal(info_value(&m.heap, "glibc malloc_state layout"), "libc DWARF");
+        assert_string_equal(info_value(&m.heap, "glibc malloc_state layout"),
+                            "built-in (checked at main_arena)");
     /* The fixture was made with this machine's glibc (2.36): safe-linking since 2.32. */
     assert_string_equal(info_value(&m.heap, "glibc safe-linking"), "yes");
     hs_model_free(&m);
     fixture_close(&f);
 }
 
-static void without_libc_symbols(const char *name)
+/* The walker alone: without libc's symbols (the bin scan, built-in layout),
+ * or with the layout read from libc's DWARF even though the built-in one
+ * fits (the path taken when it does not). */
+static void walk_alone(const char *name, int no_libc_debug)
 {
     fixture f;
     fixture_open(&f, name);
@@ -88,14 +94,19 @@ static void without_libc_symbols(const char *name)
     hs_error e;
     hs_load_options o = {.binary = f.binary};
     assert_int_equal(hs_core_open(&c, &f.core, &o, &e), 0);
-    c.no_libc_debug = 1;
+    c.no_libc_debug = no_libc_debug;
+    c.libc_dwarf_layout = !no_libc_debug;
     hs_heap h;
     hs_heap_init(&h, "elf-core");
     assert_int_equal(hs_core_load_vtables(&c, &h, &e), 0);
     assert_true(hs_walker_glibc.recognise(&c));
     assert_int_equal(hs_walker_glibc.add_objects(&c, &h, &e), 0);
-    assert_string_equal(info_value(&h, "glibc main_arena"), "found by bin scan");
-    assert_string_equal(info_value(&h, "glibc malloc_state layout"), "built-in");
+    const char *main_arena = info_value(&h, "glibc main_arena");
+    if (no_libc_debug) {
+        assert_string_equal(main_arena, "found by bin scan");
+        assert_string_equal(info_value(&h, "glibc malloc_state layout"), "built-in");
+    } else if (strcmp(main_arena, "libc symbol") == 0)
+        assert_string_equal(info_value(&h, "glibc malloc_state layout"), "libc DWARF");
     assert_int_equal(hs_heap_finish(&h, &e), 0);
     reconcile(&f, &h);
     hs_heap_free(&h);
@@ -103,7 +114,21 @@ static void without_libc_symbols(const char *name)
     fixture_close(&f);
 }
 
+static void without_libc_symbols(const char *name)
+{
+    walk_alone(name, 1);
+}
+
+static void with_libc_dwarf(const char *name)
+{
+    walk_alone(name, 0);
+}
+
 /* gcore'd C++ process: 2 arenas. */
+static void test_cxx_with_libc_symbols(void **state)
+{
+    with_libc_symbols("cheap-cxx");
+}
 static void test_cxx_with_libc_dwarf(void **state)
 {
     with_libc_dwarf("cheap-cxx");
@@ -113,6 +138,10 @@ static void test_cxx_without_libc_symbols(void **state)
     without_libc_symbols("cheap-cxx");
 }
 /* Kernel-written C core: 4 arenas, one with two heaps, 2 mmapped chunks. */
+static void test_c_with_libc_symbols(void **state)
+{
+    with_libc_symbols("cheap-c");
+}
 static void test_c_with_libc_dwarf(void **state)
 {
     with_libc_dwarf("cheap-c");
@@ -124,7 +153,7 @@ static void test_c_without_libc_symbols(void **state)
 
 /* qemu-user aarch64 core of cheap.c: no libc symbols for this architecture
  * here, so the bin scan and the built-in layout; mallinfo2 reconciles. */
-static void test_aarch64_with_libc_dwarf(void **state) { with_libc_dwarf("cheap-c-aarch64"); }
+static void test_aarch64_with_libc_symbols(void **state) { with_libc_symbols("cheap-c-aarch64"); }
 static void test_aarch64_without_libc_symbols(void **state)
 {
     without_libc_symbols("cheap-c-aarch64");
@@ -201,11 +230,13 @@ static void test_not_recognised(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cxx_with_libc_symbols),
         cmocka_unit_test(test_cxx_with_libc_dwarf),
         cmocka_unit_test(test_cxx_without_libc_symbols),
+        cmocka_unit_test(test_c_with_libc_symbols),
         cmocka_unit_test(test_c_with_libc_dwarf),
         cmocka_unit_test(test_c_without_libc_symbols),
-        cmocka_unit_test(test_aarch64_with_libc_dwarf),
+        cmocka_unit_test(test_aarch64_with_libc_symbols),
         cmocka_unit_test(test_aarch64_without_libc_symbols),
         cmocka_unit_test(test_corrupt_chunk_header),
         cmocka_unit_test(test_not_recognised),

@@ -3,7 +3,8 @@
  * libdwfl's documented preference: the sized symbol containing the address
  * with the nearest start, global and weak before local, global before weak;
  * for code a sizeless label no sized symbol passes over, for data only an
- * exact one; by name the first in the file. */
+ * exact one; by name the first in the file. Sorted both ways: symbols out
+ * of the file's order (qsort) and in it (radix). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,12 +105,34 @@ static void test_empty(void **state)
     hs_symtab_free(&t);
 }
 
+/* Symbols added in the file's order (the usual case, sorted by radix):
+ * after finishing, by address and, at one address, by index. Addresses
+ * differ in low, middle and high bytes and repeat. */
+static void test_sorted_in_file_order(void **state)
+{
+    hs_symtab t;
+    hs_symtab_init(&t);
+    uint64_t x = 88172645463325252ull;
+    for (uint32_t i = 1; i <= 3000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint64_t addr = (i % 7 == 0 ? 0x7f0000000000ull : 0x400000ull) + (x % 50000) * 16;
+        add(&t, "s", addr, 8, STT_FUNC, STB_GLOBAL, i);
+    }
+    assert_int_equal(hs_symtab_finish(&t), 0);
+    for (uint32_t i = 1; i < t.n; i++) {
+        const hs_sym *a = &t.syms[i - 1], *b = &t.syms[i];
+        assert_true(a->addr < b->addr || (a->addr == b->addr && a->index < b->index));
+    }
+    hs_symtab_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_by_address),
         cmocka_unit_test(test_by_name),
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_sorted_in_file_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
