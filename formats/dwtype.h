@@ -1,6 +1,6 @@
 /* Small readers of DWARF type DIEs shared by the type walkers (ctypes.c,
- * glibc.c; gotypes.c and goheap.c read the same attributes their own way,
- * and can move to these). A type is used stripped: typedefs, const and
+ * glibc.c, gotypes.c; goheap.c reads the same attributes its own way, and
+ * can move to these). A type is used stripped: typedefs, const and
  * volatile removed, at most HS_DW_STRIP_MAX of them (DWARF from a hostile
  * file may loop). */
 #ifndef HEAPSCAN_FORMATS_DWTYPE_H

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "godwarf.h"
+#include "gocu.h"
 #include "gostack.h"
 #include "model/heap_build.h"
 
@@ -48,13 +49,6 @@ typedef struct glayout {
     uint32_t label_size;
 } glayout;
 
-/* A compile unit's address range (libdw 0.188 finds a CU by address only
- * through .debug_aranges, which Go does not write). */
-typedef struct cu_range {
-    uint64_t lo, hi;
-    Dwarf_Off off;
-} cu_range;
-
 typedef struct gctx {
     const hs_core *c;
     hs_heap *h;
@@ -62,8 +56,7 @@ typedef struct gctx {
     glayout L;
     Dwarf *dw;
     uint64_t bias;
-    cu_range *cus;
-    uint32_t n_cus;
+    hs_gocu_index cus; /* CUs by address (Go writes no .debug_aranges) */
     /* The shown frames of each return address seen, computed once: most
      * goroutines share their pcs. Open addressing over pcs; the frames of
      * entry k are frames[first .. first + n). */
@@ -199,50 +192,6 @@ static uint32_t intern(gctx *x, const char *s)
     return hs_strtab_intern(&x->m->strings, s, strlen(s));
 }
 
-static int cmp_range(const void *a, const void *b)
-{
-    const cu_range *x = a, *y = b;
-    return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
-/* Every CU's ranges, sorted; none when out of memory (no lines then). */
-static void index_cus(gctx *x)
-{
-    Dwarf_Off off = 0, next;
-    size_t hsize;
-    uint32_t cap = 0;
-    while (dwarf_nextcu(x->dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-        Dwarf_Die cu;
-        Dwarf_Addr base, lo, hi;
-        ptrdiff_t it = 0;
-        while (dwarf_offdie(x->dw, off + hsize, &cu) &&
-               (it = dwarf_ranges(&cu, it, &base, &lo, &hi)) > 0) {
-            if (x->n_cus == cap) {
-                cap = cap ? cap * 2 : 256;
-                cu_range *n = realloc(x->cus, cap * sizeof *n);
-                if (!n) return;
-                x->cus = n;
-            }
-            x->cus[x->n_cus++] = (cu_range){lo, hi, off + hsize};
-        }
-        off = next;
-    }
-    if (x->n_cus) qsort(x->cus, x->n_cus, sizeof *x->cus, cmp_range);
-}
-
-/* The CU holding the DWARF address a; -1 when none. */
-static int cu_at(const gctx *x, uint64_t a, Dwarf_Die *out)
-{
-    uint32_t lo = 0, hi = x->n_cus;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (x->cus[mid].lo <= a) lo = mid + 1;
-        else hi = mid;
-    }
-    if (!lo || a >= x->cus[lo - 1].hi) return -1;
-    return dwarf_offdie(x->dw, x->cus[lo - 1].off, out) ? 0 : -1;
-}
-
 /* File and line of the line-table row of pc in cu (file "" when none). */
 static const char *src_of(const gctx *x, Dwarf_Die *cu, uint64_t pc, int *line)
 {
@@ -275,12 +224,7 @@ static int push_frame(gctx *x, const char *fn, const char *file, int line)
 static int trampoline(const gctx *x, Dwarf_Die *cu, uint64_t pc)
 {
     Dwarf_Die d;
-    if (dwarf_child(cu, &d) != 0) return 0;
-    do {
-        if (dwarf_tag(&d) == DW_TAG_subprogram && dwarf_haspc(&d, pc - x->bias) == 1)
-            return dwarf_hasattr(&d, DW_AT_trampoline);
-    } while (dwarf_siblingof(&d, &d) == 0);
-    return 0;
+    return !hs_gocu_function(cu, pc - x->bias, &d) && dwarf_hasattr(&d, DW_AT_trampoline);
 }
 
 /* The logical frames at pc (a return address already moved back into its
@@ -289,7 +233,7 @@ static int trampoline(const gctx *x, Dwarf_Die *cu, uint64_t pc)
  * DW_AT_call_file/line), then the function that holds them. */
 static int frames_at(gctx *x, uint64_t pc, const char *fn)
 {
-    Dwarf_Die cu_die, *cu = cu_at(x, pc - x->bias, &cu_die) ? NULL : &cu_die, *scopes = NULL;
+    Dwarf_Die cu_die, *cu = hs_gocu_at(&x->cus, pc - x->bias, &cu_die) ? NULL : &cu_die, *scopes = NULL;
     int line;
     const char *file = src_of(x, cu, pc, &line);
     int ns = cu ? dwarf_getscopes(cu, pc - x->bias, &scopes) : 0;
@@ -392,7 +336,7 @@ static int created_by(gctx *x, const uint8_t *gp, hs_goroutine *rec)
     const char *fn = gopc ? hs_core_symbol(x->c, gopc - 1, NULL) : NULL;
     if (!fn || !hs_goroutines_frame_shown(fn) || rec->id == 1) return 0;
     int line;
-    Dwarf_Die cu_die, *cu = cu_at(x, gopc - 1 - x->bias, &cu_die) ? NULL : &cu_die;
+    Dwarf_Die cu_die, *cu = hs_gocu_at(&x->cus, gopc - 1 - x->bias, &cu_die) ? NULL : &cu_die;
     const char *file = src_of(x, cu, gopc - 1, &line);
     rec->created_by = (hs_gr_frame){intern(x, fn), intern(x, file), line > 0 ? (uint32_t)line : 0};
     return rec->created_by.function == HS_STR_NONE || rec->created_by.file == HS_STR_NONE ? -1 : 0;
@@ -533,7 +477,7 @@ int hs_gocore_goroutines(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bias,
     if (!x.m) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     hs_goroutines_init(x.m, "go-core");
     h->goroutines = x.m;
-    index_cus(&x);
+    hs_gocu_build(&x.cus, dw);
     int rc = 0;
     for (uint32_t i = 0; i < n && !rc; i++) {
         uint64_t gaddr;
@@ -542,7 +486,7 @@ int hs_gocore_goroutines(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bias,
         else if (add_g(&x, gaddr, roots[i]))
             rc = hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     }
-    free(x.cus), free(x.pcs), free(x.frames);
+    hs_gocu_free(&x.cus), free(x.pcs), free(x.frames);
     if (!rc) add_info(&x);
     return rc;
 }

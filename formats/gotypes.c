@@ -9,10 +9,10 @@
  * followed). Each object is typed at most once, so the walk ends. */
 #include "gotypes.h"
 
-#include <dwarf.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dwtype.h"
 #include "gocu.h"
 #include "model/heap_build.h"
 
@@ -66,38 +66,6 @@ typedef struct walk {
     int oom;
 } walk;
 
-static int strip(Dwarf_Die *d)
-{
-    for (int i = 0; i < 16 && (dwarf_tag(d) == DW_TAG_typedef || dwarf_tag(d) == DW_TAG_const_type ||
-                               dwarf_tag(d) == DW_TAG_volatile_type);
-         i++) {
-        Dwarf_Attribute a;
-        if (!dwarf_attr_integrate(d, DW_AT_type, &a) || !dwarf_formref_die(&a, d)) return -1;
-    }
-    return 0;
-}
-
-static int type_of(Dwarf_Die *d, Dwarf_Die *out)
-{
-    Dwarf_Attribute a;
-    return dwarf_attr_integrate(d, DW_AT_type, &a) && dwarf_formref_die(&a, out) && !strip(out) ? 0
-                                                                                                : -1;
-}
-
-static uint64_t size_of(Dwarf_Die *d)
-{
-    Dwarf_Word s;
-    return dwarf_aggregate_size(d, &s) == 0 ? s : 0;
-}
-
-static uint64_t member_off(Dwarf_Die *m)
-{
-    Dwarf_Attribute a;
-    Dwarf_Word off;
-    return dwarf_attr(m, DW_AT_data_member_location, &a) && dwarf_formudata(&a, &off) == 0 ? off
-                                                                                          : UINT64_MAX;
-}
-
 static int go_kind(Dwarf_Die *d)
 {
     Dwarf_Attribute a;
@@ -133,30 +101,30 @@ static void flatten(walk *w, Dwarf_Die *t, uint64_t off, int depth, uint32_t fir
     if (depth >= MAX_NESTING || w->oom || w->n_slots - first >= MAX_SLOTS) return;
     switch (dwarf_tag(t)) {
     case DW_TAG_pointer_type:
-        if (!type_of(t, &e)) add_slot(w, off, &e, 0);
+        if (!hs_dw_type_of(t, &e, NULL)) add_slot(w, off, &e, 0);
         return;
     case DW_TAG_structure_type:
         if (dwarf_child(t, &m) != 0) return;
         if (go_kind(t) == GO_KIND_SLICE) { /* {array *T, len, cap} */
             Dwarf_Die pt;
-            if (member_off(&m) == 0 && !type_of(&m, &pt) && dwarf_tag(&pt) == DW_TAG_pointer_type &&
-                !type_of(&pt, &e))
+            if (hs_dw_member_offset(&m) == 0 && !hs_dw_type_of(&m, &pt, NULL) &&
+                dwarf_tag(&pt) == DW_TAG_pointer_type && !hs_dw_type_of(&pt, &e, NULL))
                 add_slot(w, off, &e, 1);
             return;
         }
         do {
-            uint64_t mo = member_off(&m);
-            if (dwarf_tag(&m) == DW_TAG_member && mo != UINT64_MAX && !type_of(&m, &e))
+            uint64_t mo = hs_dw_member_offset(&m);
+            if (dwarf_tag(&m) == DW_TAG_member && mo != UINT64_MAX && !hs_dw_type_of(&m, &e, NULL))
                 flatten(w, &e, off + mo, depth + 1, first);
         } while (!w->oom && dwarf_siblingof(&m, &m) == 0);
         return;
     case DW_TAG_array_type: {
         uint64_t es;
-        if (type_of(t, &e) || !(es = size_of(&e))) return;
+        if (hs_dw_type_of(t, &e, NULL) || !(es = hs_dw_size(&e))) return;
         int tag = dwarf_tag(&e);
         if (tag != DW_TAG_pointer_type && tag != DW_TAG_structure_type && tag != DW_TAG_array_type)
             return;
-        uint64_t n = size_of(t) / es;
+        uint64_t n = hs_dw_size(t) / es;
         for (uint64_t i = 0; i < n && w->n_slots - first < MAX_SLOTS && !w->oom; i++)
             flatten(w, &e, off + i * es, depth + 1, first);
         return;
@@ -189,9 +157,9 @@ static uint32_t compiled(walk *w, Dwarf_Off die)
     Dwarf_Die t;
     if (grow(w, (void **)&w->types, &w->cap_types, w->n_types, sizeof *w->types)) return HS_NONE;
     ctype ct = {.die = die, .heap_type = HS_NONE, .first = w->n_slots};
-    if (dwarf_offdie(w->dw, die, &t) && !strip(&t)) {
+    if (dwarf_offdie(w->dw, die, &t) && !hs_dw_strip(&t, NULL)) {
         int tag = dwarf_tag(&t);
-        ct.size = size_of(&t);
+        ct.size = hs_dw_size(&t);
         ct.name = dwarf_diename(&t);
         ct.nameable = tag == DW_TAG_structure_type || tag == DW_TAG_pointer_type ||
                       tag == DW_TAG_array_type;
@@ -361,7 +329,7 @@ static named *type_index(walk *w, uint32_t *n_out)
 static int lookup(walk *w, const named *index, uint32_t n, const char *name, Dwarf_Die *out)
 {
     named key = {name, 0}, *hit = bsearch(&key, index, n, sizeof *index, cmp_named);
-    return hit && dwarf_offdie(w->dw, hit->off, out) && !strip(out) ? 0 : -1;
+    return hit && dwarf_offdie(w->dw, hit->off, out) && !hs_dw_strip(out, NULL) ? 0 : -1;
 }
 
 /* A Swiss-table group (Go 1.24+, "map.group[K]V", a type DWARF lacks):
@@ -382,7 +350,7 @@ static void map_groups(walk *w, const named *index, uint32_t n_index, const hs_g
     Dwarf_Die kt, vt;
     uint64_t ks, vs;
     if (lookup(w, index, n_index, k, &kt) || lookup(w, index, n_index, v, &vt) ||
-        !(ks = size_of(&kt)) || !(vs = size_of(&vt)) || ks % 8 || vs % 8)
+        !(ks = hs_dw_size(&kt)) || !(vs = hs_dw_size(&vt)) || ks % 8 || vs % 8)
         return;
     uint64_t gs = 8 + 8 * (ks + vs), data = o->header ? 8 : 0;
     for (uint64_t g = o->addr + data; g + gs <= o->addr + o->size && !w->oom; g += gs) {
@@ -407,7 +375,7 @@ static Dwarf_Off runtime_die(walk *w, const named *index, uint32_t n_index, Dwar
     cache[type] = 0;
     if (name && strncmp(name, "map.group[", 10) == 0)
         cache[type] = 1;
-    else if (name && !lookup(w, index, n_index, name, &t) && size_of(&t))
+    else if (name && !lookup(w, index, n_index, name, &t) && hs_dw_size(&t))
         cache[type] = dwarf_dieoffset(&t);
     return cache[type];
 }
@@ -454,7 +422,7 @@ static void globals(walk *w, uint64_t bias)
                 uint64_t addr;
                 if (dwarf_tag(&d) != DW_TAG_variable || !dwarf_attr(&d, DW_AT_location, &a) ||
                     dwarf_formblock(&a, &loc) != 0 || loc.length != 9 || loc.data[0] != DW_OP_addr ||
-                    type_of(&d, &t))
+                    hs_dw_type_of(&d, &t, NULL))
                     continue;
                 memcpy(&addr, loc.data + 1, 8);
                 visit_die(w, addr + bias, dwarf_dieoffset(&t), 1);
@@ -474,7 +442,7 @@ static void frame_var(walk *w, Dwarf_Die *v, uint64_t pc, uint64_t cfa)
     Dwarf_Die t;
     if (!dwarf_attr(v, DW_AT_location, &a) || dwarf_getlocation_addr(&a, pc, &expr, &len, 1) != 1 ||
         len != 1 || (expr[0].atom != DW_OP_fbreg && expr[0].atom != DW_OP_call_frame_cfa) ||
-        type_of(v, &t))
+        hs_dw_type_of(v, &t, NULL))
         return;
     int64_t off = expr[0].atom == DW_OP_fbreg ? (int64_t)expr[0].number : 0;
     visit_die(w, cfa + (uint64_t)off, dwarf_dieoffset(&t), 1);

@@ -35,7 +35,9 @@
 #     goroutine's stack; the 1 MiB and 200 KiB large objects are present;
 #   - the Ms' g0 and gsignal objects are runtime.g, none "size-class 480 B";
 #   - types: exactly 1523 main.node and 100 main.session objects (DWARF
-#     types of globals followed along pointers, slices and map groups), the
+#     types of globals followed along pointers, slices and map groups), 37
+#     main.link held only by a goroutine's local variable (the variable's
+#     DWARF type at its frame's pc; that goroutine retains them, 888 B), the
 #     500-pointer array named by its element type *main.node (Go 1.22+: from
 #     its malloc header) and, Go 1.24+, one map.group[string]*main.session;
 #   - honest failure: the core without its executable asks for --binary
@@ -177,8 +179,13 @@ for name in ("[1048576]uint8", "large 204800 B (no pointers)"):
 # object of the g's 480-byte size class.
 if "size-class 480 B" in types or "runtime.g" not in types:
     bad.append("the Ms' g0 and gsignal named by size class")
-want = {"main.node": 1523, "main.session": 100, "*main.node": 1}
+# main.link: 37 objects of 24 bytes no malloc header types, held only by
+# stackChain's local variable: named by its DWARF type at the frame's pc.
+want = {"main.node": 1523, "main.session": 100, "*main.node": 1, "main.link": 37}
 if v != "1.19": want["map.group[string]*main.session"] = 1
+chain = [r for k, r in roots.items() if k.endswith(" main.stackChain")]
+print(f"  stackChain goroutine retains {[r.get('retained') for r in chain]}, construction 37 x 24 = 888")
+if len(chain) != 1 or chain[0].get("retained") != 888: bad.append("stackChain's list")
 for name, n in want.items():
     got = types.get(name, {}).get("count", 0)
     print(f"  type {name}: {got} objects, construction {n}")

@@ -22,7 +22,10 @@
 //     reference, whatever its value looks like);
 //   - finHolder: a 16-byte object with a finalizer, pointing at a
 //     5000-byte array (5376 B slot): the finalizer keeps the array alive
-//     (not the object), so finHolder retains its 16 bytes only.
+//     (not the object), so finHolder retains its 16 bytes only;
+//   - a stackChain goroutine whose local variable alone holds a list of
+//     37 main.link (24 bytes each: 888 B), small objects the runtime keeps
+//     no type for: only the variable's DWARF type names them.
 //
 // Usage: gocore OUT.dump
 package main
@@ -64,6 +67,7 @@ var (
 	block            = make(chan struct{})
 	started          = make(chan struct{})
 	deadStarted      = make(chan struct{})
+	chainStarted     = make(chan struct{})
 )
 
 func build(depth int) *node {
@@ -82,6 +86,23 @@ func worker() {
 	close(started)
 	<-block
 	runtime.KeepAlive(buf)
+}
+
+// link is 24 bytes: a size class of its own, no malloc header.
+type link struct {
+	next *link
+	val  [2]int
+}
+
+//go:noinline
+func stackChain() {
+	var head *link
+	for i := 0; i < 37; i++ {
+		head = &link{next: head, val: [2]int{i, i}}
+	}
+	close(chainStarted)
+	<-block
+	runtime.KeepAlive(head)
 }
 
 //go:noinline
@@ -124,6 +145,8 @@ func main() {
 	<-started
 	go deadFrame()
 	<-deadStarted
+	go stackChain()
+	<-chainStarted
 	runtime.GC()
 	f, err := os.Create(os.Args[1])
 	if err != nil {
