@@ -40,6 +40,8 @@
 #     DWARF type at its frame's pc; that goroutine retains them, 888 B), the
 #     500-pointer array named by its element type *main.node (Go 1.22+: from
 #     its malloc header) and, Go 1.24+, one map.group[string]*main.session;
+#   - diff of two cores (the second with 50 more sessions): exactly +50
+#     main.session, +5600 B, and --fail-if gates tripping or not;
 #   - honest failure: the core without its executable asks for --binary
 #     (exit 2) and works with it; another program's --binary is refused
 #     (exit 2); a core of a program built without DWARF
@@ -214,6 +216,21 @@ PY
     [ "$rc" = 2 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "another program" "$tmp/err" ||
       fail "wrong --binary: rc $rc, $(cat "$tmp/err")"
     echo "  wrong --binary: $(cat "$tmp/err")"
+    # Two cores of the program, the second with 150 sessions instead of 100:
+    # diff --by type says +50 main.session (112-byte slots: +5600 B); a gate
+    # on any type's growth trips (exit 1), one on the total does not.
+    gocore_take "$tmp/more.core" "$tmp/ready2" env GOCORE_SESSIONS=150 "$exe.moved" "$tmp/more.dump" ||
+      fail "no second core"
+    rc=0; "$HS" diff --by type --format json --binary "$exe.moved" --fail-if 'any>+4KiB' \
+      "$tmp/$v.core" "$tmp/more.core" >"$tmp/diff.json" || rc=$?
+    [ "$rc" = 1 ] || fail "diff of two cores: --fail-if 'any>+4KiB' gave exit $rc (want 1)"
+    got=$(json "$tmp/diff.json" '[(r["count"]["delta"], r["size"]["delta"]) for r in j["rows"] if r["name"] == "main.session"]')
+    [ "$got" = "[(50, 5600)]" ] || fail "diff of two cores: main.session $got, construction [(50, 5600)]"
+    rc=0; "$HS" diff --by type --binary "$exe.moved" --fail-if 'total>+50%' \
+      "$tmp/$v.core" "$tmp/more.core" >/dev/null || rc=$?
+    [ "$rc" = 0 ] || fail "diff of two cores: --fail-if 'total>+50%' gave exit $rc (want 0)"
+    echo "  diff of two cores: main.session (count, size) delta $got; gates exit 1 and 0"
+    rm -f "$tmp/more.core"
     # Damaged (bytes of the writable mappings overwritten, more each round;
     # then cut): exit 0 with what is left, or 2 with one line; never a crash.
     for round in 1 2 3 4 5 6; do

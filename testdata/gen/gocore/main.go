@@ -11,7 +11,7 @@
 //     neither retains alone;
 //   - a worker goroutine blocked on a channel whose stack alone holds a
 //     200000-byte buffer;
-//   - sessions: a map of 100 *main.session;
+//   - sessions: a map of 100 *main.session (GOCORE_SESSIONS=N: N);
 //   - deadKeep: a 1.5 MiB buffer (1572864 B) that a second goroutine
 //     allocated, stored there, used across calls (so its stack frame holds
 //     the pointer) and then left dead before blocking: the runtime's stack
@@ -35,6 +35,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"time"
 	"unsafe"
 )
@@ -137,7 +138,11 @@ func main() {
 	finHolder = &finalized{payload: new([5000]byte)}
 	runtime.SetFinalizer(finHolder, func(*finalized) {})
 	sessions = make(map[string]*session)
-	for i := 0; i < 100; i++ {
+	n := 100
+	if v, err := strconv.Atoi(os.Getenv("GOCORE_SESSIONS")); err == nil && v >= 0 {
+		n = v // a second snapshot with more sessions, for diff
+	}
+	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("session-%03d", i)
 		sessions[name] = &session{id: i, name: name}
 	}
