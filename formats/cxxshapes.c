@@ -414,22 +414,18 @@ static int apply(shapes *s)
     return hs_heap_set_types_dense(s->h, s->name, s->err);
 }
 
-/* libstdc++ is mapped, or a class with a vtable comes from the C++
- * runtime (a static C++ program): C programs pay nothing. */
-static int is_cxx(const hs_core *c, const hs_heap *h)
+/* libstdc++ is mapped, or the executable has the C++ runtime's type_info
+ * vtable (a static C++ program): C programs pay nothing. */
+static int is_cxx(const hs_core *c)
 {
     for (uint32_t i = 0; i < c->n_files; i++)
         if (strstr(c->files[i].name, "libstdc++")) return 1;
-    for (uint32_t i = 0; i < c->n_vtables; i++) {
-        const char *n = hs_heap_str(h, c->vtables[i].name);
-        if (!strncmp(n, "std::", 5) || !strncmp(n, "__cxxabiv1::", 12)) return 1;
-    }
-    return 0;
+    return hs_core_lookup_exe(c, "_ZTVN10__cxxabiv117__class_type_infoE") != 0;
 }
 
 int hs_cxx_name_shapes(const hs_core *c, hs_heap *h, hs_error *err)
 {
-    if (!hs_core_uses_walker(c, &hs_walker_glibc) || !h->n_objects || !is_cxx(c, h)) return 0;
+    if (!hs_core_uses_walker(c, &hs_walker_glibc) || !h->n_objects || !is_cxx(c)) return 0;
     shapes s = {.c = c, .h = h, .err = err};
     s.heap_lo = hs_heap_addr(h, 0);
     s.heap_hi = hs_heap_addr(h, h->n_objects - 1) + hs_heap_size(h, h->n_objects - 1);

@@ -265,6 +265,13 @@ const hs_sym *hs_dwmod_named(hs_dwmod *m, const char *name)
     return it.found;
 }
 
+const hs_sym *hs_dwmod_named_at(hs_dwmod *m, uint64_t addr, const char *name)
+{
+    Dwfl_Module *mod = dwfl_addrmodule(m->dwfl, addr);
+    hs_symtab *t = mod ? hs_dwmod_symtab(m, mod) : NULL;
+    return t ? hs_symtab_named(t, name) : NULL;
+}
+
 int hs_dwmod_lookup(hs_dwmod *m, uint64_t addr, hs_dwmod_symbol *out)
 {
     memset(out, 0, sizeof *out);

@@ -54,5 +54,8 @@ hs_symtab *hs_dwmod_symtab(hs_dwmod *m, Dwfl_Module *mod);
 const hs_sym *hs_dwmod_symbol_at(hs_dwmod *m, uint64_t addr, unsigned mask);
 /* The first symbol called name, modules in libdwfl's order, or NULL. */
 const hs_sym *hs_dwmod_named(hs_dwmod *m, const char *name);
+/* The same in the module holding addr only (the executable: its entry
+ * point), which reads no other module's symbols. */
+const hs_sym *hs_dwmod_named_at(hs_dwmod *m, uint64_t addr, const char *name);
 
 #endif

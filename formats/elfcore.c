@@ -342,39 +342,40 @@ uint64_t hs_core_lookup(const hs_core *c, const char *name)
     return s ? s->addr : 0;
 }
 
-typedef struct vt_iter {
-    hs_dwmod *dw;
-    hs_heap *h;
-    hs_core_vtable *vt;
-    uint32_t n, cap;
-    int oom;
-    int raw_names; /* --demangle none: the vtable symbol as it is */
-} vt_iter;
-
-static int vt_add(vt_iter *it, const hs_sym *s)
+uint64_t hs_core_lookup_exe(const hs_core *c, const char *name)
 {
-    char buf[512];
-    if (it->raw_names || hs_demangle_vtable(s->name, buf, sizeof buf))
-        snprintf(buf, sizeof buf, "%s", s->name);
-    if (it->n == it->cap) {
-        uint32_t cap = it->cap ? it->cap * 2 : 256;
-        hs_core_vtable *v = realloc(it->vt, cap * sizeof *v);
-        if (!v) return -1;
-        it->vt = v, it->cap = cap;
-    }
-    it->vt[it->n++] = (hs_core_vtable){s->addr, s->size, hs_heap_intern(it->h, buf, strlen(buf))};
-    return 0;
+    const hs_sym *s =
+        c->dw_ctx_ && c->at_entry ? hs_dwmod_named_at(c->dw_ctx_, c->at_entry, name) : NULL;
+    return s ? s->addr : 0;
 }
 
-static int vt_module(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr start, void *arg)
+/* Vtables by module, read on demand: mods[i] is a module whose _ZTV
+ * symbols are in vt (kept sorted by address; modules do not overlap). */
+typedef struct hs_core_vtables {
+    hs_heap *h;
+    int raw_names; /* --demangle none: the vtable symbol as it is */
+    int oom;
+    hs_core_vtable *vt;
+    uint32_t n, cap;
+    Dwfl_Module **mods;
+    uint32_t n_mods, cap_mods;
+} hs_core_vtables;
+
+static int vt_add(hs_core_vtables *v, const hs_sym *s)
 {
-    vt_iter *it = arg;
-    const hs_symtab *t = hs_dwmod_symtab(it->dw, m);
-    if (!t) it->oom = 1;
-    for (uint32_t i = 0; t && i < t->n && !it->oom; i++)
-        if (t->syms[i].size >= 24 && strncmp(t->syms[i].name, "_ZTV", 4) == 0)
-            it->oom = vt_add(it, &t->syms[i]) != 0;
-    return it->oom ? DWARF_CB_ABORT : DWARF_CB_OK;
+    char buf[512];
+    if (v->raw_names || hs_demangle_vtable(s->name, buf, sizeof buf))
+        snprintf(buf, sizeof buf, "%s", s->name);
+    if (v->n == v->cap) {
+        uint32_t cap = v->cap ? v->cap * 2 : 256;
+        hs_core_vtable *n = realloc(v->vt, cap * sizeof *n);
+        if (!n) return -1;
+        v->vt = n, v->cap = cap;
+    }
+    uint32_t name = hs_heap_intern(v->h, buf, strlen(buf));
+    if (name == HS_STR_NONE) return -1;
+    v->vt[v->n++] = (hs_core_vtable){s->addr, s->size, name};
+    return 0;
 }
 
 static int cmp_vt(const void *a, const void *b)
@@ -383,36 +384,68 @@ static int cmp_vt(const void *a, const void *b)
     return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-int hs_core_load_vtables(hs_core *c, hs_heap *h, hs_error *err)
+/* Reads module m's vtables once. */
+static void vt_module(const hs_core *c, hs_core_vtables *v, Dwfl_Module *m)
+{
+    for (uint32_t i = 0; i < v->n_mods; i++)
+        if (v->mods[i] == m) return;
+    if (v->n_mods == v->cap_mods) {
+        uint32_t cap = v->cap_mods ? v->cap_mods * 2 : 8;
+        Dwfl_Module **n = realloc(v->mods, cap * sizeof *n);
+        if (!n) {
+            v->oom = 1;
+            return;
+        }
+        v->mods = n, v->cap_mods = cap;
+    }
+    v->mods[v->n_mods++] = m;
+    const hs_symtab *t = hs_dwmod_symtab(c->dw_ctx_, m);
+    if (!t) v->oom = 1;
+    uint32_t before = v->n;
+    for (uint32_t i = 0; t && i < t->n && !v->oom; i++)
+        if (t->syms[i].size >= 24 && strncmp(t->syms[i].name, "_ZTV", 4) == 0)
+            v->oom = vt_add(v, &t->syms[i]) != 0;
+    if (v->n > before) qsort(v->vt, v->n, sizeof *v->vt, cmp_vt);
+}
+
+int hs_core_vtables_begin(hs_core *c, hs_heap *h, hs_error *err)
 {
     if (!c->dwfl) return 0;
-    vt_iter it = {.dw = c->dw_ctx_, .h = h, .raw_names = c->demangle == HS_DEMANGLE_NONE};
-    dwfl_getmodules(c->dwfl, vt_module, &it, 0);
-    if (it.oom) {
-        free(it.vt);
-        return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory reading symbols");
-    }
-    if (it.n) qsort(it.vt, it.n, sizeof *it.vt, cmp_vt);
-    c->vtables = it.vt;
-    c->n_vtables = it.n;
+    c->vt_ = calloc(1, sizeof *c->vt_);
+    if (!c->vt_) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    c->vt_->h = h;
+    c->vt_->raw_names = c->demangle == HS_DEMANGLE_NONE;
     return 0;
+}
+
+int hs_core_vtables_oom(const hs_core *c)
+{
+    return c->vt_ && c->vt_->oom;
 }
 
 uint32_t hs_core_vtable_class(const hs_core *c, uint64_t vptr)
 {
-    uint32_t lo = 0, hi = c->n_vtables;
+    hs_core_vtables *v = c->vt_;
+    if (!v || (vptr & 7)) return HS_NONE;
+    /* A vtable is in a module's file mapping (.data.rel.ro). */
+    uint32_t s = hs_core_seg_of(c, vptr);
+    if (s == HS_NONE || c->segs[s].file == HS_NONE) return HS_NONE;
+    Dwfl_Module *m = dwfl_addrmodule(c->dwfl, vptr);
+    if (!m) return HS_NONE;
+    vt_module(c, v, m);
+    uint32_t lo = 0, hi = v->n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (c->vtables[mid].addr <= vptr)
+        if (v->vt[mid].addr <= vptr)
             lo = mid + 1;
         else
             hi = mid;
     }
     if (lo == 0) return HS_NONE;
-    const hs_core_vtable *v = &c->vtables[lo - 1];
+    const hs_core_vtable *e = &v->vt[lo - 1];
     /* Past offset-to-top and typeinfo (and any virtual-base offsets), inside the object. */
-    if (vptr < v->addr + 16 || vptr - v->addr >= v->size || (vptr & 7)) return HS_NONE;
-    return v->name;
+    if (vptr < e->addr + 16 || vptr - e->addr >= e->size) return HS_NONE;
+    return e->name;
 }
 
 /* ---- open / close ---- */
@@ -460,7 +493,8 @@ void hs_core_close(hs_core *c)
     free(c->segs);
     free(c->threads);
     free(c->files);
-    free(c->vtables);
+    if (c->vt_) free(c->vt_->vt), free(c->vt_->mods);
+    free(c->vt_);
     memset(c, 0, sizeof *c);
 }
 
@@ -841,7 +875,9 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
 static int build(hs_core *c, hs_heap *h, hs_error *err)
 {
     core_info(c, h);
-    int rc = hs_core_load_vtables(c, h, err) || add_objects(c, h, err);
+    int rc = hs_core_vtables_begin(c, h, err) || add_objects(c, h, err);
+    if (!rc && hs_core_vtables_oom(c))
+        rc = hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory reading symbols");
     hs_core_release_all(c);
     rc = rc || hs_heap_index(h, err) || add_refs(c, h, err);
     hs_core_release_all(c);

@@ -77,8 +77,9 @@ typedef struct hs_core {
     void *dwfl;        /* Dwfl *, or NULL when no module could be reported */
     void *dw_ctx_;     /* hs_dwmod *: owns dwfl */
     uint32_t n_modules;
-    hs_core_vtable *vtables; /* sorted by addr */
-    uint32_t n_vtables;
+    /* The vtables of the modules a vptr was looked up in, read on first
+     * use (hs_core_vtable_class): a mutable cache behind the pointer. */
+    struct hs_core_vtables *vt_;
     uint32_t walkers_used; /* bit k: hs_core_walkers[k] recognised the process */
     void *walker_state[8]; /* [k]: what hs_core_walkers[k] keeps between phases */
 } hs_core;
@@ -120,9 +121,17 @@ static inline int hs_core_seg_claimed(const hs_core_seg *g) { return g->claim_hi
 const char *hs_core_symbol(const hs_core *c, uint64_t addr, uint64_t *start);
 /* Address of a named symbol in any module (local symbols included), 0 if unknown. */
 uint64_t hs_core_lookup(const hs_core *c, const char *name);
-/* Collects _ZTV symbols into c->vtables, class names interned in h. */
-int hs_core_load_vtables(hs_core *c, hs_heap *h, hs_error *err);
-/* Class name string id for an object whose first word is vptr, or HS_NONE. */
+/* hs_core_lookup in the executable's symbols only (the module of its entry
+ * point, AT_ENTRY); 0 without an entry point. Reads no library's symbols. */
+uint64_t hs_core_lookup_exe(const hs_core *c, const char *name);
+/* Makes vtable lookups possible for the heap h (class names interned in it);
+ * -1 with err when out of memory. */
+int hs_core_vtables_begin(hs_core *c, hs_heap *h, hs_error *err);
+/* Class name string id for an object whose first word is vptr, or HS_NONE.
+ * A module's _ZTV symbols are read the first time a vptr points into one of
+ * its file mappings: a core pays only for the modules its objects use. */
 uint32_t hs_core_vtable_class(const hs_core *c, uint64_t vptr);
+/* Whether reading the vtables ran out of memory (the load then fails). */
+int hs_core_vtables_oom(const hs_core *c);
 
 #endif

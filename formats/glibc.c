@@ -607,7 +607,7 @@ static int add_chunks(walker *w, hs_heap_alloc_stats *st)
         const uint8_t *vp;
         if (CSTATE(k) == C_TCACHE_STRUCT)
             type = t_tcache;
-        else if (w->c->n_vtables && (vp = first_word(w->c, &win, k->addr + 16, &vptr)) &&
+        else if (w->c->vt_ && (vp = first_word(w->c, &win, k->addr + 16, &vptr)) &&
                  (cls = hs_core_vtable_class(w->c, vptr)) != HS_NONE) {
             if (cls != last_cls)
                 last_cls = cls, last_type = hs_heap_add_type(w->h, hs_heap_str(w->h, cls));
@@ -751,7 +751,7 @@ static int recognise(const hs_core *c)
         files += i == 0 || strcmp(c->files[i].name, c->files[i - 1].name) != 0;
     }
     if (hs_core_lookup(c, "main_arena")) return 1;
-    return files <= 1 && !hs_core_lookup(c, "runtime.mheap_");
+    return files <= 1 && !hs_core_lookup_exe(c, "runtime.mheap_");
 }
 
 const hs_core_walker hs_walker_glibc = {

@@ -165,11 +165,18 @@ static int buildinfo_version(const hs_core *c, char *out, size_t n)
     return 0;
 }
 
+/* The Go runtime is linked into the executable: its .go.buildinfo in the
+ * core, else its symbols in the executable. A C process costs no library's
+ * symbol table (all of them were read here before: a fifth of a small
+ * core's time). Without an entry point, every module is asked. */
 static int recognise(const hs_core *c)
 {
     char v[48];
-    return hs_core_lookup(c, "runtime.mheap_") || hs_core_lookup(c, "runtime.buildVersion") ||
-           buildinfo_version(c, v, sizeof v);
+    if (buildinfo_version(c, v, sizeof v)) return 1;
+    if (c->at_entry)
+        return hs_core_lookup_exe(c, "runtime.mheap_") ||
+               hs_core_lookup_exe(c, "runtime.buildVersion");
+    return hs_core_lookup(c, "runtime.mheap_") || hs_core_lookup(c, "runtime.buildVersion");
 }
 
 /* The version from the core's .go.buildinfo, else from the string that the

@@ -98,7 +98,7 @@ static void walk_alone(const char *name, int no_libc_debug)
     c.libc_dwarf_layout = !no_libc_debug;
     hs_heap h;
     hs_heap_init(&h, "elf-core");
-    assert_int_equal(hs_core_load_vtables(&c, &h, &e), 0);
+    assert_int_equal(hs_core_vtables_begin(&c, &h, &e), 0);
     assert_true(hs_walker_glibc.recognise(&c));
     assert_int_equal(hs_walker_glibc.add_objects(&c, &h, &e), 0);
     const char *main_arena = info_value(&h, "glibc main_arena");
