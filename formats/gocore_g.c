@@ -42,11 +42,14 @@ typedef struct glayout {
         gopc, parent, startpc, lockedm;     /* g */
     hs_go_field lo, hi, pc, sp, bp;         /* stack, gobuf */
     hs_go_field lastpoll, last_gc;          /* schedt, mstats */
-    /* pprof labels (Go 1.22+: g.labels -> labelMap{Set{List []Label{Key, Value}}};
-     * before, a map, not read): the list's place in the labelMap, a label's size,
-     * its key and value strings */
+    /* pprof labels (Go 1.22+: g.labels -> labelMap{Set{List []Label{Key, Value}}}):
+     * the list's place in the labelMap, a label's size, its key and value
+     * strings; before, g.labels -> labelMap, a map[string]string: the
+     * runtime.hmap fields its entries are found by */
     hs_go_field labels, label_list, label_key, label_value;
     uint32_t label_size;
+    hs_go_field hmap_count, hmap_b, hmap_buckets, hmap_oldbuckets;
+    int label_map;
 } glayout;
 
 typedef struct gctx {
@@ -85,13 +88,36 @@ static hs_go_field sub(hs_go_field outer, hs_go_field inner)
 }
 
 enum { S_G, S_STACK, S_GOBUF, S_SCHED, S_MSTATS, S_LABELMAP, S_SET, S_LABEL, S_OLDSET, S_OLDLABEL,
-       N_S };
+       S_HMAP, S_SBUCKET, N_S };
 static const char *const struct_names[N_S] = {
     "runtime.g", "runtime.stack", "runtime.gobuf", "runtime.schedt", "runtime.mstats",
     "runtime/pprof.labelMap", "internal/runtime/pprof/label.Set", /* 1.25+ */
-    "internal/runtime/pprof/label.Label", "runtime/pprof.LabelSet", "runtime/pprof.label"};
+    "internal/runtime/pprof/label.Label", "runtime/pprof.LabelSet", "runtime/pprof.label",
+    "runtime.hmap", "bucket<string,string>"}; /* before Go 1.24's Swiss tables */
+
+/* A map[string]string bucket before Go 1.24 (runtime/map.go): 8 top hash
+ * bytes, 8 keys, 8 values, the overflow bucket's pointer. */
+#define BUCKET_SLOTS 8
+#define BUCKET_SIZE (BUCKET_SLOTS + BUCKET_SLOTS * 32 + 8)
+#define MIN_TOP_HASH 5 /* below: an empty or evacuated slot */
 
 /* Where a G's pprof labels are, when the runtime keeps them as a list. */
+/* Go 1.19 to 1.21 keep a G's labels in a map[string]string. */
+static void read_label_map_layout(Dwarf_Die *d, const int *found, glayout *L)
+{
+    Dwarf_Word size;
+    if (!found[S_HMAP] || !found[S_SBUCKET] || dwarf_aggregate_size(&d[S_SBUCKET], &size) ||
+        size != BUCKET_SIZE)
+        return;
+    L->hmap_count = hs_go_member(&d[S_HMAP], "count");
+    L->hmap_b = hs_go_member(&d[S_HMAP], "B");
+    L->hmap_buckets = hs_go_member(&d[S_HMAP], "buckets");
+    L->hmap_oldbuckets = hs_go_member(&d[S_HMAP], "oldbuckets");
+    L->labels = hs_go_member(&d[S_G], "labels");
+    L->label_map = L->hmap_count.size == 8 && L->hmap_b.size == 1 && L->hmap_buckets.size == 8 &&
+                   L->hmap_oldbuckets.size == 8 && L->labels.size == 8;
+}
+
 static void read_label_layout(Dwarf_Die *d, const int *found, glayout *L)
 {
     int set = found[S_SET] ? S_SET : S_OLDSET, lab = found[S_LABEL] ? S_LABEL : S_OLDLABEL;
@@ -143,6 +169,7 @@ static int read_layout(Dwarf *dw, glayout *L)
     if (found[S_SCHED]) L->lastpoll = hs_go_member(&d[S_SCHED], "lastpoll");
     if (found[S_MSTATS]) L->last_gc = hs_go_member(&d[S_MSTATS], "last_gc_nanotime");
     read_label_layout(d, found, L);
+    if (!L->label_list.size) read_label_map_layout(d, found, L);
     return L->goid.size && L->status.size && L->lo.size && L->hi.size && L->pc.size &&
                    L->sp.size && L->bp.size
                ? 0
@@ -367,11 +394,52 @@ static int label_string(const hs_core *c, const uint8_t *p, hs_go_field f, char 
     return 0;
 }
 
+/* The entries of a G's label map (Go 1.19–1.21: g.labels points at a
+ * labelMap, a map[string]string) into pairs; how many, or -1 when the map
+ * cannot be read whole (growing, damaged, too large). */
+static int map_labels(gctx *x, uint64_t lm, hs_gr_label *pairs, char (*text)[2][LABEL_TEXT])
+{
+    const glayout *L = &x->L;
+    uint64_t hmap;
+    const uint8_t *h;
+    if (hs_core_read64(x->c, lm, &hmap) || !hmap) return hmap ? -1 : 0;
+    if (!(h = hs_core_ptr(x->c, hmap, L->hmap_oldbuckets.off + 8))) return -1;
+    uint64_t count = field_u(h, L->hmap_count), b = field_u(h, L->hmap_b);
+    uint64_t buckets = field_u(h, L->hmap_buckets);
+    if (count > LABEL_MAX || b > 4 || field_u(h, L->hmap_oldbuckets)) return -1;
+    const hs_go_field key = {0, 16}, value = {BUCKET_SLOTS * 16, 16};
+    uint32_t n = 0;
+    for (uint64_t i = 0; i < (1ull << b); i++) {
+        uint64_t at = buckets + i * BUCKET_SIZE;
+        for (int chain = 0; at && chain < LABEL_MAX; chain++) {
+            const uint8_t *bk = hs_core_ptr(x->c, at, BUCKET_SIZE);
+            if (!bk) return -1;
+            for (int k = 0; k < BUCKET_SLOTS; k++) {
+                if (bk[k] < MIN_TOP_HASH) continue;
+                const uint8_t *slot = bk + BUCKET_SLOTS + 16 * k;
+                if (n == LABEL_MAX ||
+                    label_string(x->c, slot, key, text[n][0], &pairs[n].key, &pairs[n].key_len) ||
+                    label_string(x->c, slot, value, text[n][1], &pairs[n].value, &pairs[n].value_len))
+                    return -1;
+                n++;
+            }
+            at = field_u(bk, (hs_go_field){BUCKET_SIZE - 8, 8});
+        }
+    }
+    return n == count ? (int)n : -1;
+}
+
 /* g.labels in canonical form (hs_goroutines_labels); 0 when none or unread. */
 static uint32_t g_labels(gctx *x, const uint8_t *gp)
 {
     const glayout *L = &x->L;
     uint64_t lm = L->labels.size == 8 ? field_u(gp, L->labels) : 0;
+    if (lm && L->label_map) {
+        hs_gr_label pairs[LABEL_MAX];
+        char text[LABEL_MAX][2][LABEL_TEXT];
+        int n = map_labels(x, lm, pairs, text);
+        return n > 0 ? hs_goroutines_labels(x->m, pairs, (uint32_t)n) : 0;
+    }
     const uint8_t *hdr = lm ? hs_core_ptr(x->c, lm + L->label_list.off, 16) : NULL;
     if (!hdr) return 0;
     uint64_t arr = field_u(hdr, (hs_go_field){0, 8}), n = field_u(hdr, (hs_go_field){8, 8});
