@@ -350,15 +350,22 @@ uint64_t hs_core_lookup_exe(const hs_core *c, const char *name)
 }
 
 /* Vtables by module, read on demand: mods[i] is a module whose _ZTV
- * symbols are in vt (kept sorted by address; modules do not overlap). */
+ * symbols are in vt (kept sorted by address; modules do not overlap); a
+ * vptr is first looked up among the modules' ranges, which most heap
+ * words are not in. */
 typedef struct hs_core_vtables {
     hs_heap *h;
     int raw_names; /* --demangle none: the vtable symbol as it is */
     int oom;
     hs_core_vtable *vt;
     uint32_t n, cap;
-    Dwfl_Module **mods;
+    Dwfl_Module **mods; /* the modules read */
     uint32_t n_mods, cap_mods;
+    struct vt_range {
+        uint64_t lo, hi;
+        Dwfl_Module *mod;
+    } *ranges; /* every module's address range, sorted */
+    uint32_t n_ranges, cap_ranges;
 } hs_core_vtables;
 
 static int vt_add(hs_core_vtables *v, const hs_sym *s)
@@ -408,14 +415,52 @@ static void vt_module(const hs_core *c, hs_core_vtables *v, Dwfl_Module *m)
     if (v->n > before) qsort(v->vt, v->n, sizeof *v->vt, cmp_vt);
 }
 
+static int vt_range(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr lo, void *arg)
+{
+    hs_core_vtables *v = arg;
+    Dwarf_Addr start, end;
+    (void)ud, (void)name, (void)lo;
+    if (!dwfl_module_info(m, NULL, &start, &end, NULL, NULL, NULL, NULL) || end <= start)
+        return DWARF_CB_OK;
+    if (v->n_ranges == v->cap_ranges) {
+        uint32_t cap = v->cap_ranges ? v->cap_ranges * 2 : 16;
+        struct vt_range *n = realloc(v->ranges, cap * sizeof *n);
+        if (!n) return v->oom = 1, DWARF_CB_ABORT;
+        v->ranges = n, v->cap_ranges = cap;
+    }
+    v->ranges[v->n_ranges++] = (struct vt_range){start, end, m};
+    return DWARF_CB_OK;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const struct vt_range *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
 int hs_core_vtables_begin(hs_core *c, hs_heap *h, hs_error *err)
 {
     if (!c->dwfl) return 0;
-    c->vt_ = calloc(1, sizeof *c->vt_);
-    if (!c->vt_) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
-    c->vt_->h = h;
-    c->vt_->raw_names = c->demangle == HS_DEMANGLE_NONE;
+    hs_core_vtables *v = c->vt_ = calloc(1, sizeof *c->vt_);
+    if (!v) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    v->h = h;
+    v->raw_names = c->demangle == HS_DEMANGLE_NONE;
+    dwfl_getmodules(c->dwfl, vt_range, v, 0);
+    if (v->oom) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
+    if (v->n_ranges) qsort(v->ranges, v->n_ranges, sizeof *v->ranges, cmp_range);
     return 0;
+}
+
+/* The module whose address range holds a, or NULL. */
+static Dwfl_Module *vt_module_at(const hs_core_vtables *v, uint64_t a)
+{
+    uint32_t lo = 0, hi = v->n_ranges;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v->ranges[mid].lo <= a) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo && a < v->ranges[lo - 1].hi ? v->ranges[lo - 1].mod : NULL;
 }
 
 int hs_core_vtables_oom(const hs_core *c)
@@ -427,10 +472,7 @@ uint32_t hs_core_vtable_class(const hs_core *c, uint64_t vptr)
 {
     hs_core_vtables *v = c->vt_;
     if (!v || (vptr & 7)) return HS_NONE;
-    /* A vtable is in a module's file mapping (.data.rel.ro). */
-    uint32_t s = hs_core_seg_of(c, vptr);
-    if (s == HS_NONE || c->segs[s].file == HS_NONE) return HS_NONE;
-    Dwfl_Module *m = dwfl_addrmodule(c->dwfl, vptr);
+    Dwfl_Module *m = vt_module_at(v, vptr); /* a vtable is in a module's .data.rel.ro */
     if (!m) return HS_NONE;
     vt_module(c, v, m);
     uint32_t lo = 0, hi = v->n;
@@ -493,7 +535,7 @@ void hs_core_close(hs_core *c)
     free(c->segs);
     free(c->threads);
     free(c->files);
-    if (c->vt_) free(c->vt_->vt), free(c->vt_->mods);
+    if (c->vt_) free(c->vt_->vt), free(c->vt_->mods), free(c->vt_->ranges);
     free(c->vt_);
     memset(c, 0, sizeof *c);
 }
