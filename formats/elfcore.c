@@ -349,21 +349,20 @@ uint64_t hs_core_lookup_exe(const hs_core *c, const char *name)
     return s ? s->addr : 0;
 }
 
-/* Vtables by module, read on demand: mods[i] is a module whose _ZTV
- * symbols are in vt (kept sorted by address; modules do not overlap); a
- * vptr is first looked up among the modules' ranges, which most heap
- * words are not in. */
+/* Vtables by module, read on demand: every module's address range, each
+ * marked once its _ZTV symbols are in vt (kept sorted by address; modules
+ * do not overlap); a vptr is first looked up among the ranges, which most
+ * heap words are not in. */
 typedef struct hs_core_vtables {
     hs_heap *h;
     int raw_names; /* --demangle none: the vtable symbol as it is */
     int oom;
     hs_core_vtable *vt;
     uint32_t n, cap;
-    Dwfl_Module **mods; /* the modules read */
-    uint32_t n_mods, cap_mods;
     struct vt_range {
         uint64_t lo, hi;
         Dwfl_Module *mod;
+        int read; /* its vtables are in vt */
     } *ranges; /* every module's address range, sorted */
     uint32_t n_ranges, cap_ranges;
 } hs_core_vtables;
@@ -391,22 +390,12 @@ static int cmp_vt(const void *a, const void *b)
     return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* Reads module m's vtables once. */
-static void vt_module(const hs_core *c, hs_core_vtables *v, Dwfl_Module *m)
+/* Reads the vtables of range r's module once. */
+static void vt_module(const hs_core *c, hs_core_vtables *v, struct vt_range *r)
 {
-    for (uint32_t i = 0; i < v->n_mods; i++)
-        if (v->mods[i] == m) return;
-    if (v->n_mods == v->cap_mods) {
-        uint32_t cap = v->cap_mods ? v->cap_mods * 2 : 8;
-        Dwfl_Module **n = realloc(v->mods, cap * sizeof *n);
-        if (!n) {
-            v->oom = 1;
-            return;
-        }
-        v->mods = n, v->cap_mods = cap;
-    }
-    v->mods[v->n_mods++] = m;
-    const hs_symtab *t = hs_dwmod_symtab(c->dw_ctx_, m);
+    if (r->read) return;
+    r->read = 1;
+    const hs_symtab *t = hs_dwmod_symtab(c->dw_ctx_, r->mod);
     if (!t) v->oom = 1;
     uint32_t before = v->n;
     for (uint32_t i = 0; t && i < t->n && !v->oom; i++)
@@ -428,7 +417,7 @@ static int vt_range(Dwfl_Module *m, void **ud, const char *name, Dwarf_Addr lo, 
         if (!n) return v->oom = 1, DWARF_CB_ABORT;
         v->ranges = n, v->cap_ranges = cap;
     }
-    v->ranges[v->n_ranges++] = (struct vt_range){start, end, m};
+    v->ranges[v->n_ranges++] = (struct vt_range){start, end, m, 0};
     return DWARF_CB_OK;
 }
 
@@ -451,8 +440,8 @@ int hs_core_vtables_begin(hs_core *c, hs_heap *h, hs_error *err)
     return 0;
 }
 
-/* The module whose address range holds a, or NULL. */
-static Dwfl_Module *vt_module_at(const hs_core_vtables *v, uint64_t a)
+/* The module range that holds a, or NULL. */
+static struct vt_range *vt_range_at(const hs_core_vtables *v, uint64_t a)
 {
     uint32_t lo = 0, hi = v->n_ranges;
     while (lo < hi) {
@@ -460,7 +449,7 @@ static Dwfl_Module *vt_module_at(const hs_core_vtables *v, uint64_t a)
         if (v->ranges[mid].lo <= a) lo = mid + 1;
         else hi = mid;
     }
-    return lo && a < v->ranges[lo - 1].hi ? v->ranges[lo - 1].mod : NULL;
+    return lo && a < v->ranges[lo - 1].hi ? &v->ranges[lo - 1] : NULL;
 }
 
 int hs_core_vtables_oom(const hs_core *c)
@@ -472,9 +461,9 @@ uint32_t hs_core_vtable_class(const hs_core *c, uint64_t vptr)
 {
     hs_core_vtables *v = c->vt_;
     if (!v || (vptr & 7)) return HS_NONE;
-    Dwfl_Module *m = vt_module_at(v, vptr); /* a vtable is in a module's .data.rel.ro */
-    if (!m) return HS_NONE;
-    vt_module(c, v, m);
+    struct vt_range *r = vt_range_at(v, vptr); /* a vtable is in a module's .data.rel.ro */
+    if (!r) return HS_NONE;
+    vt_module(c, v, r);
     uint32_t lo = 0, hi = v->n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
@@ -535,7 +524,7 @@ void hs_core_close(hs_core *c)
     free(c->segs);
     free(c->threads);
     free(c->files);
-    if (c->vt_) free(c->vt_->vt), free(c->vt_->mods), free(c->vt_->ranges);
+    if (c->vt_) free(c->vt_->vt), free(c->vt_->ranges);
     free(c->vt_);
     memset(c, 0, sizeof *c);
 }

@@ -578,6 +578,16 @@ static void drop_overlaps(goheap *g, walk_stats *st)
     g->n_objs = k;
 }
 
+/* runtime.allgs: its array into *arr, its length (0 when unreadable). */
+static uint64_t read_allgs(const hs_core *c, uint64_t *arr)
+{
+    uint64_t at = hs_core_lookup(c, "runtime.allgs"), len = 0;
+    if (!at || hs_core_read64(c, at, arr) || hs_core_read64(c, at + 8, &len) ||
+        len >= ((uint64_t)1 << 28))
+        return 0;
+    return len;
+}
+
 /* What the unwinder (gostack.c) needs of the G whose struct is at gp. */
 static hs_gostack_g gostack_of(const layout *L, const uint8_t *gp, uint64_t lo, uint64_t hi)
 {
@@ -622,13 +632,11 @@ static int push_frames(const hs_core *c, const layout *L, const uint8_t *gp, hs_
 static hs_go_frame *goroutine_frames(const hs_core *c, const goheap *g, uint32_t *n_out)
 {
     const layout *L = &g->L;
-    uint64_t allgs = hs_core_lookup(c, "runtime.allgs"), arr = 0, len = 0;
+    uint64_t arr = 0, len = read_allgs(c, &arr);
     hs_go_frame *v = NULL;
     uint32_t n = 0, cap = 0;
     *n_out = 0;
-    if (!allgs || hs_core_read64(c, allgs, &arr) || hs_core_read64(c, allgs + 8, &len) ||
-        len >= ((uint64_t)1 << 28) || !L->g_size)
-        return NULL;
+    if (!len || !L->g_size) return NULL;
     for (uint64_t i = 0; i < len; i++) {
         uint64_t gaddr;
         const uint8_t *gp;
@@ -1182,12 +1190,7 @@ static int scan_goroutine(const hs_core *c, hs_heap *h, const layout *L, const u
     if (hi - from >= ((uint64_t)1 << 30)) return 0;
     uint8_t *live = calloc((hi - from) / 64 + 1, 1);
     if (!live) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
-    hs_gostack_g g = {lo, hi, (uint32_t)get_uint(gp, L->status) & ~(uint32_t)G_STATUS_SCAN,
-                      get_uint(gp, (field){L->sched.off + L->gobuf_pc.off, L->gobuf_pc.size}),
-                      get_uint(gp, (field){L->sched.off + L->gobuf_sp.off, L->gobuf_sp.size}),
-                      get_uint(gp, (field){L->sched.off + L->gobuf_bp.off, L->gobuf_bp.size}),
-                      get_uint(gp, L->syscallpc), get_uint(gp, L->syscallsp),
-                      get_uint(gp, L->syscallbp), L->syscallbp.size != 0};
+    hs_gostack_g g = gostack_of(L, gp, lo, hi);
     hs_gostack_scan sc;
     hs_gostack_live(c, st->pcln, &g, from, live, &sc);
     st->frames += sc.precise_frames;
@@ -1303,10 +1306,8 @@ static int add_objects_and_main_stack(hs_core *c, hs_heap *h, hs_error *err)
 static int thread_registers(const hs_core *c, hs_heap *h, const goheap *g, hs_error *err)
 {
     const layout *L = &g->L;
-    uint64_t allgs = hs_core_lookup(c, "runtime.allgs"), arr = 0, len = 0;
-    if (!c->n_threads || !allgs || hs_core_read64(c, allgs, &arr) ||
-        hs_core_read64(c, allgs + 8, &len) || len >= ((uint64_t)1 << 28))
-        return 0;
+    uint64_t arr = 0, len = read_allgs(c, &arr);
+    if (!c->n_threads || !len) return 0;
     uint8_t *done = calloc(c->n_threads, 1);
     if (!done) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     int rc = 0;
@@ -1432,10 +1433,7 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
 {
     const goheap *g = state_of(c);
     if (!g || !g->n_spans) return 0;
-    uint64_t allgs = hs_core_lookup(c, "runtime.allgs"), arr = 0, len = 0;
-    if (!allgs || hs_core_read64(c, allgs, &arr) || hs_core_read64(c, allgs + 8, &len) ||
-        len >= ((uint64_t)1 << 28))
-        len = 0;
+    uint64_t arr = 0, len = read_allgs(c, &arr);
     uint32_t *roots = calloc(len ? len : 1, sizeof *roots); /* of allgs[i]'s stack */
     if (!roots) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     hs_gopcln pcln;
