@@ -229,19 +229,18 @@ hs_symtab *hs_dwmod_symtab(hs_dwmod *m, Dwfl_Module *mod)
     return &t->syms;
 }
 
-/* The sorted table of the module holding addr, or NULL. */
-static hs_symtab *sorted_table(hs_dwmod *m, uint64_t addr, Dwfl_Module **mod)
+/* The symbol table of the module holding addr, or NULL. */
+static hs_symtab *table_at(hs_dwmod *m, uint64_t addr, Dwfl_Module **mod)
 {
     *mod = dwfl_addrmodule(m->dwfl, addr);
-    hs_symtab *t = *mod ? hs_dwmod_symtab(m, *mod) : NULL;
-    return t && hs_symtab_finish(t) == 0 ? t : NULL;
+    return *mod ? hs_dwmod_symtab(m, *mod) : NULL;
 }
 
 const hs_sym *hs_dwmod_symbol_at(hs_dwmod *m, uint64_t addr, unsigned mask)
 {
     Dwfl_Module *mod;
-    const hs_symtab *t = sorted_table(m, addr, &mod);
-    return t ? hs_symtab_at(t, addr, mask) : NULL;
+    hs_symtab *t = table_at(m, addr, &mod);
+    return t ? hs_symtab_lookup(t, addr, mask) : NULL;
 }
 
 typedef struct named_iter {
@@ -276,8 +275,8 @@ int hs_dwmod_lookup(hs_dwmod *m, uint64_t addr, hs_dwmod_symbol *out)
 {
     memset(out, 0, sizeof *out);
     Dwfl_Module *mod;
-    const hs_symtab *t = sorted_table(m, addr, &mod);
-    const hs_sym *sym = t ? hs_symtab_at(t, addr, HS_SYM_ANY) : NULL;
+    hs_symtab *t = table_at(m, addr, &mod);
+    const hs_sym *sym = t ? hs_symtab_lookup(t, addr, HS_SYM_ANY) : NULL;
     if (!sym) return 0;
     out->name = sym->name;
     Dwfl_Line *line = dwfl_module_getsrc(mod, addr);

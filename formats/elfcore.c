@@ -299,11 +299,13 @@ static int report_from_files(hs_core *c, hs_dwmod *m, const hs_load_options *opt
 }
 
 /* libdwfl opens the files a core names with a plain blocking open(); only
- * let it when each of them that exists is a regular file. */
+ * let it when each of them that exists is a regular file (a file's
+ * mappings come one after another: each name is looked at once). */
 static int named_files_are_regular(const hs_core *c)
 {
     for (uint32_t i = 0; i < c->n_files; i++) {
         struct stat st;
+        if (i && strcmp(c->files[i].name, c->files[i - 1].name) == 0) continue;
         if (stat(c->files[i].name, &st) == 0 && !S_ISREG(st.st_mode)) return 0;
     }
     return 1;
@@ -342,11 +344,15 @@ uint64_t hs_core_lookup(const hs_core *c, const char *name)
     return s ? s->addr : 0;
 }
 
+uint64_t hs_core_lookup_at(const hs_core *c, uint64_t addr, const char *name)
+{
+    const hs_sym *s = c->dw_ctx_ && addr ? hs_dwmod_named_at(c->dw_ctx_, addr, name) : NULL;
+    return s ? s->addr : 0;
+}
+
 uint64_t hs_core_lookup_exe(const hs_core *c, const char *name)
 {
-    const hs_sym *s =
-        c->dw_ctx_ && c->at_entry ? hs_dwmod_named_at(c->dw_ctx_, c->at_entry, name) : NULL;
-    return s ? s->addr : 0;
+    return hs_core_lookup_at(c, c->at_entry, name);
 }
 
 /* Vtables by module, read on demand: every module's address range, each
@@ -395,12 +401,13 @@ static void vt_module(const hs_core *c, hs_core_vtables *v, struct vt_range *r)
 {
     if (r->read) return;
     r->read = 1;
-    const hs_symtab *t = hs_dwmod_symtab(c->dw_ctx_, r->mod);
+    hs_symtab *t = hs_dwmod_symtab(c->dw_ctx_, r->mod);
+    uint32_t n = 0, before = v->n;
+    const hs_sym *syms = t ? hs_symtab_entries(t, &n) : NULL;
     if (!t) v->oom = 1;
-    uint32_t before = v->n;
-    for (uint32_t i = 0; t && i < t->n && !v->oom; i++)
-        if (t->syms[i].size >= 24 && strncmp(t->syms[i].name, "_ZTV", 4) == 0)
-            v->oom = vt_add(v, &t->syms[i]) != 0;
+    for (uint32_t i = 0; i < n && !v->oom; i++)
+        if (syms[i].size >= 24 && strncmp(syms[i].name, "_ZTV", 4) == 0)
+            v->oom = vt_add(v, &syms[i]) != 0;
     if (v->n > before) qsort(v->vt, v->n, sizeof *v->vt, cmp_vt);
 }
 
@@ -736,11 +743,23 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
     uint32_t hint = 0;
     hs_core_window win = {0};
     owner_cache oc = {0, 0, NULL};
+    /* Words up to run_end are in one segment, whose bytes are contiguous in
+     * the file: at file offset a + to_file (no lookup per word). */
+    uint64_t run_end = 0, to_file = 0;
     for (uint64_t a = (from + 7) & ~7ull; a + 8 <= to; a += 8) {
         uint64_t v;
-        const uint8_t *p = hs_core_ptr(c, a, 8);
-        if (!p) continue;
-        hs_core_window_pass(c, &win, p);
+        if (a + 8 > run_end) {
+            uint32_t i = hs_core_seg_of(c, a);
+            const hs_core_seg *s = i == HS_NONE ? NULL : &c->segs[i];
+            if (!s || a - s->vaddr + 8 > s->avail) {
+                run_end = 0;
+                continue;
+            }
+            to_file = s->offset - s->vaddr, run_end = s->vaddr + s->avail;
+            hs_core_window_pass(c, &win, c->data + (a + to_file));
+        }
+        const uint8_t *p = c->data + (a + to_file);
+        if ((a & ((2u << 20) - 1)) == 0) hs_core_window_pass(c, &win, p); /* each 2 MiB */
         memcpy(&v, p, 8);
         uint32_t obj;
         if (v < lo || v >= hi || (obj = target(c, h, v, &hint, &oc)) == HS_NONE) continue;

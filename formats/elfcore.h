@@ -124,6 +124,8 @@ uint64_t hs_core_lookup(const hs_core *c, const char *name);
 /* hs_core_lookup in the executable's symbols only (the module of its entry
  * point, AT_ENTRY); 0 without an entry point. Reads no library's symbols. */
 uint64_t hs_core_lookup_exe(const hs_core *c, const char *name);
+/* hs_core_lookup in the module mapped at addr only; 0 if unknown. */
+uint64_t hs_core_lookup_at(const hs_core *c, uint64_t addr, const char *name);
 /* Makes vtable lookups possible for the heap h (class names interned in it);
  * -1 with err when out of memory. */
 int hs_core_vtables_begin(hs_core *c, hs_heap *h, hs_error *err);

@@ -641,6 +641,22 @@ static uint64_t nonmain_arena(const hs_core *c, uint64_t S)
     return 0;
 }
 
+static int is_libc(const char *path);
+
+/* main_arena's address: in libc's own symbols first (a search of every
+ * module reads the symbol tables of the libraries before it), then in any
+ * module (a static program, a libc under another name). */
+static uint64_t main_arena_symbol(const hs_core *c)
+{
+    for (uint32_t i = 0; i < c->n_files; i++)
+        if (is_libc(c->files[i].name)) {
+            uint64_t a = hs_core_lookup_at(c, c->files[i].start, "main_arena");
+            if (a) return a;
+            break;
+        }
+    return hs_core_lookup(c, "main_arena");
+}
+
 /* Find the chunks in c, add one object per used chunk, fill h->alloc and
  * info lines, mark heap segments claimed. */
 static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
@@ -651,7 +667,7 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
     w.L = builtin_layout;
     find_arenas(&w);
     int rc = 0;
-    uint64_t main_S = 0, main_sym = c->no_libc_debug ? 0 : hs_core_lookup(c, "main_arena");
+    uint64_t main_S = 0, main_sym = c->no_libc_debug ? 0 : main_arena_symbol(c);
     if (main_sym) {
         main_S = c->libc_dwarf_layout ? 0 : builtin_main_bins(&w, main_sym);
         w.checked = main_S != 0;
@@ -750,7 +766,7 @@ static int recognise(const hs_core *c)
         if (is_libc(c->files[i].name)) return 1;
         files += i == 0 || strcmp(c->files[i].name, c->files[i - 1].name) != 0;
     }
-    if (hs_core_lookup(c, "main_arena")) return 1;
+    if (main_arena_symbol(c)) return 1;
     return files <= 1 && !hs_core_lookup_exe(c, "runtime.mheap_");
 }
 

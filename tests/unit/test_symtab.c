@@ -12,7 +12,9 @@
 
 #include <cmocka.h>
 #include <gelf.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "symtab.h"
 
@@ -126,6 +128,139 @@ static void test_sorted_in_file_order(void **state)
     hs_symtab_free(&t);
 }
 
+static uint64_t next_rand(uint64_t *x)
+{
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+    return *x;
+}
+
+/* A table's first lookups are answered by a pass over it (hs_symtab_lookup
+ * before sorting); every answer equals the sorted table's. Random tables
+ * over a small address range: nested, overlapping and sizeless symbols of
+ * every kind and binding, many at one address, and one address with more
+ * labels than the sorted walk looks at. */
+static void test_scan_equals_sorted(void **state)
+{
+    static const int types[] = {STT_FUNC, STT_OBJECT, STT_NOTYPE, STT_GNU_IFUNC};
+    static const int binds[] = {STB_GLOBAL, STB_WEAK, STB_LOCAL};
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    uint32_t scanned = 0, undecided = 0;
+    for (int round = 0; round < 200; round++) {
+        hs_symtab scan, sorted;
+        hs_symtab_init(&scan), hs_symtab_init(&sorted);
+        uint32_t n = 1 + (uint32_t)(next_rand(&x) % 300);
+        for (uint32_t i = 1; i <= n; i++) {
+            uint64_t addr = 0x1000 + (next_rand(&x) % 64) * 8, r = next_rand(&x);
+            uint64_t size = r % 3 == 0 ? 0 : (r >> 8) % 96;
+            if (round % 50 == 7) size = 0, addr = i % 2 ? 0x1100 : addr; /* > 64 labels at one address */
+            int type = types[(r >> 20) % 4], bind = binds[(r >> 24) % 3];
+            add(&scan, "s", addr, size, type, bind, i);
+            add(&sorted, "s", addr, size, type, bind, i);
+        }
+        assert_int_equal(hs_symtab_finish(&sorted), 0);
+        for (uint64_t a = 0xff8; a < 0x1300; a += 4) {
+            scan.scans = 0; /* keep answering by passes */
+            const hs_sym *got = hs_symtab_lookup(&scan, a, HS_SYM_ANY);
+            const hs_sym *want = hs_symtab_at(&sorted, a, HS_SYM_ANY);
+            assert_int_equal(got ? got->index : 0, want ? want->index : 0);
+            scanned += !scan.sorted;
+        }
+        undecided += scan.sorted; /* a pass could not decide: sorted then */
+        hs_symtab_free(&scan), hs_symtab_free(&sorted);
+    }
+    assert_true(scanned > 10000);
+    assert_true(undecided >= 1);
+}
+
+typedef struct compared {
+    uint32_t modules, direct, symbols, lookups;
+} compared;
+
+static int compare_module(Dwfl_Module *mod, void **ud, const char *name, Dwarf_Addr start,
+                          void *arg)
+{
+    compared *c = arg;
+    hs_symtab fast, slow;
+    hs_symtab_init(&fast), hs_symtab_init(&slow);
+    int n = dwfl_module_getsymtab(mod), rc = hs_symtab_add_module_direct(&fast, mod, n);
+    assert_int_equal(hs_symtab_add_module_libdwfl(&slow, mod), 0);
+    assert_true(rc >= 0);
+    c->modules++;
+    if (rc == 1 && slow.n) {
+        /* Lookups by a pass over the section equal the sorted table's, by
+         * name and at addresses in, between and around symbols. */
+        hs_symtab sorted;
+        hs_symtab_init(&sorted);
+        for (uint32_t i = 0; i < slow.n; i++)
+            assert_int_equal(hs_symtab_add(&sorted, slow.syms[i].addr, &(GElf_Sym){.st_info = GELF_ST_INFO(
+                slow.syms[i].rank == 2 ? STB_LOCAL : slow.syms[i].rank ? STB_WEAK : STB_GLOBAL,
+                slow.syms[i].kind == HS_SYM_FUNC ? STT_FUNC : slow.syms[i].kind == HS_SYM_DATA ? STT_OBJECT : STT_NOTYPE),
+                .st_shndx = 1, .st_size = slow.syms[i].size}, slow.syms[i].index, slow.syms[i].name), 0);
+        assert_int_equal(hs_symtab_finish(&sorted), 0);
+        for (uint32_t k = 0; k < 40; k++) {
+            const hs_sym *s = &slow.syms[(uint64_t)k * slow.n / 40];
+            for (uint64_t d = 0; d < 3; d++) {
+                uint64_t a = s->addr + d * (s->size / 2 + 1) - (d == 2 ? 2 * s->size + 3 : 0);
+                fast.scans = 0; /* keep answering by passes over the section */
+                const hs_sym *got = hs_symtab_lookup(&fast, a, HS_SYM_ANY), *want = hs_symtab_at(&sorted, a, HS_SYM_ANY);
+                assert_int_equal(got ? got->index : 0, want ? want->index : 0);
+            }
+            fast.named_lookups = 0;
+            const hs_sym *byname = hs_symtab_named(&fast, s->name), *want = hs_symtab_named(&sorted, s->name);
+            assert_non_null(byname);
+            assert_int_equal(byname->index, want->index);
+            c->lookups++;
+        }
+        assert_non_null(fast.raw); /* still not copied */
+        hs_symtab_free(&sorted);
+    }
+    if (rc == 1) {
+        uint32_t nf = 0, ns = 0;
+        const hs_sym *f = hs_symtab_entries(&fast, &nf), *sl = hs_symtab_entries(&slow, &ns);
+        c->direct++, c->symbols += nf;
+        print_message("  %s: %u symbols\n", name, nf);
+        assert_int_equal(nf, ns);
+        for (uint32_t i = 0; i < nf; i++) {
+            const hs_sym *a = &f[i], *b = &sl[i];
+            assert_int_equal(a->addr, b->addr);
+            assert_int_equal(a->size, b->size);
+            assert_string_equal(a->name, b->name);
+            assert_int_equal(a->index, b->index);
+            assert_int_equal(a->kind, b->kind);
+            assert_int_equal(a->rank, b->rank);
+        }
+    } else {
+        assert_int_equal(fast.n, 0);
+    }
+    hs_symtab_free(&fast), hs_symtab_free(&slow);
+    return DWARF_CB_OK;
+}
+
+/* The direct read of a symbol section gives libdwfl's table exactly, on
+ * the modules of this running process (the test itself, libc with its
+ * debug file where installed, libdw, libelf, zlib, ...: loaded at their
+ * real biases). */
+static void test_direct_equals_libdwfl(void **state)
+{
+    unsetenv("DEBUGINFOD_URLS"); /* local debug files only */
+    static char *debuginfo_path = NULL;
+    const Dwfl_Callbacks cb = {.find_elf = dwfl_linux_proc_find_elf,
+                               .find_debuginfo = dwfl_standard_find_debuginfo,
+                               .debuginfo_path = &debuginfo_path};
+    Dwfl *dwfl = dwfl_begin(&cb);
+    assert_non_null(dwfl);
+    dwfl_report_begin(dwfl);
+    assert_int_equal(dwfl_linux_proc_report(dwfl, getpid()), 0);
+    assert_int_equal(dwfl_report_end(dwfl, NULL, NULL), 0);
+    compared c = {0};
+    dwfl_getmodules(dwfl, compare_module, &c, 0);
+    print_message("%u modules, %u read directly (%u symbols, %u lookups by a pass)\n", c.modules,
+                  c.direct, c.symbols, c.lookups);
+    assert_true(c.modules >= 4);
+    assert_true(c.direct >= 3 && c.symbols >= 1000 && c.lookups >= 100);
+    dwfl_end(dwfl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -133,6 +268,8 @@ int main(void)
         cmocka_unit_test(test_by_name),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_sorted_in_file_order),
+        cmocka_unit_test(test_direct_equals_libdwfl),
+        cmocka_unit_test(test_scan_equals_sorted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
