@@ -759,7 +759,7 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
             hs_core_window_pass(c, &win, c->data + (a + to_file));
         }
         const uint8_t *p = c->data + (a + to_file);
-        if ((a & ((2u << 20) - 1)) == 0) hs_core_window_pass(c, &win, p); /* each 2 MiB */
+        if ((a & ((64u << 10) - 1)) == 0) hs_core_window_pass(c, &win, p); /* each 64 KiB */
         memcpy(&v, p, 8);
         uint32_t obj;
         if (v < lo || v >= hi || (obj = target(c, h, v, &hint, &oc)) == HS_NONE) continue;
