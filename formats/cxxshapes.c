@@ -299,9 +299,12 @@ static int scan_owner(shapes *s, const owner_ctx *w, hs_core_window *win)
     const uint8_t *p = hs_core_ptr(s->c, w->lo, w->hi - w->lo);
     if (!p) return 0;
     hs_core_window_pass(s->c, win, p);
-    for (uint64_t off = 0; off + 8 <= w->hi - w->lo; off += 8) {
+    const uint64_t lo = s->heap_lo, span = s->heap_hi - s->heap_lo, len = w->hi - w->lo;
+    for (uint64_t off = 0; off + 8 <= len; off += 8) {
         uint64_t v;
+        if ((off = hs_core_skip_zeros(p, off, len)) + 8 > len) break;
         memcpy(&v, p + off, 8);
+        if (v - lo >= span) continue; /* most words (chunk_at's first test, inline) */
         uint32_t t = chunk_at(s, v);
         if (t == HS_NONE || t == w->owner) continue;
         if (w->owner == HS_NONE && hs_heap_find(s->h, w->lo + off) != HS_NONE) continue;

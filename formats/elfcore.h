@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "heapscan/heap.h"
 #include "heapscan/reader.h"
@@ -98,6 +99,25 @@ typedef struct hs_core_window {
 } hs_core_window;
 void hs_core_window_pass(const hs_core *c, hs_core_window *w, const uint8_t *p);
 void hs_core_release_all(const hs_core *c);
+/* The first offset from off on (in steps of 8, below end) whose 8-byte word
+ * at p + off is not zero, else end or more: scans that look for pointers
+ * pass over never-touched memory (thread stacks below their use, arena
+ * space) 32 bytes at a time. */
+static inline uint64_t hs_core_skip_zeros(const uint8_t *p, uint64_t off, uint64_t end)
+{
+    uint64_t w[4];
+    while (off + 32 <= end) {
+        memcpy(w, p + off, 32);
+        if (w[0] | w[1] | w[2] | w[3]) break;
+        off += 32;
+    }
+    while (off + 8 <= end) {
+        memcpy(w, p + off, 8);
+        if (w[0]) break;
+        off += 8;
+    }
+    return off + 8 <= end ? off : end;
+}
 /* Adds the root "thread N registers" (N = t + 1) with thread t's registers
  * that point into an object (from a walker's block header on: a thread
  * inside malloc holds the chunk's header); 0, or -1 with err (out of

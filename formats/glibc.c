@@ -118,13 +118,18 @@ static void find_arenas(walker *w)
         const hs_core_seg *g = &c->segs[s];
         if (!(g->flags & HS_CORE_SEG_W) || g->avail < 0x900) continue;
         const uint8_t *base = c->data + g->offset;
+        const uint64_t vaddr = g->vaddr, avail = g->avail;
         hs_core_window win = {0};
-        for (uint64_t o = 16; o + 16 <= g->avail; o += 8) {
-            uint64_t a = g->vaddr + o, fd, bk;
-            if ((o & 0xfff) == 0) hs_core_window_pass(c, &win, base + o);
+        uint64_t next_page = 0;
+        for (uint64_t o = 16; o + 16 <= avail; o += 8) {
+            o = hs_core_skip_zeros(base, o, avail - 8); /* an empty bin points at itself */
+            if (o + 16 > avail) break;
+            uint64_t a = vaddr + o, fd, bk;
+            if (o >= next_page) hs_core_window_pass(c, &win, base + o), next_page = (o | 0xfff) + 1;
             memcpy(&fd, base + o, 8);
+            if (fd != a - 16) continue; /* most words: one load and compare */
             memcpy(&bk, base + o + 8, 8);
-            if (fd != a - 16 || bk != a - 16) continue;
+            if (bk != a - 16) continue;
             /* An empty bin: find the start of its run of bin-like slots. */
             uint64_t start = a;
             while (start - 16 >= g->vaddr + 16 && bin_like(w, start - 16))
