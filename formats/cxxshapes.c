@@ -333,10 +333,12 @@ static int scan_owners(shapes *s)
     for (uint32_t g = 0; g < s->c->n_segs; g++) {
         const hs_core_seg *sg = &s->c->segs[g];
         if (!(sg->flags & HS_CORE_SEG_W) || !sg->avail) continue;
-        uint64_t end = sg->vaddr + sg->avail;
+        /* a thread's stack from its stack pointer on, as its roots: the
+         * words below are what returned calls left */
+        uint64_t end = sg->vaddr + sg->avail, live = hs_core_live_from(s->c, g);
         uint64_t cut_lo = hs_core_seg_claimed(sg) ? sg->claim_lo : end;
         uint64_t cut_hi = hs_core_seg_claimed(sg) ? sg->claim_hi : end;
-        owner_ctx a = {sg->vaddr, cut_lo < end ? cut_lo : end, HS_NONE};
+        owner_ctx a = {live, cut_lo < end ? cut_lo : end, HS_NONE};
         owner_ctx b = {cut_hi, end, HS_NONE};
         if ((a.hi > a.lo && scan_owner(s, &a, &win)) || (b.hi > b.lo && scan_owner(s, &b, &win)))
             return -1;

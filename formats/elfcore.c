@@ -758,8 +758,15 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
             to_file = s->offset - s->vaddr, run_end = s->vaddr + s->avail;
             hs_core_window_pass(c, &win, c->data + (a + to_file));
         }
-        const uint8_t *p = c->data + (a + to_file);
-        if ((a & ((64u << 10) - 1)) == 0) hs_core_window_pass(c, &win, p); /* each 64 KiB */
+        uint64_t lim = to < run_end ? to : run_end, was = a;
+        uint64_t f = hs_core_skip_zeros(c->data, a + to_file, lim + to_file);
+        if (f + 8 > lim + to_file) { /* zeros to the end of the run */
+            a = lim - 8;
+            continue;
+        }
+        a = f - to_file;
+        const uint8_t *p = c->data + f;
+        if ((a ^ was) >> 16 || (a & 0xffff) == 0) hs_core_window_pass(c, &win, p); /* each 64 KiB */
         memcpy(&v, p, 8);
         uint32_t obj;
         if (v < lo || v >= hi || (obj = target(c, h, v, &hint, &oc)) == HS_NONE) continue;
@@ -801,6 +808,26 @@ static int scan_segment(const hs_core *c, hs_heap *h, root_map *m, const hs_core
     return g->claim_hi < end ? scan_range(c, h, m, g->claim_hi, end, HS_NONE, g, err) : 0;
 }
 
+/* Whether thread t's stack is segment s's, outside claimed heap memory. */
+static int stack_in(const hs_core *c, uint32_t t, uint32_t s)
+{
+    const hs_core_seg *g = &c->segs[s];
+    uint64_t sp = c->threads[t].sp;
+    return sp - g->vaddr < g->memsz && !(sp >= g->claim_lo && sp < g->claim_hi);
+}
+
+uint64_t hs_core_live_from(const hs_core *c, uint32_t seg)
+{
+    const hs_core_seg *g = &c->segs[seg];
+    uint64_t from = g->vaddr + g->memsz;
+    for (uint32_t t = 0; t < c->n_threads; t++) {
+        uint64_t sp = c->threads[t].sp;
+        if (stack_in(c, t, seg) && sp < from) from = sp;
+    }
+    if (from == g->vaddr + g->memsz) return g->vaddr;
+    return from >= g->vaddr + 128 ? from - 128 : g->vaddr; /* x86-64 red zone */
+}
+
 static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
 {
     root_map m = {0};
@@ -814,7 +841,7 @@ static int add_roots(const hs_core *c, hs_heap *h, hs_error *err)
         /* A thread whose stack is in memory a walker claimed (Go: goroutine
          * and g0 stacks) is the walker's: its stack, and its registers,
          * which it may take as roots (hs_core_register_root) or not. */
-        if (s != HS_NONE && th->sp >= c->segs[s].claim_lo && th->sp < c->segs[s].claim_hi) continue;
+        if (s != HS_NONE && !stack_in(c, t, s)) continue;
         rc = hs_core_register_root(c, h, t, err);
         if (s == HS_NONE || rc) continue;
         is_stack[s] = 1;

@@ -137,6 +137,10 @@ uint32_t hs_core_seg_of(const hs_core *c, uint64_t addr);
  * under qemu-user, the brk heap shares one mapping with the program's .bss. */
 void hs_core_claim(hs_core *c, uint32_t seg, uint64_t lo, uint64_t hi);
 static inline int hs_core_seg_claimed(const hs_core_seg *g) { return g->claim_hi > g->claim_lo; }
+/* Where the live part of segment seg begins: a thread's stack (the segment
+ * holds its stack pointer, outside claimed heap memory) from 128 bytes (the
+ * x86-64 red zone) below its lowest such stack pointer; else its start. */
+uint64_t hs_core_live_from(const hs_core *c, uint32_t seg);
 /* Name of the symbol whose [start, start+size) covers addr, else NULL. */
 const char *hs_core_symbol(const hs_core *c, uint64_t addr, uint64_t *start);
 /* Address of a named symbol in any module (local symbols included), 0 if unknown. */

@@ -120,8 +120,13 @@ static void find_arenas(walker *w)
         const uint8_t *base = c->data + g->offset;
         const uint64_t vaddr = g->vaddr, avail = g->avail;
         hs_core_window win = {0};
-        uint64_t next_page = 0;
-        for (uint64_t o = 16; o + 16 <= avail; o += 8) {
+        uint64_t next_page = 0, o = 16;
+        /* An arena is in libc's data or at the start of a heap mapping,
+         * aligned to HEAP_MAX_SIZE; in a thread's stack only where that
+         * stack is inside such a heap (a stack of malloc'd memory). */
+        if (vaddr & (HEAP_MAX - 1)) o = (hs_core_live_from(c, s) - vaddr + 7) & ~7ull;
+        if (o < 16) o = 16;
+        for (; o + 16 <= avail; o += 8) {
             o = hs_core_skip_zeros(base, o, avail - 8); /* an empty bin points at itself */
             if (o + 16 > avail) break;
             uint64_t a = vaddr + o, fd, bk;
