@@ -368,6 +368,28 @@ static void test_demangle_modes(void **state)
     assert_int_equal(hs_demangle("_Z7alloc_bi", HS_DEMANGLE_NONE, b, sizeof b), -1);
 }
 
+/* hs_core_skip_zeros: the first non-zero word at or after off, by brute
+ * force over every placement of one non-zero word (and none) in 96 bytes,
+ * from every start and to every end. */
+static void test_skip_zeros(void **state)
+{
+    for (int at = -1; at < 12; at++) {
+        uint64_t words[12] = {0};
+        if (at >= 0) words[at] = 0x40ull << at;
+        for (uint64_t end = 0; end <= 96; end += 8)
+            for (uint64_t off = 0; off <= end; off += 8) {
+                uint64_t want = end;
+                for (uint64_t o = off; o + 8 <= end; o += 8)
+                    if (words[o / 8]) {
+                        want = o;
+                        break;
+                    }
+                uint64_t got = hs_core_skip_zeros((const uint8_t *)words, off, end);
+                assert_int_equal(got < end ? got : end, want);
+            }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_huge_stack_segment),
         cmocka_unit_test(test_demangle_vtables),
         cmocka_unit_test(test_demangle_modes),
+        cmocka_unit_test(test_skip_zeros),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
