@@ -60,11 +60,23 @@ static void maybe_switch(sink *o)
     o->fd = fd;
 }
 
-static int flush(sink *o, hs_error *err)
+static int all_zero(const uint8_t *p, size_t n)
 {
-    if (check_limit(o, err)) return -1;
-    for (size_t done = 0; done < o->len;) {
-        ssize_t n = write(o->fd, o->buf + done, o->len - done);
+    uint64_t acc = 0, w;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        acc |= w;
+        if (acc) return 0;
+    }
+    for (size_t i = n & ~(size_t)7; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+static int write_at(sink *o, const uint8_t *p, size_t len, uint64_t at, hs_error *err)
+{
+    for (size_t done = 0; done < len;) {
+        ssize_t n = pwrite(o->fd, p + done, len - done, (off_t)(at + done));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             o->write_failed = 1;
@@ -72,6 +84,24 @@ static int flush(sink *o, hs_error *err)
                                 n < 0 ? strerror(errno) : "short write");
         }
         done += (size_t)n;
+    }
+    return 0;
+}
+
+/* The window to the file, its all-zero pages left as holes: most of a core
+ * is memory never touched (thread stacks, reserved heap), which then costs
+ * neither writing nor reading back. */
+static int flush(sink *o, hs_error *err)
+{
+    enum { PAGE = 4096 };
+    if (check_limit(o, err)) return -1;
+    for (size_t at = 0; at < o->len;) {
+        size_t end = at;
+        while (end < o->len && !all_zero(o->buf + end, min64(PAGE, o->len - end)))
+            end += min64(PAGE, o->len - end);
+        if (end > at && write_at(o, o->buf + at, end - at, o->flushed + at, err)) return -1;
+        for (at = end; at < o->len && all_zero(o->buf + at, min64(PAGE, o->len - at));)
+            at += min64(PAGE, o->len - at);
     }
     o->flushed += o->len;
     o->len = 0;
@@ -105,7 +135,12 @@ int hs_sink_room(sink *o, hs_error *err)
 static int finish(sink *o, hs_error *err)
 {
     if (o->may_switch && o->len >= 4) maybe_switch(o);
-    return o->fd >= 0 ? flush(o, err) : check_limit(o, err);
+    if (o->fd < 0) return check_limit(o, err);
+    if (flush(o, err)) return -1;
+    if (ftruncate(o->fd, (off_t)o->flushed) == 0) return 0; /* trailing holes count */
+    o->write_failed = 1;
+    return hs_error_set(err, o->name, HS_NO_OFFSET, "cannot write a temporary file: %s",
+                        strerror(errno));
 }
 
 typedef hs_codec codec;
