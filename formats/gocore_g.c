@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "godwarf.h"
-#include "gocu.h"
+#include "golines.h"
 #include "gostack.h"
 #include "model/heap_build.h"
 
@@ -59,17 +59,7 @@ typedef struct gctx {
     glayout L;
     Dwarf *dw;
     uint64_t bias;
-    hs_gocu_index cus; /* CUs by address (Go writes no .debug_aranges) */
-    /* The shown frames of each return address seen, computed once: most
-     * goroutines share their pcs. Open addressing over pcs; the frames of
-     * entry k are frames[first .. first + n). */
-    struct pc_entry {
-        uint64_t pc;
-        uint32_t first, n;
-    } *pcs;
-    uint32_t n_pcs, cap_pcs;
-    hs_gr_frame *frames;
-    uint32_t n_frames, cap_frames;
+    hs_golines lines; /* the shown frames of each pc (golines.h) */
     uint64_t now; /* nanotime lower bound, 0 when unknown */
     uint64_t damaged, system, frames_unnamed;
 } gctx;
@@ -219,110 +209,19 @@ static uint32_t intern(gctx *x, const char *s)
     return hs_strtab_intern(&x->m->strings, s, strlen(s));
 }
 
-/* File and line of the line-table row of pc in cu (file "" when none). */
-static const char *src_of(const gctx *x, Dwarf_Die *cu, uint64_t pc, int *line)
-{
-    Dwarf_Line *l = cu ? dwarf_getsrc_die(cu, pc - x->bias) : NULL;
-    const char *f = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
-    if (!f || dwarf_lineno(l, line) != 0) *line = 0;
-    return f ? f : "";
-}
-
-/* A shown frame into the pc cache's frame array. */
-static int push_frame(gctx *x, const char *fn, const char *file, int line)
-{
-    if (!hs_goroutines_frame_shown(fn)) return 0;
-    if (x->n_frames == x->cap_frames) {
-        uint32_t cap = x->cap_frames ? x->cap_frames * 2 : 256;
-        hs_gr_frame *f = cap > x->cap_frames ? realloc(x->frames, cap * sizeof *f) : NULL;
-        if (!f) return -1;
-        x->frames = f, x->cap_frames = cap;
-    }
-    hs_gr_frame f = {intern(x, fn), intern(x, file), line > 0 ? (uint32_t)line : 0};
-    if (f.function == HS_STR_NONE || f.file == HS_STR_NONE) return -1;
-    x->frames[x->n_frames++] = f;
-    return 0;
-}
-
-/* Whether the function holding pc is a compiler-made wrapper (a go
- * statement's closure, a method value: DW_AT_trampoline), which the
- * runtime's showframe elides. dwarf_getscopes follows an inlined call to
- * its abstract origin, so the concrete subprogram is looked up here. */
-static int trampoline(const gctx *x, Dwarf_Die *cu, uint64_t pc)
-{
-    Dwarf_Die d;
-    return !hs_gocu_function(cu, pc - x->bias, &d) && dwarf_hasattr(&d, DW_AT_trampoline);
-}
-
-/* The logical frames at pc (a return address already moved back into its
- * call): each inlined call innermost first (DW_TAG_inlined_subroutine
- * scopes, each named by its abstract origin, called at the next one's
- * DW_AT_call_file/line), then the function that holds them. */
-static int frames_at(gctx *x, uint64_t pc, const char *fn)
-{
-    Dwarf_Die cu_die, *cu = hs_gocu_at(&x->cus, pc - x->bias, &cu_die) ? NULL : &cu_die, *scopes = NULL;
-    int line;
-    const char *file = src_of(x, cu, pc, &line);
-    int ns = cu ? dwarf_getscopes(cu, pc - x->bias, &scopes) : 0;
-    Dwarf_Files *files = NULL;
-    size_t nfiles = 0;
-    if (cu && dwarf_getsrcfiles(cu, &files, &nfiles) != 0) files = NULL;
-    int rc = 0;
-    for (int i = 0; i < ns && !rc; i++) {
-        if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine) continue;
-        const char *name = dwarf_diename(&scopes[i]);
-        rc = push_frame(x, name ? name : fn, file, line);
-        Dwarf_Attribute a;
-        Dwarf_Word cl = 0, cf = 0;
-        if (dwarf_attr(&scopes[i], DW_AT_call_line, &a)) dwarf_formudata(&a, &cl);
-        if (dwarf_attr(&scopes[i], DW_AT_call_file, &a)) dwarf_formudata(&a, &cf);
-        const char *callf = files && cf < nfiles ? dwarf_filesrc(files, cf, NULL, NULL) : NULL;
-        file = callf ? callf : "", line = (int)cl;
-    }
-    free(scopes);
-    return rc || (cu && trampoline(x, cu, pc)) ? rc : push_frame(x, fn, file, line);
-}
-
-/* The pc cache's entry for pc, computed on a miss; NULL when out of memory. */
-static const struct pc_entry *cached(gctx *x, uint64_t pc, const char *fn)
-{
-    if (x->n_pcs * 2 >= x->cap_pcs) {
-        uint32_t cap = x->cap_pcs ? x->cap_pcs * 2 : 1024;
-        struct pc_entry *t = calloc(cap, sizeof *t);
-        if (!t) return NULL;
-        for (uint32_t i = 0; i < x->cap_pcs; i++) {
-            uint32_t k = (uint32_t)(x->pcs[i].pc * 0x9e3779b97f4a7c15ull >> 40) & (cap - 1);
-            while (x->pcs[i].pc && t[k].pc)
-                k = (k + 1) & (cap - 1);
-            if (x->pcs[i].pc) t[k] = x->pcs[i];
-        }
-        free(x->pcs);
-        x->pcs = t, x->cap_pcs = cap;
-    }
-    uint32_t k = (uint32_t)(pc * 0x9e3779b97f4a7c15ull >> 40) & (x->cap_pcs - 1);
-    while (x->pcs[k].pc && x->pcs[k].pc != pc)
-        k = (k + 1) & (x->cap_pcs - 1);
-    if (!x->pcs[k].pc) {
-        uint32_t first = x->n_frames;
-        if (frames_at(x, pc, fn)) return NULL;
-        x->pcs[k] = (struct pc_entry){pc, first, x->n_frames - first};
-        x->n_pcs++;
-    }
-    return &x->pcs[k];
-}
-
 /* The shown frames at pc onto the last record, at most MAX_FRAMES of them. */
 static int add_frames(gctx *x, uint64_t pc, const char *fn, uint32_t *n)
 {
-    const struct pc_entry *e = cached(x, pc, fn);
-    if (!e) return -1;
-    for (uint32_t i = 0; i < e->n; i++) {
+    const hs_gr_frame *f;
+    uint32_t k;
+    if (hs_golines_at(&x->lines, pc, fn, &f, &k)) return -1;
+    for (uint32_t i = 0; i < k; i++) {
         if (*n >= MAX_FRAMES) {
             x->m->g[x->m->n - 1].elided = 1;
             return 0;
         }
         (*n)++;
-        if (hs_goroutines_add_frame(x->m, x->frames[e->first + i])) return -1;
+        if (hs_goroutines_add_frame(x->m, f[i])) return -1;
     }
     return 0;
 }
@@ -363,8 +262,7 @@ static int created_by(gctx *x, const uint8_t *gp, hs_goroutine *rec)
     const char *fn = gopc ? hs_core_symbol(x->c, gopc - 1, NULL) : NULL;
     if (!fn || !hs_goroutines_frame_shown(fn) || rec->id == 1) return 0;
     int line;
-    Dwarf_Die cu_die, *cu = hs_gocu_at(&x->cus, gopc - 1 - x->bias, &cu_die) ? NULL : &cu_die;
-    const char *file = src_of(x, cu, gopc - 1, &line);
+    const char *file = hs_golines_src(&x->lines, gopc - 1, &line);
     rec->created_by = (hs_gr_frame){intern(x, fn), intern(x, file), line > 0 ? (uint32_t)line : 0};
     return rec->created_by.function == HS_STR_NONE || rec->created_by.file == HS_STR_NONE ? -1 : 0;
 }
@@ -545,7 +443,7 @@ int hs_gocore_goroutines(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bias,
     if (!x.m) return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     hs_goroutines_init(x.m, "go-core");
     h->goroutines = x.m;
-    hs_gocu_build(&x.cus, dw);
+    hs_golines_init(&x.lines, dw, bias, &x.m->strings);
     int rc = 0;
     for (uint32_t i = 0; i < n && !rc; i++) {
         uint64_t gaddr;
@@ -554,7 +452,7 @@ int hs_gocore_goroutines(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bias,
         else if (add_g(&x, gaddr, roots[i]))
             rc = hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
     }
-    hs_gocu_free(&x.cus), free(x.pcs), free(x.frames);
+    hs_golines_free(&x.lines);
     if (!rc) add_info(&x);
     return rc;
 }

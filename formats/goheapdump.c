@@ -8,6 +8,7 @@
  * panics) and applies alloc samples. Invariant: nothing is allocated from a
  * count in the file that the bytes left cannot hold; arrays grow by one
  * element per record read. */
+#include "golines.h"
 #include "heapscan/reader.h"
 #include "symtab.h"
 #include "model/heap_build.h"
@@ -119,6 +120,11 @@ typedef struct gh {
     int elf_open;
     hs_symtab syms; /* of --binary: functions and sized data objects */
     uint64_t bias;
+    Elf *dw_elf;       /* --binary again, writable for libdw (open_dwarf) */
+    void *dw_copy;     /* its bytes when they had to be copied */
+    Dwarf *dw;         /* of --binary, NULL without DWARF */
+    hs_golines lines;  /* goroutine frames from dw, once the goroutines exist */
+    int have_lines;
 } gh;
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -188,6 +194,26 @@ static uint32_t internf(gh *g, const char *fmt, ...)
 
 /* ---- ELF symbols for --binary ------------------------------------------ */
 
+/* --binary's DWARF, for the files and lines of goroutine frames (none when
+ * it has no DWARF or memory is short). libelf inflates compressed sections
+ * (Go's are) in place, so the file is mapped copy-on-write, or, gzip'd,
+ * its inflated bytes copied. */
+static void open_dwarf(gh *g)
+{
+    const hs_source *b = &g->elf_src;
+    int fd = b->size >= 4 && memcmp(b->data, "\177ELF", 4) == 0 ? open(g->opt->binary, O_RDONLY | O_CLOEXEC)
+                                                                 : -1;
+    if (fd >= 0) {
+        g->dw_elf = elf_begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL);
+        close(fd); /* the mapping stays */
+    } else if ((g->dw_copy = malloc(b->size))) {
+        memcpy(g->dw_copy, b->data, b->size);
+        g->dw_elf = elf_memory(g->dw_copy, b->size);
+    }
+    if (g->dw_elf && elf_kind(g->dw_elf) == ELF_K_ELF)
+        g->dw = dwarf_begin_elf(g->dw_elf, DWARF_C_READ, NULL);
+}
+
 static int elf_open(gh *g)
 {
     const char *path = g->opt->binary;
@@ -223,6 +249,7 @@ static int elf_open(gh *g)
     }
     if (hs_symtab_finish(&g->syms))
         return hs_error_set(g->err, path, HS_NO_OFFSET, "out of memory reading symbols");
+    open_dwarf(g);
     return 0;
 }
 
@@ -242,6 +269,10 @@ static void elf_bias(gh *g)
 
 static void elf_close(gh *g)
 {
+    if (g->have_lines) hs_golines_free(&g->lines);
+    if (g->dw) dwarf_end(g->dw);
+    if (g->dw_elf) elf_end(g->dw_elf);
+    free(g->dw_copy);
     if (g->elf) elf_end(g->elf);
     if (g->elf_open) hs_source_close(&g->elf_src);
     g->elf_open = 0;
@@ -405,6 +436,7 @@ static int add_goroutine(gh *g, const uint64_t *v, const uint8_t *reason, uint64
     if (!g->gm) {
         if (!(g->gm = calloc(1, sizeof *g->gm))) return -1;
         hs_goroutines_init(g->gm, "go-heapdump");
+        if (g->dw) hs_golines_init(&g->lines, g->dw, g->bias, &g->gm->strings), g->have_lines = 1;
     }
     uint64_t status = v[4] & ~(uint64_t)0x1000;
     if (v[5] || status == 0 || status == 6) return 0; /* system, idle, dead */
@@ -414,10 +446,13 @@ static int add_goroutine(gh *g, const uint64_t *v, const uint8_t *reason, uint64
     hs_goroutine rec = {.id = v[2], .count = 1, .state = gr_intern(g, state, n),
                         .wait_minutes = HS_GR_WAIT_UNKNOWN};
     rec.created_by.function = HS_STR_NONE;
-    const hs_sym *creator = g->syms.n && v[3] ? sym_find(g, v[3], 1) : NULL;
+    const hs_sym *creator = g->syms.n && v[3] ? sym_find(g, v[3] - 1, 1) : NULL;
     if (creator && hs_goroutines_frame_shown(creator->name)) {
+        int line = 0;
+        const char *file = g->have_lines ? hs_golines_src(&g->lines, v[3] - 1, &line) : "";
         rec.created_by.function = gr_intern(g, creator->name, strlen(creator->name));
-        rec.created_by.file = gr_intern(g, "", 0);
+        rec.created_by.file = gr_intern(g, file, strlen(file));
+        rec.created_by.line = line > 0 ? (uint32_t)line : 0;
     }
     if (rec.state == HS_STR_NONE || rec.created_by.file == HS_STR_NONE) return -1;
     g->cur_rec = hs_goroutines_add(g->gm, &rec);
@@ -443,15 +478,28 @@ static int compiler_wrapper(const char *fn, size_t n)
 }
 
 /* A frame of the current goroutine's record, shown as Go's dump shows
- * frames (runtime-internal ones and wrappers elided); the dump has no file
- * or line. */
-static int add_goroutine_frame(gh *g, const uint8_t *name, uint64_t nlen)
+ * frames (runtime-internal ones and wrappers elided). The dump's frames are
+ * physical, with no file or line: with --binary's DWARF they are split into
+ * their inlined calls with files and lines (at pc less one, inside the call
+ * a return address follows, as Go's traceback looks it up); else only
+ * named, wrappers known by their names. */
+static int add_goroutine_frame(gh *g, const uint8_t *name, uint64_t nlen, uint64_t entry,
+                               uint64_t pc)
 {
     char fn[400];
     size_t n = nlen < sizeof fn ? (size_t)nlen : sizeof fn - 1;
     memcpy(fn, name, n);
     fn[n] = 0;
-    if (g->cur_rec == HS_NONE_GR || !hs_goroutines_frame_shown(fn)) return 0;
+    if (g->cur_rec == HS_NONE_GR) return 0;
+    if (g->have_lines && pc) {
+        const hs_gr_frame *f;
+        uint32_t k;
+        if (hs_golines_at(&g->lines, pc > entry ? pc - 1 : pc, fn, &f, &k)) return -1;
+        for (uint32_t i = 0; i < k; i++)
+            if (hs_goroutines_add_frame(g->gm, f[i])) return -1;
+        return 0;
+    }
+    if (!hs_goroutines_frame_shown(fn)) return 0;
     if (compiler_wrapper(fn, n)) {
         g->wrapper = gr_intern(g, fn, n);
         return g->wrapper == HS_STR_NONE ? -1 : 0;
@@ -469,7 +517,7 @@ static int rec_frame(gh *g, hs_cursor *c)
         return -1;
     uint32_t root = HS_NONE;
     int r;
-    if (g->pass == PASS_REFS && add_goroutine_frame(g, name, nlen)) return oom(g, c);
+    if (g->pass == PASS_REFS && add_goroutine_frame(g, name, nlen, pcs[0], pcs[1])) return oom(g, c);
     while ((r = field_next(g, c, &off, &at)) == 1) {
         /* Old runtimes attribute the goroutine's arguments to runtime.goexit's
          * one-word frame: fields outside the frame cannot be read; skip them. */
