@@ -131,6 +131,7 @@ int hs_golines_at(hs_golines *x, uint64_t pc, const char *fn, const hs_gr_frame 
         x->pcs[k] = (hs_golines_pc){pc, first, x->n_frames - first};
         x->n_pcs++;
     }
-    *frames = x->frames + x->pcs[k].first, *n = x->pcs[k].n;
+    *n = x->pcs[k].n;
+    *frames = *n ? x->frames + x->pcs[k].first : NULL;
     return 0;
 }
