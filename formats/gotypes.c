@@ -500,6 +500,7 @@ int hs_go_type_objects(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bias, h
                        hs_go_typed *typed, hs_error *err)
 {
     walk w = {.c = c, .h = h, .dw = dw, .objs = objs, .n = n};
+    hs_core_release_all(c); /* the span walk's pages: the first stretch starts empty */
     index_pages(&w);
     globals(&w, bias);
     typed->globals = w.typed;
