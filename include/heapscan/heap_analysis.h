@@ -242,8 +242,9 @@ int hs_heap_site_groups(const hs_heap *h, uint32_t *n, hs_error *err);
 /* ---- reports: top and leaks -------------------------------------------- */
 
 /* `top`: the dominator tree and the groups, sorted. Drops the heap's
- * references once the tree is built (nothing after it follows them), so
- * the heap can no longer be walked. limit bounds object rows (0 = all). */
+ * references while the tree is built (hs_dom_build_consume: nothing after
+ * it follows them), so the heap can no longer be walked. limit bounds
+ * object rows (0 = all). */
 typedef struct hs_heap_top {
     hs_dom dom;
     hs_groups groups;
