@@ -384,7 +384,6 @@ static int build(const hs_dom_graph *g, hs_heap *drop, hs_dom *d, hs_error *err)
     work_free(&w);
     return 0;
 oom:
-    if (drop) hs_heap_drop_refs(drop);
     work_free(&w);
     hs_dom_free(d);
     return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory building the dominator tree");
@@ -418,7 +417,9 @@ int hs_dom_build(const hs_heap *h, hs_dom *d, hs_error *err)
 int hs_dom_build_consume(hs_heap *h, hs_dom *d, hs_error *err)
 {
     hs_dom_graph g = heap_graph(h);
-    return build(&g, h, d, err);
+    int rc = build(&g, h, d, err);
+    hs_heap_drop_refs(h); /* already, unless the build failed early */
+    return rc;
 }
 
 int hs_dom_build_with(const hs_heap *h, const uint32_t *extra, uint32_t n_extra, hs_dom *d,
