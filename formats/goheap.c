@@ -501,7 +501,8 @@ static int walk_span(hs_core *c, hs_heap *h, goheap *g, const uint8_t *p, walk_s
     int noscan = spc & 1;
     if (!npages || npages > ((uint64_t)1 << 40) / GO_PAGE || (base & (GO_PAGE - 1)) || !elem ||
         nelems > npages * GO_PAGE / elem || (cls == 0 && nelems != 1) ||
-        (cls && (npages > MAX_CLASS_PAGES || elem < 8 || elem > MAX_CLASS_SIZE))) {
+        (cls && (npages > MAX_CLASS_PAGES || elem < 8 || elem > MAX_CLASS_SIZE)) ||
+        !hs_go_size_fits(elem)) { /* a large span is whole pages: its size always fits */
         st->bad_spans++;
         return 0;
     }
@@ -531,7 +532,7 @@ static int walk_span(hs_core *c, hs_heap *h, goheap *g, const uint8_t *p, walk_s
             t = class_type(h, g, cls, elem, noscan);
         else
             st->typed++;
-        if (push_obj(g, (hs_go_obj){a, elem, t, (uint8_t)untyped, (uint8_t)(headers && !untyped)}))
+        if (push_obj(g, hs_go_obj_make(a, elem, t, untyped, headers && !untyped)))
             return hs_error_set(err, c->name, HS_NO_OFFSET, "out of memory");
         st->objects++, st->bytes += elem;
     }
@@ -569,11 +570,11 @@ static void drop_overlaps(goheap *g, walk_stats *st)
 {
     uint32_t k = 0;
     for (uint32_t i = 0; i < g->n_objs; i++) {
-        if (!k || g->objs[i].addr >= g->objs[k - 1].addr + g->objs[k - 1].size) {
+        if (!k || g->objs[i].addr >= g->objs[k - 1].addr + hs_go_obj_size(&g->objs[k - 1])) {
             g->objs[k++] = g->objs[i];
             continue;
         }
-        st->overlaps++, st->objects--, st->bytes -= g->objs[i].size;
+        st->overlaps++, st->objects--, st->bytes -= hs_go_obj_size(&g->objs[i]);
     }
     g->n_objs = k;
 }
@@ -738,7 +739,7 @@ static int walk_spans(hs_core *c, hs_heap *h, goheap *g, uint64_t mheap, hs_erro
     free(frames);
     if (rc) return -1;
     for (uint32_t i = 0; i < g->n_objs; i++) {
-        if (hs_heap_add_object(h, g->objs[i].addr, g->objs[i].size, g->objs[i].type, HS_NONE, 0,
+        if (hs_heap_add_object(h, g->objs[i].addr, hs_go_obj_size(&g->objs[i]), g->objs[i].type, HS_NONE, 0,
                                err))
             return -1;
         if ((i + 1) % (1u << 20) == 0) /* copied: not resident beside the model */

@@ -22,7 +22,7 @@
 #define MAX_ELEMS ((uint64_t)1 << 24) /* elements of one array walked */
 #define MAX_SLOTS 4096                /* pointers in one compiled type */
 #define MAX_SLOTS_TOTAL (1u << 24)
-#define RELEASE_EVERY (1u << 18)
+#define RELEASE_EVERY (1u << 17)
 
 typedef struct item {
     uint64_t addr, count;
@@ -209,8 +209,8 @@ static hs_go_obj *object_at(const walk *w, uint64_t p)
         lo = w->page_first[pg], hi = w->page_first[pg + 1];
         /* A span's slots are evenly spaced: the first guess is where p's
          * slot would be if every slot before it were allocated. */
-        if (lo < hi && w->objs[lo].addr <= p && w->objs[lo].size) {
-            uint64_t guess = lo + (p - w->objs[lo].addr) / w->objs[lo].size;
+        if (lo < hi && w->objs[lo].addr <= p && w->objs[lo].size_) {
+            uint64_t guess = lo + (p - w->objs[lo].addr) / hs_go_obj_size(&w->objs[lo]);
             uint32_t g = guess < hi ? (uint32_t)guess : hi - 1;
             if (w->objs[g].addr == p) return &w->objs[g];
             if (w->objs[g].addr > p) hi = g;
@@ -234,7 +234,7 @@ static void type_target(walk *w, uint64_t p, Dwarf_Off die, uint64_t count)
     uint32_t ti = compiled(w, die);
     if (ti == HS_NONE) return;
     ctype *ct = &w->types[ti];
-    if (!ct->nameable || !ct->name || !ct->size || count > o->size / ct->size) return;
+    if (!ct->nameable || !ct->name || !ct->size || count > hs_go_obj_size(o) / ct->size) return;
     if (ct->heap_type == HS_NONE && (ct->heap_type = hs_heap_add_type(w->h, ct->name)) == HS_NONE) {
         w->oom = 1;
         return;
@@ -260,7 +260,9 @@ static void visit(walk *w, uint64_t addr, uint32_t ti)
 /* Walks the queued objects (typed by the value being visited). The walk
  * reads the core where pointers lead, all over the heap: the pages it read
  * are given back every RELEASE_EVERY values, or the whole heap would stay
- * resident (most of the peak memory on a large core). */
+ * resident (most of the peak memory on a large core). 2^17 values: on a
+ * 10^7-object core the pages of one stretch are ~50 MiB (2^18: ~70 MiB,
+ * then the peak of `top`); 2^16 gains 1 MiB more and costs time. */
 static void drain(walk *w)
 {
     while (w->n_stack && !w->oom) {
@@ -353,7 +355,7 @@ static void map_groups(walk *w, const named *index, uint32_t n_index, const hs_g
         !(ks = hs_dw_size(&kt)) || !(vs = hs_dw_size(&vt)) || ks % 8 || vs % 8)
         return;
     uint64_t gs = 8 + 8 * (ks + vs), data = o->header ? 8 : 0;
-    for (uint64_t g = o->addr + data; g + gs <= o->addr + o->size && !w->oom; g += gs) {
+    for (uint64_t g = o->addr + data; g + gs <= o->addr + hs_go_obj_size(o) && !w->oom; g += gs) {
         uint64_t ctrl;
         if (hs_core_read64(w->c, g, &ctrl)) return;
         for (int i = 0; i < 8; i++) {
@@ -402,8 +404,9 @@ static void runtime_typed(walk *w)
             continue;
         }
         uint32_t ti = die ? compiled(w, die) : HS_NONE;
-        if (ti == HS_NONE || o->size <= data || !w->types[ti].size) continue;
-        visit_die(w, o->addr + data, die, (o->size - data) / w->types[ti].size);
+        uint64_t size = hs_go_obj_size(o);
+        if (ti == HS_NONE || size <= data || !w->types[ti].size) continue;
+        visit_die(w, o->addr + data, die, (size - data) / w->types[ti].size);
     }
     free(cache);
     free(index);
@@ -497,6 +500,7 @@ int hs_go_type_objects(const hs_core *c, hs_heap *h, Dwarf *dw, uint64_t bias, h
                        hs_go_typed *typed, hs_error *err)
 {
     walk w = {.c = c, .h = h, .dw = dw, .objs = objs, .n = n};
+    hs_core_release_all(c); /* the span walk's pages: the first stretch starts empty */
     index_pages(&w);
     globals(&w, bias);
     typed->globals = w.typed;

@@ -12,12 +12,38 @@
 
 #include "elfcore.h"
 
+/* An object the walker found: 16 bytes, as a core holds millions of them
+ * (the walker's table was the peak of `top` before its copy into the heap
+ * model). The slot size is read with hs_go_obj_size: below 2^29 bytes as
+ * is, else in whole 8 KiB pages (a large object, one span of whole pages;
+ * hs_go_size_fits says which sizes can be held, up to 4 TiB). */
 typedef struct hs_go_obj {
-    uint64_t addr, size;
-    uint32_t type;   /* heap type id */
-    uint8_t untyped; /* named by size class only: may be given a DWARF type */
-    uint8_t header;  /* typed by the runtime through an 8-byte malloc header */
+    uint64_t addr;
+    uint32_t type;         /* heap type id */
+    unsigned size_ : 30;   /* hs_go_obj_size */
+    unsigned untyped : 1;  /* named by size class only: may be given a DWARF type */
+    unsigned header : 1;   /* typed by the runtime through an 8-byte malloc header */
 } hs_go_obj;
+
+#define HS_GO_SIZE_PAGES (1u << 29) /* size_ holds 8 KiB pages */
+
+static inline int hs_go_size_fits(uint64_t size)
+{
+    return size < HS_GO_SIZE_PAGES || (size % 8192 == 0 && size / 8192 < HS_GO_SIZE_PAGES);
+}
+
+/* An object of a size that hs_go_size_fits. */
+static inline hs_go_obj hs_go_obj_make(uint64_t addr, uint64_t size, uint32_t type, int untyped,
+                                       int header)
+{
+    uint32_t s = size < HS_GO_SIZE_PAGES ? (uint32_t)size : HS_GO_SIZE_PAGES | (uint32_t)(size / 8192);
+    return (hs_go_obj){addr, type, s, (unsigned)!!untyped, (unsigned)!!header};
+}
+
+static inline uint64_t hs_go_obj_size(const hs_go_obj *o)
+{
+    return o->size_ < HS_GO_SIZE_PAGES ? o->size_ : (uint64_t)(o->size_ - HS_GO_SIZE_PAGES) * 8192;
+}
 
 /* A goroutine's frame: a pc inside its function (a return address moved
  * back into its call) and its canonical frame address, the frame base of

@@ -11,12 +11,15 @@
  * Columns are as narrow as the common case allows (a core of small chunks
  * needs every byte per object): an address is its low 32 bits, the high
  * ones shared by a run of consecutive ids (addr_seg, a handful of runs: one
- * per 4 GiB-aligned region the heap uses); size is a u32, and the rare object of 4 GiB
- * or more keeps HS_HEAP_SIZE_BIG there and its exact size in size_big, (id,
- * size) pairs sorted by id; site and flags are NULL until some object gets a
- * non-default value (cores set none); types are (id, type) pairs in
- * type_sparse while fewer than half the objects have one (a C core types
- * only a few libc structures), else the type column; reference offsets are not stored at all
+ * per 4 GiB-aligned region the heap uses); size is a code of 1 or 2 bytes
+ * into the heap's distinct sizes (size_value: a Go core has a few dozen, a
+ * glibc core a few thousand), or past 65535 of them the u32 size itself, and
+ * the rare object of 4 GiB or more keeps HS_HEAP_SIZE_BIG there and its exact
+ * size in size_big, (id, size) pairs sorted by id; site and flags are NULL
+ * until some object gets a non-default value (cores set none); types are
+ * (id, type) pairs in type_sparse while fewer than half the objects have one
+ * (a C core types only a few libc structures), else the type column, 1, 2 or
+ * 4 bytes per object as the largest type id needs; reference offsets are not stored at all
  * when drop_ref_offsets was set before phase 3 (only `paths` shows them).
  * Read them through hs_heap_addr(), hs_heap_size(), hs_heap_type(), hs_heap_site(),
  * hs_heap_flags(). */
@@ -88,10 +91,17 @@ typedef struct hs_heap {
     uint32_t *addr_lo;
     hs_heap_addr_seg *addr_seg; /* ascending by first and by hi */
     uint32_t n_addr_seg;
-    uint32_t *size;             /* shallow size, or HS_HEAP_SIZE_BIG; read with hs_heap_size() */
+    /* Shallow sizes, read with hs_heap_size(): size_width (1, 2 or 4)
+     * bytes per object; with 1 or 2 an index into size_value, with 4 the
+     * size itself; a size is HS_HEAP_SIZE_BIG when it is in size_big. */
+    void *size;
+    uint32_t *size_value; /* the distinct sizes, while size_width < 4 */
+    uint32_t n_size_values;
+    uint8_t size_width;
+    uint8_t type_width;         /* bytes per entry of the type column: 1, 2 or 4 */
     hs_heap_big_size *size_big; /* sizes >= 2^32 - 1, sorted by id */
     uint32_t n_size_big, cap_size_big;
-    uint32_t *type; /* index into type_name, or HS_NONE; NULL: see type_sparse (hs_heap_type) */
+    void *type; /* index into type_name, all bits set for none; NULL: see type_sparse (hs_heap_type) */
     hs_heap_id_value *type_sparse; /* while type is NULL: (id, type) of the typed objects,
                                     * sorted by id; the others have none */
     uint32_t n_type_sparse, cap_type_sparse;
@@ -146,11 +156,20 @@ static inline const char *hs_heap_str(const hs_heap *h, uint32_t id)
     return hs_strtab_get(&h->strings, id);
 }
 
+/* Entry i of a column of width (1, 2 or 4) bytes per entry. */
+static inline uint32_t hs_heap_code_(const void *col, unsigned width, uint32_t i)
+{
+    return width == 1 ? ((const uint8_t *)col)[i]
+         : width == 2 ? ((const uint16_t *)col)[i]
+                      : ((const uint32_t *)col)[i];
+}
+
 /* Exact shallow size of object i (the side table for the few >= 2^32 - 1). */
 uint64_t hs_heap_big_size_(const hs_heap *h, uint32_t i);
 static inline uint64_t hs_heap_size(const hs_heap *h, uint32_t i)
 {
-    uint32_t s = h->size[i];
+    uint32_t c = hs_heap_code_(h->size, h->size_width, i);
+    uint32_t s = h->size_width < 4 ? h->size_value[c] : c;
     return s != HS_HEAP_SIZE_BIG ? s : hs_heap_big_size_(h, i);
 }
 uint32_t hs_heap_addr_hi_(const hs_heap *h, uint32_t i);
@@ -164,7 +183,9 @@ static inline uint64_t hs_heap_addr(const hs_heap *h, uint32_t i)
 uint32_t hs_heap_sparse_type_(const hs_heap *h, uint32_t i);
 static inline uint32_t hs_heap_type(const hs_heap *h, uint32_t i)
 {
-    return h->type ? h->type[i] : h->n_type_sparse ? hs_heap_sparse_type_(h, i) : HS_NONE;
+    if (!h->type) return h->n_type_sparse ? hs_heap_sparse_type_(h, i) : HS_NONE;
+    uint32_t t = hs_heap_code_(h->type, h->type_width, i);
+    return t != UINT32_MAX >> (32 - 8 * h->type_width) ? t : HS_NONE;
 }
 static inline uint32_t hs_heap_site(const hs_heap *h, uint32_t i)
 {

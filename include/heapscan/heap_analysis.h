@@ -70,6 +70,11 @@ typedef struct hs_dom {
  * src/analysis/dom.c for every phase). */
 int hs_dom_build(const hs_heap *h, hs_dom *d, hs_error *err);
 int hs_dom_build_graph(const hs_dom_graph *g, hs_dom *d, hs_error *err);
+/* As hs_dom_build for a caller that follows no object reference afterwards
+ * (top, dominators): h's references are dropped (hs_heap_drop_refs) on
+ * return, success or not, and already during the build, as soon as it has
+ * read them for the last time, so the result does not stack on them. */
+int hs_dom_build_consume(hs_heap *h, hs_dom *d, hs_error *err);
 /* As hs_dom_build with n_extra more roots after the heap's own, root
  * h->n_roots + j pointing at object extra[j] alone (e.g. leak roots). */
 int hs_dom_build_with(const hs_heap *h, const uint32_t *extra, uint32_t n_extra, hs_dom *d,
@@ -237,8 +242,9 @@ int hs_heap_site_groups(const hs_heap *h, uint32_t *n, hs_error *err);
 /* ---- reports: top and leaks -------------------------------------------- */
 
 /* `top`: the dominator tree and the groups, sorted. Drops the heap's
- * references once the tree is built (nothing after it follows them), so
- * the heap can no longer be walked. limit bounds object rows (0 = all). */
+ * references while the tree is built (hs_dom_build_consume: nothing after
+ * it follows them), so the heap can no longer be walked. limit bounds
+ * object rows (0 = all). */
 typedef struct hs_heap_top {
     hs_dom dom;
     hs_groups groups;

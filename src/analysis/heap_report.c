@@ -106,8 +106,7 @@ int hs_heap_top_compute(hs_heap *h, hs_group_by by, hs_group_sort sort, uint32_t
                         hs_heap_top *out, hs_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (hs_dom_build(h, &out->dom, err)) return -1;
-    hs_heap_drop_refs(h);
+    if (hs_dom_build_consume(h, &out->dom, err)) return -1;
     if (group(h, &out->dom, by, NULL, sort, limit, &out->groups, err)) {
         hs_dom_free(&out->dom);
         return -1;

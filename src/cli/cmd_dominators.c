@@ -30,8 +30,7 @@ static int dominators(const hs_cli_opts *o, hs_heap *h, FILE *fp)
         return HS_EXIT_USAGE;
     hs_dom d;
     hs_error e;
-    if (hs_dom_build(h, &d, &e)) return hs_cli_fail(&e);
-    hs_heap_drop_refs(h); /* nothing below follows references */
+    if (hs_dom_build_consume(h, &d, &e)) return hs_cli_fail(&e); /* nothing below follows references */
     uint64_t min;
     if (hs_domtree_parse_min(o->min_retained ? o->min_retained : "1%", d.retained[0], &min)) {
         hs_dom_free(&d);

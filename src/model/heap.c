@@ -5,9 +5,12 @@
  * by a counting sort in hs_heap_finish(): two passes, no per-object lists.
  * Or, grouped by ascending source, they are streamed into the rows directly:
  * edge_start[i] is final for every i below next_row_. Narrow columns (see
- * heap.h): sizes >= 2^32 - 1 live in the sorted size_big side table; the
- * site and flags columns exist only once a non-default value is set; types
- * are (id, type) pairs until they are many; reference offsets are never
+ * heap.h): sizes are 1- or 2-byte codes into the distinct sizes (widened
+ * when those outgrow them, to the sizes themselves past 65535), >= 2^32 - 1
+ * in the sorted size_big side table; the site and flags columns exist only
+ * once a non-default value is set; types are (id, type) pairs until they
+ * are many, then a column as wide as the largest id needs (all bits set:
+ * none, so a code never reaches all bits set); reference offsets are never
  * stored when drop_ref_offsets is set; full addresses exist until indexing,
  * then they are low halves plus runs of ids sharing a high half. */
 #include "heapscan/heap.h"
@@ -39,6 +42,8 @@ struct hs_heap_build {
     int streaming;     /* rows written by hs_heap_begin_refs_of / add_ref_next */
     uint32_t next_row; /* edge_start[i] is set for every i < next_row */
     uint64_t cap_edges; /* capacity of edge_target / edge_offset while streaming */
+    uint32_t *size_slot; /* open addressing over size_value: code + 1, 0 = empty */
+    uint32_t cap_size_slot, cap_size_values, last_size_code;
 };
 
 #define PHASE(h) ((h)->build_ ? (h)->build_->phase : PHASE_NO_MEMORY)
@@ -68,11 +73,112 @@ static int grow32(void **arr, uint32_t *cap, uint64_t need, size_t elem)
     return 0;
 }
 
+/* ---- columns of 1, 2 or 4 bytes per object (sizes, types) ---- */
+
+static uint32_t all_ones(unsigned width)
+{
+    return UINT32_MAX >> (32 - 8 * width);
+}
+
+static void code_put(void *col, unsigned width, uint32_t i, uint32_t v)
+{
+    if (width == 1) ((uint8_t *)col)[i] = (uint8_t)v;
+    else if (width == 2) ((uint16_t *)col)[i] = (uint16_t)v;
+    else ((uint32_t *)col)[i] = v;
+}
+
+/* The first n entries of *col to `to` bytes each (room for cap), from the
+ * back so that each moves up in place without overwriting one not yet
+ * moved: through dict when given (size codes becoming sizes), else the
+ * same values, all bits set (no type) staying all bits set. */
+static int widen(void **col, uint8_t *width, unsigned to, uint32_t n, uint32_t cap,
+                 const uint32_t *dict)
+{
+    void *c = hs_mem_realloc(*col, cap ? cap : 1, to);
+    if (!c) return -1;
+    for (uint32_t i = n; i-- > 0;) {
+        uint32_t v = hs_heap_code_(c, *width, i);
+        code_put(c, to, i, dict ? dict[v] : v == all_ones(*width) ? all_ones(to) : v);
+    }
+    *col = c, *width = (uint8_t)to;
+    return 0;
+}
+
+/* Object i's type in the column, widened first when t needs more bytes. */
+static int type_put(hs_heap *h, uint32_t i, uint32_t t)
+{
+    if (t != HS_NONE && t >= all_ones(h->type_width) &&
+        widen(&h->type, &h->type_width, t < 0xffff ? 2 : 4, h->n_objects, h->cap_objects, NULL))
+        return -1;
+    code_put(h->type, h->type_width, i, t == HS_NONE ? all_ones(h->type_width) : t);
+    return 0;
+}
+
+static uint32_t size_hash(uint32_t s, uint32_t cap)
+{
+    s ^= s >> 16, s *= 0x45d9f3bu, s ^= s >> 16;
+    return s & (cap - 1);
+}
+
+static int rehash_sizes(hs_heap *h)
+{
+    struct hs_heap_build *b = h->build_;
+    uint32_t cap = b->cap_size_slot ? b->cap_size_slot * 2 : 256;
+    uint32_t *slot = calloc(cap, sizeof *slot);
+    if (!slot) return -1;
+    for (uint32_t c = 0; c < h->n_size_values; c++) {
+        uint32_t k = size_hash(h->size_value[c], cap);
+        while (slot[k])
+            k = (k + 1) & (cap - 1);
+        slot[k] = c + 1;
+    }
+    free(b->size_slot);
+    b->size_slot = slot, b->cap_size_slot = cap;
+    return 0;
+}
+
+/* The sizes themselves in the column (past 65535 distinct ones). */
+static int sizes_unpacked(hs_heap *h)
+{
+    if (widen(&h->size, &h->size_width, 4, h->n_objects, h->cap_objects, h->size_value)) return -1;
+    free(h->size_value), free(h->build_->size_slot);
+    h->size_value = h->build_->size_slot = NULL;
+    h->n_size_values = h->build_->cap_size_slot = h->build_->cap_size_values = 0;
+    return 0;
+}
+
+/* The size column's entry for size s (HS_HEAP_SIZE_BIG included): its
+ * code among the distinct sizes, s added when new (objects come in runs of
+ * one size: the last code is tried first); full codes widen the column. */
+static int size_code(hs_heap *h, uint32_t s, uint32_t *code)
+{
+    struct hs_heap_build *b = h->build_;
+    if (h->size_width == 4) return *code = s, 0;
+    if (h->n_size_values && h->size_value[b->last_size_code] == s)
+        return *code = b->last_size_code, 0;
+    if (h->n_size_values * 2 >= b->cap_size_slot && rehash_sizes(h)) return -1;
+    uint32_t k = size_hash(s, b->cap_size_slot);
+    while (b->size_slot[k] && h->size_value[b->size_slot[k] - 1] != s)
+        k = (k + 1) & (b->cap_size_slot - 1);
+    if (b->size_slot[k]) return *code = b->last_size_code = b->size_slot[k] - 1, 0;
+    uint32_t c = h->n_size_values;
+    if (c == all_ones(h->size_width) - 1 && h->size_width == 2) /* codes full */
+        return sizes_unpacked(h) ? -1 : (*code = s, 0);
+    if (c == all_ones(h->size_width) - 1 &&
+        widen(&h->size, &h->size_width, 2, h->n_objects, h->cap_objects, NULL))
+        return -1;
+    if (grow32((void **)&h->size_value, &b->cap_size_values, (uint64_t)c + 1, sizeof *h->size_value))
+        return -1;
+    h->size_value[c] = s, b->size_slot[k] = c + 1, h->n_size_values++;
+    return *code = b->last_size_code = c, 0;
+}
+
 void hs_heap_init(hs_heap *h, const char *format)
 {
     memset(h, 0, sizeof *h);
     hs_strtab_init(&h->strings);
     strncpy(h->format, format, sizeof h->format - 1);
+    h->size_width = h->type_width = 1;
     h->build_ = calloc(1, sizeof *h->build_);
 }
 
@@ -85,6 +191,7 @@ void hs_heap_free(hs_heap *h)
     free(h->addr_seg);
     free(h->addr_wide_);
     free(h->size);
+    free(h->size_value);
     free(h->size_big);
     free(h->type);
     free(h->type_sparse);
@@ -105,6 +212,7 @@ void hs_heap_free(hs_heap *h)
     if (h->build_) {
         free(h->build_->type_by_string);
         free(h->build_->bucket_first);
+        free(h->build_->size_slot);
         free(h->build_->pending);
         free(h->build_->pending_roots);
         free(h->build_);
@@ -185,8 +293,8 @@ int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, 
         if (grow32((void **)&h->addr_wide_, &c1, need, sizeof *h->addr_wide_) ||
             (h->site && grow32((void **)&h->site, &c3, need, sizeof *h->site)) ||
             (h->flags && grow32((void **)&h->flags, &c4, need, sizeof *h->flags)) ||
-            (h->type && grow32((void **)&h->type, &c2, need, sizeof *h->type)) ||
-            grow32((void **)&h->size, &cap, need, sizeof *h->size))
+            (h->type && grow32(&h->type, &c2, need, h->type_width)) ||
+            grow32(&h->size, &cap, need, h->size_width))
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding objects");
         h->cap_objects = cap;
     }
@@ -202,10 +310,13 @@ int hs_heap_add_object(hs_heap *h, uint64_t addr, uint64_t size, uint32_t type, 
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding objects");
         h->size_big[h->n_size_big++] = (hs_heap_big_size){i, size}; /* ids ascend */
     }
+    uint32_t code;
+    if (size_code(h, size >= HS_HEAP_SIZE_BIG ? HS_HEAP_SIZE_BIG : (uint32_t)size, &code) ||
+        (h->type && type_put(h, i, type)))
+        return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding objects");
     h->n_objects++;
     h->addr_wide_[i] = addr;
-    h->size[i] = size >= HS_HEAP_SIZE_BIG ? HS_HEAP_SIZE_BIG : (uint32_t)size;
-    if (h->type) h->type[i] = type;
+    code_put(h->size, h->size_width, i, code);
     if (h->site) h->site[i] = site;
     if (h->flags) h->flags[i] = flags;
     return 0;
@@ -259,12 +370,15 @@ int hs_heap_add_flags(hs_heap *h, uint32_t obj, uint8_t flags, hs_error *err)
     return 0;
 }
 
-/* The (id, type) pairs become the type column. */
+/* The (id, type) pairs become the type column (1 byte per object to begin
+ * with, widened as the ids need). */
 static int sparse_to_column(hs_heap *h)
 {
-    if (add_column((void **)&h->type, h, sizeof *h->type)) return -1;
+    h->type_width = 1;
+    if (add_column(&h->type, h, 1)) return -1;
+    memset(h->type, 0xff, h->n_objects);
     for (uint32_t k = 0; k < h->n_type_sparse; k++)
-        h->type[h->type_sparse[k].id] = h->type_sparse[k].value;
+        if (type_put(h, h->type_sparse[k].id, h->type_sparse[k].value)) return -1;
     free(h->type_sparse);
     h->type_sparse = NULL;
     h->n_type_sparse = h->cap_type_sparse = 0;
@@ -287,7 +401,8 @@ int hs_heap_set_types(hs_heap *h, const hs_heap_id_value *pairs, uint32_t n, hs_
     }
     if (h->type) {
         for (uint32_t k = 0; k < n; k++)
-            h->type[pairs[k].id] = pairs[k].value;
+            if (type_put(h, pairs[k].id, pairs[k].value))
+                return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
         return 0;
     }
     hs_heap_id_value *m = malloc((total ? total : 1) * sizeof *m);
@@ -318,7 +433,8 @@ int hs_heap_set_types_dense(hs_heap *h, const uint32_t *types, hs_error *err)
         if (!h->type && sparse_to_column(h))
             return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
         for (uint32_t i = 0; i < h->n_objects; i++)
-            if (types[i] != HS_NONE) h->type[i] = types[i];
+            if (types[i] != HS_NONE && type_put(h, i, types[i]))
+                return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory adding types");
         return 0;
     }
     hs_heap_id_value *pairs = malloc(n * sizeof *pairs);
@@ -329,6 +445,23 @@ int hs_heap_set_types_dense(hs_heap *h, const uint32_t *types, hs_error *err)
     int rc = hs_heap_set_types(h, pairs, n, err);
     free(pairs);
     return rc;
+}
+
+/* A 4-byte type column to the width its largest id needs: in place front
+ * to back (each entry moves down, past none not yet read), then shrunk. */
+static void narrow_types(hs_heap *h)
+{
+    const uint32_t *t = h->type;
+    uint32_t max = 0;
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        if (t[i] != HS_NONE && t[i] > max) max = t[i];
+    unsigned w = max < 0xff ? 1 : max < 0xffff ? 2 : 4;
+    if (w == 4) return;
+    for (uint32_t i = 0; i < h->n_objects; i++)
+        code_put(h->type, w, i, t[i] == HS_NONE ? all_ones(w) : t[i]);
+    h->type_width = (uint8_t)w;
+    void *c = hs_mem_realloc(h->type, h->cap_objects > h->n_objects ? h->cap_objects : h->n_objects, w);
+    if (c) h->type = c;
 }
 
 int hs_heap_give_types_dense(hs_heap *h, uint32_t *types, hs_error *err)
@@ -355,7 +488,8 @@ int hs_heap_give_types_dense(hs_heap *h, uint32_t *types, hs_error *err)
     free(h->type_sparse);
     h->type_sparse = NULL;
     h->n_type_sparse = h->cap_type_sparse = 0;
-    h->type = col;
+    h->type = col, h->type_width = 4;
+    narrow_types(h);
     return 0;
 }
 
@@ -400,6 +534,15 @@ static int cmp_addr(const void *a, const void *b)
     return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* Entries of a column (width bytes each) in the order of ix, through tmp
+ * (room for n * width bytes). */
+static void permute(void *col, unsigned width, const addr_index *ix, uint32_t n, void *tmp)
+{
+    for (uint32_t i = 0; i < n; i++)
+        code_put(tmp, width, i, hs_heap_code_(col, width, ix[i].idx));
+    memcpy(col, tmp, (size_t)n * width);
+}
+
 /* Reorder the parallel arrays by ascending address (only when needed). */
 static int sort_objects(hs_heap *h, hs_error *err)
 {
@@ -409,29 +552,24 @@ static int sort_objects(hs_heap *h, hs_error *err)
     if (sorted) return 0;
     addr_index *ix = hs_mem_alloc(n, sizeof *ix);
     uint32_t *tmp32 = hs_mem_alloc(n, sizeof *tmp32);
-    uint8_t *tmp8 = h->flags ? hs_mem_alloc(n, 1) : NULL;
     hs_heap_big_size *big = malloc((h->n_size_big ? h->n_size_big : 1) * sizeof *big);
-    if (!ix || !tmp32 || (h->flags && !tmp8) || !big) {
-        free(ix), free(tmp32), free(tmp8), free(big);
+    if (!ix || !tmp32 || !big) {
+        free(ix), free(tmp32), free(big);
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory sorting objects");
     }
     for (uint32_t i = 0; i < n; i++) ix[i] = (addr_index){addr[i], i};
     qsort(ix, n, sizeof *ix, cmp_addr);
     uint32_t nb = 0; /* the side table under the new ids, still ascending */
     for (uint32_t i = 0; i < n && nb < h->n_size_big; i++)
-        if (h->size[ix[i].idx] == HS_HEAP_SIZE_BIG)
+        if (hs_heap_size(h, ix[i].idx) >= HS_HEAP_SIZE_BIG)
             big[nb++] = (hs_heap_big_size){i, hs_heap_big_size_(h, ix[i].idx)};
     free(h->size_big);
     h->size_big = big, h->cap_size_big = h->n_size_big ? h->n_size_big : 1;
-    for (uint32_t i = 0; i < n; i++)
-        tmp32[i] = h->size[ix[i].idx];
-    memcpy(h->size, tmp32, (size_t)n * sizeof *tmp32);
+    permute(h->size, h->size_width, ix, n, tmp32);
     for (uint32_t i = 0; i < n; i++)
         h->addr_wide_[i] = ix[i].addr;
     if (h->type) {
-        for (uint32_t i = 0; i < n; i++)
-            tmp32[i] = h->type[ix[i].idx];
-        memcpy(h->type, tmp32, (size_t)n * sizeof *tmp32);
+        permute(h->type, h->type_width, ix, n, tmp32);
     } else if (h->n_type_sparse) { /* renumber the pairs: tmp32 = old id -> new id */
         for (uint32_t i = 0; i < n; i++)
             tmp32[ix[i].idx] = i;
@@ -439,17 +577,9 @@ static int sort_objects(hs_heap *h, hs_error *err)
             h->type_sparse[k].id = tmp32[h->type_sparse[k].id];
         qsort(h->type_sparse, h->n_type_sparse, sizeof *h->type_sparse, cmp_id_value);
     }
-    if (h->site) {
-        for (uint32_t i = 0; i < n; i++)
-            tmp32[i] = h->site[ix[i].idx];
-        memcpy(h->site, tmp32, (size_t)n * sizeof *tmp32);
-    }
-    if (h->flags) {
-        for (uint32_t i = 0; i < n; i++)
-            tmp8[i] = h->flags[ix[i].idx];
-        memcpy(h->flags, tmp8, n);
-    }
-    free(ix), free(tmp32), free(tmp8);
+    if (h->site) permute(h->site, sizeof *h->site, ix, n, tmp32);
+    if (h->flags) permute(h->flags, sizeof *h->flags, ix, n, tmp32);
+    free(ix), free(tmp32);
     return 0;
 }
 
@@ -536,6 +666,8 @@ int hs_heap_index(hs_heap *h, hs_error *err)
                 (unsigned long long)addr[i - 1], (unsigned long long)hs_heap_size(h, i - 1),
                 (unsigned long long)addr[i]);
     }
+    free(h->build_->size_slot); /* no object is added any more */
+    h->build_->size_slot = NULL, h->build_->cap_size_slot = 0;
     if (build_buckets(h) || narrow_addresses(h))
         return hs_error_set(err, NULL, HS_NO_OFFSET, "out of memory indexing objects");
     h->build_->phase = PHASE_REFS;

@@ -538,6 +538,52 @@ static void test_two_roots_share(void **state)
     hs_heap_free(&h);
 }
 
+/* A random graph as a heap: object i at 0x10000 + 1024 i (sizes are below
+ * 1024), references and roots in the graph's order. */
+static void heap_of(const rgraph *g, hs_heap *h)
+{
+    hs_error e;
+    hs_heap_init(h, "test");
+    for (uint32_t i = 0; i < g->n_objects; i++)
+        add_obj(h, 0x10000 + 1024ull * i, g->size[i]);
+    assert_int_equal(hs_heap_index(h, &e), 0);
+    for (uint32_t i = 0; i < g->n_objects; i++)
+        for (uint32_t k = g->obj_start[i]; k < g->obj_start[i + 1]; k++)
+            assert_int_equal(hs_heap_add_ref(h, i, 0x10000 + 1024ull * g->obj_target[k], &e), 0);
+    for (uint32_t r = 0; r < g->n_roots; r++) {
+        uint32_t id = hs_heap_add_root(h, HS_ROOT_GLOBAL, hs_heap_intern(h, "r", 1));
+        for (uint32_t k = g->root_start[r]; k < g->root_start[r + 1]; k++)
+            assert_int_equal(hs_heap_add_root_ref(h, id, 0x10000 + 1024ull * g->root_target[k], &e), 0);
+    }
+    assert_int_equal(hs_heap_finish(h, &e), 0);
+}
+
+/* hs_dom_build_consume (leaves' idoms kept through LT, references dropped
+ * early) gives hs_dom_build's tree, order and sizes, and no references. */
+static void test_consume_matches_build(void **state)
+{
+    static rgraph g;
+    for (int iter = 0; iter < 600; iter++) {
+        if (iter % 2) leafy_graph(&g, iter < 500 ? 64 : MAXV);
+        else random_graph(&g, iter < 500 ? 64 : MAXV);
+        hs_heap h;
+        hs_dom a, b;
+        hs_error e;
+        heap_of(&g, &h);
+        assert_int_equal(hs_dom_build(&h, &a, &e), 0);
+        assert_int_equal(hs_dom_build_consume(&h, &b, &e), 0);
+        assert_null(h.edge_start);
+        assert_int_equal(h.n_edges, 0);
+        assert_int_equal(a.n_vertices, b.n_vertices);
+        assert_int_equal(a.n_reached, b.n_reached);
+        assert_memory_equal(a.idom, b.idom, (size_t)a.n_vertices * sizeof *a.idom);
+        assert_memory_equal(a.retained, b.retained, (size_t)a.n_vertices * sizeof *a.retained);
+        assert_memory_equal(a.order, b.order, (size_t)a.n_reached * sizeof *a.order);
+        hs_dom_free(&a), hs_dom_free(&b);
+        hs_heap_free(&h);
+    }
+}
+
 static void test_empty_and_rootless(void **state)
 {
     hs_heap h;
@@ -572,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_lru_shape),
         cmocka_unit_test(test_binary_tree_1023),
         cmocka_unit_test(test_two_roots_share),
+        cmocka_unit_test(test_consume_matches_build),
         cmocka_unit_test(test_empty_and_rootless),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -332,6 +333,58 @@ static void test_sparse_types(void **state)
     (void)state;
 }
 
+/* Sizes are codes into the distinct sizes, 1 byte up to 255 of them, 2 up
+ * to 65535, then the sizes themselves; the type column as wide as its
+ * largest id. Objects added in descending address order, so the sort
+ * moves every column; a 5 GiB object keeps its size through the codes. */
+static void test_column_widths(void **state)
+{
+    static const uint32_t kinds[3] = {3, 300, 70000};
+    static const uint8_t want_width[3] = {1, 2, 4};
+    enum { N = 140000 };
+    for (int r = 0; r < 3; r++) {
+        hs_heap h;
+        hs_error e;
+        hs_heap_init(&h, "test");
+        uint32_t k = kinds[r], t0 = 0;
+        char name[16];
+        for (uint32_t j = 0; j < k; j++) {
+            snprintf(name, sizeof name, "t%u", j);
+            uint32_t t = hs_heap_add_type(&h, name);
+            if (j == 0) t0 = t;
+        }
+        const uint64_t top = 0x7f0000000000ull, big = 5ull << 30;
+        assert_int_equal(hs_heap_add_object(&h, top, big, HS_NONE, HS_NONE, 0, &e), 0);
+        for (uint32_t i = 0; i < N; i++)
+            assert_int_equal(hs_heap_add_object(&h, top - (2ull << 20) * (i + 1), 16 + 16ull * (i % k),
+                                                i % 5 ? t0 + i % k : HS_NONE, HS_NONE, 0, &e),
+                             0);
+        assert_int_equal(hs_heap_index(&h, &e), 0);
+        assert_int_equal(h.size_width, want_width[r]);
+        assert_int_equal(h.type_width, want_width[r]);
+        assert_int_equal(hs_heap_size(&h, N), big);
+        assert_int_equal(hs_heap_addr(&h, N), top);
+        for (uint32_t id = 0; id < N; id++) {
+            uint32_t i = N - 1 - id; /* insertion order, descending addresses */
+            assert_int_equal(hs_heap_size(&h, id), 16 + 16ull * (i % k));
+            assert_int_equal(hs_heap_type(&h, id), i % 5 ? t0 + i % k : HS_NONE);
+        }
+        assert_int_equal(hs_heap_finish(&h, &e), 0);
+        /* a naming pass's column, written into the column there is */
+        uint32_t *col = malloc((N + 1) * sizeof *col);
+        for (uint32_t id = 0; id <= N; id++)
+            col[id] = id % 3 ? t0 + id % 7 : HS_NONE;
+        assert_int_equal(hs_heap_give_types_dense(&h, col, &e), 0);
+        assert_int_equal(h.type_width, want_width[r]);
+        for (uint32_t id = 0; id <= N; id++) {
+            uint32_t i = N - 1 - id, was = id == N || i % 5 == 0 ? HS_NONE : t0 + i % k;
+            assert_int_equal(hs_heap_type(&h, id), id % 3 ? t0 + id % 7 : was);
+        }
+        hs_heap_free(&h);
+    }
+    (void)state;
+}
+
 /* Types set after finish (a naming pass), as pairs or as a column:
  * merged into the sparse pairs (replacing, adding), or written into the
  * column once the pairs would pass half the objects; bad pairs are an
@@ -373,6 +426,7 @@ static void test_set_types(void **state)
             assert_non_null(h.type);
         else
             assert_null(h.type);
+        if (many && dense == 2) assert_int_equal(h.type_width, 1); /* the array, narrowed */
         for (uint32_t i = 0; i < N; i++) {
             uint32_t want = (many ? i % 10 != 0 : i % 3 == 0) ? tb : i % 10 == 0 ? ta : HS_NONE;
             assert_int_equal(hs_heap_type(&h, i), want);
@@ -492,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_optional_columns),
         cmocka_unit_test(test_sparse_types),
         cmocka_unit_test(test_set_types),
+        cmocka_unit_test(test_column_widths),
         cmocka_unit_test(test_address_segments),
         cmocka_unit_test(test_ref_offsets_dropped),
     };
