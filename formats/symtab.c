@@ -123,7 +123,10 @@ static int materialize(hs_symtab *t)
     }
     hs_sym s;
     for (uint32_t i = 1; i < r->n; i++)
-        if (raw_sym(r, i, UINT64_MAX, NULL, &s) && push(t, &s)) return -1;
+        if (raw_sym(r, i, UINT64_MAX, NULL, &s) && push(t, &s)) {
+            t->n = 0; /* still all in the section */
+            return -1;
+        }
     raw_free(t);
     return 0;
 }
