@@ -20,6 +20,7 @@
 #include "cxxshapes.h"
 #include "walker.h"
 #include "model/heap_build.h"
+#include "model/mem.h"
 
 enum kind {
     K_TREE_NODE,
@@ -302,7 +303,7 @@ static int scan_owner(shapes *s, const owner_ctx *w, hs_core_window *win)
     const uint64_t lo = s->heap_lo, span = s->heap_hi - s->heap_lo, len = w->hi - w->lo;
     for (uint64_t off = 0; off + 8 <= len; off += 8) {
         uint64_t v;
-        if ((off = hs_core_skip_zeros(p, off, len)) + 8 > len) break;
+        if ((off = hs_mem_skip_zeros(p, off, len)) + 8 > len) break;
         memcpy(&v, p + off, 8);
         if (v - lo >= span) continue; /* most words (chunk_at's first test, inline) */
         uint32_t t = chunk_at(s, v);

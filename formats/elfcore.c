@@ -14,6 +14,7 @@
 #include "ctypes.h"
 #include "cxxshapes.h"
 #include "model/heap_build.h"
+#include "model/mem.h"
 
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
@@ -85,12 +86,12 @@ const uint8_t *hs_core_ptr(const hs_core *c, uint64_t addr, uint64_t len)
     return c->data + s->offset + off;
 }
 
-void hs_core_window_pass(const hs_core *c, hs_core_window *w, const uint8_t *p)
+void hs_core_window_move_(const hs_core *c, hs_core_window *w, const uint8_t *p)
 {
     if (!c->src || p < c->data || p > c->data + c->size) return;
     size_t off = (size_t)(p - c->data);
     if (off < w->mark) w->mark = off; /* another segment, earlier in the file */
-    if (off - w->mark < ((size_t)32 << 20)) return;
+    if (off - w->mark < HS_CORE_WINDOW) return;
     hs_source_release(c->src, w->mark, off - w->mark);
     w->mark = off;
 }
@@ -756,17 +757,16 @@ static int scan_range(const hs_core *c, hs_heap *h, root_map *m, uint64_t from, 
                 continue;
             }
             to_file = s->offset - s->vaddr, run_end = s->vaddr + s->avail;
-            hs_core_window_pass(c, &win, c->data + (a + to_file));
         }
-        uint64_t lim = to < run_end ? to : run_end, was = a;
-        uint64_t f = hs_core_skip_zeros(c->data, a + to_file, lim + to_file);
+        uint64_t lim = to < run_end ? to : run_end;
+        uint64_t f = hs_mem_skip_zeros(c->data, a + to_file, lim + to_file);
         if (f + 8 > lim + to_file) { /* zeros to the end of the run */
             a = lim - 8;
             continue;
         }
         a = f - to_file;
         const uint8_t *p = c->data + f;
-        if ((a ^ was) >> 16 || (a & 0xffff) == 0) hs_core_window_pass(c, &win, p); /* each 64 KiB */
+        hs_core_window_pass(c, &win, p);
         memcpy(&v, p, 8);
         uint32_t obj;
         if (v < lo || v >= hi || (obj = target(c, h, v, &hint, &oc)) == HS_NONE) continue;
@@ -814,6 +814,13 @@ static int stack_in(const hs_core *c, uint32_t t, uint32_t s)
     const hs_core_seg *g = &c->segs[s];
     uint64_t sp = c->threads[t].sp;
     return sp - g->vaddr < g->memsz && !(sp >= g->claim_lo && sp < g->claim_hi);
+}
+
+int hs_core_seg_is_stack(const hs_core *c, uint32_t seg)
+{
+    for (uint32_t t = 0; t < c->n_threads; t++)
+        if (stack_in(c, t, seg)) return 1;
+    return 0;
 }
 
 uint64_t hs_core_live_from(const hs_core *c, uint32_t seg)

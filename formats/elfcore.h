@@ -10,7 +10,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "heapscan/heap.h"
 #include "heapscan/reader.h"
@@ -97,27 +96,17 @@ const uint8_t *hs_core_ptr(const hs_core *c, uint64_t addr, uint64_t len);
 typedef struct hs_core_window {
     size_t mark; /* file offset released up to */
 } hs_core_window;
-void hs_core_window_pass(const hs_core *c, hs_core_window *w, const uint8_t *p);
-void hs_core_release_all(const hs_core *c);
-/* The first offset from off on (in steps of 8, below end) whose 8-byte word
- * at p + off is not zero, else end or more: scans that look for pointers
- * pass over never-touched memory (thread stacks below their use, arena
- * space) 32 bytes at a time. */
-static inline uint64_t hs_core_skip_zeros(const uint8_t *p, uint64_t off, uint64_t end)
+#define HS_CORE_WINDOW ((size_t)32 << 20)
+void hs_core_window_move_(const hs_core *c, hs_core_window *w, const uint8_t *p);
+/* Cheap enough for every word a scan reads: two compares while p is
+ * within 32 MiB after the mark. */
+static inline void hs_core_window_pass(const hs_core *c, hs_core_window *w, const uint8_t *p)
 {
-    uint64_t w[4];
-    while (off + 32 <= end) {
-        memcpy(w, p + off, 32);
-        if (w[0] | w[1] | w[2] | w[3]) break;
-        off += 32;
-    }
-    while (off + 8 <= end) {
-        memcpy(w, p + off, 8);
-        if (w[0]) break;
-        off += 8;
-    }
-    return off + 8 <= end ? off : end;
+    size_t off = (size_t)((uintptr_t)p - (uintptr_t)c->data);
+    if (off >= w->mark && off - w->mark < HS_CORE_WINDOW) return;
+    hs_core_window_move_(c, w, p);
 }
+void hs_core_release_all(const hs_core *c);
 /* Adds the root "thread N registers" (N = t + 1) with thread t's registers
  * that point into an object (from a walker's block header on: a thread
  * inside malloc holds the chunk's header); 0, or -1 with err (out of
@@ -141,6 +130,9 @@ static inline int hs_core_seg_claimed(const hs_core_seg *g) { return g->claim_hi
  * holds its stack pointer, outside claimed heap memory) from 128 bytes (the
  * x86-64 red zone) below its lowest such stack pointer; else its start. */
 uint64_t hs_core_live_from(const hs_core *c, uint32_t seg);
+/* Whether segment seg holds a thread's stack (its stack pointer, outside
+ * claimed heap memory). */
+int hs_core_seg_is_stack(const hs_core *c, uint32_t seg);
 /* Name of the symbol whose [start, start+size) covers addr, else NULL. */
 const char *hs_core_symbol(const hs_core *c, uint64_t addr, uint64_t *start);
 /* Address of a named symbol in any module (local symbols included), 0 if unknown. */

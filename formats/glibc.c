@@ -28,6 +28,7 @@
 #include "walker.h"
 #include "elfcore.h"
 #include "model/heap_build.h"
+#include "model/mem.h"
 
 #define HEAP_MAX ((uint64_t)64 << 20)
 #define MAX_ARENAS 1024
@@ -120,17 +121,17 @@ static void find_arenas(walker *w)
         const uint8_t *base = c->data + g->offset;
         const uint64_t vaddr = g->vaddr, avail = g->avail;
         hs_core_window win = {0};
-        uint64_t next_page = 0, o = 16;
+        uint64_t o = 16;
         /* An arena is in libc's data or at the start of a heap mapping,
          * aligned to HEAP_MAX_SIZE; in a thread's stack only where that
          * stack is inside such a heap (a stack of malloc'd memory). */
         if (vaddr & (HEAP_MAX - 1)) o = (hs_core_live_from(c, s) - vaddr + 7) & ~7ull;
         if (o < 16) o = 16;
         for (; o + 16 <= avail; o += 8) {
-            o = hs_core_skip_zeros(base, o, avail - 8); /* an empty bin points at itself */
+            o = hs_mem_skip_zeros(base, o, avail - 8); /* an empty bin points at itself */
             if (o + 16 > avail) break;
             uint64_t a = vaddr + o, fd, bk;
-            if (o >= next_page) hs_core_window_pass(c, &win, base + o), next_page = (o | 0xfff) + 1;
+            hs_core_window_pass(c, &win, base + o);
             memcpy(&fd, base + o, 8);
             if (fd != a - 16) continue; /* most words: one load and compare */
             memcpy(&bk, base + o + 8, 8);
@@ -537,11 +538,9 @@ static int find_mmapped(walker *w)
     hs_core *c = w->c;
     for (uint32_t s = 0; s < c->n_segs; s++) {
         hs_core_seg *g = &c->segs[s];
-        if (!(g->flags & HS_CORE_SEG_W) || hs_core_seg_claimed(g) || g->file != HS_NONE) continue;
-        int stack = 0;
-        for (uint32_t t = 0; t < c->n_threads; t++)
-            stack |= c->threads[t].sp - g->vaddr < g->memsz;
-        if (stack) continue;
+        if (!(g->flags & HS_CORE_SEG_W) || hs_core_seg_claimed(g) || g->file != HS_NONE ||
+            hs_core_seg_is_stack(c, s))
+            continue;
         hs_core_window win = {0};
         for (uint64_t o = 0; o + 0x1000 <= g->avail; o += 0x1000) {
             uint64_t prev, size;
@@ -651,7 +650,12 @@ static uint64_t nonmain_arena(const hs_core *c, uint64_t S)
     return 0;
 }
 
-static int is_libc(const char *path);
+static int is_libc(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return strncmp(base, "libc.so", 7) == 0 || (strncmp(base, "libc-", 5) == 0 && strstr(base, ".so"));
+}
 
 /* main_arena's address: in libc's own symbols first (a search of every
  * module reads the symbol tables of the libraries before it), then in any
@@ -758,12 +762,6 @@ static int add_objects(hs_core *c, hs_heap *h, hs_error *err)
     return rc;
 }
 
-static int is_libc(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    return strncmp(base, "libc.so", 7) == 0 || (strncmp(base, "libc-", 5) == 0 && strstr(base, ".so"));
-}
 
 /* libc is mapped; or the program is static or its file list is missing
  * (glibc's malloc may be linked in: the arena search decides) and is not a

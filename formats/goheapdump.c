@@ -116,12 +116,9 @@ typedef struct gh {
 
     /* --binary */
     Elf *elf;
-    hs_source elf_src; /* --binary, kept open while elf points into it */
-    int elf_open;
+    void *elf_copy; /* its bytes when --binary was gzip'd */
     hs_symtab syms; /* of --binary: functions and sized data objects */
     uint64_t bias;
-    Elf *dw_elf;       /* --binary again, writable for libdw (open_dwarf) */
-    void *dw_copy;     /* its bytes when they had to be copied */
     Dwarf *dw;         /* of --binary, NULL without DWARF */
     hs_golines lines;  /* goroutine frames from dw, once the goroutines exist */
     int have_lines;
@@ -194,35 +191,26 @@ static uint32_t internf(gh *g, const char *fmt, ...)
 
 /* ---- ELF symbols for --binary ------------------------------------------ */
 
-/* --binary's DWARF, for the files and lines of goroutine frames (none when
- * it has no DWARF or memory is short). libelf inflates compressed sections
- * (Go's are) in place, so the file is mapped copy-on-write, or, gzip'd,
- * its inflated bytes copied. */
-static void open_dwarf(gh *g)
-{
-    const hs_source *b = &g->elf_src;
-    int fd = b->size >= 4 && memcmp(b->data, "\177ELF", 4) == 0 ? open(g->opt->binary, O_RDONLY | O_CLOEXEC)
-                                                                 : -1;
-    if (fd >= 0) {
-        g->dw_elf = elf_begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL);
-        close(fd); /* the mapping stays */
-    } else if ((g->dw_copy = malloc(b->size))) {
-        memcpy(g->dw_copy, b->data, b->size);
-        g->dw_elf = elf_memory(g->dw_copy, b->size);
-    }
-    if (g->dw_elf && elf_kind(g->dw_elf) == ELF_K_ELF)
-        g->dw = dwarf_begin_elf(g->dw_elf, DWARF_C_READ, NULL);
-}
-
+/* --binary as one Elf for its symbols and its DWARF (the files and lines
+ * of goroutine frames). libelf inflates compressed sections (Go's DWARF) in
+ * place, so the Elf must be writable: a plain file is mapped copy-on-write,
+ * a gzip'd one (read through the source layer, like any input) copied. */
 static int elf_open(gh *g)
 {
     const char *path = g->opt->binary;
     if (elf_version(EV_CURRENT) == EV_NONE)
         return hs_error_set(g->err, path, HS_NO_OFFSET, "libelf initialisation failed");
-    /* Through the source layer, so a gzip'd binary works like any input. */
-    if (hs_source_open(&g->elf_src, path, g->err)) return -1;
-    g->elf_open = 1;
-    g->elf = elf_memory((char *)g->elf_src.data, g->elf_src.size);
+    hs_source src;
+    if (hs_source_open(&src, path, g->err)) return -1;
+    int fd = src.size >= 4 && memcmp(src.data, "\177ELF", 4) == 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd >= 0) {
+        g->elf = elf_begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL);
+        close(fd); /* the mapping stays */
+    } else if ((g->elf_copy = malloc(src.size ? src.size : 1))) {
+        memcpy(g->elf_copy, src.data, src.size);
+        g->elf = elf_memory(g->elf_copy, src.size);
+    }
+    hs_source_close(&src);
     if (!g->elf || elf_kind(g->elf) != ELF_K_ELF)
         return hs_error_set(g->err, path, 0, "--binary is not an ELF file");
     Elf_Scn *scn = NULL, *best = NULL;
@@ -249,7 +237,7 @@ static int elf_open(gh *g)
     }
     if (hs_symtab_finish(&g->syms))
         return hs_error_set(g->err, path, HS_NO_OFFSET, "out of memory reading symbols");
-    open_dwarf(g);
+    g->dw = dwarf_begin_elf(g->elf, DWARF_C_READ, NULL); /* NULL: frames without lines */
     return 0;
 }
 
@@ -271,12 +259,9 @@ static void elf_close(gh *g)
 {
     if (g->have_lines) hs_golines_free(&g->lines);
     if (g->dw) dwarf_end(g->dw);
-    if (g->dw_elf) elf_end(g->dw_elf);
-    free(g->dw_copy);
     if (g->elf) elf_end(g->elf);
-    if (g->elf_open) hs_source_close(&g->elf_src);
-    g->elf_open = 0;
-    g->elf = NULL;
+    free(g->elf_copy);
+    g->elf = NULL, g->elf_copy = NULL, g->dw = NULL;
 }
 
 /* ---- field lists -------------------------------------------------------- */

@@ -60,17 +60,14 @@ static void maybe_switch(sink *o)
     o->fd = fd;
 }
 
-static int all_zero(const uint8_t *p, size_t n)
+/* Whether the page of the window at at is all zeros (the last may be short). */
+static int zero_page(const sink *o, size_t at, size_t page)
 {
-    uint64_t acc = 0, w;
-    for (size_t i = 0; i + 8 <= n; i += 8) {
-        memcpy(&w, p + i, 8);
-        acc |= w;
-        if (acc) return 0;
-    }
-    for (size_t i = n & ~(size_t)7; i < n; i++)
-        acc |= p[i];
-    return acc == 0;
+    size_t end = at + page < o->len ? at + page : o->len, words = at + (end - at) / 8 * 8;
+    if (hs_mem_skip_zeros(o->buf, at, words) < words) return 0;
+    for (size_t i = words; i < end; i++)
+        if (o->buf[i]) return 0;
+    return 1;
 }
 
 static int write_at(sink *o, const uint8_t *p, size_t len, uint64_t at, hs_error *err)
@@ -97,11 +94,12 @@ static int flush(sink *o, hs_error *err)
     if (check_limit(o, err)) return -1;
     for (size_t at = 0; at < o->len;) {
         size_t end = at;
-        while (end < o->len && !all_zero(o->buf + end, min64(PAGE, o->len - end)))
-            end += min64(PAGE, o->len - end);
+        while (end < o->len && !zero_page(o, end, PAGE))
+            end += PAGE;
+        end = end < o->len ? end : o->len;
         if (end > at && write_at(o, o->buf + at, end - at, o->flushed + at, err)) return -1;
-        for (at = end; at < o->len && all_zero(o->buf + at, min64(PAGE, o->len - at));)
-            at += min64(PAGE, o->len - at);
+        for (at = end; at < o->len && zero_page(o, at, PAGE);)
+            at += PAGE;
     }
     o->flushed += o->len;
     o->len = 0;

@@ -80,6 +80,13 @@ static uint32_t all_ones(unsigned width)
     return UINT32_MAX >> (32 - 8 * width);
 }
 
+/* The bytes per entry a column needs to hold v (all bits set stays free
+ * for "none"). */
+static unsigned width_for(uint32_t v)
+{
+    return v < 0xff ? 1 : v < 0xffff ? 2 : 4;
+}
+
 static void code_put(void *col, unsigned width, uint32_t i, uint32_t v)
 {
     if (width == 1) ((uint8_t *)col)[i] = (uint8_t)v;
@@ -108,7 +115,7 @@ static int widen(void **col, uint8_t *width, unsigned to, uint32_t n, uint32_t c
 static int type_put(hs_heap *h, uint32_t i, uint32_t t)
 {
     if (t != HS_NONE && t >= all_ones(h->type_width) &&
-        widen(&h->type, &h->type_width, t < 0xffff ? 2 : 4, h->n_objects, h->cap_objects, NULL))
+        widen(&h->type, &h->type_width, width_for(t), h->n_objects, h->cap_objects, NULL))
         return -1;
     code_put(h->type, h->type_width, i, t == HS_NONE ? all_ones(h->type_width) : t);
     return 0;
@@ -455,7 +462,7 @@ static void narrow_types(hs_heap *h)
     uint32_t max = 0;
     for (uint32_t i = 0; i < h->n_objects; i++)
         if (t[i] != HS_NONE && t[i] > max) max = t[i];
-    unsigned w = max < 0xff ? 1 : max < 0xffff ? 2 : 4;
+    unsigned w = width_for(max);
     if (w == 4) return;
     for (uint32_t i = 0; i < h->n_objects; i++)
         code_put(h->type, w, i, t[i] == HS_NONE ? all_ones(w) : t[i]);

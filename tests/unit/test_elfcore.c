@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core_fixture.h"
+#include "model/mem.h"
 #include "demangle.h"
 
 static const char *NAME = "cheap-cxx";
@@ -368,7 +369,7 @@ static void test_demangle_modes(void **state)
     assert_int_equal(hs_demangle("_Z7alloc_bi", HS_DEMANGLE_NONE, b, sizeof b), -1);
 }
 
-/* hs_core_skip_zeros: the first non-zero word at or after off, by brute
+/* hs_mem_skip_zeros: the first non-zero word at or after off, by brute
  * force over every placement of one non-zero word (and none) in 96 bytes,
  * from every start and to every end. */
 static void test_skip_zeros(void **state)
@@ -384,7 +385,7 @@ static void test_skip_zeros(void **state)
                         want = o;
                         break;
                     }
-                uint64_t got = hs_core_skip_zeros((const uint8_t *)words, off, end);
+                uint64_t got = hs_mem_skip_zeros((const uint8_t *)words, off, end);
                 assert_int_equal(got < end ? got : end, want);
             }
     }
